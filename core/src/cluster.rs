@@ -1,0 +1,433 @@
+//! A loaded cluster: the model, its compiled policies for one dataplane, and the mesh.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnose::Diagnostic;
+use crate::error::{Error, ErrorCode, Result};
+use crate::mesh::linkerd::Linkerd;
+use crate::mesh::Mesh;
+use crate::model::{Endpoint, EndpointKind, Input, Model, Service, TargetPort, Warning};
+use crate::policy::{CompiledPolicy, Direction, Party, PolicyKind};
+
+use crate::ports::Protocol;
+use crate::source::Limits;
+use crate::verdict::{EndpointView, Judge, Layer, PortRef, Query, Verdict};
+
+/// Which dataplane enforces the policies: where CNIs differ, they differ here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dataplane {
+    /// The Kubernetes API reference and the upstream e2e tests.
+    #[default]
+    Generic,
+    /// Calico: as generic for NetworkPolicy (ipBlock matches pod and node addresses).
+    Calico,
+    /// Cilium 1.18-1.20, default agent settings.
+    Cilium,
+}
+
+impl Dataplane {
+    pub fn parse(s: &str) -> Result<Dataplane> {
+        match s {
+            "generic" => Ok(Dataplane::Generic),
+            "calico" => Ok(Dataplane::Calico),
+            "cilium" => Ok(Dataplane::Cilium),
+            other => Err(Error::request(format!("unknown dataplane {other:?}")).with_help("use generic, calico or cilium")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dataplane::Generic => "generic",
+            Dataplane::Calico => "calico",
+            Dataplane::Cilium => "cilium",
+        }
+    }
+
+    /// Cilium policies are only enforced where Cilium is the dataplane.
+    pub fn enforces(self, kind: PolicyKind) -> bool {
+        kind == PolicyKind::NetworkPolicy || self == Dataplane::Cilium
+    }
+
+    /// Cilium: CIDR rules (and so ipBlock) never select Cilium-managed endpoints
+    /// (Documentation/security/policy/language.rst "IP/CIDR based"; cilium/cilium#9209).
+    /// Kubernetes and Calico match pod addresses.
+    pub fn ip_block_matches_pods(self) -> bool {
+        self != Dataplane::Cilium
+    }
+
+    /// Cilium's default `policy-cidr-match-mode` leaves nodes out of CIDR rules too.
+    pub fn ip_block_matches_nodes(self) -> bool {
+        self != Dataplane::Cilium
+    }
+}
+
+/// How to load a cluster.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub dataplane: Dataplane,
+    pub limits: Limits,
+}
+
+/// The model, compiled once, answering many questions.
+pub struct Cluster {
+    pub(crate) model: Model,
+    pub dataplane: Dataplane,
+    pub(crate) linkerd: Option<Linkerd>,
+    /// Per endpoint, the policies (indices) that select it and that this dataplane enforces.
+    selecting: Vec<Vec<usize>>,
+    /// Per endpoint, the warning that its proxy is cut off from the control plane.
+    starved: OnceLock<BTreeMap<usize, Diagnostic>>,
+}
+
+/// What a question's endpoint reference names.
+pub(crate) enum Target<'c> {
+    Party(Party<'c>),
+    Service(&'c Service),
+}
+
+impl Cluster {
+    pub fn load(inputs: &[Input], options: Options) -> Result<Cluster> {
+        let model = Model::load(inputs, options.limits)?;
+        Ok(Cluster::from_model(model, options.dataplane))
+    }
+
+    pub fn from_model(model: Model, dataplane: Dataplane) -> Cluster {
+        let linkerd = Linkerd::detect(&model);
+        let mut cluster = Cluster { model, dataplane, linkerd, selecting: Vec::new(), starved: OnceLock::new() };
+        let judge = Judge { cluster: &cluster };
+        let selecting = cluster.model.endpoints.iter().map(|e| judge.selecting(e)).collect();
+        cluster.selecting = selecting;
+        cluster
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn policies(&self) -> &[CompiledPolicy] {
+        &self.model.policies
+    }
+
+    pub(crate) fn selecting_cached(&self, e: &Endpoint) -> Vec<&CompiledPolicy> {
+        self.selecting
+            .get(e.index)
+            .map(|ix| ix.iter().filter_map(|i| self.model.policies.get(*i)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn mesh(&self) -> Option<&dyn Mesh> {
+        self.linkerd.as_ref().map(|l| l as &dyn Mesh)
+    }
+
+    pub fn warnings(&self) -> &[Warning] {
+        &self.model.warnings
+    }
+
+    pub fn is_meshed(&self, e: &Endpoint) -> bool {
+        self.mesh().is_some_and(|m| m.is_meshed(e.index))
+    }
+
+    /// The endpoint a `NAMESPACE/NAME` reference names: a Pod wins over a workload.
+    pub fn find_endpoint(&self, ns: &str, name: &str) -> Option<&Endpoint> {
+        let mut best: Option<&Endpoint> = None;
+        for e in &self.model.endpoints {
+            if e.namespace == ns && e.name == name && best.is_none_or(|b| e.kind < b.kind) {
+                best = Some(e);
+            }
+        }
+        best
+    }
+
+    fn unknown(&self, reference: &str, why: String) -> Error {
+        Error::new(ErrorCode::UnknownEndpoint, format!("{reference}: {why}"))
+            .with_help("endpoints are NAMESPACE/NAME (a Pod or workload), ip:ADDRESS, node:NAME, svc:NAMESPACE/NAME or dns:NAME")
+    }
+
+    pub(crate) fn resolve<'a>(&'a self, reference: &'a str, role: &str) -> Result<Target<'a>> {
+        if let Some(addr) = reference.strip_prefix("ip:") {
+            let ip: IpAddr = addr.parse().map_err(|_| Error::request(format!("{role} {reference:?}: {addr:?} is not an IP address")))?;
+            if let Some(e) = self.model.endpoints.iter().find(|e| e.kind == EndpointKind::Pod && e.ips.contains(&ip)) {
+                return Ok(Target::Party(Party::Pod(e)));
+            }
+            if let Some(n) = self.model.nodes.values().find(|n| n.addresses.contains(&ip)) {
+                return Ok(Target::Party(Party::Node(n)));
+            }
+            return Ok(Target::Party(Party::External { ip: Some(ip), dns: None }));
+        }
+        if let Some(name) = reference.strip_prefix("node:") {
+            return self
+                .model
+                .nodes
+                .get(name)
+                .map(|n| Target::Party(Party::Node(n)))
+                .ok_or_else(|| self.unknown(reference, format!("no Node {name:?} in the input (nor a Pod on it)")));
+        }
+        if let Some(name) = reference.strip_prefix("dns:") {
+            if role != "to" {
+                return Err(Error::request(format!("{reference}: dns: names an outside destination; it cannot be a source")));
+            }
+            if name.is_empty() {
+                return Err(Error::request("dns: needs a name"));
+            }
+            return Ok(Target::Party(Party::External { ip: None, dns: Some(name) }));
+        }
+        if let Some(rest) = reference.strip_prefix("svc:") {
+            if role != "to" {
+                return Err(Error::request(format!("{reference}: a Service can only be a destination")));
+            }
+            let (ns, name) = rest.split_once('/').ok_or_else(|| Error::request(format!("{reference}: expected svc:NAMESPACE/NAME")))?;
+            return self
+                .model
+                .services
+                .iter()
+                .find(|s| s.namespace == ns && s.name == name)
+                .map(Target::Service)
+                .ok_or_else(|| self.unknown(reference, format!("no Service {ns}/{name} in the input")));
+        }
+        let Some((ns, name)) = reference.split_once('/') else {
+            return Err(Error::request(format!("{role} {reference:?}: expected NAMESPACE/NAME, ip:, node:, svc: or dns:")));
+        };
+        if let Some(e) = self.find_endpoint(ns, name) {
+            return Ok(Target::Party(Party::Pod(e)));
+        }
+        if let Some(err) = self.model.invalid_endpoints.get(&(ns.to_string(), name.to_string())) {
+            let mut e = err.clone();
+            e.message = format!("{reference} cannot be judged: {}", e.message);
+            return Err(e);
+        }
+        if let Some(node) = self.model.host_pods.get(&(ns.to_string(), name.to_string())) {
+            if let Some(n) = self.model.nodes.get(node) {
+                return Ok(Target::Party(Party::Node(n)));
+            }
+        }
+        Err(self.unknown(reference, "no Pod or workload of that name in the input".into()))
+    }
+
+    /// A verdict over an object the API server would reject is refused (FORMAT.md
+    /// "Invalid objects"): a namespaced policy affects its namespace's pods, a
+    /// cluster-scoped object every pod.
+    fn refusal(&self, parties: &[&Party]) -> Option<Error> {
+        let namespaces: Vec<&str> = parties
+            .iter()
+            .filter_map(|p| match p {
+                Party::Pod(e) => Some(e.namespace.as_str()),
+                _ => None,
+            })
+            .collect();
+        self.model.invalid.iter().find_map(|inv| {
+            let policy_like = matches!(
+                inv.kind.as_str(),
+                "NetworkPolicy" | "CiliumNetworkPolicy" | "Server" | "AuthorizationPolicy" | "ServerAuthorization" | "MeshTLSAuthentication" | "NetworkAuthentication"
+            );
+            let cluster_scoped = matches!(inv.kind.as_str(), "CiliumClusterwideNetworkPolicy" | "Namespace");
+            let hits = cluster_scoped || (policy_like && inv.namespace.as_deref().is_some_and(|ns| namespaces.contains(&ns)));
+            hits.then(|| {
+                let mut e = inv.error.clone();
+                e.message = format!("verdict refused: {}", e.message);
+                e.help = Some("the API server would reject this object, so no cluster can hold it; fix it first".into());
+                e
+            })
+        })
+    }
+
+    fn view(&self, party: &Party) -> EndpointView {
+        match party {
+            Party::Pod(e) => EndpointView {
+                reference: e.reference(),
+                kind: e.kind.as_str().to_string(),
+                namespace: Some(e.namespace.clone()),
+                name: Some(e.name.clone()),
+                addresses: e.ips.clone(),
+                meshed: self.is_meshed(e),
+            },
+            Party::Node(n) => EndpointView {
+                reference: format!("node:{}", n.name),
+                kind: "Node".into(),
+                namespace: None,
+                name: Some(n.name.clone()),
+                addresses: n.addresses.clone(),
+                meshed: false,
+            },
+            Party::External { ip, dns } => EndpointView {
+                reference: party.describe(),
+                kind: if party.is_api_server(&self.model) { "ApiServer".into() } else { "External".into() },
+                namespace: None,
+                name: dns.map(str::to_string),
+                addresses: ip.iter().copied().collect(),
+                meshed: false,
+            },
+        }
+    }
+
+    /// Answers one question.
+    pub fn verdict(&self, q: &Query) -> Result<Verdict> {
+        let Target::Party(src) = self.resolve(&q.from, "from")? else {
+            return Err(Error::request("a Service can only be a destination"));
+        };
+        match self.resolve(&q.to, "to")? {
+            Target::Party(dst) => {
+                let port = match &q.port {
+                    PortRef::Number(0) => return Err(Error::request("port 0 is no port: use 1-65535")),
+                    PortRef::Number(n) => *n,
+                    PortRef::Name(name) => self.named_port(&dst, name, q.protocol)?,
+                };
+                if let Some(e) = self.refusal(&[&src, &dst]) {
+                    return Err(e);
+                }
+                Ok(self.judge(&src, &dst, port, q.protocol))
+            }
+            Target::Service(svc) => self.service_verdict(&src, svc, q),
+        }
+    }
+
+    fn named_port(&self, dst: &Party, name: &str, protocol: Protocol) -> Result<u16> {
+        if let Ok(n) = name.parse::<u16>() {
+            return Ok(n);
+        }
+        let Party::Pod(e) = dst else {
+            return Err(Error::request(format!("named port {name:?} needs a pod destination")));
+        };
+        e.ports
+            .iter()
+            .find(|p| p.name.as_deref() == Some(name) && p.protocol == protocol)
+            .map(|p| p.port)
+            .ok_or_else(|| Error::request(format!("{} declares no {protocol} container port named {name:?}", e.reference())))
+    }
+
+    fn service_verdict(&self, src: &Party, svc: &Service, q: &Query) -> Result<Verdict> {
+        let sp = svc
+            .ports
+            .iter()
+            .find(|p| {
+                p.protocol == q.protocol
+                    && match &q.port {
+                        PortRef::Number(n) => p.port == *n,
+                        PortRef::Name(s) => p.name.as_deref() == Some(s.as_str()) || s.parse::<u16>().is_ok_and(|n| n == p.port),
+                    }
+            })
+            .ok_or_else(|| Error::request(format!("Service {}/{} has no {} port {}", svc.namespace, svc.name, q.protocol, q.port)))?;
+        let Some(selector) = &svc.selector else {
+            return Err(Error::request(format!("Service {}/{} has no selector: its backends are not in the input", svc.namespace, svc.name)));
+        };
+        let mut backends = Vec::new();
+        for e in self.model.endpoints.iter().filter(|e| e.namespace == svc.namespace && selector.iter().all(|(k, v)| e.labels.get(k) == Some(v))) {
+            let target = match &sp.target {
+                TargetPort::Number(n) => Some(*n),
+                TargetPort::Name(name) => e.ports.iter().find(|p| p.name.as_deref() == Some(name.as_str()) && p.protocol == sp.protocol).map(|p| p.port),
+            };
+            if let Some(port) = target {
+                let dst = Party::Pod(e);
+                if let Some(err) = self.refusal(&[src, &dst]) {
+                    return Err(err);
+                }
+                backends.push(self.judge(src, &dst, port, q.protocol));
+            }
+        }
+        if backends.is_empty() {
+            return Err(Error::request(format!("Service {}/{} selects no pod serving port {}", svc.namespace, svc.name, sp.port))
+                .with_help("a Service that selects no pod cannot carry the flow"));
+        }
+        let allowed = backends.iter().all(|b| b.allowed);
+        let decisive = backends.iter().find(|b| !b.allowed).or(backends.first()).cloned();
+        let Some(mut top) = decisive else {
+            return Err(Error::new(ErrorCode::Internal, "no backend verdict"));
+        };
+        top.to = EndpointView {
+            reference: format!("svc:{}/{}", svc.namespace, svc.name),
+            kind: "Service".into(),
+            namespace: Some(svc.namespace.clone()),
+            name: Some(svc.name.clone()),
+            addresses: Vec::new(),
+            meshed: false,
+        };
+        top.summary = format!(
+            "{} of {} backends of svc:{}/{} (port {} → target {}) {}: {}",
+            backends.iter().filter(|b| b.allowed).count(),
+            backends.len(),
+            svc.namespace,
+            svc.name,
+            sp.port,
+            top.port,
+            if allowed { "all admit the flow" } else { "not every backend admits it" },
+            top.summary
+        );
+        top.allowed = allowed;
+        top.backends = backends;
+        Ok(top)
+    }
+
+    /// Judges a resolved flow: the wire port, egress, ingress, then the mesh's authorization.
+    pub(crate) fn judge(&self, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> Verdict {
+        let judge = Judge { cluster: self };
+        let wire = self.mesh().map(|m| m.wire_port(&self.model, src, dst, port, protocol)).filter(|w| w.port != port);
+        let on_wire = wire.as_ref().map(|w| w.port).unwrap_or(port);
+        let egress = judge.layer(Direction::Egress, src, dst, on_wire, protocol);
+        let ingress = judge.layer(Direction::Ingress, dst, src, on_wire, protocol);
+        let mesh = match dst {
+            Party::Pod(e) => self.mesh().and_then(|m| m.authorize(&self.model, src, e, port, protocol)),
+            _ => None,
+        };
+        let allowed = egress.allowed && ingress.allowed && mesh.as_ref().is_none_or(|m| m.allowed);
+        let mut warnings = Vec::new();
+        for party in [src, dst] {
+            if let Party::Pod(e) = party {
+                if let Some(d) = self.starved().get(&e.index) {
+                    if !warnings.contains(d) {
+                        warnings.push(d.clone());
+                    }
+                }
+            }
+        }
+        let summary = summarize(allowed, &egress, &ingress, mesh.as_ref(), wire.as_ref());
+        Verdict {
+            allowed,
+            from: self.view(src),
+            to: self.view(dst),
+            port,
+            protocol,
+            wire_port: wire,
+            egress,
+            ingress,
+            mesh,
+            backends: Vec::new(),
+            dataplane: self.dataplane,
+            warnings,
+            summary,
+        }
+    }
+
+    /// Meshed endpoints whose proxy cannot reach its control plane.
+    pub(crate) fn starved(&self) -> &BTreeMap<usize, Diagnostic> {
+        self.starved.get_or_init(|| crate::diagnose::starved_proxies(self))
+    }
+}
+
+fn summarize(allowed: bool, egress: &Layer, ingress: &Layer, mesh: Option<&crate::mesh::MeshDecision>, wire: Option<&crate::mesh::WirePort>) -> String {
+    let mut parts = Vec::new();
+    if let Some(w) = wire {
+        parts.push(format!("on the wire port {}", w.port));
+    }
+    if !egress.allowed {
+        parts.push(format!("egress: {}", egress.reason));
+    }
+    if !ingress.allowed {
+        parts.push(format!("ingress: {}", ingress.reason));
+    }
+    if let Some(m) = mesh.filter(|m| !m.allowed) {
+        parts.push(format!("{}: {}", m.mesh, m.reason));
+    }
+    if allowed {
+        let mut why = vec![format!("egress {}", egress.reason), format!("ingress {}", ingress.reason)];
+        if let Some(m) = mesh {
+            why.push(format!("{}: {}", m.mesh, m.reason));
+        }
+        format!("allowed: {}", why.join("; "))
+    } else {
+        format!("denied: {}", parts.join("; "))
+    }
+}

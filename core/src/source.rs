@@ -1,0 +1,481 @@
+//! Manifest text → JSON documents, with the limits that keep hostile input bounded.
+//!
+//! YAML and JSON both go through one event-driven YAML parser: JSON is YAML, and a
+//! single path gives the same line numbers and the same limits for both. The tree is
+//! built here, iteratively, rather than by the parser's recursive loader, so that a
+//! deeply nested input is an error that names the limit instead of a stack overflow.
+//! Lines are not recorded while loading (that would cost memory on every node of a
+//! 50 MB input); [`locate`] re-reads one document to find the line of a field when an
+//! error needs it.
+
+use serde_json::{Map, Number, Value};
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use crate::error::{Error, ErrorCode, Location};
+
+/// Limits on what one input may expand to. Size itself is no error.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Nodes that alias expansion may add, over the whole input.
+    pub max_alias_nodes: usize,
+    /// Documents (and `kind: List` items) in one input.
+    pub max_objects: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_depth: 128, max_alias_nodes: 1_000_000, max_objects: 200_000 }
+    }
+}
+
+/// One document of a stream.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// 1-based index in its stream.
+    pub index: usize,
+    /// Line where the document starts.
+    pub line: usize,
+    pub value: Value,
+}
+
+enum Frame {
+    Seq { items: Vec<Value>, anchor: usize },
+    Map { map: Map<String, Value>, key: Option<String>, anchor: usize },
+}
+
+struct Builder<'a> {
+    source: &'a str,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: std::collections::HashMap<usize, Value>,
+    alias_nodes: usize,
+    docs: Vec<Document>,
+    doc_line: usize,
+    /// Raw ordinal of the current YAML document, empty ones included.
+    doc_ordinal: usize,
+}
+
+fn node_count(v: &Value) -> usize {
+    // Iterative on purpose: the value may be as deep as the depth limit allows.
+    let mut n = 0usize;
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        n += 1;
+        match v {
+            Value::Array(a) => todo.extend(a.iter()),
+            Value::Object(m) => todo.extend(m.values()),
+            _ => {}
+        }
+    }
+    n
+}
+
+impl<'a> Builder<'a> {
+    fn err(&self, code: ErrorCode, message: String, mark: Marker) -> Error {
+        Error::new(code, message).at(Location {
+            source: self.source.to_string(),
+            document: Some(self.doc_ordinal.max(1)),
+            path: None,
+            line: Some(mark.line()),
+            column: Some(mark.col() + 1),
+        })
+    }
+
+    fn push_value(&mut self, v: Value, mark: Marker) -> Result<(), Error> {
+        match self.stack.last_mut() {
+            None => {
+                if self.docs.len() >= self.limits.max_objects {
+                    return Err(self.err(
+                        ErrorCode::LimitExceeded,
+                        format!("more than {} documents (limit max_objects)", self.limits.max_objects),
+                        mark,
+                    ));
+                }
+                let index = self.doc_ordinal.max(1);
+                self.docs.push(Document { index, line: self.doc_line, value: v });
+                Ok(())
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(v);
+                Ok(())
+            }
+            Some(Frame::Map { map, key, .. }) => {
+                match key.take() {
+                    None => {
+                        *key = Some(match v {
+                            Value::String(s) => s,
+                            Value::Null => "null".to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            Value::Number(n) => n.to_string(),
+                            Value::Array(_) | Value::Object(_) => {
+                                return Err(self.err(
+                                    ErrorCode::ParseError,
+                                    "a mapping key must be a scalar".to_string(),
+                                    mark,
+                                ))
+                            }
+                        });
+                    }
+                    Some(k) => {
+                        map.insert(k, v);
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(&mut self, v: Value, anchor: usize, mark: Marker) -> Result<(), Error> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, v.clone());
+        }
+        self.push_value(v, mark)
+    }
+
+    fn open(&mut self, frame: Frame, mark: Marker) -> Result<(), Error> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.err(
+                ErrorCode::LimitExceeded,
+                format!("nesting deeper than {} levels (limit max_depth)", self.limits.max_depth),
+                mark,
+            ));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+}
+
+/// Resolves a plain scalar the way Kubernetes' YAML decoder does for the types we read:
+/// null, booleans, integers and floats; everything else is a string.
+fn plain_scalar(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let bytes = s.as_bytes();
+    let first = bytes.first().copied().unwrap_or(b' ');
+    if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
+        let (neg, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let radix = if let Some(h) = digits.strip_prefix("0x") {
+            Some((h, 16))
+        } else {
+            digits.strip_prefix("0o").map(|o| (o, 8))
+        };
+        if let Some((body, radix)) = radix {
+            if let Ok(n) = i64::from_str_radix(body, radix) {
+                return Value::Number(Number::from(if neg { -n } else { n }));
+            }
+        }
+        if digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty() {
+            if let Ok(n) = s.trim_start_matches('+').parse::<i64>() {
+                return Value::Number(Number::from(n));
+            }
+            if let Ok(n) = s.trim_start_matches('+').parse::<u64>() {
+                return Value::Number(Number::from(n));
+            }
+        }
+        let looks_float = digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+            && digits.bytes().any(|b| b.is_ascii_digit());
+        if looks_float {
+            if let Ok(f) = s.parse::<f64>() {
+                if let Some(n) = Number::from_f64(f) {
+                    return Value::Number(n);
+                }
+            }
+        }
+    }
+    Value::String(s.to_string())
+}
+
+fn scalar(value: String, style: TScalarStyle, tag: Option<&yaml_rust2::parser::Tag>) -> Value {
+    if let Some(tag) = tag {
+        if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
+            match tag.suffix.as_str() {
+                "str" => return Value::String(value),
+                "null" => return Value::Null,
+                _ => {}
+            }
+        }
+    }
+    match style {
+        TScalarStyle::Plain => plain_scalar(&value),
+        _ => Value::String(value),
+    }
+}
+
+/// Parses a multi-document YAML or JSON stream.
+pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Document>, Error> {
+    let mut parser = Parser::new_from_str(text).keep_tags(true);
+    let mut b = Builder {
+        source,
+        limits,
+        stack: Vec::new(),
+        anchors: std::collections::HashMap::new(),
+        alias_nodes: 0,
+        docs: Vec::new(),
+        doc_line: 1,
+        doc_ordinal: 0,
+    };
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| {
+            let m = *e.marker();
+            b.err(ErrorCode::ParseError, format!("YAML syntax: {}", e.info()), m)
+        })?;
+        match event {
+            Event::StreamEnd => break,
+            Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
+            Event::DocumentStart => {
+                b.doc_line = mark.line();
+                b.doc_ordinal += 1;
+                b.anchors.clear();
+            }
+            Event::Alias(id) => {
+                let Some(v) = b.anchors.get(&id).cloned() else {
+                    return Err(b.err(ErrorCode::ParseError, "alias to an unknown anchor".to_string(), mark));
+                };
+                b.alias_nodes = b.alias_nodes.saturating_add(node_count(&v));
+                if b.alias_nodes > limits.max_alias_nodes {
+                    return Err(b.err(
+                        ErrorCode::LimitExceeded,
+                        format!(
+                            "aliases expand to more than {} nodes (limit max_alias_nodes)",
+                            limits.max_alias_nodes
+                        ),
+                        mark,
+                    ));
+                }
+                b.push_value(v, mark)?;
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let v = scalar(value, style, tag.as_ref());
+                b.finish(v, anchor, mark)?;
+            }
+            Event::SequenceStart(anchor, _) => b.open(Frame::Seq { items: Vec::new(), anchor }, mark)?,
+            Event::MappingStart(anchor, _) => b.open(Frame::Map { map: Map::new(), key: None, anchor }, mark)?,
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (v, anchor) = match b.stack.pop() {
+                    Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
+                    Some(Frame::Map { map, anchor, .. }) => (Value::Object(map), anchor),
+                    None => return Err(b.err(ErrorCode::ParseError, "unbalanced collection end".to_string(), mark)),
+                };
+                b.finish(v, anchor, mark)?;
+            }
+        }
+    }
+    // An empty document (`---` alone, or comments only) is no object; indices stay those of
+    // the stream, so that errors and `locate` agree.
+    b.docs.retain(|d| !d.value.is_null());
+    Ok(b.docs)
+}
+
+/// A step of a field path: a key or a list index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Splits `spec.ingress[0].from[1].ipBlock.cidr` into steps. Keys that contain dots
+/// (label keys) are written in brackets with quotes: `labels["app.kubernetes.io/name"]`.
+pub fn parse_path(path: &str) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut cur = String::new();
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                if !cur.is_empty() {
+                    steps.push(Step::Key(std::mem::take(&mut cur)));
+                }
+            }
+            '[' => {
+                if !cur.is_empty() {
+                    steps.push(Step::Key(std::mem::take(&mut cur)));
+                }
+                let mut inner = String::new();
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    inner.push(c);
+                }
+                let trimmed = inner.trim_matches('"');
+                match inner.parse::<usize>() {
+                    Ok(i) => steps.push(Step::Index(i)),
+                    Err(_) => steps.push(Step::Key(trimmed.to_string())),
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        steps.push(Step::Key(cur));
+    }
+    steps
+}
+
+/// Finds the line of `path` inside document `doc_index` (1-based) of `text`: the line of
+/// the deepest step of the path that exists. Re-parses only up to that document.
+pub fn locate(text: &str, doc_index: usize, path: &[Step]) -> Option<usize> {
+    enum F {
+        Seq(usize),
+        Map(Option<String>),
+    }
+    let mut parser = Parser::new_from_str(text);
+    let mut doc = 0usize;
+    let mut stack: Vec<F> = Vec::new();
+    let mut best: Option<(usize, usize)> = None;
+    loop {
+        let Ok((event, mark)) = parser.next_token() else { return best.map(|b| b.1) };
+        if let Event::DocumentStart = event {
+            doc += 1;
+            if doc > doc_index {
+                return best.map(|b| b.1);
+            }
+            if doc == doc_index {
+                best = Some((0, mark.line()));
+            }
+            continue;
+        }
+        if let Event::StreamEnd = event {
+            return best.map(|b| b.1);
+        }
+        let starts_node = matches!(
+            event,
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(_)
+        );
+        if starts_node && doc == doc_index {
+            // The steps from the root to this node; a key node ends with its own key.
+            let mut matched = 0usize;
+            let mut ok = true;
+            for f in &stack {
+                let here = match f {
+                    F::Seq(n) => Step::Index(*n),
+                    F::Map(Some(k)) => Step::Key(k.clone()),
+                    F::Map(None) => match &event {
+                        Event::Scalar(s, ..) => Step::Key(s.clone()),
+                        _ => {
+                            ok = false;
+                            break;
+                        }
+                    },
+                };
+                if path.get(matched) != Some(&here) {
+                    ok = false;
+                    break;
+                }
+                matched += 1;
+            }
+            if ok && best.is_none_or(|b| matched > b.0) {
+                best = Some((matched, mark.line()));
+                if matched == path.len() {
+                    return Some(mark.line());
+                }
+            }
+        }
+        match event {
+            Event::SequenceStart(..) => stack.push(F::Seq(0)),
+            Event::MappingStart(..) => stack.push(F::Map(None)),
+            Event::SequenceEnd | Event::MappingEnd => {
+                stack.pop();
+                advance(&mut stack, None);
+            }
+            Event::Scalar(s, ..) => advance(&mut stack, Some(s)),
+            Event::Alias(_) => advance(&mut stack, None),
+            _ => {}
+        }
+    }
+
+    fn advance(stack: &mut [F], scalar: Option<String>) {
+        if let Some(top) = stack.last_mut() {
+            match top {
+                F::Seq(n) => *n += 1,
+                F::Map(key) => {
+                    *key = match key {
+                        // A key just ended: the value comes next under it.
+                        None => Some(scalar.unwrap_or_default()),
+                        // A value just ended: a key comes next.
+                        Some(_) => None,
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_resolve_like_kubernetes_yaml() {
+        assert_eq!(plain_scalar("80"), Value::from(80));
+        assert_eq!(plain_scalar("-1"), Value::from(-1));
+        assert_eq!(plain_scalar("true"), Value::Bool(true));
+        assert_eq!(plain_scalar("~"), Value::Null);
+        assert_eq!(plain_scalar("10.0.0.0/8"), Value::from("10.0.0.0/8"));
+        assert_eq!(plain_scalar("1.5"), Value::from(1.5));
+        assert_eq!(plain_scalar("http"), Value::from("http"));
+        assert_eq!(plain_scalar("0x10"), Value::from(16));
+    }
+
+    #[test]
+    fn quoted_numbers_stay_strings() {
+        let docs = parse_stream("t", "a: \"80\"\nb: 80\n", Limits::default()).unwrap_or_default();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs.first().map(|d| d.value.clone()), Some(serde_json::json!({"a": "80", "b": 80})));
+    }
+
+    #[test]
+    fn multi_document_streams_and_json() {
+        let text = "---\na: 1\n---\n# only a comment\n---\n{\"b\": [1, 2]}\n";
+        let docs = parse_stream("t", text, Limits::default()).unwrap_or_default();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs.get(1).map(|d| d.value.clone()), Some(serde_json::json!({"b": [1, 2]})));
+    }
+
+    #[test]
+    fn alias_bomb_hits_the_limit() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let err = parse_stream("bomb.yaml", &text, Limits::default()).err();
+        assert_eq!(err.map(|e| e.code), Some(ErrorCode::LimitExceeded));
+    }
+
+    #[test]
+    fn deep_nesting_hits_the_limit_without_overflowing() {
+        let text = "[".repeat(100_000);
+        let err = parse_stream("deep.yaml", &text, Limits::default()).err();
+        assert!(matches!(err.map(|e| e.code), Some(ErrorCode::LimitExceeded | ErrorCode::ParseError)));
+    }
+
+    #[test]
+    fn locate_finds_nested_fields() {
+        let text = "a: 1\n---\nkind: X\nspec:\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/33\n";
+        let line = locate(text, 2, &parse_path("spec.ingress[0].from[0].ipBlock.cidr"));
+        assert_eq!(line, Some(8));
+        let line = locate(text, 2, &parse_path("spec.ingress[0]"));
+        assert_eq!(line, Some(6));
+    }
+
+    #[test]
+    fn paths_with_dotted_keys() {
+        assert_eq!(
+            parse_path("metadata.labels[\"app.kubernetes.io/name\"]"),
+            vec![Step::Key("metadata".into()), Step::Key("labels".into()), Step::Key("app.kubernetes.io/name".into())]
+        );
+    }
+}
