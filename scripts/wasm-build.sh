@@ -12,7 +12,8 @@
 # Environment:
 #   WASM_TOOLCHAIN   rustup | debian            (override)
 #   WASM_LINKER      linker for the debian toolchain (default: rustup's rust-lld, else wasm-ld)
-#   WASM_OPT         wasm-opt binary (default: wasm-opt on PATH; "none" to skip)
+#   WASM_OPT         wasm-opt binary (default: the one setup.sh recorded, else wasm-opt on
+#                    PATH; binaryen < 116 is refused; "none" to skip)
 #   WASM_OPT_FLAGS   default: -Oz --strip-debug --strip-producers + rustc's default wasm features
 #   WASM_TARGETS     default: "bundler nodejs web"
 #   RUSTFLAGS, CARGO_TARGET_DIR, CARGO_PROFILE_RELEASE_* are honoured.
@@ -124,30 +125,63 @@ for t in $TARGETS; do
 done
 
 # ------------------------------------------------------------ wasm-opt
-WASM_OPT="${WASM_OPT:-$(command -v wasm-opt || true)}"
+RECORDED_WASM_OPT=""
+[ ! -f "$STATE_FILE" ] || RECORDED_WASM_OPT=$(sed -n 's/^WASM_OPT=//p' "$STATE_FILE")
+WASM_OPT="${WASM_OPT:-${RECORDED_WASM_OPT:-$(command -v wasm-opt || true)}}"
 # rustc >= 1.87 enables these features by default for wasm32-unknown-unknown;
-# binaryen (Debian: version 108) must be told when the features section is stripped.
+# binaryen must be told when the target_features section was stripped (strip = true).
 DEFAULT_OPT_FLAGS="-Oz --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue --enable-reference-types"
-if [ -n "$WASM_OPT" ] && [ "$WASM_OPT" != none ]; then
+if [ -n "$WASM_OPT" ] && [ "$WASM_OPT" != none ] && [ -x "$WASM_OPT" ]; then
+  OPT_V=$("$WASM_OPT" --version 2>/dev/null | sed -n 's/.*version \([0-9][0-9]*\).*/\1/p' | head -1)
+  if [ "${OPT_V:-0}" -lt 116 ] && [ "${WASM_OPT_FORCE:-0}" != 1 ]; then
+    # Debian 12's binaryen 108 rewrites the "__wbindgen_externrefs" export to point at
+    # the funcref table (even with no passes): the module then fails at load time.
+    say "WARNING: $WASM_OPT is binaryen ${OPT_V:-?} (< 116, breaks wasm-bindgen's externref table): wasm-opt skipped; run scripts/setup.sh"
+    WASM_OPT=none
+  fi
+else
+  WASM_OPT=none
+fi
+if [ "$WASM_OPT" != none ]; then
   read -r -a OPT_FLAGS <<<"${WASM_OPT_FLAGS:-$DEFAULT_OPT_FLAGS}"
+  ref_raw=$(mktemp) ref_opt=""
   for t in $TARGETS; do
     f="$OUT_DIR/$t/${LIB_NAME}_bg.wasm"
-    [ -f "$f" ] || f=$(ls "$OUT_DIR/$t/"*_bg.wasm | head -1)
-    say "wasm-opt ${OPT_FLAGS[*]} $t/$(basename "$f")"
+    # the targets usually get byte-identical modules: optimise once, copy
+    if [ -n "$ref_opt" ] && cmp -s "$f" "$ref_raw"; then
+      cp "$ref_opt" "$f"; say "wasm-opt: $t/$(basename "$f") is identical to the one just optimised: copied"; continue
+    fi
+    cp "$f" "$ref_raw"
+    say "wasm-opt (binaryen $OPT_V) ${OPT_FLAGS[*]} $t/$(basename "$f")"
     if ! "$WASM_OPT" "${OPT_FLAGS[@]}" "$f" -o "$f.opt" >"$OUT_DIR/$t/wasm-opt.log" 2>&1; then
       tail -5 "$OUT_DIR/$t/wasm-opt.log" >&2
       die "wasm-opt failed on $f (full log: $OUT_DIR/$t/wasm-opt.log)"
     fi
-    mv "$f.opt" "$f"; rm -f "$OUT_DIR/$t/wasm-opt.log"
+    rm -f "$OUT_DIR/$t/wasm-opt.log"
+    mv "$f.opt" "$f"; ref_opt="$f"
   done
+  PRE_OPT="$ref_raw"   # the module as wasm-bindgen wrote it, for the size table
 else
-  say "wasm-opt not found: skipped (install binaryen)"
+  say "wasm-opt: skipped"
+fi
+
+# ------------------------------------------------------------ smoke test
+if command -v node >/dev/null && [ -f "$OUT_DIR/nodejs/$LIB_NAME.js" ]; then
+  if node -e 'require(process.argv[1])' "$OUT_DIR/nodejs/$LIB_NAME.js"; then
+    say "node: nodejs/$LIB_NAME.js loads"
+  else
+    die "the nodejs build does not load in node (see above)"
+  fi
 fi
 
 # ------------------------------------------------------------ sizes
 gz() { gzip -9c "$1" | wc -c; }
 printf '%-10s %10s %10s  %s\n' target raw gzip-9 file
 printf '%-10s %10s %10s  %s\n' cargo "$(stat -c %s "$WASM")" "$(gz "$WASM")" "$WASM"
+if [ -n "${PRE_OPT:-}" ]; then
+  printf '%-10s %10s %10s  %s\n' pre-opt "$(stat -c %s "$PRE_OPT")" "$(gz "$PRE_OPT")" "(wasm-bindgen output before wasm-opt)"
+  rm -f "$PRE_OPT"
+fi
 for t in $TARGETS; do
   for f in "$OUT_DIR/$t/"*_bg.wasm; do
     printf '%-10s %10s %10s  %s\n' "$t" "$(stat -c %s "$f")" "$(gz "$f")" "$f"

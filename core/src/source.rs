@@ -227,7 +227,12 @@ pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Docu
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
             let m = *e.marker();
-            b.err(ErrorCode::ParseError, format!("YAML syntax: {}", e.info()), m)
+            // The scanner has its own bound on flow nesting; it is the same limit.
+            if e.info().contains("recursion limit") {
+                b.err(ErrorCode::LimitExceeded, format!("nesting too deep ({}; limit max_depth)", e.info()), m)
+            } else {
+                b.err(ErrorCode::ParseError, format!("YAML syntax: {}", e.info()), m)
+            }
         })?;
         match event {
             Event::StreamEnd => break,

@@ -445,6 +445,32 @@ impl Linkerd {
     }
 }
 
+/// The port a component serves under one of `names`, or `default` when the endpoint
+/// declares no ports (or declares that number).
+fn declared_port(e: &Endpoint, names: &[&str], default: Option<u16>) -> Option<u16> {
+    e.ports.iter().find(|p| p.name.as_deref().is_some_and(|n| names.contains(&n))).map(|p| p.port).or_else(|| {
+        let d = default?;
+        (e.ports.is_empty() || e.ports.iter().any(|p| p.port == d)).then_some(d)
+    })
+}
+
+/// The control plane's proxy-facing ports (identity, destination, policy) with what each
+/// serves, for the version in use.
+fn control_ports(e: &Endpoint, component: &str, version: &Version) -> Vec<(u16, &'static str)> {
+    let mut out = Vec::new();
+    match component {
+        "identity" => out.extend(declared_port(e, &["ident-grpc", "grpc"], Some(8080)).map(|p| (p, "identity (the proxy's certificate)"))),
+        "destination" => {
+            out.extend(declared_port(e, &["dest-grpc", "grpc"], Some(8086)).map(|p| (p, "destination (service discovery)")));
+            out.extend(declared_port(e, &["policy-grpc"], version.has_policy().then_some(8090)).map(|p| (p, "policy (inbound and outbound policy)")));
+        }
+        // The 2019 single controller served discovery on its proxy-api container.
+        "controller" => out.extend(declared_port(e, &["grpc"], Some(8086)).filter(|p| *p == 8086).map(|p| (p, "destination (the proxy-api)"))),
+        _ => {}
+    }
+    out
+}
+
 fn in_networks(nets: &[Network], ips: &[IpAddr], assume_cluster_pod: bool) -> Option<bool> {
     if ips.is_empty() {
         if assume_cluster_pod {
@@ -564,6 +590,14 @@ impl super::Mesh for Linkerd {
         if in_port_list(&d.skip_inbound, port) || in_port_list(&s.skip_outbound, port) {
             return keep;
         }
+        // Connections to the control plane's identity, destination and policy ports are
+        // the proxy's own (iptables lets the proxy's uid 2102 bypass its redirect), so
+        // they keep their port: the flows every proxy needs (linkerd.md §3.1 F1-F3).
+        if let (Party::Pod(e), Some(c)) = (dst, d.component.as_deref()) {
+            if control_ports(e, c, &self.version).iter().any(|(p, _)| *p == port) {
+                return keep;
+            }
+        }
         let opaque = in_port_list(&d.opaque, port)
             || matches!(dst, Party::Pod(e) if self.server_for(model, e, port).is_some_and(|srv| srv.spec.proxy_protocol.as_deref() == Some("opaque")));
         if self.version.rewrites_all() {
@@ -653,29 +687,10 @@ impl super::Mesh for Linkerd {
                         (None, None) => false,
                     };
                     if selects {
-                        let client = saz.spec.client.clone().unwrap_or_default();
-                        let identities = if client.unauthenticated == Some(true) {
-                            None
-                        } else {
-                            let tls = client.mesh_tls.unwrap_or_default();
-                            let mut ids = id_matches(tls.identities.as_deref().unwrap_or_default());
-                            for sa in tls.service_accounts.iter().flatten() {
-                                ids.push(IdMatch::ServiceAccount {
-                                    name: sa.name.clone().unwrap_or_default(),
-                                    namespace: sa.namespace.clone().unwrap_or_else(|| saz.namespace.clone()),
-                                });
-                            }
-                            if tls.unauthenticated_tls == Some(true) || ids.is_empty() {
-                                Some(Vec::new())
-                            } else {
-                                Some(ids)
-                            }
-                        };
-                        authzs.push(Authz {
-                            name: format!("ServerAuthorization {}/{}", saz.namespace, saz.name),
-                            identities,
-                            networks: client.networks.unwrap_or_else(all_networks),
-                        });
+                        match saz_authz(saz) {
+                            Ok(a) => authzs.push(a),
+                            Err(why) => notes.push(why),
+                        }
                     }
                 }
                 (sname, authzs)
@@ -726,33 +741,12 @@ impl super::Mesh for Linkerd {
         let comp = |c: &str| -> Vec<usize> {
             self.info.iter().enumerate().filter(|(_, i)| i.component.as_deref() == Some(c)).map(|(n, _)| n).collect()
         };
-        let port_of = |idx: usize, names: &[&str], default: Option<u16>| -> Option<u16> {
-            let e = model.endpoints.get(idx)?;
-            e.ports.iter().find(|p| p.name.as_deref().is_some_and(|n| names.contains(&n))).map(|p| p.port).or_else(|| {
-                let d = default?;
-                (e.ports.is_empty() || e.ports.iter().any(|p| p.port == d)).then_some(d)
-            })
-        };
+        let port_of = |idx: usize, names: &[&str], default: Option<u16>| -> Option<u16> { declared_port(model.endpoints.get(idx)?, names, default) };
         let meshed: Vec<usize> = self.info.iter().enumerate().filter(|(_, i)| i.meshed).map(|(n, _)| n).collect();
         let mut proxy_needs: Vec<(usize, u16, &str)> = Vec::new();
-        for idx in comp("identity") {
-            if let Some(p) = port_of(idx, &["ident-grpc", "grpc"], Some(8080)) {
-                proxy_needs.push((idx, p, "identity (the proxy's certificate)"));
-            }
-        }
-        for idx in comp("destination") {
-            if let Some(p) = port_of(idx, &["dest-grpc", "grpc"], Some(8086)) {
-                proxy_needs.push((idx, p, "destination (service discovery)"));
-            }
-            let policy_default = self.version.has_policy().then_some(8090);
-            if let Some(p) = port_of(idx, &["policy-grpc"], policy_default) {
-                proxy_needs.push((idx, p, "policy (inbound and outbound policy)"));
-            }
-        }
-        for idx in comp("controller") {
-            // The 2019 single controller served discovery on its proxy-api container.
-            if let Some(p) = port_of(idx, &["grpc"], Some(8086)).filter(|p| *p == 8086) {
-                proxy_needs.push((idx, p, "destination (the proxy-api)"));
+        for (idx, e) in model.endpoints.iter().enumerate() {
+            if let Some(c) = self.info.get(idx).and_then(|i| i.component.as_deref()) {
+                proxy_needs.extend(control_ports(e, c, &self.version).into_iter().map(|(p, what)| (idx, p, what)));
             }
         }
         for &m in &meshed {
@@ -897,8 +891,42 @@ impl Linkerd {
         if id_refs > 1 || net_refs > 1 {
             return Err(format!("{name} is ignored: at most one identity and one network authentication may be required"));
         }
-        Ok(Authz { name, identities, networks: networks.unwrap_or_else(all_networks) })
+        // The policy controller sends an authorization without networks as the
+        // cluster's networks (policy-controller grpc `to_authz`).
+        Ok(Authz { name, identities, networks: networks.filter(|n| !n.is_empty()).unwrap_or_else(cluster_networks) })
     }
+}
+
+/// A legacy ServerAuthorization as one authorization (policy-controller
+/// `server_authorization.rs`): unauthenticated, any TLS, or these identities; one that
+/// names no client is ignored.
+fn saz_authz(saz: &Named<ServerAuthorizationSpec>) -> Result<Authz, String> {
+    let name = format!("ServerAuthorization {}/{}", saz.namespace, saz.name);
+    let client = saz.spec.client.clone().unwrap_or_default();
+    let identities = if client.unauthenticated == Some(true) {
+        None
+    } else {
+        let Some(tls) = client.mesh_tls.clone() else {
+            return Err(format!("{name} is ignored: no client authentication configured"));
+        };
+        if tls.unauthenticated_tls == Some(true) {
+            Some(Vec::new())
+        } else {
+            let mut ids = id_matches(tls.identities.as_deref().unwrap_or_default());
+            for sa in tls.service_accounts.iter().flatten() {
+                ids.push(IdMatch::ServiceAccount {
+                    name: sa.name.clone().unwrap_or_default(),
+                    namespace: sa.namespace.clone().unwrap_or_else(|| saz.namespace.clone()),
+                });
+            }
+            if ids.is_empty() {
+                return Err(format!("{name} is ignored: it authorizes no clients"));
+            }
+            Some(ids)
+        }
+    };
+    let networks = client.networks.filter(|n| !n.is_empty()).unwrap_or_else(cluster_networks);
+    Ok(Authz { name, identities, networks })
 }
 
 #[cfg(test)]
