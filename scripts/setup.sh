@@ -46,7 +46,7 @@ for a in "$@"; do
     --no-node) DO_NODE=0 ;;
     --no-python) DO_PY=0 ;;
     --no-wasm) DO_WASM=0 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done

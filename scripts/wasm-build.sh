@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/wasm-build.sh CRATE_DIR OUT_DIR — build a wasm-bindgen cdylib for
-# wasm32-unknown-unknown (release profile) and generate JS bindings into
+# wasm32-unknown-unknown (release profile + size options) and generate JS bindings into
 # OUT_DIR/{bundler,nodejs,web}, then wasm-opt -Oz them and print sizes.
 #
 # Toolchain (run scripts/setup.sh first):
@@ -16,7 +16,12 @@
 #                    PATH; binaryen < 116 is refused; "none" to skip)
 #   WASM_OPT_FLAGS   default: -Oz --strip-debug --strip-producers + rustc's default wasm features
 #   WASM_TARGETS     default: "bundler nodejs web"
-#   RUSTFLAGS, CARGO_TARGET_DIR, CARGO_PROFILE_RELEASE_* are honoured.
+#   WASM_PROFILE     cargo profile (default: release)
+#   WASM_SIZE_OPTS   1 (default): build with opt-level "z", lto, codegen-units 1 and
+#                    panic abort whatever the workspace profile says, through
+#                    CARGO_PROFILE_<P>_* variables (a CARGO_PROFILE_* already set wins);
+#                    0: use the profile exactly as Cargo.toml has it
+#   RUSTFLAGS, CARGO_TARGET_DIR, CARGO_PROFILE_* are honoured.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -96,11 +101,22 @@ else:
 [ "$TOOLCHAIN" = rustup ] || TARGET_DIR="$TARGET_DIR/wasm-debian"
 
 # ------------------------------------------------------------ cargo build
-say "cargo build -p $PKG_NAME --release --target $TARGET"
+PROFILE="${WASM_PROFILE:-release}"
+case "$PROFILE" in dev|test) PROFILE_DIR=debug ;; bench) PROFILE_DIR=release ;; *) PROFILE_DIR="$PROFILE" ;; esac
+if [ "${WASM_SIZE_OPTS:-1}" = 1 ]; then
+  P=$(echo "$PROFILE" | tr 'a-z-' 'A-Z_')
+  for kv in OPT_LEVEL=z LTO=true CODEGEN_UNITS=1 PANIC=abort; do
+    var="CARGO_PROFILE_${P}_${kv%%=*}"
+    if [ -z "${!var:-}" ]; then export "$var=${kv#*=}"; fi
+    BUILD_ENV+=("$var=${!var}")
+  done
+  say "size options: ${BUILD_ENV[*]: -4}"
+fi
+say "cargo build -p $PKG_NAME --profile $PROFILE --target $TARGET"
 T1=$SECONDS
-(cd "$CRATE_DIR" && env "${BUILD_ENV[@]}" "${CARGO[@]}" build --release --lib \
+(cd "$CRATE_DIR" && env "${BUILD_ENV[@]}" "${CARGO[@]}" build --profile "$PROFILE" --lib \
     --manifest-path "$CRATE_DIR/Cargo.toml" --target "$TARGET" --target-dir "$TARGET_DIR" "${EXTRA[@]}")
-WASM="$TARGET_DIR/$TARGET/release/$LIB_NAME.wasm"
+WASM="$TARGET_DIR/$TARGET/$PROFILE_DIR/$LIB_NAME.wasm"
 [ -f "$WASM" ] || die "build produced no $WASM"
 say "built $WASM ($(stat -c %s "$WASM") bytes) in $((SECONDS - T1))s"
 

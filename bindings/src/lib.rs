@@ -188,7 +188,18 @@ impl ClusterHandle {
     /// Just `allowed` for each question, in order; an error anywhere fails the batch.
     /// The cheapest crossing for bulk questions.
     pub fn allowed_many(&self, reqs: &[VerdictRequest]) -> Result<Vec<bool>, Error> {
-        guard(|| reqs.iter().map(|req| Ok(self.cluster.verdict(&ClusterHandle::query(req)?)?.allowed)).collect())
+        guard(|| reqs.iter().map(|req| self.cluster.allowed(&ClusterHandle::query(req)?)).collect())
+    }
+
+    /// Objects the API server or Cilium would reject, each a located error (verdicts
+    /// that read them are refused; `diagnostics()` reports them as `invalid-policy`).
+    pub fn errors(&self) -> Vec<Error> {
+        let m = self.cluster.model();
+        m.invalid.iter().chain(m.agent_refused.iter()).map(|i| i.error.clone()).collect()
+    }
+
+    pub fn errors_json(&self) -> String {
+        serde_json::to_string(&self.errors()).unwrap_or_else(|_| "[]".into())
     }
 
     pub fn diagnostics(&self) -> Answer<Vec<Diagnostic>> {

@@ -56,6 +56,20 @@ enum Command {
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: Output,
     },
+    /// Write a generated cluster (cluster.yaml) and questions (queries.json) for benchmarks.
+    #[command(hide = true)]
+    Generate {
+        #[arg(long, default_value_t = 5000)]
+        pods: usize,
+        #[arg(long, default_value_t = 500)]
+        policies: usize,
+        #[arg(long)]
+        cilium: bool,
+        #[arg(long, default_value_t = 100_000)]
+        queries: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run conformance case files (shared/conformance/FORMAT.md); folders recursively.
     Conformance {
         #[arg(required = true, num_args = 1..)]
@@ -281,12 +295,33 @@ fn conformance(paths: &[PathBuf], output: Output) -> ExitCode {
     }
     if output != Output::Text {
         println!("{}", json(&reports));
+        // stdout stays one JSON document; the closing line goes to stderr.
+        eprintln!("{passed} passed, {failed} failed");
+    } else {
+        println!("{passed} passed, {failed} failed");
     }
-    println!("{passed} passed, {failed} failed");
     if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::from(0)
+    }
+}
+
+fn generate(pods: usize, policies: usize, cilium: bool, queries: usize, out: &Path) -> ExitCode {
+    use meshverdict::synthetic::{cluster_yaml, queries as gen_queries, Shape};
+    let shape = Shape { pods, policies, cilium, ..Shape::default() };
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(out)?;
+        std::fs::write(out.join("cluster.yaml"), cluster_yaml(shape))?;
+        std::fs::write(out.join("queries.json"), json(&gen_queries(shape, queries)))?;
+        Ok(())
+    };
+    match write() {
+        Ok(()) => ExitCode::from(0),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -296,6 +331,7 @@ fn main() -> ExitCode {
         Command::Check { files, from, to, port, protocol, dataplane, output } => check(files, from, to, port, protocol, dataplane, *output),
         Command::Diagnose { files, dataplane, output } => diagnose_cmd(files, dataplane, *output),
         Command::Conformance { paths, output } => conformance(paths, *output),
+        Command::Generate { pods, policies, cilium, queries, out } => generate(*pods, *policies, *cilium, *queries, out),
     });
     outcome.unwrap_or_else(|_| {
         print_error(&Error::new(ErrorCode::Internal, "meshverdict crashed; please report this with the input"));

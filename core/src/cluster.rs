@@ -1,6 +1,6 @@
 //! A loaded cluster: the model, its compiled policies for one dataplane, and the mesh.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
@@ -82,6 +82,10 @@ pub struct Cluster {
     selecting: Vec<Vec<usize>>,
     /// Per endpoint, the warning that its proxy is cut off from the control plane.
     starved: OnceLock<BTreeMap<usize, Diagnostic>>,
+    /// `namespace/name` → the endpoint a reference names (a Pod wins over a workload).
+    by_name: HashMap<(String, String), usize>,
+    /// Pod addresses → the Pod.
+    by_ip: HashMap<IpAddr, usize>,
 }
 
 /// What a question's endpoint reference names.
@@ -98,8 +102,22 @@ impl Cluster {
 
     pub fn from_model(model: Model, dataplane: Dataplane) -> Cluster {
         let linkerd = Linkerd::detect(&model);
-        let mut cluster = Cluster { model, dataplane, linkerd, selecting: Vec::new(), starved: OnceLock::new() };
-        let judge = Judge { cluster: &cluster };
+        let mut by_name: HashMap<(String, String), usize> = HashMap::new();
+        let mut by_ip: HashMap<IpAddr, usize> = HashMap::new();
+        for (i, e) in model.endpoints.iter().enumerate() {
+            let key = (e.namespace.clone(), e.name.clone());
+            let better = by_name.get(&key).and_then(|j| model.endpoints.get(*j)).is_none_or(|b| e.kind < b.kind);
+            if better {
+                by_name.insert(key, i);
+            }
+            if e.kind == EndpointKind::Pod {
+                for ip in &e.ips {
+                    by_ip.entry(*ip).or_insert(i);
+                }
+            }
+        }
+        let mut cluster = Cluster { model, dataplane, linkerd, selecting: Vec::new(), starved: OnceLock::new(), by_name, by_ip };
+        let judge = Judge { cluster: &cluster, detail: false };
         let selecting = cluster.model.endpoints.iter().map(|e| judge.selecting(e)).collect();
         cluster.selecting = selecting;
         cluster
@@ -134,13 +152,7 @@ impl Cluster {
 
     /// The endpoint a `NAMESPACE/NAME` reference names: a Pod wins over a workload.
     pub fn find_endpoint(&self, ns: &str, name: &str) -> Option<&Endpoint> {
-        let mut best: Option<&Endpoint> = None;
-        for e in &self.model.endpoints {
-            if e.namespace == ns && e.name == name && best.is_none_or(|b| e.kind < b.kind) {
-                best = Some(e);
-            }
-        }
-        best
+        self.by_name.get(&(ns.to_string(), name.to_string())).and_then(|i| self.model.endpoints.get(*i))
     }
 
     fn unknown(&self, reference: &str, why: String) -> Error {
@@ -151,7 +163,7 @@ impl Cluster {
     pub(crate) fn resolve<'a>(&'a self, reference: &'a str, role: &str) -> Result<Target<'a>> {
         if let Some(addr) = reference.strip_prefix("ip:") {
             let ip: IpAddr = addr.parse().map_err(|_| Error::request(format!("{role} {reference:?}: {addr:?} is not an IP address")))?;
-            if let Some(e) = self.model.endpoints.iter().find(|e| e.kind == EndpointKind::Pod && e.ips.contains(&ip)) {
+            if let Some(e) = self.by_ip.get(&ip).and_then(|i| self.model.endpoints.get(*i)) {
                 return Ok(Target::Party(Party::Pod(e)));
             }
             if let Some(n) = self.model.nodes.values().find(|n| n.addresses.contains(&ip)) {
@@ -361,18 +373,49 @@ impl Cluster {
         Ok(top)
     }
 
-    /// Judges a resolved flow: the wire port, egress, ingress, then the mesh's authorization.
-    pub(crate) fn judge(&self, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> Verdict {
-        let judge = Judge { cluster: self };
+    /// Only the decision of [`Cluster::verdict`], without reasons: the same judgement,
+    /// cheaper, for bulk questions.
+    pub fn allowed(&self, q: &Query) -> Result<bool> {
+        let Target::Party(src) = self.resolve(&q.from, "from")? else {
+            return Err(Error::request("a Service can only be a destination"));
+        };
+        match self.resolve(&q.to, "to")? {
+            Target::Party(dst) => {
+                let port = match &q.port {
+                    PortRef::Number(0) => return Err(Error::request("port 0 is no port: use 1-65535")),
+                    PortRef::Number(n) => *n,
+                    PortRef::Name(name) => self.named_port(&dst, name, q.protocol)?,
+                };
+                if let Some(e) = self.refusal(&[&src, &dst]) {
+                    return Err(e);
+                }
+                Ok(self.decide(&src, &dst, port, q.protocol, false).0)
+            }
+            Target::Service(svc) => self.service_verdict(&src, svc, q).map(|v| v.allowed),
+        }
+    }
+
+    /// The layers of a flow: (allowed, wire port, egress, ingress, mesh decision).
+    fn decide(&self, src: &Party, dst: &Party, port: u16, protocol: Protocol, detail: bool) -> (bool, Option<crate::mesh::WirePort>, Layer, Layer, Option<crate::mesh::MeshDecision>) {
+        let judge = Judge { cluster: self, detail };
         let wire = self.mesh().map(|m| m.wire_port(&self.model, src, dst, port, protocol)).filter(|w| w.port != port);
         let on_wire = wire.as_ref().map(|w| w.port).unwrap_or(port);
         let egress = judge.layer(Direction::Egress, src, dst, on_wire, protocol);
+        if !detail && !egress.allowed {
+            return (false, wire, egress.clone(), egress, None);
+        }
         let ingress = judge.layer(Direction::Ingress, dst, src, on_wire, protocol);
         let mesh = match dst {
             Party::Pod(e) => self.mesh().and_then(|m| m.authorize(&self.model, src, e, port, protocol)),
             _ => None,
         };
         let allowed = egress.allowed && ingress.allowed && mesh.as_ref().is_none_or(|m| m.allowed);
+        (allowed, wire, egress, ingress, mesh)
+    }
+
+    /// Judges a resolved flow: the wire port, egress, ingress, then the mesh's authorization.
+    pub(crate) fn judge(&self, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> Verdict {
+        let (allowed, wire, egress, ingress, mesh) = self.decide(src, dst, port, protocol, true);
         let mut warnings = Vec::new();
         for party in [src, dst] {
             if let Party::Pod(e) = party {

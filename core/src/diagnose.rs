@@ -75,7 +75,7 @@ fn describe_end(cluster: &Cluster, end: &FlowEnd) -> String {
 /// the flows a mesh needs for itself are dialled directly by proxies, the API server
 /// or Prometheus on their real ports.
 fn network(cluster: &Cluster, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> (Layer, Layer) {
-    let judge = Judge { cluster };
+    let judge = Judge { cluster, detail: true };
     (judge.layer(Direction::Egress, src, dst, port, protocol), judge.layer(Direction::Ingress, dst, src, port, protocol))
 }
 
@@ -233,7 +233,7 @@ fn dns_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
     if dns.is_empty() {
         return Vec::new();
     }
-    let judge = Judge { cluster };
+    let judge = Judge { cluster, detail: true };
     let mut by_ns: BTreeMap<String, (BTreeSet<String>, Vec<PolicyRef>, String, Vec<FlowRef>)> = BTreeMap::new();
     for e in &cluster.model.endpoints {
         if dns.iter().any(|d| std::ptr::eq(*d, e)) {
@@ -415,7 +415,7 @@ fn mesh_inbound(cluster: &Cluster, dst: &str) -> u16 {
 fn l7_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
     let Some(mesh) = cluster.mesh() else { return Vec::new() };
     let m = &cluster.model;
-    let judge = Judge { cluster };
+    let judge = Judge { cluster, detail: true };
     let mut out = Vec::new();
     for (pi, p) in m.policies.iter().enumerate() {
         if !cluster.dataplane.enforces(p.policy.kind) {

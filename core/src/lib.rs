@@ -49,6 +49,7 @@ pub mod policy;
 pub mod ports;
 pub mod selector;
 pub mod source;
+pub mod synthetic;
 pub mod verdict;
 
 pub use answer::Answer;

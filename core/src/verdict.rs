@@ -138,6 +138,9 @@ pub struct Verdict {
 /// What the engine knows about the other side while judging a rule.
 pub(crate) struct Judge<'c> {
     pub cluster: &'c Cluster,
+    /// Build the reasons, near misses and notes. The decision is the same either way;
+    /// `Cluster::allowed` turns this off for bulk questions.
+    pub detail: bool,
 }
 
 fn rule_ports_admit(rule: &Rule, port: u16, protocol: Protocol, dest: Option<&Endpoint>) -> bool {
@@ -166,6 +169,14 @@ fn peers_text(rule: &Rule) -> String {
 }
 
 impl Judge<'_> {
+    fn text(&self, f: impl FnOnce() -> String) -> String {
+        if self.detail {
+            f()
+        } else {
+            String::new()
+        }
+    }
+
     fn subject_matches(&self, p: &CompiledPolicy, e: &Endpoint) -> bool {
         let m = &self.cluster.model;
         match &p.subject {
@@ -328,15 +339,15 @@ impl Judge<'_> {
     /// other side; `port` is the port on the wire.
     pub fn layer(&self, direction: Direction, subject: &Party, party: &Party, port: u16, protocol: Protocol) -> Layer {
         let Party::Pod(e) = subject else {
-            let what = match subject {
+            let what = if !self.detail { String::new() } else { match subject {
                 Party::Node(n) => format!("node:{} (host network)", n.name),
                 _ => subject.describe(),
-            };
-            return Layer::open(format!("no {} policy applies to {what}", direction.as_str()));
+            } };
+            return Layer::open(self.text(|| format!("no {} policy applies to {what}", direction.as_str())));
         };
         let selecting: Vec<&CompiledPolicy> = self.cluster.selecting_cached(e).into_iter().filter(|p| p.enforcement(direction).enforced).collect();
         if selecting.is_empty() {
-            return Layer::open(format!("no policy selects {} for {}", e.reference(), direction.as_str()));
+            return Layer::open(self.text(|| format!("no policy selects {} for {}", e.reference(), direction.as_str())));
         }
         let default_deny = selecting.iter().any(|p| p.enforcement(direction).default_deny);
         let isolated_by: Vec<PolicyRef> = {
@@ -368,7 +379,7 @@ impl Judge<'_> {
                         layer.allowed_by.push(rule.rule.clone());
                         layer.l7.extend(rule.l7.iter().cloned());
                     }
-                } else if !rule.rule.deny && (peer_ok || port_ok) && !rule.peers.is_empty() {
+                } else if self.detail && !rule.rule.deny && (peer_ok || port_ok) && !rule.peers.is_empty() {
                     let message = if peer_ok {
                         format!("{} admits {}, but only on {}", rule.rule, party.describe(), ports_text(rule))
                     } else {
@@ -384,27 +395,27 @@ impl Judge<'_> {
         let dir = direction.as_str();
         if !layer.denied_by.is_empty() {
             layer.allowed = false;
-            layer.reason = format!("denied by {} (deny rules take precedence over every allow)", join_rules(&layer.denied_by));
+            layer.reason = self.text(|| format!("denied by {} (deny rules take precedence over every allow)", join_rules(&layer.denied_by)));
         } else if local_node {
             layer.allowed = true;
-            layer.reason = match self.cluster.dataplane {
+            layer.reason = self.text(|| match self.cluster.dataplane {
                 Dataplane::Cilium => "traffic from the pod's own node (Cilium's host identity) is allowed on ingress (allow-localhost)".into(),
                 _ => "traffic from the pod's own node is always allowed (NetworkPolicySpec: \"OR if the traffic source is the pod's local node\")".into(),
-            };
+            });
         } else if !layer.allowed_by.is_empty() {
             layer.allowed = true;
-            layer.reason = format!("allowed by {}", join_rules(&layer.allowed_by));
+            layer.reason = self.text(|| format!("allowed by {}", join_rules(&layer.allowed_by)));
         } else if default_deny {
             layer.allowed = false;
-            layer.reason = format!(
+            layer.reason = self.text(|| format!(
                 "{} is isolated for {dir} by {}, and no rule admits {} on {port}/{protocol}",
                 e.reference(),
                 layer.isolated_by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                 party.describe()
-            );
+            ));
         } else {
             layer.allowed = true;
-            layer.reason = format!("the policies selecting {} for {dir} do not enable default deny", e.reference());
+            layer.reason = self.text(|| format!("the policies selecting {} for {dir} do not enable default deny", e.reference()));
         }
         if layer.allowed {
             layer.near_misses.clear();

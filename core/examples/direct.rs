@@ -1,0 +1,53 @@
+//! The "Rust direct" line of the host benchmark: the same cluster and questions the
+//! hosts get, answered by the core without any boundary.
+//! `cargo run --release --example direct -- CLUSTER.yaml QUERIES.json`
+
+use std::time::Instant;
+
+use meshverdict::{Cluster, Input, Options, Query};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(yaml), Some(qs)) = (args.get(1), args.get(2)) else {
+        return Err("usage: direct CLUSTER.yaml QUERIES.json".into());
+    };
+    let yaml = std::fs::read_to_string(yaml)?;
+    let queries: Vec<Query> = serde_json::from_str(&std::fs::read_to_string(qs)?)?;
+    let t = Instant::now();
+    let cluster = Cluster::load(&[Input { name: "bench.yaml", text: &yaml }], Options::default())?;
+    let load_ns = t.elapsed().as_nanos();
+    // Best of three runs of every question: full verdicts (with reasons), then decisions only.
+    let mut best_verdict = u128::MAX;
+    let mut best_allowed = u128::MAX;
+    let mut allowed = 0usize;
+    for _ in 0..3 {
+        let t = Instant::now();
+        allowed = 0;
+        for q in &queries {
+            if cluster.verdict(q)?.allowed {
+                allowed += 1;
+            }
+        }
+        best_verdict = best_verdict.min(t.elapsed().as_nanos());
+        let t = Instant::now();
+        let mut same = 0usize;
+        for q in &queries {
+            if cluster.allowed(q)? {
+                same += 1;
+            }
+        }
+        best_allowed = best_allowed.min(t.elapsed().as_nanos());
+        if same != allowed {
+            return Err("allowed() and verdict() disagree".into());
+        }
+    }
+    let n = queries.len().max(1) as u128;
+    println!(
+        "{{\"host\":\"rust\",\"single_ns\":{},\"batch_ns\":{},\"batch_brief_ns\":{},\"load_ms\":{},\"allowed\":{allowed},\"queries\":{n}}}",
+        best_verdict / n,
+        best_allowed / n,
+        best_verdict / n,
+        load_ns / 1_000_000
+    );
+    Ok(())
+}
