@@ -9,6 +9,22 @@ use clap::{Parser, Subcommand, ValueEnum};
 use meshverdict::explain::{diagnostic_text, verdict_text};
 use meshverdict::{diagnose, Answer, Cluster, Dataplane, Error, ErrorCode, Input, Options, PortRef, Protocol, Query, Severity};
 
+/// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of
+/// panicking as `println!` would.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "meshverdict", version, about = "Network verdicts that know the service mesh: may A reach B on port P, and why?")]
 struct Cli {
@@ -79,12 +95,12 @@ enum Command {
     },
 }
 
-fn collect(path: &Path, exts: &[&str], out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         for p in entries {
-            collect(&p, exts, out)?;
+            collect(&p, out)?;
         }
     } else if path.is_file() {
         out.push(path.to_path_buf());
@@ -107,7 +123,7 @@ fn read_inputs(files: &[String]) -> Result<Vec<(String, String)>, Error> {
         }
         let root = Path::new(f);
         let mut paths = Vec::new();
-        collect(root, &[], &mut paths).map_err(|e| Error::request(e.to_string()))?;
+        collect(root, &mut paths).map_err(|e| Error::request(e.to_string()))?;
         for p in paths {
             let is_manifest = p.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "yaml" | "yml" | "json"));
             if root.is_dir() && !is_manifest {
@@ -165,14 +181,14 @@ fn check(files: &[String], from: &str, to: &str, port: &str, protocol: &str, dat
                 Ok((v, w)) => Answer::Success { result: v, warnings: w },
                 Err(e) => Answer::Failure { error: e, warnings: Vec::new() },
             };
-            println!("{}", json(&answer));
+            outln!("{}", json(&answer));
         }
         Output::Text => match result {
             Ok((v, warnings)) => {
                 for w in &warnings {
                     eprintln!("warning[{}]: {}", w.code, w.message);
                 }
-                print!("{}", verdict_text(&v));
+                out!("{}", verdict_text(&v));
             }
             Err(e) => print_error(&e),
         },
@@ -230,7 +246,7 @@ fn diagnose_cmd(files: &[String], dataplane: &str, output: Output) -> ExitCode {
             if output == Output::Text {
                 print_error(&e);
             } else {
-                println!("{}", json(&Answer::<()>::Failure { error: e, warnings: Vec::new() }));
+                outln!("{}", json(&Answer::<()>::Failure { error: e, warnings: Vec::new() }));
             }
             return ExitCode::from(2);
         }
@@ -242,13 +258,13 @@ fn diagnose_cmd(files: &[String], dataplane: &str, output: Output) -> ExitCode {
                 eprintln!("warning[{}]: {}", w.code, w.message);
             }
             for d in &diags {
-                print!("{}", diagnostic_text(d));
+                out!("{}", diagnostic_text(d));
             }
             let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-            println!("{} diagnostics ({errors} errors)", diags.len());
+            outln!("{} diagnostics ({errors} errors)", diags.len());
         }
-        Output::Json => println!("{}", json(&Answer::Success { result: &diags, warnings: cluster.warnings().to_vec() })),
-        Output::Sarif => println!("{}", json(&sarif(&diags))),
+        Output::Json => outln!("{}", json(&Answer::Success { result: &diags, warnings: cluster.warnings().to_vec() })),
+        Output::Sarif => outln!("{}", json(&sarif(&diags))),
     }
     if diags.iter().any(|d| d.severity == Severity::Error) {
         ExitCode::from(1)
@@ -260,7 +276,7 @@ fn diagnose_cmd(files: &[String], dataplane: &str, output: Output) -> ExitCode {
 fn conformance(paths: &[PathBuf], output: Output) -> ExitCode {
     let mut files = Vec::new();
     for p in paths {
-        if let Err(e) = collect(p, &[], &mut files) {
+        if let Err(e) = collect(p, &mut files) {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
@@ -281,7 +297,7 @@ fn conformance(paths: &[PathBuf], output: Output) -> ExitCode {
                 failed += report.failed;
                 if output == Output::Text {
                     for r in report.failures() {
-                        println!("FAIL {}: {}", r.id, r.detail);
+                        outln!("FAIL {}: {}", r.id, r.detail);
                     }
                 }
                 reports.push(report);
@@ -294,11 +310,11 @@ fn conformance(paths: &[PathBuf], output: Output) -> ExitCode {
         }
     }
     if output != Output::Text {
-        println!("{}", json(&reports));
+        outln!("{}", json(&reports));
         // stdout stays one JSON document; the closing line goes to stderr.
         eprintln!("{passed} passed, {failed} failed");
     } else {
-        println!("{passed} passed, {failed} failed");
+        outln!("{passed} passed, {failed} failed");
     }
     if failed > 0 {
         ExitCode::from(1)

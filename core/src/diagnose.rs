@@ -116,38 +116,50 @@ fn list(names: &BTreeSet<String>) -> String {
     }
 }
 
-/// Groups blocked mesh flows by destination and purpose into diagnostics.
+/// Groups blocked mesh flows into diagnostics: one per purpose, port and pair of
+/// namespaces, so that "every proxy of a namespace is cut off" reads as one finding.
 fn mesh_diagnostics(cluster: &Cluster, blocked: &[Blocked]) -> Vec<Diagnostic> {
-    let mut groups: BTreeMap<(usize, u16, String), Vec<&Blocked>> = BTreeMap::new();
+    let ns_of = |end: &FlowEnd| match end {
+        FlowEnd::Endpoint(i) => cluster.model.endpoints.get(*i).map(|e| e.namespace.clone()).unwrap_or_default(),
+        FlowEnd::ApiServer => String::new(),
+    };
+    let mut groups: BTreeMap<(String, u16, String, String), Vec<&Blocked>> = BTreeMap::new();
     for b in blocked {
-        groups.entry((b.flow.to, b.flow.port, b.flow.purpose.clone())).or_default().push(b);
+        let dst_ns = cluster.model.endpoints.get(b.flow.to).map(|e| e.namespace.clone()).unwrap_or_default();
+        groups.entry((b.flow.purpose.clone(), b.flow.port, ns_of(&b.flow.from), dst_ns)).or_default().push(b);
     }
     let mut out = Vec::new();
-    for ((to, port, purpose), items) in groups {
-        let Some(dst) = cluster.model.endpoints.get(to) else { continue };
+    for ((purpose, port, _, _), items) in groups {
         let sources: BTreeSet<String> = items.iter().map(|b| describe_end(cluster, &b.flow.from)).collect();
+        let targets: BTreeSet<String> =
+            items.iter().filter_map(|b| cluster.model.endpoints.get(b.flow.to)).map(Endpoint::reference).collect();
         let severity = items.iter().map(|b| b.flow.severity).max().unwrap_or(Severity::Warning);
         let why = items.first().map(|b| b.why.clone()).unwrap_or_default();
         let mut policies: Vec<PolicyRef> = items.iter().flat_map(|b| b.policies.iter().cloned()).collect();
         policies.sort();
         policies.dedup();
+        let from_api = items.iter().any(|b| b.flow.from == FlowEnd::ApiServer);
         let mut d = Diagnostic::new(
             "mesh-flow-blocked",
             severity,
-            format!("{} cannot reach {} on {port}/TCP, which Linkerd needs for {purpose}: {why}", list(&sources), dst.reference()),
+            format!("{} cannot reach {} on {port}/TCP, which Linkerd needs for {purpose}: {why}", list(&sources), list(&targets)),
         );
         d.flows = items
             .iter()
-            .map(|b| FlowRef { from: describe_end(cluster, &b.flow.from), to: dst.reference(), port, protocol: b.flow.protocol })
+            .filter_map(|b| {
+                let to = cluster.model.endpoints.get(b.flow.to)?.reference();
+                Some(FlowRef { from: describe_end(cluster, &b.flow.from), to, port, protocol: b.flow.protocol })
+            })
             .collect();
+        let names: Vec<String> = policies.iter().map(ToString::to_string).collect();
         d.help = Some(format!(
-            "allow {port}/TCP to {} ({}) from {} in the policies named here",
-            dst.reference(),
-            purpose,
-            if items.iter().any(|b| b.flow.from == FlowEnd::ApiServer) { "the API server's address" } else { "those pods" }
+            "admit {port}/TCP from {} to {} in {}",
+            if from_api { "the API server's address".to_string() } else { list(&sources) },
+            list(&targets),
+            if names.is_empty() { "the isolating policies".to_string() } else { names.join(", ") }
         ));
-        if items.iter().any(|b| b.flow.from == FlowEnd::ApiServer) {
-            if let Some(trap) = webhook_trap(cluster, dst, port) {
+        if from_api {
+            if let Some(trap) = items.iter().find_map(|b| cluster.model.endpoints.get(b.flow.to).and_then(|dst| webhook_trap(cluster, dst, port))) {
                 d.help = Some(trap);
             }
         }
@@ -228,13 +240,39 @@ fn dns_endpoints(cluster: &Cluster) -> Vec<&Endpoint> {
     m.endpoints.iter().filter(|e| e.namespace == "kube-system" && e.labels.get("k8s-app").map(String::as_str) == Some("kube-dns")).collect()
 }
 
+/// Findings gathered under one key before they become one diagnostic.
+#[derive(Default)]
+struct Group {
+    who: BTreeSet<String>,
+    policies: Vec<PolicyRef>,
+    why: String,
+    flows: Vec<FlowRef>,
+}
+
+impl Group {
+    fn add(&mut self, who: String, policies: impl IntoIterator<Item = PolicyRef>, why: impl FnOnce() -> String, flow: FlowRef) {
+        self.who.insert(who);
+        self.policies.extend(policies);
+        if self.why.is_empty() {
+            self.why = why();
+        }
+        self.flows.push(flow);
+    }
+
+    fn policies(&self) -> Vec<PolicyRef> {
+        let mut p = self.policies.clone();
+        p.sort();
+        p.dedup();
+        p
+    }
+}
+
 fn dns_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
     let dns = dns_endpoints(cluster);
     if dns.is_empty() {
         return Vec::new();
     }
-    let judge = Judge { cluster, detail: true };
-    let mut by_ns: BTreeMap<String, (BTreeSet<String>, Vec<PolicyRef>, String, Vec<FlowRef>)> = BTreeMap::new();
+    let mut by_ns: BTreeMap<String, Group> = BTreeMap::new();
     for e in &cluster.model.endpoints {
         if dns.iter().any(|d| std::ptr::eq(*d, e)) {
             continue;
@@ -244,9 +282,8 @@ fn dns_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
             continue;
         }
         let src = Party::Pod(e);
+        let mut first_failure = None;
         let mut reached = false;
-        let mut why = String::new();
-        let mut policies = Vec::new();
         'outer: for d in &dns {
             for proto in [Protocol::Udp, Protocol::Tcp] {
                 let (eg, ing) = network(cluster, &src, &Party::Pod(d), 53, proto);
@@ -255,42 +292,30 @@ fn dns_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
                         reached = true;
                         break 'outer;
                     }
-                    Some((w, p)) => {
-                        if why.is_empty() {
-                            why = w;
-                            policies = p;
-                        }
+                    Some(f) => {
+                        first_failure.get_or_insert(f);
                     }
                 }
             }
         }
-        let _ = &judge;
         if !reached {
-            let entry = by_ns.entry(e.namespace.clone()).or_default();
-            entry.0.insert(e.reference());
-            entry.1.extend(policies);
-            if entry.2.is_empty() {
-                entry.2 = why;
-            }
-            if let Some(d) = dns.first() {
-                entry.3.push(FlowRef { from: e.reference(), to: d.reference(), port: 53, protocol: Protocol::Udp });
-            }
+            let (why, policies) = first_failure.unwrap_or_default();
+            let to = dns.first().map(|d| d.reference()).unwrap_or_default();
+            by_ns.entry(e.namespace.clone()).or_default().add(e.reference(), policies, || why, FlowRef { from: e.reference(), to, port: 53, protocol: Protocol::Udp });
         }
     }
     let dns_names: BTreeSet<String> = dns.iter().map(|d| d.reference()).collect();
     by_ns
-        .into_iter()
-        .map(|(_, (pods, mut policies, why, flows))| {
-            policies.sort();
-            policies.dedup();
+        .into_values()
+        .map(|g| {
             let mut d = Diagnostic::new(
                 "egress-without-dns",
                 Severity::Error,
-                format!("{} cannot reach the cluster DNS ({}) on 53/UDP or 53/TCP: {why}", list(&pods), list(&dns_names)),
+                format!("{} cannot reach the cluster DNS ({}) on 53/UDP or 53/TCP: {}", list(&g.who), list(&dns_names), g.why),
             );
             d.help = Some("add an egress rule to the kube-dns pods (namespaceSelector kubernetes.io/metadata.name: kube-system, podSelector k8s-app: kube-dns) on 53/UDP and 53/TCP".into());
-            d.policies = policies;
-            d.flows = flows;
+            d.policies = g.policies();
+            d.flows = g.flows;
             d
         })
         .collect()
@@ -309,8 +334,8 @@ fn rewrite_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
         .copied()
         .filter(|e| seen.insert(format!("{}|{:?}|{:?}|{:?}|{:?}", e.namespace, e.labels, e.ports, e.ips, e.annotations)))
         .collect();
-    let mut blocked: BTreeMap<(String, u16), (BTreeSet<String>, Vec<PolicyRef>, String, Vec<FlowRef>)> = BTreeMap::new();
-    let mut widened: BTreeMap<(String, u16), (BTreeSet<String>, Vec<PolicyRef>, Vec<FlowRef>)> = BTreeMap::new();
+    let mut blocked: BTreeMap<(String, u16), Group> = BTreeMap::new();
+    let mut widened: BTreeMap<(String, u16), Group> = BTreeMap::new();
     let mut budget = PAIR_BUDGET;
     let mut truncated = false;
     for dst in &reps {
@@ -344,21 +369,14 @@ fn rewrite_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
                 let flow = FlowRef { from: src.reference(), to: dst.reference(), port, protocol: Protocol::Tcp };
                 match (app_ok, wire_fail) {
                     (true, Some((why, policies))) => {
-                        let entry = blocked.entry((dst.reference(), port)).or_default();
-                        entry.0.insert(src.reference());
-                        entry.1.extend(policies);
-                        if entry.2.is_empty() {
-                            entry.2 = format!("{why} ({})", wire.reason.clone().unwrap_or_default());
-                        }
-                        entry.3.push(flow);
+                        let reason = wire.reason.clone().unwrap_or_default();
+                        blocked.entry((dst.reference(), port)).or_default().add(src.reference(), policies, || format!("{why} ({reason})"), flow);
                     }
                     (false, None) => {
                         let authz_ok = mesh.authorize(m, &s, dst, port, Protocol::Tcp).is_none_or(|a| a.allowed);
                         if authz_ok {
-                            let entry = widened.entry((dst.reference(), port)).or_default();
-                            entry.0.insert(src.reference());
-                            entry.1.extend(ai.isolated_by.iter().chain(ae.isolated_by.iter()).cloned());
-                            entry.2.push(flow);
+                            let policies = ai.isolated_by.iter().chain(ae.isolated_by.iter()).cloned().collect::<Vec<_>>();
+                            widened.entry((dst.reference(), port)).or_default().add(src.reference(), policies, String::new, flow);
                         }
                     }
                     _ => {}
@@ -367,34 +385,31 @@ fn rewrite_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
         }
     }
     let mut out = Vec::new();
-    for ((dst, port), (srcs, mut policies, why, flows)) in blocked {
-        policies.sort();
-        policies.dedup();
+    for ((dst, port), g) in blocked {
+        let inbound = mesh_inbound(cluster, &dst);
         let mut d = Diagnostic::new(
             "mesh-port-rewrite-blocked",
             Severity::Error,
-            format!("the policies admit {} → {dst} on {port}/TCP, but Linkerd carries that connection on port {}, which they do not admit: {why}", list(&srcs), mesh_inbound(cluster, &dst)),
+            format!("the policies admit {} → {dst} on {port}/TCP, but Linkerd carries that connection on port {inbound}, which they do not admit: {}", list(&g.who), g.why),
         );
-        d.help = Some(format!("also allow TCP {} between these meshed pods, in the source's egress and the destination's ingress", mesh_inbound(cluster, &dst)));
-        d.policies = policies;
-        d.flows = flows;
+        d.help = Some(format!("also allow TCP {inbound} between these meshed pods, in the source's egress and the destination's ingress"));
+        d.policies = g.policies();
+        d.flows = g.flows;
         out.push(d);
     }
-    for ((dst, port), (srcs, mut policies, flows)) in widened {
-        policies.sort();
-        policies.dedup();
+    for ((dst, port), g) in widened {
         let mut d = Diagnostic::new(
             "mesh-widens-port-rule",
             Severity::Warning,
             format!(
                 "the policies do not admit {} → {dst} on {port}/TCP, but the mesh carries it on port {}, which they admit: the port restriction does not hold",
-                list(&srcs),
+                list(&g.who),
                 mesh_inbound(cluster, &dst)
             ),
         );
         d.help = Some("restrict ports in the mesh instead: a Linkerd Server per port with an AuthorizationPolicy for the allowed clients".into());
-        d.policies = policies;
-        d.flows = flows;
+        d.policies = g.policies();
+        d.flows = g.flows;
         out.push(d);
     }
     if truncated {
@@ -496,10 +511,10 @@ fn selector_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
             continue;
         }
         match &p.subject {
-            Subject::Pods { namespace, selector } if !selector.is_empty() => {
-                if !m.endpoints.iter().any(|e| &e.namespace == namespace && selector.matches(&e.labels)) {
-                    push(&p.policy, &p.origin, &p.subject_path, format!("selects no pod in namespace {namespace} ({selector})"));
-                }
+            Subject::Pods { namespace, selector }
+                if !selector.is_empty() && !m.endpoints.iter().any(|e| &e.namespace == namespace && selector.matches(&e.labels)) =>
+            {
+                push(&p.policy, &p.origin, &p.subject_path, format!("selects no pod in namespace {namespace} ({selector})"));
             }
             Subject::Identity { selector } => {
                 let nontrivial = selector.requirements.iter().any(|r| !r.key().ends_with("io.kubernetes.pod.namespace"));
@@ -592,7 +607,7 @@ pub fn diagnose(cluster: &Cluster) -> Vec<Diagnostic> {
     for inv in m.invalid.iter().chain(m.agent_refused.iter()) {
         let mut d = Diagnostic::new("invalid-policy", Severity::Error, inv.error.message.clone());
         d.help = inv.error.help.clone();
-        d.location = inv.error.location.clone();
+        d.location = inv.error.location.as_deref().cloned();
         out.push(d);
     }
     if let Some(mesh) = cluster.mesh() {
@@ -621,6 +636,6 @@ pub fn diagnose(cluster: &Cluster) -> Vec<Diagnostic> {
             "CiliumClusterwideNetworkPolicies with nodeSelector apply only with the host firewall, which is off by default: they are not enforced".into(),
         ));
     }
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|d| std::cmp::Reverse(d.severity));
     out
 }

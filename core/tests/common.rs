@@ -6,6 +6,7 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
+#[allow(dead_code)] // not every test binary reads the shared corpus
 /// The shared corpus: `MESHVERDICT_SHARED_CASES`, else `../shared/conformance/cases`
 /// beside the workspace.
 pub fn shared_cases() -> PathBuf {

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test: the engine (unit, conformance, hostile inputs, doc), lints, the
+# CLI over the conformance corpus, then each host (Python, Node, WASM) over the same
+# corpus, compared flow by flow with the Rust results.
+#
+#   bash scripts/test.sh            # everything (after scripts/setup.sh)
+#   bash scripts/test.sh --rust     # the Rust part only
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+RUST_ONLY=0
+[ "${1:-}" = "--rust" ] && RUST_ONLY=1
+
+SHARED="${MESHVERDICT_SHARED_CASES:-$REPO/../shared/conformance/cases}"
+if [ ! -d "$SHARED" ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "test.sh: shared conformance cases not found at $SHARED" >&2
+    exit 1
+  fi
+  echo "test.sh: note: no shared corpus at $SHARED; running the project's own cases only" >&2
+  SHARED=""
+fi
+export MESHVERDICT_SHARED_CASES="${SHARED:-$REPO/../shared/conformance/cases}"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo test (core, cli, bindings)"
+cargo test --quiet
+
+step "cargo clippy (workspace lints: no unwrap/expect/panic/indexing in library code)"
+cargo clippy --quiet --all-targets -- -D warnings
+
+step "CLI conformance run"
+cargo build --quiet --release -p meshverdict-cli
+./target/release/meshverdict conformance tests/cases ${SHARED:+"$SHARED"}
+
+# The Rust results every host must reproduce, flow by flow.
+./target/release/meshverdict conformance -o json tests/cases ${SHARED:+"$SHARED"} > target/conformance-rust.json 2>/dev/null || true
+export MESHVERDICT_RUST_RESULTS="$REPO/target/conformance-rust.json"
+
+if [ "$RUST_ONLY" = 1 ]; then
+  exit 0
+fi
+for host in python node wasm; do
+  step "$host host"
+  bash "$host/test.sh"
+done
+step "all tests passed"
