@@ -470,7 +470,7 @@ fn l7_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
             );
             d.help = Some("keep L3/L4 rules in Cilium and express L7 rules with Linkerd (HTTPRoute + AuthorizationPolicy)".into());
             d.policies = vec![p.policy.clone()];
-            d.location = Some(p.origin.location(Some(&rule.rule.path), None));
+            d.location = Some(m.locate(&p.origin, &rule.rule.path));
             out.push(d);
         }
     }
@@ -502,7 +502,7 @@ fn selector_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
     let mut push = |policy: &PolicyRef, origin: &crate::model::Origin, path: &str, what: String| {
         let mut d = Diagnostic::new("selector-matches-nothing", Severity::Warning, format!("{policy} {path}: {what}"));
         d.policies = vec![policy.clone()];
-        d.location = Some(origin.location(Some(path), None));
+        d.location = Some(m.locate(origin, path));
         d.help = Some("check the labels: a selector that matches nothing is usually a typo or a label no object carries".into());
         out.push(d);
     };
@@ -560,7 +560,7 @@ fn selector_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
                         Severity::Warning,
                         format!("Server {}/{} spec.podSelector: selects no pod ({sel})", s.namespace, s.name),
                     );
-                    d.location = Some(s.origin.location(Some("spec.podSelector"), None));
+                    d.location = Some(m.locate(&s.origin, "spec.podSelector"));
                     out.push(d);
                 }
             }
@@ -592,7 +592,7 @@ fn linkerd_policy_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
                         r.kind.clone().unwrap_or_default()
                     ),
                 );
-                d.location = Some(ap.origin.location(Some("spec.requiredAuthenticationRefs"), None));
+                d.location = Some(m.locate(&ap.origin, "spec.requiredAuthenticationRefs"));
                 out.push(d);
             }
         }

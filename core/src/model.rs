@@ -246,6 +246,8 @@ pub struct Model {
     pub warnings: Vec<Warning>,
     /// `meshverdict/v1` documents (conformance expectations), for the case runner.
     pub expectations: Vec<(Origin, Value)>,
+    /// The input texts by name, to find the line of a field a diagnostic points at.
+    pub texts: BTreeMap<String, String>,
 }
 
 /// The context of one object while it is read.
@@ -524,6 +526,7 @@ impl Model {
         let mut model = Model::default();
         let mut objects = 0usize;
         for input in inputs {
+            model.texts.insert(input.name.to_string(), input.text.to_string());
             let docs = parse_stream(input.name, input.text, limits)?;
             for doc in docs {
                 model.read_document(input, &doc, &mut objects, limits)?;
@@ -932,6 +935,12 @@ impl Model {
             e.index = i;
         }
         cilium::compile_all(self);
+    }
+
+    /// The location of `field` of the object at `origin`, with its line.
+    pub fn locate(&self, origin: &Origin, field: &str) -> Location {
+        let line = self.texts.get(&origin.source).and_then(|t| locate(t, origin.document, &parse_path(&origin.path(field))));
+        origin.location(Some(field), line)
     }
 
     pub fn namespace_labels(&self, ns: &str) -> Option<&Labels> {
