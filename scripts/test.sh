@@ -43,6 +43,10 @@ if [ "$RUST_ONLY" = 1 ]; then
 fi
 for host in python node wasm; do
   step "$host host"
-  bash "$host/test.sh"
+  if [ -f "$host/test.sh" ]; then
+    bash "$host/test.sh"
+  else
+    echo "skipped: $host/ is not in this checkout"
+  fi
 done
 step "all tests passed"

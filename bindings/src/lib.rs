@@ -84,6 +84,11 @@ fn to_value<T: Serialize>(a: &Answer<T>) -> Value {
     })
 }
 
+/// Serializes straight to text (no intermediate `Value`): the hot path of every host.
+fn to_text<T: Serialize>(a: &Answer<T>) -> String {
+    serde_json::to_string(a).unwrap_or_else(|e| to_value(&Answer::<()>::Failure { error: Error::new(ErrorCode::Internal, format!("answer not serializable: {e}")), warnings: Vec::new() }).to_string())
+}
+
 fn from_str<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, Error> {
     serde_json::from_str(s).map_err(bad_request)
 }
@@ -152,8 +157,8 @@ impl ClusterHandle {
 
     pub fn verdict_json(&self, req: &str) -> String {
         match from_str::<VerdictRequest>(req) {
-            Ok(r) => to_value(&self.verdict(&r)).to_string(),
-            Err(e) => to_value(&Answer::<()>::Failure { error: e, warnings: Vec::new() }).to_string(),
+            Ok(r) => to_text(&self.verdict(&r)),
+            Err(e) => to_text(&Answer::<()>::Failure { error: e, warnings: Vec::new() }),
         }
     }
 
@@ -174,7 +179,7 @@ impl ClusterHandle {
     pub fn verdicts_json(&self, reqs: &str) -> String {
         match from_str::<Vec<VerdictRequest>>(reqs) {
             Ok(r) => serde_json::to_string(&self.verdicts(&r)).unwrap_or_else(|e| format!("[{{\"type\":\"failure\",\"error\":{{\"code\":\"internal\",\"message\":\"{e}\"}}}}]")),
-            Err(e) => to_value(&Answer::<()>::Failure { error: e, warnings: Vec::new() }).to_string(),
+            Err(e) => to_text(&Answer::<()>::Failure { error: e, warnings: Vec::new() }),
         }
     }
 
@@ -202,12 +207,17 @@ impl ClusterHandle {
         serde_json::to_string(&self.errors()).unwrap_or_else(|_| "[]".into())
     }
 
+    /// [`ClusterHandle::allowed_many`] from a JSON list of requests.
+    pub fn allowed_many_json(&self, reqs: &str) -> Result<Vec<bool>, Error> {
+        self.allowed_many(&from_str::<Vec<VerdictRequest>>(reqs)?)
+    }
+
     pub fn diagnostics(&self) -> Answer<Vec<Diagnostic>> {
         Answer::from_result(guard(|| Ok(diagnose(&self.cluster))), self.warnings())
     }
 
     pub fn diagnostics_json(&self) -> String {
-        to_value(&self.diagnostics()).to_string()
+        to_text(&self.diagnostics())
     }
 }
 
@@ -230,14 +240,14 @@ pub fn run_case_value(req: Value) -> Value {
 
 pub fn run_case_json(req: &str) -> String {
     match from_str::<CaseRequest>(req) {
-        Ok(r) => to_value(&run_case(&r)).to_string(),
-        Err(e) => to_value(&Answer::<()>::Failure { error: e, warnings: Vec::new() }).to_string(),
+        Ok(r) => to_text(&run_case(&r)),
+        Err(e) => to_text(&Answer::<()>::Failure { error: e, warnings: Vec::new() }),
     }
 }
 
 /// The failure answer for an error, as every host reports it.
 pub fn failure_json(e: &Error) -> String {
-    to_value(&Answer::<()>::Failure { error: e.clone(), warnings: Vec::new() }).to_string()
+    to_text(&Answer::<()>::Failure { error: e.clone(), warnings: Vec::new() })
 }
 
 #[cfg(test)]

@@ -208,21 +208,28 @@ struct Translator<'m> {
     warnings: Vec<Warning>,
 }
 
-/// A problem that makes Cilium's agent refuse the whole object.
+/// A problem that makes the whole object unenforced: refused by the API server's CRD
+/// schema (`schema`: enums, patterns, bounds; no cluster holds it) or by Cilium's
+/// sanitizer (the object exists, status Valid=False, none of its rules apply).
 struct Refused {
     path: String,
     message: String,
+    schema: bool,
 }
 
 fn refuse<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, Refused> {
-    Err(Refused { path: path.into(), message: message.into() })
+    Err(Refused { path: path.into(), message: message.into(), schema: false })
+}
+
+fn reject<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, Refused> {
+    Err(Refused { path: path.into(), message: message.into(), schema: true })
 }
 
 const NS_KEY: &str = "io.kubernetes.pod.namespace";
 
 impl Translator<'_> {
     fn selector(&self, ls: &LabelSelector, path: &str) -> Result<Selector, Refused> {
-        Selector::compile_keys(ls, path, cilium_key).map_err(|p| Refused { path: p.path, message: p.message })
+        Selector::compile_keys(ls, path, cilium_key).map_err(|p| Refused { path: p.path, message: p.message, schema: true })
     }
 
     /// The subject: a CNP is confined to its namespace (any user namespace match is
@@ -259,11 +266,11 @@ impl Translator<'_> {
     }
 
     fn cidr_block(&self, cidr: &str, except: &[String], path: &str) -> Result<IpBlock, Refused> {
-        let net = parse_cidr(cidr).map_err(|m| Refused { path: path.to_string(), message: m })?;
+        let net = parse_cidr(cidr).map_err(|m| Refused { path: path.to_string(), message: m, schema: true })?;
         let mut ex = Vec::new();
         for (i, e) in except.iter().enumerate() {
             let at = format!("{path}.except[{i}]");
-            let en = parse_cidr(e).map_err(|m| Refused { path: at.clone(), message: m })?;
+            let en = parse_cidr(e).map_err(|m| Refused { path: at.clone(), message: m, schema: true })?;
             if !net.contains(&en.network()) || en.prefix_len() < net.prefix_len() {
                 return refuse(at, format!("allow CIDR prefix {net} does not contain exclude CIDR prefix {en}"));
             }
@@ -283,7 +290,7 @@ impl Translator<'_> {
             } else if let Some(sel) = &s.k8s_service_selector {
                 let ls = sel.selector.clone().unwrap_or_default();
                 let selector = Selector::compile(&ls, &format!("{at}.k8sServiceSelector.selector"))
-                    .map_err(|p| Refused { path: p.path, message: p.message })?;
+                    .map_err(|p| Refused { path: p.path, message: p.message, schema: true })?;
                 let ns = sel.namespace.clone().or_else(|| self.namespace.clone());
                 self.model
                     .services
@@ -330,11 +337,11 @@ impl Translator<'_> {
             s.len() <= 255 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') || (pattern && c == '*'))
         };
         match (&f.match_name, &f.match_pattern) {
-            (Some(_), Some(_)) => refuse(path, "only one of MatchName or MatchPattern is allowed in an FQDNSelector"),
+            (Some(_), Some(_)) => reject(path, "only one of MatchName or MatchPattern is allowed in an FQDNSelector"),
             (Some(n), None) if valid(n, false) && !n.is_empty() => Ok(FqdnPattern { pattern: n.clone(), is_pattern: false }),
             (None, Some(p)) if valid(p, true) && !p.is_empty() => Ok(FqdnPattern { pattern: p.clone(), is_pattern: true }),
             (None, None) => refuse(path, "one of matchName or matchPattern is required"),
-            _ => refuse(path, "invalid characters in a DNS name or pattern (allowed: a-z, 0-9, '-', '_', '.', and '*' in patterns; at most 255)"),
+            _ => reject(path, "invalid characters in a DNS name or pattern (allowed: a-z, 0-9, '-', '_', '.', and '*' in patterns; at most 255)"),
         }
     }
 
@@ -345,7 +352,7 @@ impl Translator<'_> {
             let at = format!("{path}[{i}]");
             let ports = pr.ports.clone().unwrap_or_default();
             if ports.len() > 40 {
-                return refuse(format!("{at}.ports"), "too many ports, the max is 40");
+                return reject(format!("{at}.ports"), "too many ports, the max is 40");
             }
             let l7 = pr.rules.as_ref();
             let kinds: Vec<&str> = l7
@@ -367,7 +374,7 @@ impl Translator<'_> {
                 })
                 .unwrap_or_default();
             if deny && (l7.is_some() || pr.server_names.is_some() || pr.terminating_tls.is_some() || pr.originating_tls.is_some() || pr.listener.is_some()) {
-                return refuse(format!("{at}.rules"), "deny rules take ports only: L7 rules, TLS, serverNames and listener are not allowed in ingressDeny/egressDeny");
+                return reject(format!("{at}.rules"), "deny rules take ports only: L7 rules, TLS, serverNames and listener are not allowed in ingressDeny/egressDeny");
             }
             if kinds.len() > 1 {
                 return refuse(format!("{at}.rules"), "multiple L7 protocol rule types specified in single rule");
@@ -403,7 +410,7 @@ impl Translator<'_> {
                     None | Some("") | Some("ANY") => None,
                     Some(s) => match Protocol::parse(s) {
                         Some(p) => Some(p),
-                        None => return refuse(format!("{pat}.protocol"), format!("unsupported protocol {s:?} for toPorts (TCP, UDP, SCTP, ANY; ICMP goes in icmps)")),
+                        None => return reject(format!("{pat}.protocol"), format!("unsupported protocol {s:?} for toPorts (TCP, UDP, SCTP, ANY; ICMP goes in icmps)")),
                     },
                 };
                 if matches!(kind, Some("http" | "kafka" | "l7proto")) && protocol != Some(Protocol::Tcp) {
@@ -417,11 +424,11 @@ impl Translator<'_> {
                     PortSpec::Any
                 } else if let Ok(n) = port_str.parse::<u32>() {
                     let Ok(from) = u16::try_from(n) else {
-                        return refuse(format!("{pat}.port"), format!("unable to parse port {port_str:?}: out of range"));
+                        return reject(format!("{pat}.port"), format!("unable to parse port {port_str:?}: out of range"));
                     };
                     let end = p.end_port.unwrap_or(0);
                     if !(0..=65535).contains(&end) {
-                        return refuse(format!("{pat}.endPort"), format!("endPort {end} out of range"));
+                        return reject(format!("{pat}.endPort"), format!("endPort {end} out of range"));
                     }
                     if end > i32::from(from) && kind == Some("dns") {
                         return refuse(format!("{pat}.endPort"), "DNS rules do not support port ranges");
@@ -431,7 +438,7 @@ impl Translator<'_> {
                     PortSpec::Range { from, to }
                 } else {
                     let name = port_str.to_ascii_lowercase();
-                    check_port_name(&name).map_err(|m| Refused { path: format!("{pat}.port"), message: m })?;
+                    check_port_name(&name).map_err(|m| Refused { path: format!("{pat}.port"), message: m, schema: true })?;
                     PortSpec::Named { name }
                 };
                 out.push(PortMatch { protocol, port: spec });
@@ -513,7 +520,7 @@ impl Translator<'_> {
             return refuse(path, format!("{} rules take {} peers only", direction.as_str(), if ingress { "from*" } else { "to*" }));
         }
         if deny && r.to_fqdns.is_some() {
-            return refuse(format!("{path}.toFQDNs"), "deny policies do not support toFQDNs");
+            return reject(format!("{path}.toFQDNs"), "deny policies do not support toFQDNs");
         }
         if r.icmps.is_some() && r.to_ports.is_some() {
             return refuse(path, "the ICMPs block may only be present without ToPorts; define a separate rule to use ToPorts");
@@ -575,7 +582,7 @@ impl Translator<'_> {
             for (i, e) in ents.iter().enumerate() {
                 match Entity::parse(e) {
                     Some(entity) => peers.push(Peer::Entity { entity }),
-                    None => return refuse(format!("{path}.{ent_name}[{i}]"), format!("unsupported entity: {e}")),
+                    None => return reject(format!("{path}.{ent_name}[{i}]"), format!("unsupported entity: {e}")),
                 }
             }
         }
@@ -684,13 +691,14 @@ pub(crate) fn compile_all(model: &mut Model) {
     let mut compiled = Vec::new();
     let mut warnings = Vec::new();
     let mut invalid = Vec::new();
+    let mut rejected = Vec::new();
     for (obj, text) in &objects {
         let policy = PolicyRef { kind: obj.kind, namespace: obj.namespace.clone(), name: obj.name.clone() };
         let mut t = Translator { model, kind: obj.kind, namespace: obj.namespace.clone(), origin: obj.origin.clone(), policy, warnings: Vec::new() };
         let mut out = Vec::new();
         let mut refused = None;
         if obj.rules.is_empty() {
-            refused = Some(Refused { path: String::new(), message: "a Cilium policy needs `spec` or `specs`".into() });
+            refused = Some(Refused { path: String::new(), message: "a Cilium policy needs `spec` or `specs`".into(), schema: false });
         }
         for (path, rule) in &obj.rules {
             match t.rule(rule, path) {
@@ -714,8 +722,14 @@ pub(crate) fn compile_all(model: &mut Model) {
                     name: obj.name.clone(),
                 };
                 let mut error = ctx.error(ErrorCode::InvalidPolicy, &r.path, r.message);
-                error.help = Some("Cilium's agent refuses the whole object (status Valid=False) and enforces none of its rules; verdicts are computed without it".into());
-                invalid.push(Invalid { kind: obj.kind.short().to_string(), namespace: obj.namespace.clone(), name: obj.name.clone(), error });
+                let entry = |error| Invalid { kind: obj.kind.short().to_string(), namespace: obj.namespace.clone(), name: obj.name.clone(), error };
+                if r.schema {
+                    error.help = Some("the API server rejects this object (Cilium's CRD schema), so no cluster can hold it".into());
+                    rejected.push(entry(error));
+                } else {
+                    error.help = Some("Cilium's agent refuses the whole object (status Valid=False) and enforces none of its rules; verdicts are computed without it".into());
+                    invalid.push(entry(error));
+                }
             }
         }
     }
@@ -723,4 +737,5 @@ pub(crate) fn compile_all(model: &mut Model) {
     model.policies.extend(compiled);
     model.warnings.extend(warnings);
     model.agent_refused.extend(invalid);
+    model.invalid.extend(rejected);
 }

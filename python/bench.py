@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Verdict throughput of the Python host, as one JSON line.
+
+    python python/bench.py CLUSTER.yaml QUERIES.json [--dataplane generic] [--rounds 3]
+
+CLUSTER.yaml is a (large, generated) cluster; QUERIES.json a JSON list of
+``{"from", "to", "port", "protocol"}`` (``meshverdict generate --out DIR`` writes
+both). Every measurement asks all the queries and reports nanoseconds per verdict,
+the best of ``--rounds`` rounds:
+
+- ``single_ns``: ``cluster.verdict(...)`` in a loop (a full answer with its explanation)
+- ``single_allowed_ns``: ``cluster.allowed_many([q])`` in a loop (one crossing each, no explanation)
+- ``batch_ns``: ``cluster.allowed_many(all)`` (one crossing, booleans)
+- ``batch_brief_ns``: ``cluster.verdicts(all)`` (one crossing, ``(allowed, summary)``)
+
+Printed: ``{"host": "python", "single_ns": …, "batch_ns": …, "batch_brief_ns": …, …}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any, Callable, Dict, List
+
+import meshverdict
+
+
+def best_ns_per_item(run: Callable[[], object], items: int, rounds: int) -> float:
+    best = None
+    for _ in range(rounds):
+        start = time.perf_counter_ns()
+        run()
+        took = time.perf_counter_ns() - start
+        best = took if best is None else min(best, took)
+    return round((best or 0) / max(items, 1), 1)
+
+
+def main(argv: List[str]) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("cluster", help="cluster YAML (multi-document)")
+    p.add_argument("queries", help="JSON list of {from, to, port, protocol}")
+    p.add_argument("--dataplane", default=None, help="generic, calico or cilium (default: cilium when the file has Cilium policies, else generic)")
+    p.add_argument("--rounds", type=int, default=3)
+    args = p.parse_args(argv)
+
+    with open(args.cluster, encoding="utf-8") as f:
+        text = f.read()
+    with open(args.queries, encoding="utf-8") as f:
+        queries: List[Dict[str, Any]] = json.load(f)
+    dataplane = args.dataplane or ("cilium" if "kind: CiliumNetworkPolicy" in text else "generic")
+
+    start = time.perf_counter_ns()
+    cluster = meshverdict.Cluster.from_yaml(text, dataplane=dataplane, name=args.cluster)
+    load_ms = (time.perf_counter_ns() - start) / 1e6
+
+    # Plain tuples for the single calls, so the loop measures the host, not dict lookups.
+    singles = [(q["from"], q["to"], q["port"], q.get("protocol") or "TCP") for q in queries]
+    n = len(queries)
+
+    def single() -> None:
+        verdict = cluster.verdict
+        for src, dst, port, proto in singles:
+            verdict(src, dst, port, proto)
+
+    def single_allowed() -> None:
+        allowed_many = cluster.allowed_many
+        for q in queries:
+            allowed_many([q])
+
+    # The answers must agree before anything is timed.
+    batch = cluster.allowed_many(queries)
+    briefs = cluster.verdicts(queries)
+    if [b.allowed for b in briefs] != batch:
+        print("allowed_many and verdicts disagree", file=sys.stderr)
+        return 1
+    sample = singles[: min(n, 1000)]
+    if [cluster.verdict(*q).allowed for q in sample] != batch[: len(sample)]:
+        print("verdict and allowed_many disagree", file=sys.stderr)
+        return 1
+
+    out = {
+        "host": "python",
+        "single_ns": best_ns_per_item(single, n, args.rounds),
+        "batch_ns": best_ns_per_item(lambda: cluster.allowed_many(queries), n, args.rounds),
+        "batch_brief_ns": best_ns_per_item(lambda: cluster.verdicts(queries), n, args.rounds),
+        "single_allowed_ns": best_ns_per_item(single_allowed, n, args.rounds),
+        "queries": n,
+        "allowed": sum(batch),
+        "load_ms": round(load_ms, 1),
+        "dataplane": dataplane,
+        "python": sys.version.split()[0],
+    }
+    print(json.dumps(out), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,426 @@
+"""The Python API over a few small inline clusters."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from typing import List
+
+import pytest
+
+import meshverdict
+from meshverdict import (
+    CaseReport,
+    Cluster,
+    Diagnostic,
+    InvalidCase,
+    InvalidPolicy,
+    InvalidRequest,
+    LoadWarning,
+    MeshverdictError,
+    ParseError,
+    UnknownEndpoint,
+    Verdict,
+    VerdictBrief,
+    run_case,
+)
+
+# The cluster of the bindings' own tests: b may not reach a; a reaches b.
+SMALL = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x, labels: {app: a}}
+spec: {containers: [{name: c, ports: [{containerPort: 80, name: http}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: x}
+spec: {containers: [{name: c}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: x}
+spec: {podSelector: {matchLabels: {app: a}}}
+"""
+
+# Two meshed pods (Linkerd, version not given: 2.18+ assumed), a Service and a policy
+# that admits only the application port, which the mesh does not use.
+MESHED = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: web}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: {app: api}}
+spec: {containers: [{name: api, ports: [{containerPort: 8080, name: http}]}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}, ports: [{name: web, port: 80, targetPort: http}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-allow, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 8080}]}]
+"""
+
+INVALID_CIDR = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x, labels: {app: a}}
+spec: {containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: x, labels: {app: b}}
+spec: {containers: [{name: c}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: bad, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: a}}
+  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/33}}]}]
+"""
+
+CASE = SMALL + """\
+---
+apiVersion: meshverdict/v1
+kind: Expectations
+metadata: {name: small}
+spec:
+  dataplane: calico
+  flows:
+  - {from: x/a, to: x/b, port: 80, expect: allow}
+  - {from: x/b, to: x/a, port: http, expect: allow}
+  - {from: x/b, to: x/a, port: 80, protocol: UDP, expect: deny}
+  absentDiagnostics:
+  - code: selector-matches-nothing
+"""
+
+
+@pytest.fixture(scope="module")
+def small() -> Cluster:
+    return Cluster.from_yaml(SMALL, dataplane="calico", name="small.yaml")
+
+
+@pytest.fixture(scope="module")
+def meshed() -> Cluster:
+    return Cluster.from_yaml(MESHED, name="meshed.yaml")
+
+
+# ------------------------------------------------------------------ verdicts
+
+def test_allow_and_deny(small: Cluster) -> None:
+    allow = small.verdict("x/a", "x/b", 80)
+    deny = small.verdict("x/b", "x/a", 80)
+    assert isinstance(allow, Verdict) and isinstance(deny, Verdict)
+    assert allow.allowed is True
+    assert deny.allowed is False
+    assert small.dataplane == allow.dataplane == "calico"
+
+
+def test_explain(small: Cluster) -> None:
+    deny = small.verdict("x/b", "x/a", 80)
+    text = deny.explain()
+    assert text.startswith("DENIED")
+    assert "x/b" in text and "x/a" in text
+    assert text == deny.explanation == deny.to_dict()["explanation"]
+    assert small.verdict("x/a", "x/b", 80).explain().startswith("ALLOWED")
+    assert deny.summary and str(deny) == deny.summary
+    assert "allowed=False" in repr(deny)
+
+
+def test_to_dict(small: Cluster) -> None:
+    v = small.verdict("x/b", "x/a", 80)
+    d = v.to_dict()
+    assert {"allowed", "from", "to", "port", "protocol", "egress", "ingress", "dataplane", "summary", "explanation"} <= d.keys()
+    assert d["allowed"] is False and d["port"] == 80 and d["protocol"] == "TCP"
+    assert d["from"]["reference"] == "x/b" and d["to"]["reference"] == "x/a"
+    assert d["ingress"]["allowed"] is False and d["ingress"]["isolated"] is True
+    # A copy: changing it changes nothing.
+    d["allowed"] = True
+    assert v.allowed is False and v.to_dict()["allowed"] is False
+    assert v.source["reference"] == "x/b" and v.destination["kind"] == "Pod"
+    assert v.egress["allowed"] is True and v.ingress["allowed"] is False
+    assert v.mesh is None and v.backends == [] and v.warnings == []
+    assert v == small.verdict("x/b", "x/a", 80)
+
+
+def test_named_port(small: Cluster) -> None:
+    v = small.verdict("x/b", "x/a", "http")
+    assert v.port == 80 and v.protocol == "TCP"
+    assert v.allowed == small.verdict("x/b", "x/a", 80).allowed
+    with pytest.raises(MeshverdictError):
+        small.verdict("x/b", "x/a", "no-such-port")
+
+
+def test_protocols(small: Cluster) -> None:
+    assert small.verdict("x/a", "x/b", 53, "UDP").protocol == "UDP"
+    assert small.verdict("x/a", "x/b", 53, protocol="udp").protocol == "UDP"
+    assert small.verdict("x/a", "x/b", 53, protocol=None).protocol == "TCP"
+    assert small.verdict("x/a", "x/b", 9, "SCTP").protocol == "SCTP"
+
+
+def test_wire_port_and_mesh(meshed: Cluster) -> None:
+    v = meshed.verdict("shop/web", "shop/api", 8080)
+    assert v.port == 8080 and v.wire_port == 4143
+    assert v.wire_port_reason and "4143" in v.wire_port_reason
+    assert v.allowed is False  # the policy admits 8080 only; the mesh uses 4143
+    assert v.mesh is not None and v.mesh["mesh"] == "linkerd"
+    assert "4143" in v.explain()
+    assert meshed.verdict("shop/api", "shop/web", 80).wire_port == 4143
+    assert Cluster.from_yaml(SMALL).verdict("x/a", "x/b", 80).wire_port is None
+
+
+def test_service(meshed: Cluster) -> None:
+    v = meshed.verdict("shop/web", "svc:shop/api", "web")
+    assert len(v.backends) == 1 and isinstance(v.backends[0], Verdict)
+    assert v.backends[0].port == 8080
+    assert v.allowed == all(b.allowed for b in v.backends)
+
+
+# ------------------------------------------------------------------ batches
+
+QUERIES = [
+    ("x/a", "x/b", 80),
+    ("x/b", "x/a", 80),
+    ("x/b", "x/a", "http", "TCP"),
+    ["x/a", "x/b", 53, "UDP"],
+    {"from": "x/b", "to": "x/a", "port": 80, "protocol": "UDP"},
+    {"from": "x/a", "to": "x/b", "port": 80},
+]
+
+
+def test_allowed_many(small: Cluster) -> None:
+    want = [small.verdict(*(q.values() if isinstance(q, dict) else q)).allowed for q in QUERIES]
+    assert small.allowed_many(QUERIES) == want == [True, False, False, True, False, True]
+    assert small.allowed_many([]) == []
+    assert small.allowed_many(iter(QUERIES)) == want
+
+
+def test_verdicts(small: Cluster) -> None:
+    out = small.verdicts(QUERIES)
+    assert all(isinstance(b, VerdictBrief) for b in out)
+    assert [b.allowed for b in out] == small.allowed_many(QUERIES)
+    for q, brief in zip(QUERIES, out):
+        args = tuple(q.values()) if isinstance(q, dict) else tuple(q)
+        allowed, summary = brief
+        v = small.verdict(*args)
+        assert (allowed, summary) == (v.allowed, v.summary)
+    assert small.verdicts([]) == []
+
+
+def test_batch_errors(small: Cluster) -> None:
+    queries = [("x/a", "x/b", 80), ("x/nope", "x/b", 80), ("x/a", "x/b", 80, "ICMP")]
+    with pytest.raises(UnknownEndpoint):
+        small.verdicts(queries)
+    with pytest.raises(UnknownEndpoint):
+        small.allowed_many(queries)
+    out = small.verdicts(queries, errors="return")
+    assert isinstance(out[0], VerdictBrief) and out[0].allowed
+    assert isinstance(out[1], UnknownEndpoint) and out[1].code == "unknown-endpoint"
+    assert isinstance(out[2], InvalidRequest) and out[2].code == "invalid-request"
+    with pytest.raises(ValueError):
+        small.verdicts(queries, errors="ignore")  # type: ignore[call-overload]
+
+
+# ------------------------------------------------------------------ errors
+
+def test_unknown_endpoint(small: Cluster) -> None:
+    with pytest.raises(UnknownEndpoint) as info:
+        small.verdict("x/nope", "x/a", 80)
+    e = info.value
+    assert e.code == "unknown-endpoint" == UnknownEndpoint.code
+    assert isinstance(e, MeshverdictError) and isinstance(e, LookupError)
+    assert "x/nope" in e.message and e.message in str(e)
+    assert e.to_dict()["code"] == "unknown-endpoint"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("x/a", "x/b", 80, "ICMP"),
+        ("x/a", "x/b", 80, "bogus"),
+        ("x/a", "x/b", 70000),
+        ("x/a", "x/b", -1),
+        ("x/a", "x/b", 80.5),
+        ("x/a", "x/b", True),
+        ("x/a", "x/b", None),
+        ("x/a", "x/b", object()),
+        ("x/a", "x/b", float("nan")),
+    ],
+    ids=["icmp", "bogus-protocol", "port-too-large", "port-negative", "port-float", "port-bool", "port-none", "port-object", "port-nan"],
+)
+def test_bad_request(small: Cluster, args: tuple) -> None:
+    with pytest.raises(InvalidRequest) as info:
+        small.verdict(*args)
+    assert info.value.code == "invalid-request"
+    assert isinstance(info.value, ValueError)
+
+
+def test_bad_batch_shapes(small: Cluster) -> None:
+    with pytest.raises(InvalidRequest):
+        small.allowed_many([("x/a", "x/b")])
+    with pytest.raises(InvalidRequest):
+        small.allowed_many([{"from": "x/a", "to": "x/b", "port": 80, "bogus": 1}])
+    with pytest.raises(InvalidRequest):
+        small.verdicts([{"from": "x/a", "to": "x/b", "port": 80, "bogus": 1}])
+    with pytest.raises(InvalidRequest):
+        small.allowed_many([42])  # type: ignore[list-item]
+
+
+def test_load_errors() -> None:
+    with pytest.raises(ParseError) as info:
+        Cluster.from_yaml("a: [1,", name="broken.yaml")
+    e = info.value
+    assert e.code == "parse-error" and e.location["source"] == "broken.yaml"
+    assert e.location.get("line")
+    assert "broken.yaml" in str(e)
+    with pytest.raises(InvalidRequest) as bad:
+        Cluster.from_yaml(SMALL, dataplane="flannel")
+    assert "flannel" in bad.value.message and bad.value.help
+    with pytest.raises(TypeError):
+        Cluster.from_yaml(42)  # type: ignore[arg-type]
+
+
+def test_errors_pickle() -> None:
+    with pytest.raises(ParseError) as info:
+        Cluster.from_yaml("a: [1,", name="broken.yaml")
+    again = pickle.loads(pickle.dumps(info.value))
+    assert type(again) is ParseError
+    assert again.to_dict() == info.value.to_dict()
+
+
+def test_invalid_objects_are_errors() -> None:
+    c = Cluster.from_yaml(INVALID_CIDR, name="cidr.yaml")
+    errs = c.errors()
+    assert len(errs) == 1
+    e = errs[0]
+    assert isinstance(e, InvalidPolicy) and e.code == "invalid-policy"
+    assert e.location["source"] == "cidr.yaml" and e.location["document"] == 3
+    assert e.location["path"].endswith("ipBlock.cidr")
+    # A verdict that reads it is refused with the same located error.
+    with pytest.raises(InvalidPolicy) as info:
+        c.verdict("x/b", "x/a", 80)
+    assert info.value.location == e.location
+    assert "invalid-policy" in {d.code for d in c.diagnostics()}
+    assert Cluster.from_yaml(SMALL).errors() == []
+
+
+# ------------------------------------------------------------------ analysis
+
+def test_diagnostics(meshed: Cluster) -> None:
+    diags = meshed.diagnostics()
+    assert diags and all(isinstance(d, Diagnostic) for d in diags)
+    by_code = {d.code: d for d in diags}
+    assert "mesh-port-rewrite-blocked" in by_code and "mesh-version-assumed" in by_code
+    d = by_code["mesh-port-rewrite-blocked"]
+    assert d.severity == "error" and d.message and d.help
+    assert d.flows == [{"from": "shop/web", "to": "shop/api", "port": 8080, "protocol": "TCP"}]
+    assert d.policies and d.policies[0]["name"] == "api-allow"
+    assert d.to_dict()["code"] == d.code
+    info = by_code["mesh-version-assumed"]
+    assert info.severity == "info" and info.help is None
+    assert {"code", "severity", "message"} <= info.to_dict().keys()
+
+
+def test_warnings(meshed: Cluster, small: Cluster) -> None:
+    ws = meshed.warnings
+    assert ws and all(isinstance(w, LoadWarning) for w in ws)
+    w = next(w for w in ws if "ConfigMap" in w.message)
+    assert w.code and w.to_dict()["message"] == w.message
+    assert small.warnings == []
+    ws.clear()
+    assert meshed.warnings  # a copy each time
+
+
+def test_from_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = tmp_path / "small.yaml"
+    p.write_text(SMALL, encoding="utf-8")
+    c = Cluster.from_path(p, dataplane="cilium")
+    assert c.dataplane == "cilium" and c.name == str(p)
+    assert c.verdict("x/a", "x/b", 80).allowed
+    with pytest.raises(ParseError) as info:
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("a: [1,", encoding="utf-8")
+        Cluster.from_path(bad)
+    assert info.value.location["source"] == str(bad)
+
+
+def test_bytes_input() -> None:
+    assert Cluster.from_yaml(SMALL.encode()).verdict("x/a", "x/b", 80).allowed
+
+
+def test_threads(small: Cluster) -> None:
+    want = small.allowed_many(QUERIES)
+    results: List[List[bool]] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        for _ in range(50):
+            got = small.allowed_many(QUERIES)
+            one = small.verdict("x/b", "x/a", 80).allowed
+            with lock:
+                results.append(got + [one])
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 200
+    assert all(r == want + [False] for r in results)
+
+
+# ------------------------------------------------------------------ cases
+
+def test_run_case() -> None:
+    report = run_case(CASE, name="small.yaml")
+    assert isinstance(report, CaseReport)
+    assert report.name == "small" and report.source == "small.yaml"
+    # b→a on 80 is denied by `deny` (calico), so flow 1 fails.
+    assert (report.passed, report.failed) == (3, 1)
+    assert report.failures == [{"id": "small#1", "detail": report.results[1].detail}]
+    assert [r.id for r in report.results] == ["small#0", "small#1", "small#2", "small#absentDiagnostics:selector-matches-nothing"]
+    assert not report.ok and report.to_dict()["failed"] == 1
+
+
+def test_run_case_without_expectations() -> None:
+    with pytest.raises(InvalidCase) as info:
+        run_case(SMALL, name="no-expectations.yaml")
+    assert info.value.code == "invalid-case"
+
+
+def test_run_case_unloadable() -> None:
+    report = run_case("a: [1,", name="broken.yaml")
+    assert report.passed == 0 and report.failed >= 1
+    assert all("cannot be loaded" in f["detail"] for f in report.failures)
+
+
+def test_public_names() -> None:
+    for name in meshverdict.__all__:
+        assert hasattr(meshverdict, name), name
+    assert meshverdict.__version__
+    codes = {cls.code for cls in (
+        meshverdict.ParseError, meshverdict.LimitExceeded, meshverdict.InvalidField,
+        meshverdict.InvalidPolicy, meshverdict.UnknownEndpoint, meshverdict.InvalidRequest,
+        meshverdict.InvalidCase, meshverdict.InternalError,
+    )}
+    assert codes == {
+        "parse-error", "limit-exceeded", "invalid-field", "invalid-policy",
+        "unknown-endpoint", "invalid-request", "invalid-case", "internal",
+    }
