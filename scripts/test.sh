@@ -34,6 +34,18 @@ step "CLI conformance run"
 cargo build --quiet --release -p meshverdict-cli
 ./target/release/meshverdict conformance tests/cases ${SHARED:+"$SHARED"}
 
+step "a 50 MB input of valid objects is answered (size is no error)"
+BIG="$REPO/target/big-input"
+./target/release/meshverdict generate --pods 130000 --policies 6000 --queries 1 --out "$BIG"
+size=$(wc -c < "$BIG/cluster.yaml")
+[ "$size" -ge 50000000 ] || { echo "generated input is only $size bytes" >&2; exit 1; }
+set +e
+./target/release/meshverdict check -f "$BIG/cluster.yaml" --from ns-0/pod-0 --to ns-1/pod-1 --port 8001 > /dev/null
+status=$?
+set -e
+[ "$status" -le 1 ] || { echo "a ${size}-byte input got exit status $status, not a verdict" >&2; exit 1; }
+echo "answered a ${size}-byte input (exit status $status)"
+
 # The Rust results every host must reproduce, flow by flow.
 ./target/release/meshverdict conformance -o json tests/cases ${SHARED:+"$SHARED"} > target/conformance-rust.json 2>/dev/null || true
 export MESHVERDICT_RUST_RESULTS="$REPO/target/conformance-rust.json"

@@ -117,8 +117,29 @@ impl Cluster {
             }
         }
         let mut cluster = Cluster { model, dataplane, linkerd, selecting: Vec::new(), starved: OnceLock::new(), by_name, by_ip };
+        // Most policies select within one namespace: index them by it, so that each
+        // endpoint is matched against its namespace's policies and the cluster-wide ones
+        // only (110,000 pods × 5,000 policies would otherwise be 550M selector matches).
+        let mut by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut anywhere: Vec<usize> = Vec::new();
+        for (i, p) in cluster.model.policies.iter().enumerate() {
+            match subject_namespace(&p.subject) {
+                Some(ns) => by_ns.entry(ns).or_default().push(i),
+                None => anywhere.push(i),
+            }
+        }
         let judge = Judge { cluster: &cluster, detail: false };
-        let selecting = cluster.model.endpoints.iter().map(|e| judge.selecting(e)).collect();
+        let selecting = cluster
+            .model
+            .endpoints
+            .iter()
+            .map(|e| {
+                let mut candidates: Vec<usize> = by_ns.get(e.namespace.as_str()).cloned().unwrap_or_default();
+                candidates.extend(anywhere.iter().copied());
+                candidates.sort_unstable();
+                judge.selecting_among(e, candidates)
+            })
+            .collect();
         cluster.selecting = selecting;
         cluster
     }
@@ -447,6 +468,22 @@ impl Cluster {
     /// Meshed endpoints whose proxy cannot reach its control plane.
     pub(crate) fn starved(&self) -> &BTreeMap<usize, Diagnostic> {
         self.starved.get_or_init(|| crate::diagnose::starved_proxies(self))
+    }
+}
+
+/// The one namespace a policy's subjects can be in, when its selector fixes it.
+fn subject_namespace(subject: &crate::policy::Subject) -> Option<&str> {
+    use crate::policy::Subject;
+    use crate::selector::Requirement;
+    match subject {
+        Subject::Pods { namespace, .. } => Some(namespace.as_str()),
+        Subject::Identity { selector } => selector.requirements.iter().find_map(|r| match r {
+            Requirement::In { key, values } if values.len() == 1 && (key == "k8s:io.kubernetes.pod.namespace" || key == "any:io.kubernetes.pod.namespace") => {
+                values.iter().next().map(String::as_str)
+            }
+            _ => None,
+        }),
+        Subject::Nodes { .. } => None,
     }
 }
 

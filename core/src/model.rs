@@ -62,7 +62,7 @@ impl Origin {
 }
 
 /// Which kind of object an endpoint is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum EndpointKind {
     Pod,
     Deployment,
@@ -248,6 +248,8 @@ pub struct Model {
     pub expectations: Vec<(Origin, Value)>,
     /// The input texts by name, to find the line of a field a diagnostic points at.
     pub texts: BTreeMap<String, String>,
+    /// `(kind, namespace, name)` → position in `endpoints`, while loading (duplicates).
+    endpoint_index: std::collections::HashMap<(EndpointKind, String, String), usize>,
 }
 
 /// The context of one object while it is read.
@@ -669,19 +671,16 @@ impl Model {
             });
         }
         self.namespace_entry(&meta.namespace);
-        if let Some(dup) = self
-            .endpoints
-            .iter()
-            .position(|e| e.kind == kind && e.namespace == meta.namespace && e.name == meta.name)
-        {
+        let key = (kind, meta.namespace.clone(), meta.name.clone());
+        let duplicate = self.endpoint_index.get(&key).copied();
+        if duplicate.is_some() {
             self.warnings.push(Warning {
                 code: "duplicate-object".into(),
                 message: format!("{} {}/{} is given twice; the later one is used", kind.as_str(), meta.namespace, meta.name),
                 location: Some(ctx.origin.location(None, None)),
             });
-            self.endpoints.remove(dup);
         }
-        self.endpoints.push(Endpoint {
+        let endpoint = Endpoint {
             index: 0,
             kind,
             namespace: meta.namespace,
@@ -694,7 +693,14 @@ impl Model {
             node: spec.node_name.clone(),
             service_account,
             origin: ctx.origin.clone(),
-        });
+        };
+        match duplicate.and_then(|i| self.endpoints.get_mut(i)) {
+            Some(slot) => *slot = endpoint,
+            None => {
+                self.endpoint_index.insert(key, self.endpoints.len());
+                self.endpoints.push(endpoint);
+            }
+        }
         Ok(())
     }
 

@@ -191,12 +191,15 @@ impl Judge<'_> {
 
     /// Indices of the policies enforced by this dataplane that select `e`.
     pub fn selecting(&self, e: &Endpoint) -> Vec<usize> {
-        self.cluster
-            .policies()
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| self.cluster.dataplane.enforces(p.policy.kind) && self.subject_matches(p, e))
-            .map(|(i, _)| i)
+        self.selecting_among(e, 0..self.cluster.policies().len())
+    }
+
+    /// Like [`Judge::selecting`], among the given candidate indices (ascending).
+    pub fn selecting_among(&self, e: &Endpoint, candidates: impl IntoIterator<Item = usize>) -> Vec<usize> {
+        let policies = self.cluster.policies();
+        candidates
+            .into_iter()
+            .filter(|i| policies.get(*i).is_some_and(|p| self.cluster.dataplane.enforces(p.policy.kind) && self.subject_matches(p, e)))
             .collect()
     }
 

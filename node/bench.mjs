@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// node bench.mjs CLUSTER.yaml QUERIES.json [--dataplane generic|calico|cilium] [--rounds 3]
+//
+// ns per verdict through the Node host, best of `rounds` (3):
+//   single_ns       cluster.verdict(q) called for each query in a loop
+//   batch_ns        cluster.allowedMany(all queries)
+//   batch_brief_ns  cluster.verdicts(all queries)   ({ allowed, summary } each)
+// QUERIES.json is a list of { from, to, port, protocol }. Prints one JSON line on stdout
+// (details on stderr).
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { parseArgs } from 'node:util'
+
+const require = createRequire(import.meta.url)
+const { Cluster, MeshverdictError } = require('./index.js')
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { dataplane: { type: 'string' }, rounds: { type: 'string', default: '3' } },
+})
+if (positionals.length !== 2) {
+  process.stderr.write('usage: node bench.mjs CLUSTER.yaml QUERIES.json [--dataplane D] [--rounds N]\n')
+  process.exit(2)
+}
+const [yamlFile, queriesFile] = positionals
+const rounds = Math.max(1, Number.parseInt(values.rounds, 10) || 3)
+const queries = JSON.parse(readFileSync(queriesFile, 'utf8'))
+if (!Array.isArray(queries) || queries.length === 0) {
+  process.stderr.write(`${queriesFile}: expected a non-empty JSON list of { from, to, port, protocol }\n`)
+  process.exit(2)
+}
+
+const t0 = process.hrtime.bigint()
+const options = values.dataplane ? { dataplane: values.dataplane, name: yamlFile } : { name: yamlFile }
+const cluster = Cluster.fromYaml(readFileSync(yamlFile, 'utf8'), options)
+const loadMs = Number(process.hrtime.bigint() - t0) / 1e6
+
+// Every query must be answerable (allowedMany stops at the first error).
+const bad = cluster.verdicts(queries).map((v, i) => [i, v]).filter(([, v]) => v instanceof MeshverdictError)
+if (bad.length > 0) {
+  const [i, e] = bad[0]
+  process.stderr.write(`${bad.length} of ${queries.length} queries cannot be answered; first: #${i} ${JSON.stringify(queries[i])}: ${e.code}: ${e.message}\n`)
+  process.exit(1)
+}
+
+function best(fn) {
+  let min = Infinity
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint()
+    fn()
+    const ns = Number(process.hrtime.bigint() - start)
+    if (ns < min) min = ns
+  }
+  return Math.round(min / queries.length)
+}
+
+let sink = 0
+const single = best(() => {
+  for (const q of queries) if (cluster.verdict(q).allowed) sink++
+})
+const batch = best(() => {
+  for (const a of cluster.allowedMany(queries)) if (a) sink++
+})
+const brief = best(() => {
+  for (const v of cluster.verdicts(queries)) if (v.allowed) sink++
+})
+
+process.stderr.write(
+  `node ${process.version}: ${queries.length} queries, load ${loadMs.toFixed(1)} ms, best of ${rounds}; ${sink} allowed answers\n`,
+)
+process.stdout.write(`${JSON.stringify({ host: 'node', single_ns: single, batch_ns: batch, batch_brief_ns: brief })}\n`)

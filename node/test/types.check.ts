@@ -1,0 +1,51 @@
+// Compiled by `tsc --noEmit` (test.sh), never run: the hand-written index.d.ts must
+// describe what the tests and the README use, and reject what the API does not take.
+import { Cluster, MeshverdictError, runCase } from 'meshverdict'
+import type { CaseReport, Diagnostic, ErrorCode, ErrorInfo, Query, VerdictBrief, VerdictResult, Warning } from 'meshverdict'
+import * as native from '../native.js'
+
+const cluster: Cluster = Cluster.fromYaml('kind: List', { dataplane: 'cilium', name: 'cluster.yaml' })
+Cluster.fromYaml('kind: List')
+const q: Query = { from: 'default/a', to: 'svc:default/b', port: 'http', protocol: 'udp' }
+const v: VerdictResult = cluster.verdict(q)
+const allowed: boolean = v.allowed && v.egress.allowed && v.ingress.isolated
+const text: string = v.explanation + v.summary + (v.wirePort?.port ?? 0) + (v.mesh?.server ?? '')
+const briefs: Array<VerdictBrief | MeshverdictError> = cluster.verdicts([q, { from: 'a/b', to: 'a/c', port: 80 }])
+for (const b of briefs) {
+  if (b instanceof MeshverdictError) {
+    const code: ErrorCode = b.code
+    const line: number | undefined = b.location?.line
+    void code, line
+  } else {
+    const s: string = b.summary
+    void s
+  }
+}
+const bools: boolean[] = cluster.allowedMany([q])
+const diags: Diagnostic[] = cluster.diagnostics()
+const sev: 'info' | 'warning' | 'error' | undefined = diags[0]?.severity
+const errors: ErrorInfo[] = cluster.errors()
+const warnings: Warning[] = cluster.warnings
+const report: CaseReport = runCase('kind: List', 'case.yaml')
+const failed: string[] = report.failures.map((f) => `${f.id}: ${f.detail}`)
+try {
+  cluster.verdict(q)
+} catch (e) {
+  if (e instanceof MeshverdictError) {
+    const info: ErrorInfo = e.toJSON()
+    const help: string | undefined = e.help
+    void info, help
+  }
+}
+// The generated addon types: JSON text in, JSON text out.
+const loaded: native.NativeCluster | string = native.loadJson('{"yaml":""}')
+void allowed, text, bools, sev, errors, warnings, failed, loaded
+
+// @ts-expect-error: the constructor is private (use Cluster.fromYaml)
+new Cluster()
+// @ts-expect-error: no such dataplane
+Cluster.fromYaml('', { dataplane: 'calico-ebpf' })
+// @ts-expect-error: port is required
+cluster.verdict({ from: 'a/b', to: 'a/c' })
+// @ts-expect-error: protocols are TCP, UDP, SCTP
+cluster.verdict({ from: 'a/b', to: 'a/c', port: 80, protocol: 'ICMP' })
