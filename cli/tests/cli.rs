@@ -1,3 +1,4 @@
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers outside #[test] fns
 //! The CLI as a user runs it: exit statuses, inputs (files, folders, stdin), the README's
 //! example output, JSON and SARIF.
 
@@ -102,4 +103,14 @@ fn conformance_ends_with_the_plain_line() {
     let last = text.lines().last().unwrap_or_default();
     assert!(last.ends_with(" failed") && last.contains(" passed, "), "{last}");
     assert_eq!(mv(&["conformance", "no/such/folder"]).status.code(), Some(2));
+}
+
+#[test]
+fn trace_shows_identities_and_the_namespace_confinement() {
+    let out = mv(&["check", "-f", "examples/cilium-linkerd", "--dataplane", "cilium", "--from", "other/client", "--to", "cilium-linkerd/podinfo", "--port", "9898", "-o", "trace"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("[k8s:app=client, "), "{text}");
+    assert!(text.contains("only for endpoints any:app=client,k8s:io.kubernetes.pod.namespace=cilium-linkerd"), "{text}");
+    assert!(text.trim_end().ends_with("Final verdict: DENIED"), "{text}");
 }

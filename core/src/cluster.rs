@@ -88,6 +88,12 @@ pub struct Cluster {
     by_ip: HashMap<IpAddr, usize>,
 }
 
+/// A resolved question.
+enum Flow<'c> {
+    Direct(Party<'c>, Party<'c>, u16),
+    Service(Party<'c>, &'c Service),
+}
+
 /// What a question's endpoint reference names.
 pub(crate) enum Target<'c> {
     Party(Party<'c>),
@@ -297,8 +303,9 @@ impl Cluster {
         }
     }
 
-    /// Answers one question.
-    pub fn verdict(&self, q: &Query) -> Result<Verdict> {
+    /// Resolves a question to the flow it names: two parties and the destination port,
+    /// or a Service destination; refused when an object it reads is invalid.
+    fn flow<'a>(&'a self, q: &'a Query) -> Result<Flow<'a>> {
         let Target::Party(src) = self.resolve(&q.from, "from")? else {
             return Err(Error::request("a Service can only be a destination"));
         };
@@ -312,9 +319,17 @@ impl Cluster {
                 if let Some(e) = self.refusal(&[&src, &dst]) {
                     return Err(e);
                 }
-                Ok(self.judge(&src, &dst, port, q.protocol))
+                Ok(Flow::Direct(src, dst, port))
             }
-            Target::Service(svc) => self.service_verdict(&src, svc, q),
+            Target::Service(svc) => Ok(Flow::Service(src, svc)),
+        }
+    }
+
+    /// Answers one question.
+    pub fn verdict(&self, q: &Query) -> Result<Verdict> {
+        match self.flow(q)? {
+            Flow::Direct(src, dst, port) => Ok(self.judge(&src, &dst, port, q.protocol)),
+            Flow::Service(src, svc) => self.service_verdict(&src, svc, q),
         }
     }
 
@@ -397,22 +412,9 @@ impl Cluster {
     /// Only the decision of [`Cluster::verdict`], without reasons: the same judgement,
     /// cheaper, for bulk questions.
     pub fn allowed(&self, q: &Query) -> Result<bool> {
-        let Target::Party(src) = self.resolve(&q.from, "from")? else {
-            return Err(Error::request("a Service can only be a destination"));
-        };
-        match self.resolve(&q.to, "to")? {
-            Target::Party(dst) => {
-                let port = match &q.port {
-                    PortRef::Number(0) => return Err(Error::request("port 0 is no port: use 1-65535")),
-                    PortRef::Number(n) => *n,
-                    PortRef::Name(name) => self.named_port(&dst, name, q.protocol)?,
-                };
-                if let Some(e) = self.refusal(&[&src, &dst]) {
-                    return Err(e);
-                }
-                Ok(self.decide(&src, &dst, port, q.protocol, false).0)
-            }
-            Target::Service(svc) => self.service_verdict(&src, svc, q).map(|v| v.allowed),
+        match self.flow(q)? {
+            Flow::Direct(src, dst, port) => Ok(self.decide(&src, &dst, port, q.protocol, false).0),
+            Flow::Service(src, svc) => self.service_verdict(&src, svc, q).map(|v| v.allowed),
         }
     }
 

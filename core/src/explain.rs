@@ -1,6 +1,8 @@
 //! Text renderings of verdicts and diagnostics, shared by the CLI and every host.
 
+use crate::cluster::Cluster;
 use crate::diagnose::Diagnostic;
+use crate::policy::cilium_identity;
 use crate::mesh::Severity;
 use crate::verdict::{Layer, Verdict};
 
@@ -47,6 +49,85 @@ pub fn verdict_text(v: &Verdict) -> String {
     for w in &v.warnings {
         out.push_str(&format!("  ! {}: {}\n", w.code, w.message));
     }
+    out
+}
+
+/// The identity of one side of a verdict, as Cilium labels it.
+fn identity(cluster: &Cluster, view: &crate::verdict::EndpointView, other: &crate::verdict::EndpointView) -> Vec<String> {
+    let m = cluster.model();
+    match (view.kind.as_str(), &view.namespace, &view.name) {
+        ("Node", _, Some(n)) => {
+            // Host or remote node, relative to the pod on the other side.
+            let other_node = other.namespace.as_ref().zip(other.name.as_ref()).and_then(|(ns, name)| cluster.find_endpoint(ns, name)).and_then(|e| e.node.clone());
+            vec![if other_node.as_deref() == Some(n.as_str()) { "reserved:host".into() } else { "reserved:remote-node".into() }]
+        }
+        ("External" | "ApiServer", _, _) => {
+            let mut v = vec!["reserved:world".to_string()];
+            if view.kind == "ApiServer" {
+                v.push("reserved:kube-apiserver".into());
+            }
+            v.extend(view.addresses.iter().map(|a| format!("cidr:{a}/{}", if a.is_ipv4() { 32 } else { 128 })));
+            v
+        }
+        (_, Some(ns), Some(name)) => cluster.find_endpoint(ns, name).map(|e| cilium_identity(e, m.namespace_labels(&e.namespace))).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+fn trace_layer(out: &mut String, title: &str, labels: &[String], l: &Layer) {
+    out.push_str(&format!("Resolving {title} policy for [{}]\n", labels.join(", ")));
+    if !l.isolated {
+        out.push_str(&format!("  {}\n", l.reason));
+    } else {
+        let names: Vec<String> = l.isolated_by.iter().map(ToString::to_string).collect();
+        out.push_str(&format!("  selected by {} polic{}: {}\n", names.len(), if names.len() == 1 { "y" } else { "ies" }, names.join(", ")));
+        for r in &l.denied_by {
+            out.push_str(&format!("  ✗ {r} denies: deny rules take precedence\n"));
+        }
+        for r in &l.allowed_by {
+            out.push_str(&format!("  ✓ {r} allows\n"));
+        }
+        for n in &l.near_misses {
+            out.push_str(&format!("  · {}\n", n.message));
+        }
+        for x in &l.l7 {
+            out.push_str(&format!("  → L7 {} rules then apply: {}\n", x.protocol, x.summary));
+        }
+        if l.allowed_by.is_empty() && l.denied_by.is_empty() {
+            out.push_str("  no rule matches\n");
+        }
+    }
+    out.push_str(&format!("{} verdict: {}\n\n", capitalize(title), if l.allowed { "allowed" } else { "denied" }));
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// A rendering in the manner of `cilium policy trace` (removed from Cilium in 1.14):
+/// the identities on both sides, then each direction's selecting policies and rules.
+pub fn trace_text(cluster: &Cluster, v: &Verdict) -> String {
+    let from = identity(cluster, &v.from, &v.to);
+    let to = identity(cluster, &v.to, &v.from);
+    let port = v.wire_port.as_ref().map(|w| w.port).unwrap_or(v.port);
+    let mut out = format!(
+        "Tracing From: {} [{}]\n          To: {} [{}] Ports: [{port}/{}]\n\n",
+        v.from.reference,
+        from.join(", "),
+        v.to.reference,
+        to.join(", "),
+        v.protocol
+    );
+    if let Some(w) = &v.wire_port {
+        out.push_str(&format!("(the application dials {}; {})\n\n", v.port, w.reason.clone().unwrap_or_default()));
+    }
+    trace_layer(&mut out, "egress", &from, &v.egress);
+    trace_layer(&mut out, "ingress", &to, &v.ingress);
+    if let Some(m) = &v.mesh {
+        out.push_str(&format!("Mesh ({}) authorization: {} ({})\n\n", m.mesh, if m.allowed { "allowed" } else { "denied" }, m.reason));
+    }
+    out.push_str(&format!("Final verdict: {}\n", if v.allowed { "ALLOWED" } else { "DENIED" }));
     out
 }
 

@@ -396,6 +396,17 @@ pub fn cilium_pod_label<'a>(e: &'a Endpoint, ns_labels: Option<&'a Labels>, key:
     e.labels.get(key).map(String::as_str)
 }
 
+/// A pod's Cilium identity labels, sorted, as `source:key=value` (what selectors match).
+pub fn cilium_identity(e: &Endpoint, ns_labels: Option<&Labels>) -> Vec<String> {
+    let mut out: Vec<String> = e.labels.iter().filter(|(k, _)| cilium_identity_label(k)).map(|(k, v)| format!("k8s:{k}={v}")).collect();
+    out.push(format!("k8s:io.kubernetes.pod.namespace={}", e.namespace));
+    out.push(format!("k8s:io.cilium.k8s.policy.serviceaccount={}", e.service_account));
+    out.push("k8s:io.cilium.k8s.policy.cluster=default".to_string());
+    out.extend(ns_labels.into_iter().flatten().map(|(k, v)| format!("k8s:io.cilium.k8s.namespace.labels.{k}={v}")));
+    out.sort();
+    out
+}
+
 /// Splits `k8s:app` into (`k8s`, `app`); a key without a source is `any:` (Cilium's
 /// `Sanitize` rewrites it so).
 pub fn split_source(key: &str) -> (&str, &str) {

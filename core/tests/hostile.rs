@@ -1,3 +1,4 @@
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers outside #[test] fns
 //! Hostile Cilium and Kubernetes input: a clear, located error or an answer, never a
 //! panic or an unbounded run.
 
@@ -19,7 +20,7 @@ fn unknown_entity_is_a_located_error() {
     // The CRD's entity enum (pkg/policy/api/entity.go) makes the API server reject it.
     let yaml = format!("{PODS}apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: p, namespace: x}}\nspec:\n  endpointSelector: {{matchLabels: {{app: a}}}}\n  ingress:\n  - fromEntities: [world, everything]\n");
     let c = load(&yaml);
-    let err = c.verdict(&q("x/b", "x/a", 80)).err().expect("refused");
+    let err = c.verdict(&q("x/b", "x/a", 80)).expect_err("refused");
     assert_eq!(err.code, ErrorCode::InvalidPolicy);
     assert!(err.message.contains("unsupported entity: everything"), "{}", err.message);
     let loc = err.location.expect("located");
@@ -32,7 +33,7 @@ fn huge_match_pattern_is_rejected_not_run() {
     let stars = "*".repeat(10_000);
     let yaml = format!("{PODS}apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: p, namespace: x}}\nspec:\n  endpointSelector: {{matchLabels: {{app: b}}}}\n  egress:\n  - toFQDNs:\n    - matchPattern: \"{stars}\"\n");
     let c = load(&yaml);
-    let err = c.verdict(&q("x/b", "dns:example.com", 443)).err().expect("refused: longer than 255");
+    let err = c.verdict(&q("x/b", "dns:example.com", 443)).expect_err("refused: longer than 255");
     assert_eq!(err.code, ErrorCode::InvalidPolicy);
 }
 
