@@ -32,6 +32,17 @@ fn bench(c: &mut Criterion) {
                 start.elapsed()
             })
         });
+        g.bench_function("1000000-decisions", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    for q in &qs {
+                        let _ = black_box(cluster.allowed(q));
+                    }
+                }
+                start.elapsed()
+            })
+        });
         g.finish();
     }
 }

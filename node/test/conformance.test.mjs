@@ -36,7 +36,7 @@ function rustReports() {
   } else {
     const dirs = [path.relative(repoRoot, ownDir)]
     if (sharedPresent) dirs.push(path.relative(repoRoot, sharedDir) || '.')
-    const args = ['run', '--quiet', '--release', '-p', 'meshverdict-cli', '--', 'conformance', '-o', 'json', ...dirs]
+    const args = ['run', '--quiet', '--release', '-p', 'meshverdict-cli', '--bin', 'meshverdict', '--', 'conformance', '-o', 'json', ...dirs]
     const r = spawnSync('cargo', args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] })
     // exit 1 = some item failed: still a full report
     if (r.error || (r.status !== 0 && r.status !== 1)) {

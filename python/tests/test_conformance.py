@@ -83,7 +83,7 @@ class RustResults:
 
 def _run_cli() -> Tuple[List[Dict[str, Any]], str]:
     folders = [_cli_arg(OWN)] + ([_cli_arg(SHARED)] if SHARED.is_dir() else [])
-    cmd = ["cargo", "run", "--release", "--quiet", "-p", "meshverdict-cli", "--", "conformance", "-o", "json", *folders]
+    cmd = ["cargo", "run", "--release", "--quiet", "-p", "meshverdict-cli", "--bin", "meshverdict", "--", "conformance", "-o", "json", *folders]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if proc.returncode not in (0, 1):  # 1: some item failed; 2: cannot run
         pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-4000:]}")

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Verdict throughput of the WASM host (nodejs build), as one JSON line.
+//
+//   node wasm/bench.mjs CLUSTER.yaml QUERIES.json [--dataplane generic] [--rounds 3] [--module PATH]
+//
+// CLUSTER.yaml is a cluster (`meshverdict generate --out DIR` writes a large one);
+// QUERIES.json a JSON list of {from, to, port, protocol}. Every measurement asks all the
+// queries and reports nanoseconds per verdict, the best of --rounds rounds:
+//   single_ns          cluster.verdict(q) in a loop (a full answer with its explanation)
+//   single_allowed_ns  cluster.allowedMany([q]) in a loop (one crossing each, no explanation)
+//   batch_ns           cluster.allowedMany(all)  (one crossing, booleans)
+//   batch_brief_ns     cluster.verdicts(all)     (one crossing, { allowed, summary } each)
+// Printed: {"host":"wasm","single_ns":…,"batch_ns":…,"batch_brief_ns":…,…}
+// --module: another build's JS entry (e.g. a nodejs build made with other size options);
+// default: the package's own nodejs build (pkg/nodejs).
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { dataplane: { type: 'string' }, rounds: { type: 'string', default: '3' }, module: { type: 'string' } },
+})
+if (positionals.length !== 2) {
+  console.error('usage: node wasm/bench.mjs CLUSTER.yaml QUERIES.json [--dataplane generic|calico|cilium] [--rounds 3] [--module PATH]')
+  process.exit(2)
+}
+const [clusterFile, queriesFile] = positionals
+const rounds = Math.max(1, Number(opts.rounds) || 3)
+const require = createRequire(import.meta.url)
+const { Cluster } = require(opts.module ? path.resolve(opts.module) : '@meshverdict/wasm')
+
+const text = readFileSync(clusterFile, 'utf8')
+const queries = JSON.parse(readFileSync(queriesFile, 'utf8'))
+const dataplane = opts.dataplane ?? (text.includes('kind: CiliumNetworkPolicy') ? 'cilium' : 'generic')
+const n = queries.length
+
+const t0 = process.hrtime.bigint()
+const cluster = Cluster.fromYaml(text, { dataplane, name: clusterFile })
+const loadMs = Number(process.hrtime.bigint() - t0) / 1e6
+
+function bestNsPerItem(run) {
+  let best = Infinity
+  for (let i = 0; i < rounds; i++) {
+    const start = process.hrtime.bigint()
+    run()
+    best = Math.min(best, Number(process.hrtime.bigint() - start))
+  }
+  return Math.round((best / Math.max(n, 1)) * 10) / 10
+}
+
+// The answers must agree before anything is timed.
+const batch = cluster.allowedMany(queries)
+const briefs = cluster.verdicts(queries)
+if (briefs.some((b, i) => b instanceof Error || b.allowed !== batch[i])) {
+  console.error('allowedMany and verdicts disagree')
+  process.exit(1)
+}
+if (queries.slice(0, 1000).some((q, i) => cluster.verdict(q).allowed !== batch[i])) {
+  console.error('verdict and allowedMany disagree')
+  process.exit(1)
+}
+
+const out = {
+  host: 'wasm',
+  single_ns: bestNsPerItem(() => {
+    for (const q of queries) cluster.verdict(q)
+  }),
+  batch_ns: bestNsPerItem(() => cluster.allowedMany(queries)),
+  batch_brief_ns: bestNsPerItem(() => cluster.verdicts(queries)),
+  single_allowed_ns: bestNsPerItem(() => {
+    for (const q of queries) cluster.allowedMany([q])
+  }),
+  queries: n,
+  allowed: batch.filter(Boolean).length,
+  load_ms: Math.round(loadMs * 10) / 10,
+  dataplane,
+  node: process.versions.node,
+}
+cluster.free()
+console.log(JSON.stringify(out))

@@ -1,0 +1,314 @@
+// The JS API of @meshverdict/wasm (nodejs build, through the package's own name), the
+// web and bundler builds, the package layout and the size budget.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { meshverdict, pkgDir, wasmDir, SHOP } from './helpers.mjs'
+
+const { Cluster, runCase } = meshverdict
+const shop = () => Cluster.fromYaml(SHOP, { name: 'shop.yaml' })
+
+/** Runs `fn`, which must throw a MeshverdictError; returns it. */
+function throws(fn, code) {
+  try {
+    fn()
+  } catch (e) {
+    assert.ok(e instanceof Error, `not an Error: ${e}`)
+    assert.equal(e.name, 'MeshverdictError')
+    assert.equal(e.code, code, `${e.code}: ${e.message}`)
+    assert.equal(typeof e.message, 'string')
+    assert.ok(Array.isArray(e.warnings))
+    return e
+  }
+  assert.fail(`did not throw (expected ${code})`)
+}
+
+test('fromYaml: dataplane and warnings', () => {
+  const c = shop()
+  assert.equal(c.dataplane, 'generic')
+  assert.deepEqual(c.warnings, [])
+  const calico = Cluster.fromYaml(SHOP, { dataplane: 'calico' })
+  assert.equal(calico.dataplane, 'calico')
+  const noOptions = Cluster.fromYaml(SHOP)
+  assert.equal(noOptions.dataplane, 'generic')
+  const withCm = Cluster.fromYaml(`${SHOP}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: shop}\n`, { name: 'x.yaml' })
+  assert.ok(withCm.warnings.length > 0, 'an ignored kind is a warning')
+  for (const w of withCm.warnings) {
+    assert.equal(typeof w.code, 'string')
+    assert.equal(typeof w.message, 'string')
+  }
+  for (const x of [c, calico, noOptions, withCm]) x.free()
+})
+
+test('verdict: allowed, with explanation and both layers', () => {
+  const c = shop()
+  const v = c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080, protocol: 'TCP' })
+  assert.equal(v.allowed, true)
+  assert.equal(v.port, 8080)
+  assert.equal(v.protocol, 'TCP')
+  assert.equal(v.dataplane, 'generic')
+  assert.equal(typeof v.summary, 'string')
+  assert.match(v.explanation, /^ALLOWED/)
+  assert.equal(v.egress.allowed, true)
+  assert.equal(v.ingress.allowed, true)
+  assert.equal(v.ingress.isolated, true)
+  assert.equal(v.ingress.allowedBy?.[0]?.policy.name, 'api-allow-web')
+  assert.equal(v.from.reference, 'shop/web')
+  assert.equal(v.to.kind, 'Pod')
+  assert.equal(v.wirePort, undefined, 'no mesh: the wire port is the port')
+  assert.equal(v.mesh, undefined)
+  // a named port of the destination, and a lower-case protocol
+  const named = c.verdict({ from: 'shop/web', to: 'shop/api', port: 'http', protocol: 'tcp' })
+  assert.equal(named.allowed, true)
+  assert.equal(named.port, 8080)
+  // protocol defaults to TCP
+  assert.equal(c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080 }).protocol, 'TCP')
+  c.free()
+})
+
+test('verdict: denied', () => {
+  const c = shop()
+  const v = c.verdict({ from: 'shop/web', to: 'shop/api', port: 9090 })
+  assert.equal(v.allowed, false)
+  assert.match(v.explanation, /^DENIED/)
+  assert.equal(v.ingress.allowed, false)
+  assert.equal(c.verdict({ from: 'shop/api', to: 'shop/api', port: 8080, protocol: 'UDP' }).allowed, false)
+  c.free()
+})
+
+test('verdict: errors are thrown with code, help and location', () => {
+  const c = shop()
+  const e = throws(() => c.verdict({ from: 'shop/nope', to: 'shop/api', port: 80 }), 'unknown-endpoint')
+  assert.match(e.message, /nope/)
+  assert.ok('help' in e && 'location' in e)
+  throws(() => c.verdict({ from: 'shop/web', to: 'shop/api', port: 80, bogus: 1 }), 'invalid-request')
+  throws(() => c.verdict({ from: 'shop/web', to: 'shop/api' }), 'invalid-request')
+  throws(() => c.verdict({ from: 'shop/web', to: 'shop/api', port: 80, protocol: 'ICMP' }), 'invalid-request')
+  throws(() => c.verdict({ from: 'shop/web', to: 'shop/api', port: 70000 }), 'invalid-request')
+  throws(() => c.verdict({ from: 'shop/web', to: 'shop/api', port: 80n }), 'invalid-request')
+  throws(() => c.verdict(undefined), 'invalid-request')
+  throws(() => c.verdict('shop/web'), 'invalid-request')
+  c.free()
+})
+
+test('verdicts: one brief answer per item, an Error in place of a failing item', () => {
+  const c = shop()
+  const out = c.verdicts([
+    { from: 'shop/web', to: 'shop/api', port: 8080 },
+    { from: 'shop/ghost', to: 'shop/api', port: 8080 },
+    { from: 'shop/web', to: 'shop/api', port: 9090 },
+    { from: 'shop/web', to: 'shop/api', port: 1, protocol: 'nope' },
+  ])
+  assert.equal(out.length, 4)
+  assert.deepEqual(Object.keys(out[0]).sort(), ['allowed', 'summary'])
+  assert.equal(out[0].allowed, true)
+  assert.ok(out[1] instanceof Error)
+  assert.equal(out[1].name, 'MeshverdictError')
+  assert.equal(out[1].code, 'unknown-endpoint')
+  assert.equal(out[2].allowed, false)
+  assert.equal(out[2].summary, c.verdict({ from: 'shop/web', to: 'shop/api', port: 9090 }).summary)
+  assert.equal(out[3].code, 'invalid-request')
+  assert.deepEqual(c.verdicts([]), [])
+  // a malformed list throws
+  throws(() => c.verdicts({ from: 'shop/web' }), 'invalid-request')
+  throws(() => c.verdicts([{ from: 'shop/web', to: 'shop/api', port: 80, extra: true }]), 'invalid-request')
+  c.free()
+})
+
+test('allowedMany: booleans in order; the first error is thrown', () => {
+  const c = shop()
+  const q = { from: 'shop/web', to: 'shop/api', port: 8080 }
+  assert.deepEqual(c.allowedMany([q, { ...q, port: 9090 }, { ...q, port: 'http' }]), [true, false, true])
+  assert.deepEqual(c.allowedMany([]), [])
+  throws(() => c.allowedMany([q, { ...q, from: 'shop/ghost' }]), 'unknown-endpoint')
+  throws(() => c.allowedMany([{ ...q, port: undefined }]), 'invalid-request')
+  throws(() => c.allowedMany('nope'), 'invalid-request')
+  c.free()
+})
+
+test('diagnostics', () => {
+  const c = Cluster.fromYaml(
+    `${SHOP}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ghost, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: ghost}}\n  policyTypes: [Ingress]\n`,
+  )
+  const d = c.diagnostics()
+  assert.ok(Array.isArray(d))
+  const hit = d.find((x) => x.code === 'selector-matches-nothing')
+  assert.ok(hit, `no selector-matches-nothing in ${JSON.stringify(d.map((x) => x.code))}`)
+  assert.ok(['info', 'warning', 'error'].includes(hit.severity))
+  assert.equal(typeof hit.message, 'string')
+  c.free()
+})
+
+test('errors(): objects the API server would reject, as located data', () => {
+  const c = shop()
+  assert.deepEqual(c.errors(), [])
+  c.free()
+  const bad = Cluster.fromYaml(
+    `${SHOP}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: shop}\nspec:\n  podSelector: {}\n  ingress: [{ports: [{port: 0}]}]\n`,
+    { name: 'bad.yaml' },
+  )
+  const errs = bad.errors()
+  assert.equal(errs.length, 1)
+  assert.equal(errs[0].code, 'invalid-policy')
+  assert.equal(errs[0].location.source, 'bad.yaml')
+  assert.equal(errs[0].location.document, 4)
+  assert.equal(typeof errs[0].location.line, 'number')
+  assert.ok(!(errs[0] instanceof Error), 'errors() returns data, not Errors')
+  // a verdict that reads the rejected policy is refused
+  throws(() => bad.verdict({ from: 'shop/web', to: 'shop/api', port: 8080 }), 'invalid-policy')
+  bad.free()
+})
+
+test('fromYaml: failures', () => {
+  const e = throws(() => Cluster.fromYaml('a: [1,', { name: 'broken.yaml' }), 'parse-error')
+  assert.equal(e.location.source, 'broken.yaml')
+  assert.equal(typeof e.location.line, 'number')
+  throws(() => Cluster.fromYaml(SHOP, { dataplane: 'ovn' }), 'invalid-request')
+  throws(() => Cluster.fromYaml(SHOP, { dataplan: 'cilium' }), 'invalid-request')
+  throws(() => Cluster.fromYaml(SHOP, { name: 7 }), 'invalid-request')
+  throws(() => Cluster.fromYaml(SHOP, 'cilium'), 'invalid-request')
+  throws(() => Cluster.fromYaml(42), 'invalid-request')
+  throws(() => Cluster.fromYaml(undefined), 'invalid-request')
+  const limit = throws(() => Cluster.fromYaml(`a: &a [x]\n${Array.from({ length: 30 }, (_, i) => `b${i}: &b${i} [*${i ? `b${i - 1}` : 'a'}, *${i ? `b${i - 1}` : 'a'}]`).join('\n')}\n`), 'limit-exceeded')
+  assert.equal(limit.location?.source, 'input')
+})
+
+test('runCase', () => {
+  const caseText = (expect) =>
+    `${SHOP}---\napiVersion: meshverdict/v1\nkind: Expectations\nmetadata: {name: shop-case}\nspec:\n  flows:\n  - {from: shop/web, to: shop/api, port: 8080, expect: allow}\n  - {from: shop/web, to: shop/api, port: 9090, expect: ${expect}}\n`
+  const ok = runCase(caseText('deny'), 'shop-case.yaml')
+  assert.equal(ok.name, 'shop-case')
+  assert.equal(ok.source, 'shop-case.yaml')
+  assert.equal(ok.passed, 2)
+  assert.equal(ok.failed, 0)
+  assert.deepEqual(ok.failures, [])
+  assert.deepEqual(ok.results.map((r) => r.id), ['shop-case#0', 'shop-case#1'])
+  const bad = runCase(caseText('allow'))
+  assert.equal(bad.source, 'case.yaml')
+  assert.equal(bad.passed, 1)
+  assert.equal(bad.failed, 1)
+  assert.equal(bad.failures.length, 1)
+  assert.equal(bad.failures[0].id, 'shop-case#1')
+  assert.deepEqual(Object.keys(bad.failures[0]).sort(), ['detail', 'id'])
+  assert.match(bad.failures[0].detail, /expected Allow, got Deny/)
+  throws(() => runCase(SHOP), 'invalid-case')
+  throws(() => runCase(null), 'invalid-request')
+})
+
+test('a freed cluster cannot be used; Symbol.dispose frees', () => {
+  const c = shop()
+  assert.equal(typeof c[Symbol.dispose], 'function')
+  c.free()
+  assert.throws(() => c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080 }))
+  // no public constructor (TypeScript: `private constructor()`): such an object is empty
+  assert.throws(() => new Cluster().verdict({ from: 'shop/web', to: 'shop/api', port: 8080 }))
+})
+
+// The web build exposes the module's memory (the nodejs build does not).
+async function webBuild() {
+  const web = await import(pathToFileURL(path.join(pkgDir, 'web', 'meshverdict_wasm.js')).href)
+  const exports = web.initSync({ module: readFileSync(path.join(pkgDir, 'web', 'meshverdict_wasm_bg.wasm')) })
+  return { web, memory: exports.memory }
+}
+
+test('many clusters and many calls do not leak (memory stays bounded)', async () => {
+  const { web, memory } = await webBuild()
+  const qs = Array.from({ length: 200 }, (_, i) => ({ from: 'shop/web', to: 'shop/api', port: 8000 + i }))
+  const round = () => {
+    const c = web.Cluster.fromYaml(SHOP)
+    c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080 })
+    c.verdicts(qs)
+    c.allowedMany(qs)
+    c.diagnostics()
+    try {
+      c.verdict({ from: 'shop/ghost', to: 'shop/api', port: 8080 })
+    } catch {}
+    c.free()
+  }
+  for (let i = 0; i < 20; i++) round()
+  const before = memory.buffer.byteLength
+  for (let i = 0; i < 300; i++) round()
+  const grown = memory.buffer.byteLength - before
+  assert.ok(grown <= 1 << 20, `memory grew by ${grown} bytes over 300 rounds`)
+})
+
+test('the web build (initSync) gives the same answers as the nodejs build', async () => {
+  const { web } = await webBuild()
+  const q = { from: 'shop/web', to: 'shop/api', port: 'http' }
+  const a = web.Cluster.fromYaml(SHOP, { name: 'shop.yaml' })
+  const b = shop()
+  assert.deepEqual(a.verdict(q), b.verdict(q))
+  assert.deepEqual(a.diagnostics(), b.diagnostics())
+  try {
+    a.verdict({ ...q, to: 'shop/ghost' })
+    assert.fail('no throw')
+  } catch (e) {
+    assert.equal(e.code, 'unknown-endpoint')
+  }
+  a.free()
+  b.free()
+})
+
+test('the bundler build loads as an ES module importing the .wasm', () => {
+  const entry = pathToFileURL(path.join(pkgDir, 'bundler', 'meshverdict_wasm.js')).href
+  const src = `import { Cluster } from ${JSON.stringify(entry)}
+const c = Cluster.fromYaml(${JSON.stringify(SHOP)})
+console.log(JSON.stringify(c.allowedMany([{ from: 'shop/web', to: 'shop/api', port: 8080 }, { from: 'shop/web', to: 'shop/api', port: 1 }])))`
+  const r = spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--input-type=module', '-e', src], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout.trim(), '[true,false]')
+})
+
+test('package exports: node → nodejs build, ./web, ./bundler, types beside each', () => {
+  const require = createRequire(path.join(wasmDir, 'test', 'x.js'))
+  assert.equal(require.resolve('@meshverdict/wasm'), path.join(pkgDir, 'nodejs', 'meshverdict_wasm.js'))
+  const pj = JSON.parse(readFileSync(path.join(wasmDir, 'package.json'), 'utf8'))
+  assert.equal(pj.name, '@meshverdict/wasm')
+  const targets = [pj.exports['.'].node, pj.exports['.'].default, pj.exports['./web'], pj.exports['./bundler'], pj.exports['./nodejs']]
+  for (const t of targets) {
+    for (const f of [t.types, t.default]) assert.ok(readFileSync(path.join(wasmDir, f)).length > 0, f)
+  }
+  assert.equal(pj.exports['.'].default.default, './pkg/bundler/meshverdict_wasm.js')
+  assert.equal(pj.exports['./web'].default, './pkg/web/meshverdict_wasm.js')
+})
+
+test('the three builds share one module, under 1.5 MB gzipped', () => {
+  const [a, b, c] = ['bundler', 'nodejs', 'web'].map((t) => readFileSync(path.join(pkgDir, t, 'meshverdict_wasm_bg.wasm')))
+  assert.ok(a.equals(b) && b.equals(c))
+  const gz = gzipSync(a, { level: 9 }).length
+  assert.ok(gz < 1.5 * 1024 * 1024, `${gz} bytes gzipped`)
+})
+
+test('npm pack: the tarball installs into another project and works there', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshverdict-wasm-pack-'))
+  try {
+    const npm = (args, cwd) => {
+      const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' })
+      assert.equal(r.status, 0, `npm ${args.join(' ')}: ${r.stderr}`)
+      return r.stdout
+    }
+    npm(['pack', '--pack-destination', dir], wasmDir)
+    const tarball = path.join(dir, 'meshverdict-wasm-0.1.0.tgz')
+    writeFileSync(path.join(dir, 'package.json'), '{"private": true}')
+    npm(['install', '--offline', tarball], dir)
+    const check = `const { Cluster } = require('@meshverdict/wasm')
+const c = Cluster.fromYaml(${JSON.stringify(SHOP)})
+console.log(JSON.stringify([c.allowedMany([{ from: 'shop/web', to: 'shop/api', port: 8080 }]), require.resolve('@meshverdict/wasm').split('node_modules/')[1]]))`
+    const cjs = spawnSync(process.execPath, ['-e', check], { cwd: dir, encoding: 'utf8' })
+    assert.equal(cjs.status, 0, cjs.stderr)
+    assert.equal(cjs.stdout.trim(), '[[true],"@meshverdict/wasm/pkg/nodejs/meshverdict_wasm.js"]')
+    const esm = spawnSync(process.execPath, ['--input-type=module', '-e', `import { Cluster, runCase } from '@meshverdict/wasm'
+import * as web from '@meshverdict/wasm/web'
+console.log(typeof Cluster.fromYaml, typeof runCase, typeof web.initSync)`], { cwd: dir, encoding: 'utf8' })
+    assert.equal(esm.status, 0, esm.stderr)
+    assert.equal(esm.stdout.trim(), 'function function function')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

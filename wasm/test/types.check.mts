@@ -1,0 +1,101 @@
+// Type-checked, never run (`tsc --noEmit -p wasm/tsconfig.json`): a small use of every
+// part of the API, through the package's own exports, against the generated .d.ts of the
+// nodejs and web builds. The `@ts-expect-error` lines must stay errors.
+import { Cluster, runCase } from '@meshverdict/wasm'
+import type {
+  CaseReport,
+  Dataplane,
+  Diagnostic,
+  ErrorCode,
+  ErrorInfo,
+  LoadOptions,
+  Location,
+  MeshverdictError,
+  Query,
+  VerdictBrief,
+  VerdictResult,
+  Warning,
+} from '@meshverdict/wasm'
+import init, { initSync, Cluster as WebCluster } from '@meshverdict/wasm/web'
+import { Cluster as BundlerCluster } from '@meshverdict/wasm/bundler'
+
+const yaml = 'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n'
+const options: LoadOptions = { dataplane: 'cilium', name: 'x.yaml' }
+const cluster: Cluster = Cluster.fromYaml(yaml, options)
+Cluster.fromYaml(yaml)
+Cluster.fromYaml(yaml, { name: 'only-a-name.yaml' })
+const dp: Dataplane = cluster.dataplane
+const warnings: Warning[] = cluster.warnings
+
+const q: Query = { from: 'x/a', to: 'svc:x/b', port: 'http', protocol: 'udp' }
+const v: VerdictResult = cluster.verdict({ from: 'x/a', to: 'x/b', port: 80, protocol: 'TCP' })
+const allowed: boolean = v.allowed && v.egress.allowed && v.ingress.allowed
+const explanation: string = v.explanation
+const summary: string = v.summary
+const wire: number | undefined = v.wirePort?.port
+const meshAllowed: boolean | undefined = v.mesh?.allowed
+const backends: boolean[] = (v.backends ?? []).map((b) => b.allowed)
+const policy: string | undefined = v.ingress.allowedBy?.[0]?.policy.name
+
+const items: Array<VerdictBrief | MeshverdictError> = cluster.verdicts([q, q])
+for (const item of items) {
+  if (item instanceof Error) {
+    const code: ErrorCode = item.code
+    const where: Location | undefined = item.location
+    const help: string | undefined = item.help
+  } else {
+    const brief: boolean = item.allowed
+    const s: string = item.summary
+  }
+}
+const many: boolean[] = cluster.allowedMany([q])
+const diags: Diagnostic[] = cluster.diagnostics()
+const first: 'info' | 'warning' | 'error' | undefined = diags[0]?.severity
+const errors: ErrorInfo[] = cluster.errors()
+const line: number | undefined = errors[0]?.location?.line
+
+const report: CaseReport = runCase(yaml, 'case.yaml')
+runCase(yaml)
+const failed: Array<{ id: string; detail: string }> = report.failures
+const n: number = report.passed + report.failed + report.results.length
+
+try {
+  cluster.verdict(q)
+} catch (e) {
+  const err = e as MeshverdictError
+  const code: ErrorCode = err.code
+  const message: string = err.message
+}
+cluster.free()
+{
+  using scoped = Cluster.fromYaml(yaml)
+  scoped.allowedMany([])
+}
+
+// The web build: async init (fetch) or initSync (bytes), then the same API.
+async function web(bytes: ArrayBuffer): Promise<boolean> {
+  await init()
+  await init({ module_or_path: new URL('https://example.invalid/meshverdict_wasm_bg.wasm') })
+  initSync({ module: bytes })
+  return WebCluster.fromYaml(yaml, { dataplane: 'calico' }).verdict(q).allowed
+}
+const b: boolean = BundlerCluster.fromYaml(yaml).allowedMany([q])[0] ?? false
+
+// @ts-expect-error: no public constructor
+new Cluster()
+// @ts-expect-error: an unknown dataplane
+Cluster.fromYaml(yaml, { dataplane: 'ovn' })
+// @ts-expect-error: an unknown option
+Cluster.fromYaml(yaml, { dataplan: 'cilium' })
+// @ts-expect-error: the port is a number or a name
+cluster.verdict({ from: 'x/a', to: 'x/b', port: true })
+// @ts-expect-error: TCP, UDP or SCTP
+cluster.verdict({ from: 'x/a', to: 'x/b', port: 80, protocol: 'ICMP' })
+// @ts-expect-error: `to` is required
+cluster.verdict({ from: 'x/a', port: 80 })
+// @ts-expect-error: `warnings` is read-only
+cluster.warnings = []
+// @ts-expect-error: not a verdict field
+v.verdict
+
+export { allowed, b, backends, dp, explanation, first, line, many, meshAllowed, n, failed, policy, summary, warnings, web, wire }
