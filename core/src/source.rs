@@ -211,6 +211,34 @@ fn scalar(value: String, style: TScalarStyle, tag: Option<&yaml_rust2::parser::T
     }
 }
 
+/// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`), which Kubernetes' YAML decoder
+/// honours: the merged mappings' entries are added where the mapping has no such key;
+/// with a list, earlier mappings win.
+fn merge_keys(mut map: Map<String, Value>) -> Map<String, Value> {
+    let Some(merged) = map.remove("<<") else { return map };
+    let sources = match merged {
+        Value::Object(m) => vec![m],
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .collect(),
+        other => {
+            // Not a mapping: keep it as an ordinary key, as a decoder without merge would.
+            map.insert("<<".into(), other);
+            return map;
+        }
+    };
+    for source in sources {
+        for (k, v) in source {
+            map.entry(k).or_insert(v);
+        }
+    }
+    map
+}
+
 /// Parses a multi-document YAML or JSON stream.
 pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Document>, Error> {
     let mut parser = Parser::new_from_str(text).keep_tags(true);
@@ -268,7 +296,7 @@ pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Docu
             Event::SequenceEnd | Event::MappingEnd => {
                 let (v, anchor) = match b.stack.pop() {
                     Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
-                    Some(Frame::Map { map, anchor, .. }) => (Value::Object(map), anchor),
+                    Some(Frame::Map { map, anchor, .. }) => (Value::Object(merge_keys(map)), anchor),
                     None => return Err(b.err(ErrorCode::ParseError, "unbalanced collection end".to_string(), mark)),
                 };
                 b.finish(v, anchor, mark)?;
@@ -445,6 +473,15 @@ mod tests {
         let docs = parse_stream("t", text, Limits::default()).unwrap_or_default();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs.get(1).map(|d| d.value.clone()), Some(serde_json::json!({"b": [1, 2]})));
+    }
+
+    #[test]
+    fn merge_keys_like_kubernetes_yaml() {
+        let text = "base: &b {app: web, tier: front}\npod:\n  <<: *b\n  tier: back\nboth:\n  <<: [{a: 1}, {a: 2, c: 3}]\n";
+        let docs = parse_stream("t", text, Limits::default()).unwrap_or_default();
+        let v = docs.first().map(|d| d.value.clone()).unwrap_or_default();
+        assert_eq!(v["pod"], serde_json::json!({"app": "web", "tier": "back"}));
+        assert_eq!(v["both"], serde_json::json!({"a": 1, "c": 3}));
     }
 
     #[test]
