@@ -1,61 +1,11 @@
-// Hostile and wrong inputs: each file of tests/invalid names, on its first line, the
-// error it must produce (`# expect-error: code=… doc=… path=… line=…`, `-` = n/a).
-// `Cluster.fromYaml` throws it, or loads and `cluster.errors()` holds it.
-import { test } from 'node:test'
+// Hostile and wrong inputs through the napi host (the suite is shared with wasm/).
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { meshverdict, repoRoot, yamlFiles } from './helpers.mjs'
+import { invalidSuite } from '../../tests/hosts/invalid-suite.mjs'
+import { meshverdict } from './helpers.mjs'
 
 const { Cluster, MeshverdictError } = meshverdict
-const dir = path.join(repoRoot, 'tests', 'invalid')
 
-function field(header, key) {
-  const w = header.split(/\s+/).find((x) => x.startsWith(`${key}=`))
-  const v = w?.slice(key.length + 1)
-  return v === undefined || v === '-' ? undefined : v
-}
-
-const files = yamlFiles(dir)
-test('there are invalid inputs', () => assert.ok(files.length > 0, `no files in ${dir}`))
-
-for (const file of files) {
-  test(path.basename(file), () => {
-    const text = readFileSync(file, 'utf8')
-    const first = text.split('\n', 1)[0]
-    assert.ok(first.startsWith('# expect-error:'), 'first line must be `# expect-error: …`')
-    const header = first.slice('# expect-error:'.length)
-    const code = field(header, 'code')
-    assert.ok(code, 'no code=')
-    const doc = field(header, 'doc')
-    const fpath = field(header, 'path')
-    const line = field(header, 'line')
-    const name = path.relative(repoRoot, file)
-    let errors
-    let thrown = false
-    try {
-      errors = Cluster.fromYaml(text, { name }).errors()
-    } catch (e) {
-      assert.ok(e instanceof MeshverdictError && e instanceof Error, `not a MeshverdictError: ${e}`)
-      assert.equal(typeof e.message, 'string')
-      errors = [e]
-      thrown = true
-    }
-    const hit = errors.find((e) => {
-      const loc = e.location ?? {}
-      return (
-        e.code === code &&
-        (doc === undefined || loc.document === Number(doc)) &&
-        (fpath === undefined || loc.path === fpath) &&
-        (line === undefined || loc.line === Number(line))
-      )
-    })
-    assert.ok(
-      hit,
-      `expected ${code} doc=${doc} path=${fpath} line=${line}; ${thrown ? 'threw' : 'errors()'}:\n` +
-        errors.map((e) => `  ${e.code} ${JSON.stringify(e.location)}: ${e.message}`).join('\n'),
-    )
-    // The error names the input, so a person can find it.
-    assert.equal(hit.location?.source, name)
-  })
-}
+invalidSuite({
+  errorsOf: (text, name) => Cluster.fromYaml(text, { name }).errors(),
+  checkThrown: (e) => assert.ok(e instanceof MeshverdictError && e instanceof Error, `not a MeshverdictError: ${e}`),
+})

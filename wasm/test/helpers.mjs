@@ -1,5 +1,4 @@
 // Paths and small helpers shared by the tests (no tests here).
-import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
@@ -13,35 +12,7 @@ export const pkgDir = path.join(wasmDir, 'pkg')
 const require = createRequire(import.meta.url)
 export const meshverdict = require('@meshverdict/wasm')
 
-/** `MESHVERDICT_SHARED_CASES`, else `<repo>/../shared/conformance/cases` (as the Rust tests). */
-export function sharedCasesDir() {
-  const env = process.env.MESHVERDICT_SHARED_CASES
-  return env ? path.resolve(env) : path.resolve(repoRoot, '..', 'shared', 'conformance', 'cases')
-}
-
-export const isCI = process.env.CI === 'true'
-
-export function isDir(p) {
-  try {
-    return statSync(p).isDirectory()
-  } catch {
-    return false
-  }
-}
-
-/** Every `*.yaml` / `*.yml` below `dir`, recursively, sorted. */
-export function yamlFiles(dir) {
-  const out = []
-  const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name)
-      if (e.isDirectory()) walk(p)
-      else if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(p)
-    }
-  }
-  if (isDir(dir)) walk(dir)
-  return out.sort()
-}
+export { sharedCasesDir, isCI, isDir, yamlFiles } from '../../tests/hosts/corpus.mjs'
 
 /** A small cluster: web may reach api on 8080 (named `http`), nothing else reaches api. */
 export const SHOP = `
