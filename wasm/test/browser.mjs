@@ -12,28 +12,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SHOP } from './helpers.mjs'
 
 const CHROMIUM = process.env.MESHVERDICT_CHROMIUM ?? '/usr/bin/chromium'
 const wasmDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const webDir = path.join(wasmDir, 'pkg', 'web')
 
-const SHOP = `apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: shop, labels: {app: web}}
-spec: {containers: [{name: web}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: api, namespace: shop, labels: {app: api}}
-spec: {containers: [{name: api, ports: [{containerPort: 8080, name: http}]}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: api-allow-web, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: api}}
-  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 8080}]}]
-`
 
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.ts': 'text/plain' }
 
