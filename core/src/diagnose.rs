@@ -552,17 +552,15 @@ fn selector_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
         }
     }
     for s in &m.linkerd.servers {
-        if let Some(ls) = &s.spec.pod_selector {
-            if let Ok(sel) = crate::selector::Selector::compile(ls, "") {
-                if !sel.is_empty() && !m.endpoints.iter().any(|e| e.namespace == s.namespace && sel.matches(&e.labels)) {
-                    let mut d = Diagnostic::new(
-                        "selector-matches-nothing",
-                        Severity::Warning,
-                        format!("Server {}/{} spec.podSelector: selects no pod ({sel})", s.namespace, s.name),
-                    );
-                    d.location = Some(m.locate(&s.origin, "spec.podSelector"));
-                    out.push(d);
-                }
+        if let Some(sel) = &s.spec.selector {
+            if !sel.is_empty() && !m.endpoints.iter().any(|e| e.namespace == s.namespace && sel.matches(&e.labels)) {
+                let mut d = Diagnostic::new(
+                    "selector-matches-nothing",
+                    Severity::Warning,
+                    format!("Server {}/{} spec.podSelector: selects no pod ({sel})", s.namespace, s.name),
+                );
+                d.location = Some(m.locate(&s.origin, "spec.podSelector"));
+                out.push(d);
             }
         }
     }

@@ -49,6 +49,9 @@ pub struct ServerSpec {
     pub port: Option<IntOrString>,
     pub proxy_protocol: Option<String>,
     pub access_policy: Option<String>,
+    /// `podSelector`, compiled once when read (it is matched on every verdict).
+    #[serde(skip)]
+    pub selector: Option<Selector>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -179,9 +182,11 @@ impl LinkerdObjects {
     pub(crate) fn read(&mut self, ctx: &Ctx, v: &Value) -> Result<(), Error> {
         match ctx.kind.as_str() {
             "Server" => {
-                let s: Named<ServerSpec> = named(ctx, v)?;
+                let mut s: Named<ServerSpec> = named(ctx, v)?;
                 if let Some(ls) = &s.spec.pod_selector {
-                    Selector::compile(ls, "spec.podSelector").map_err(|p| ctx.error(ErrorCode::InvalidPolicy, &p.path, p.message))?;
+                    s.spec.selector = Some(
+                        Selector::compile(ls, "spec.podSelector").map_err(|p| ctx.error(ErrorCode::InvalidPolicy, &p.path, p.message))?,
+                    );
                 }
                 if s.spec.port.is_none() {
                     return Err(ctx.error(ErrorCode::InvalidPolicy, "spec.port", "is required"));
@@ -416,7 +421,7 @@ impl Linkerd {
     pub fn server_for<'m>(&self, model: &'m Model, dst: &Endpoint, port: u16) -> Option<&'m Named<ServerSpec>> {
         model.linkerd.servers.iter().find(|s| {
             s.namespace == dst.namespace
-                && s.spec.pod_selector.as_ref().is_some_and(|ls| Selector::compile(ls, "").is_ok_and(|sel| sel.matches(&dst.labels)))
+                && s.spec.selector.as_ref().is_some_and(|sel| sel.matches(&dst.labels))
                 && match &s.spec.port {
                     Some(IntOrString::Int(n)) => i32::from(port) == *n,
                     Some(IntOrString::String(name)) => dst.ports.iter().any(|p| p.name.as_deref() == Some(name) && p.port == port),
