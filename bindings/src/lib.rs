@@ -103,8 +103,8 @@ impl ClusterHandle {
     pub fn load(req: LoadRequest) -> Result<(ClusterHandle, Vec<Warning>), Error> {
         guard(|| {
             let dataplane = match req.dataplane.as_deref() {
-                None => Dataplane::Generic,
-                Some(d) => Dataplane::parse(d)?,
+                None => None,
+                Some(d) => Dataplane::parse_setting(d)?,
             };
             let name = req.name.clone().unwrap_or_else(|| "input".to_string());
             let cluster = Cluster::load(&[Input { name: &name, text: &req.yaml }], Options { dataplane, ..Options::default() })?;

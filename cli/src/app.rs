@@ -59,7 +59,7 @@ enum Command {
         port: String,
         #[arg(long, default_value = "TCP")]
         protocol: String,
-        #[arg(long, default_value = "generic")]
+        #[arg(long, default_value = "auto")]
         dataplane: String,
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: Output,
@@ -69,7 +69,7 @@ enum Command {
     Diagnose {
         #[arg(short = 'f', long = "filename", required = true, num_args = 1..)]
         files: Vec<String>,
-        #[arg(long, default_value = "generic")]
+        #[arg(long, default_value = "auto")]
         dataplane: String,
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: Output,
@@ -139,7 +139,7 @@ fn read_inputs(files: &[String]) -> Result<Vec<(String, String)>, Error> {
 }
 
 fn load(files: &[String], dataplane: &str) -> Result<Cluster, Error> {
-    let dataplane = Dataplane::parse(dataplane)?;
+    let dataplane = Dataplane::parse_setting(dataplane)?;
     let texts = read_inputs(files)?;
     let inputs: Vec<Input> = texts.iter().map(|(n, t)| Input { name: n, text: t }).collect();
     Cluster::load(&inputs, Options { dataplane, ..Options::default() })

@@ -9,7 +9,7 @@ use meshverdict::synthetic::{cluster_yaml, queries, Shape};
 use meshverdict::{Cluster, Dataplane, Input, Options};
 
 fn load(yaml: &str, dataplane: Dataplane) -> Option<Cluster> {
-    Cluster::load(&[Input { name: "bench.yaml", text: yaml }], Options { dataplane, ..Options::default() }).ok()
+    Cluster::load(&[Input { name: "bench.yaml", text: yaml }], Options { dataplane: Some(dataplane), ..Options::default() }).ok()
 }
 
 fn bench(c: &mut Criterion) {

@@ -302,7 +302,7 @@ impl Translator<'_> {
             };
             if matching.is_empty() {
                 self.warnings.push(Warning {
-                    code: "service-not-found".into(),
+                    code: crate::findings::WarningCode::ServiceNotFound,
                     message: format!("{} {at}: names no Service in the input, so it admits nothing", self.policy),
                     location: Some(self.origin.location(Some(&at), None)),
                 });
@@ -319,7 +319,7 @@ impl Translator<'_> {
                         peers.push(Peer::Identity { selector: Selector { requirements: reqs } });
                     }
                     None => self.warnings.push(Warning {
-                        code: "service-without-selector".into(),
+                        code: crate::findings::WarningCode::ServiceWithoutSelector,
                         message: format!(
                             "{} {at}: Service {}/{} has no selector; Cilium admits its EndpointSlice addresses, which the input does not give",
                             self.policy, svc.namespace, svc.name
@@ -535,7 +535,7 @@ impl Translator<'_> {
         let groups = if ingress { &r.from_groups } else { &r.to_groups };
         if present(groups.as_ref().map(Vec::len)) {
             self.warnings.push(Warning {
-                code: "cilium-groups-unresolved".into(),
+                code: crate::findings::WarningCode::CiliumGroupsUnresolved,
                 message: format!("{} {path}: {}Groups name cloud security groups that only the Cilium operator can resolve; they admit nothing here", self.policy, if ingress { "from" } else { "to" }),
                 location: Some(self.origin.location(Some(path), None)),
             });
@@ -570,7 +570,7 @@ impl Translator<'_> {
                 match &s.cidr {
                     Some(cidr) => peers.push(Peer::Block { block: self.cidr_block(cidr, s.except.as_deref().unwrap_or_default(), &format!("{at}.cidr"))? }),
                     None => self.warnings.push(Warning {
-                        code: "cilium-cidr-group-unresolved".into(),
+                        code: crate::findings::WarningCode::CiliumCidrGroupUnresolved,
                         message: format!("{} {at}: CiliumCIDRGroup references are not read; this entry admits nothing here", self.policy),
                         location: Some(self.origin.location(Some(&at), None)),
                     }),
@@ -618,7 +618,7 @@ impl Translator<'_> {
             let name = if ingress { "fromRequires" } else { "toRequires" };
             requires.push(self.selector(ls, &format!("{path}.{name}[{i}]"))?);
             self.warnings.push(Warning {
-                code: "cilium-requires-removed".into(),
+                code: crate::findings::WarningCode::CiliumRequiresRemoved,
                 message: format!("{} {path}.{name}: removed in Cilium 1.19 (the 1.19+ CRD rejects it); evaluated with the ≤1.18 meaning", self.policy),
                 location: Some(self.origin.location(Some(path), None)),
             });

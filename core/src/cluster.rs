@@ -36,7 +36,51 @@ impl Dataplane {
             "generic" => Ok(Dataplane::Generic),
             "calico" => Ok(Dataplane::Calico),
             "cilium" => Ok(Dataplane::Cilium),
-            other => Err(Error::request(format!("unknown dataplane {other:?}")).with_help("use generic, calico or cilium")),
+            other => Err(Error::request(format!("unknown dataplane {other:?}")).with_help("use auto, generic, calico or cilium")),
+        }
+    }
+
+    /// A dataplane setting as users give it: `auto` (None: the one the input shows) or a name.
+    pub fn parse_setting(s: &str) -> Result<Option<Dataplane>> {
+        match s {
+            "auto" => Ok(None),
+            other => Dataplane::parse(other).map(Some),
+        }
+    }
+
+    /// The dataplane the input shows (FORMAT: a case without `dataplane`; the CLI's
+    /// `--dataplane auto`): Cilium when it holds Cilium policies or Cilium's agent,
+    /// Calico when it holds Calico's objects or calico-node, else the API reference.
+    pub fn detect(model: &Model) -> DataplaneChoice {
+        let s = &model.signs;
+        let cilium_policies: Vec<String> = model.cilium.iter().map(|(o, _)| format!("{} {}", o.kind.short(), qualified(o.namespace.as_deref(), &o.name))).collect();
+        let mut cilium = Vec::new();
+        if !cilium_policies.is_empty() {
+            cilium.push(format!("{} Cilium polic{} ({})", cilium_policies.len(), if cilium_policies.len() == 1 { "y" } else { "ies" }, sample(&cilium_policies)));
+        }
+        if !s.cilium_agents.is_empty() {
+            cilium.push(format!("Cilium's agent ({})", sample(&s.cilium_agents)));
+        }
+        if s.cilium_config.is_some() {
+            cilium.push("the ConfigMap kube-system/cilium-config".into());
+        }
+        if !cilium.is_empty() {
+            return DataplaneChoice { name: Dataplane::Cilium, reason: format!("auto: the input holds {}", cilium.join(" and ")) };
+        }
+        let mut calico = Vec::new();
+        if !s.calico_objects.is_empty() {
+            let names: Vec<String> = s.calico_objects.iter().map(|o| format!("{} {}", o.kind, qualified(o.namespace.as_deref(), &o.name))).collect();
+            calico.push(format!("Calico objects ({})", sample(&names)));
+        }
+        if !s.calico_nodes.is_empty() {
+            calico.push(format!("calico-node ({})", sample(&s.calico_nodes)));
+        }
+        if !calico.is_empty() {
+            return DataplaneChoice { name: Dataplane::Calico, reason: format!("auto: the input holds {}", calico.join(" and ")) };
+        }
+        DataplaneChoice {
+            name: Dataplane::Generic,
+            reason: "auto: the input shows no Cilium or Calico object, so the Kubernetes API reference applies (generic)".into(),
         }
     }
 
@@ -66,10 +110,35 @@ impl Dataplane {
     }
 }
 
+fn qualified(ns: Option<&str>, name: &str) -> String {
+    match ns {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+fn sample(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => a.clone(),
+        [a, b] => format!("{a}, {b}"),
+        [a, b, rest @ ..] => format!("{a}, {b} and {} more", rest.len()),
+    }
+}
+
+/// The dataplane a cluster is judged on, and why that one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataplaneChoice {
+    pub name: Dataplane,
+    pub reason: String,
+}
+
 /// How to load a cluster.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    pub dataplane: Dataplane,
+    /// `None`: the dataplane the input shows ([`Dataplane::detect`]).
+    pub dataplane: Option<Dataplane>,
     pub limits: Limits,
 }
 
@@ -77,6 +146,11 @@ pub struct Options {
 pub struct Cluster {
     pub(crate) model: Model,
     pub dataplane: Dataplane,
+    /// The dataplane and why: given by the caller, or detected in the input.
+    pub dataplane_choice: DataplaneChoice,
+    /// Per endpoint, the policies of the input that would select it but that this
+    /// dataplane does not enforce: each verdict that reads them says so.
+    unenforced: Vec<Vec<usize>>,
     pub(crate) linkerd: Option<Linkerd>,
     /// Per endpoint, the policies (indices) that select it and that this dataplane enforces.
     selecting: Vec<Vec<usize>>,
@@ -88,15 +162,25 @@ pub struct Cluster {
     by_ip: HashMap<IpAddr, usize>,
 }
 
-/// A resolved question.
-enum Flow<'c> {
-    Direct(Party<'c>, Party<'c>, u16),
-    Service(Party<'c>, &'c Service),
+/// A resolved question: each source, and the destination.
+struct Flow<'c> {
+    sources: Vec<Party<'c>>,
+    /// The workload a source reference named, when it names several Pods.
+    source_group: Option<(&'c str, usize)>,
+    to: To<'c>,
+}
+
+enum To<'c> {
+    /// Parties with the port each one serves.
+    Parties(Vec<(Party<'c>, u16)>, Option<(&'c str, usize)>),
+    Service(&'c Service),
 }
 
 /// What a question's endpoint reference names.
 pub(crate) enum Target<'c> {
     Party(Party<'c>),
+    /// A workload whose Pods are in the input: every one of them.
+    Pods(Vec<&'c Endpoint>),
     Service(&'c Service),
 }
 
@@ -106,7 +190,13 @@ impl Cluster {
         Ok(Cluster::from_model(model, options.dataplane))
     }
 
-    pub fn from_model(model: Model, dataplane: Dataplane) -> Cluster {
+    /// Compiles a model for a dataplane (`None`: the one the input shows).
+    pub fn from_model(model: Model, dataplane: Option<Dataplane>) -> Cluster {
+        let choice = match dataplane {
+            Some(name) => DataplaneChoice { name, reason: "given by the caller".into() },
+            None => Dataplane::detect(&model),
+        };
+        let dataplane = choice.name;
         let linkerd = Linkerd::detect(&model);
         let mut by_name: HashMap<(String, String), usize> = HashMap::new();
         let mut by_ip: HashMap<IpAddr, usize> = HashMap::new();
@@ -122,7 +212,17 @@ impl Cluster {
                 }
             }
         }
-        let mut cluster = Cluster { model, dataplane, linkerd, selecting: Vec::new(), starved: OnceLock::new(), by_name, by_ip };
+        let mut cluster = Cluster {
+            model,
+            dataplane,
+            dataplane_choice: choice,
+            unenforced: Vec::new(),
+            linkerd,
+            selecting: Vec::new(),
+            starved: OnceLock::new(),
+            by_name,
+            by_ip,
+        };
         // Most policies select within one namespace: index them by it, so that each
         // endpoint is matched against its namespace's policies and the cluster-wide ones
         // only (110,000 pods × 5,000 policies would otherwise be 550M selector matches).
@@ -147,6 +247,13 @@ impl Cluster {
             })
             .collect();
         cluster.selecting = selecting;
+        let ignored: Vec<usize> =
+            cluster.model.policies.iter().enumerate().filter(|(_, p)| !dataplane.enforces(p.policy.kind)).map(|(i, _)| i).collect();
+        if !ignored.is_empty() {
+            let judge = Judge { cluster: &cluster, detail: false };
+            let unenforced = cluster.model.endpoints.iter().map(|e| judge.subjects_of(e, &ignored)).collect();
+            cluster.unenforced = unenforced;
+        }
         cluster
     }
 
@@ -234,6 +341,15 @@ impl Cluster {
         if let Some(e) = self.find_endpoint(ns, name) {
             return Ok(Target::Party(Party::Pod(e)));
         }
+        if let Some(pods) = self.model.workload_pods.get(&(ns.to_string(), name.to_string())) {
+            if pods.is_empty() {
+                return Err(self.unknown(
+                    reference,
+                    "the workload is in the input, but none of its Pods is (an old ReplicaSet scaled to zero?)".into(),
+                ));
+            }
+            return Ok(Target::Pods(pods.iter().filter_map(|i| self.model.endpoints.get(*i)).collect()));
+        }
         if let Some(err) = self.model.invalid_endpoints.get(&(ns.to_string(), name.to_string())) {
             let mut e = err.clone();
             e.message = format!("{reference} cannot be judged: {}", e.message);
@@ -306,34 +422,67 @@ impl Cluster {
     /// Resolves a question to the flow it names: two parties and the destination port,
     /// or a Service destination; refused when an object it reads is invalid.
     fn flow<'a>(&'a self, q: &'a Query) -> Result<Flow<'a>> {
-        let Target::Party(src) = self.resolve(&q.from, "from")? else {
-            return Err(Error::request("a Service can only be a destination"));
-        };
-        match self.resolve(&q.to, "to")? {
-            Target::Party(dst) => {
-                let port = match &q.port {
-                    PortRef::Number(0) => return Err(Error::request("port 0 is no port: use 1-65535")),
-                    PortRef::Number(n) => *n,
-                    PortRef::Name(name) => self.named_port(&dst, name, q.protocol)?,
-                };
-                if let Some(e) = self.refusal(&[&src, &dst]) {
-                    return Err(e);
-                }
-                Ok(Flow::Direct(src, dst, port))
+        let (sources, source_group) = match self.resolve(&q.from, "from")? {
+            Target::Party(p) => (vec![p], None),
+            Target::Pods(pods) => {
+                let n = pods.len();
+                (pods.into_iter().map(Party::Pod).collect(), Some((q.from.as_str(), n)))
             }
-            Target::Service(svc) => Ok(Flow::Service(src, svc)),
+            Target::Service(_) => return Err(Error::request("a Service can only be a destination")),
+        };
+        if matches!(q.port, PortRef::Number(0)) {
+            return Err(Error::request("port 0 is no port: use 1-65535"));
         }
+        let to = match self.resolve(&q.to, "to")? {
+            Target::Party(dst) => {
+                let port = self.named_port(&dst, &q.port, q.protocol)?;
+                To::Parties(vec![(dst, port)], None)
+            }
+            Target::Pods(pods) => {
+                let n = pods.len();
+                let parties = pods
+                    .into_iter()
+                    .map(|e| Ok((Party::Pod(e), self.named_port(&Party::Pod(e), &q.port, q.protocol)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                To::Parties(parties, Some((q.to.as_str(), n)))
+            }
+            Target::Service(svc) => To::Service(svc),
+        };
+        if let To::Parties(dsts, _) = &to {
+            for src in &sources {
+                for (dst, _) in dsts {
+                    if let Some(e) = self.refusal(&[src, dst]) {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(Flow { sources, source_group, to })
     }
 
-    /// Answers one question.
+    /// Answers one question. A reference that names several Pods (a workload whose
+    /// Pods are in the input) is allowed only when it is for every one of them.
     pub fn verdict(&self, q: &Query) -> Result<Verdict> {
-        match self.flow(q)? {
-            Flow::Direct(src, dst, port) => Ok(self.judge(&src, &dst, port, q.protocol)),
-            Flow::Service(src, svc) => self.service_verdict(&src, svc, q),
+        let flow = self.flow(q)?;
+        let mut verdicts = Vec::new();
+        for src in &flow.sources {
+            match &flow.to {
+                To::Parties(dsts, _) => verdicts.extend(dsts.iter().map(|(dst, port)| self.judge(src, dst, *port, q.protocol))),
+                To::Service(svc) => verdicts.push(self.service_verdict(src, svc, q)?),
+            }
         }
+        let group_to = match &flow.to {
+            To::Parties(_, g) => *g,
+            To::Service(_) => None,
+        };
+        combine(verdicts, flow.source_group, group_to)
     }
 
-    fn named_port(&self, dst: &Party, name: &str, protocol: Protocol) -> Result<u16> {
+    fn named_port(&self, dst: &Party, port: &PortRef, protocol: Protocol) -> Result<u16> {
+        let name = match port {
+            PortRef::Number(n) => return Ok(*n),
+            PortRef::Name(name) => name,
+        };
         if let Ok(n) = name.parse::<u16>() {
             return Ok(n);
         }
@@ -412,10 +561,17 @@ impl Cluster {
     /// Only the decision of [`Cluster::verdict`], without reasons: the same judgement,
     /// cheaper, for bulk questions.
     pub fn allowed(&self, q: &Query) -> Result<bool> {
-        match self.flow(q)? {
-            Flow::Direct(src, dst, port) => Ok(self.decide(&src, &dst, port, q.protocol, false).0),
-            Flow::Service(src, svc) => self.service_verdict(&src, svc, q).map(|v| v.allowed),
+        let flow = self.flow(q)?;
+        for src in &flow.sources {
+            let ok = match &flow.to {
+                To::Parties(dsts, _) => dsts.iter().all(|(dst, port)| self.decide(src, dst, *port, q.protocol, false).0),
+                To::Service(svc) => self.service_verdict(src, svc, q)?.allowed,
+            };
+            if !ok {
+                return Ok(false);
+            }
         }
+        Ok(true)
     }
 
     /// The layers of a flow: (allowed, wire port, egress, ingress, mesh decision).
@@ -449,6 +605,7 @@ impl Cluster {
                 }
             }
         }
+        warnings.extend(self.unenforced_warnings(src, dst));
         let summary = summarize(allowed, &egress, &ingress, mesh.as_ref(), wire.as_ref());
         Verdict {
             allowed,
@@ -461,16 +618,118 @@ impl Cluster {
             ingress,
             mesh,
             backends: Vec::new(),
-            dataplane: self.dataplane,
+            members: Vec::new(),
+            dataplane: self.dataplane_choice.clone(),
             warnings,
             summary,
         }
+    }
+
+    /// Policies of the input that would apply to this flow but that the dataplane does
+    /// not enforce (FORMAT: never silently ignored): Cilium policies selecting the
+    /// source for egress or the destination for ingress on a non-Cilium dataplane, and
+    /// Calico's own policy kinds, which are not evaluated yet, in either namespace.
+    fn unenforced_warnings(&self, src: &Party, dst: &Party) -> Vec<Diagnostic> {
+        use crate::findings::{DiagnosticCode, Severity};
+        let mut named: Vec<crate::policy::PolicyRef> = Vec::new();
+        for (party, direction) in [(src, Direction::Egress), (dst, Direction::Ingress)] {
+            let Party::Pod(e) = party else { continue };
+            for i in self.unenforced.get(e.index).into_iter().flatten() {
+                if let Some(p) = self.model.policies.get(*i).filter(|p| p.enforcement(direction).enforced) {
+                    if !named.contains(&p.policy) {
+                        named.push(p.policy.clone());
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if !named.is_empty() {
+            let names: Vec<String> = named.iter().map(ToString::to_string).collect();
+            let mut d = Diagnostic::new(
+                DiagnosticCode::PolicyNotEnforced,
+                Severity::Warning,
+                format!(
+                    "{} would select this flow's {}, but the dataplane is {} ({}), which does not enforce Cilium policies; the verdict is computed without {}",
+                    names.join(", "),
+                    if named.len() == 1 { "endpoint" } else { "endpoints" },
+                    self.dataplane.as_str(),
+                    self.dataplane_choice.reason,
+                    if named.len() == 1 { "it" } else { "them" }
+                ),
+            );
+            d.help = Some("judge on the dataplane that runs the cluster: --dataplane cilium (or auto, which picks Cilium when the input holds its policies or agent)".into());
+            d.policies = named;
+            out.push(d);
+        }
+        let namespaces: Vec<&str> = [src, dst]
+            .iter()
+            .filter_map(|p| match p {
+                Party::Pod(e) => Some(e.namespace.as_str()),
+                _ => None,
+            })
+            .collect();
+        let calico: Vec<String> = self
+            .model
+            .signs
+            .calico_objects
+            .iter()
+            .filter(|o| o.kind.contains("NetworkPolicy"))
+            .filter(|o| o.namespace.as_deref().is_none_or(|ns| namespaces.contains(&ns)))
+            .map(|o| format!("{} {}", o.kind, qualified(o.namespace.as_deref(), &o.name)))
+            .collect();
+        if !calico.is_empty() {
+            out.push(Diagnostic::new(
+                DiagnosticCode::PolicyNotEnforced,
+                Severity::Warning,
+                format!(
+                    "{} may select this flow's endpoints, but meshverdict does not evaluate Calico's own policy kinds yet: the verdict is computed without {}",
+                    sample(&calico),
+                    if calico.len() == 1 { "it" } else { "them" }
+                ),
+            ));
+        }
+        out
     }
 
     /// Meshed endpoints whose proxy cannot reach its control plane.
     pub(crate) fn starved(&self) -> &BTreeMap<usize, Diagnostic> {
         self.starved.get_or_init(|| crate::diagnose::starved_proxies(self))
     }
+}
+
+/// One verdict for a question whose references named several Pods: allowed when every
+/// pair is; the first denied pair (or the first pair) speaks for it, and every pair's
+/// verdict is kept in `members`.
+fn combine(mut verdicts: Vec<Verdict>, from: Option<(&str, usize)>, to: Option<(&str, usize)>) -> Result<Verdict> {
+    if verdicts.len() == 1 && from.is_none() && to.is_none() {
+        if let Some(v) = verdicts.pop() {
+            return Ok(v);
+        }
+    }
+    let allowed = verdicts.iter().all(|v| v.allowed);
+    let n = verdicts.len();
+    let admitted = verdicts.iter().filter(|v| v.allowed).count();
+    let first = verdicts.iter().position(|v| !v.allowed).unwrap_or(0);
+    let Some(mut top) = verdicts.get(first).cloned() else {
+        return Err(Error::new(ErrorCode::Internal, "a question named no pod pair"));
+    };
+    let group = |view: &mut EndpointView, g: Option<(&str, usize)>| {
+        if let Some((reference, pods)) = g {
+            view.reference = reference.to_string();
+            view.kind = format!("Workload ({pods} pods)");
+            view.addresses.clear();
+        }
+    };
+    group(&mut top.from, from);
+    group(&mut top.to, to);
+    top.summary = format!(
+        "{admitted} of {n} pod pairs admit the flow{}: {}",
+        if allowed { "" } else { ", so it is denied" },
+        top.summary
+    );
+    top.allowed = allowed;
+    top.members = verdicts;
+    Ok(top)
 }
 
 /// The one namespace a policy's subjects can be in, when its selector fixes it.

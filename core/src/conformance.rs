@@ -113,8 +113,8 @@ pub fn run_case(source: &str, text: &str) -> Result<Option<CaseReport>, Error> {
         Ok(x) => x,
         Err(e) => return Ok(Some(unloadable(source, text, &e))),
     };
-    let dataplane = spec.dataplane.unwrap_or_default();
-    let cluster = Cluster::from_model(model, dataplane);
+    // A case without `dataplane` is judged on the dataplane its input shows (FORMAT).
+    let cluster = Cluster::from_model(model, spec.dataplane);
     let mut results = Vec::new();
     for (i, f) in spec.flows.iter().flatten().enumerate() {
         let q = Query { from: f.from.clone(), to: f.to.clone(), port: f.port.clone(), protocol: f.protocol.unwrap_or(Protocol::Tcp) };
@@ -133,7 +133,7 @@ pub fn run_case(source: &str, text: &str) -> Result<Option<CaseReport>, Error> {
     if wants_diags {
         let diags = diagnose(&cluster);
         for c in spec.diagnostics.iter().flatten() {
-            let found = diags.iter().find(|d| d.code == c.code);
+            let found = diags.iter().find(|d| d.code.as_str() == c.code);
             results.push(ItemResult {
                 id: format!("{name}#diagnostics:{}", c.code),
                 passed: found.is_some(),
@@ -144,7 +144,7 @@ pub fn run_case(source: &str, text: &str) -> Result<Option<CaseReport>, Error> {
             });
         }
         for c in spec.absent_diagnostics.iter().flatten() {
-            let found = diags.iter().find(|d| d.code == c.code);
+            let found = diags.iter().find(|d| d.code.as_str() == c.code);
             results.push(ItemResult {
                 id: format!("{name}#absentDiagnostics:{}", c.code),
                 passed: found.is_none(),

@@ -2,47 +2,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
 
 use crate::cluster::Cluster;
-use crate::error::Location;
+
 use crate::mesh::{FlowEnd, NeededFlow, Severity};
 use crate::model::Endpoint;
 use crate::policy::{Direction, NamespaceScope, Party, Peer, PolicyKind, PolicyRef, Subject};
 use crate::ports::Protocol;
 use crate::verdict::{Judge, Layer};
 
-/// A flow a diagnostic is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FlowRef {
-    pub from: String,
-    pub to: String,
-    pub port: u16,
-    pub protocol: Protocol,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Diagnostic {
-    pub code: String,
-    pub severity: Severity,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub flows: Vec<FlowRef>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub policies: Vec<PolicyRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
-}
-
-impl Diagnostic {
-    fn new(code: &str, severity: Severity, message: String) -> Diagnostic {
-        Diagnostic { code: code.into(), severity, message, help: None, flows: Vec::new(), policies: Vec::new(), location: None }
-    }
-}
+pub use crate::findings::{Diagnostic, DiagnosticCode, FlowRef};
 
 /// At most this many (source, destination, port) checks for the pairwise analyses;
 /// beyond it the analysis says it stopped. Identities are deduplicated first.
@@ -140,7 +109,7 @@ fn mesh_diagnostics(cluster: &Cluster, blocked: &[Blocked]) -> Vec<Diagnostic> {
         policies.dedup();
         let from_api = items.iter().any(|b| b.flow.from == FlowEnd::ApiServer);
         let mut d = Diagnostic::new(
-            "mesh-flow-blocked",
+            DiagnosticCode::MeshFlowBlocked,
             severity,
             format!("{} cannot reach {} on {port}/TCP, which Linkerd needs for {purpose}: {why}", list(&sources), list(&targets)),
         );
@@ -214,7 +183,7 @@ pub(crate) fn starved_proxies(cluster: &Cluster) -> BTreeMap<usize, Diagnostic> 
         }
         let (Some(s), Some(d)) = (cluster.model.endpoints.get(src), cluster.model.endpoints.get(b.flow.to)) else { continue };
         let mut diag = Diagnostic::new(
-            "mesh-flow-blocked",
+            DiagnosticCode::MeshFlowBlocked,
             Severity::Error,
             format!("the Linkerd proxy of {} cannot reach {} on {}/TCP ({}): {}", s.reference(), d.reference(), b.flow.port, b.flow.purpose, b.why),
         );
@@ -309,7 +278,7 @@ fn dns_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
         .into_values()
         .map(|g| {
             let mut d = Diagnostic::new(
-                "egress-without-dns",
+                DiagnosticCode::EgressWithoutDns,
                 Severity::Error,
                 format!("{} cannot reach the cluster DNS ({}) on 53/UDP or 53/TCP: {}", list(&g.who), list(&dns_names), g.why),
             );
@@ -388,7 +357,7 @@ fn rewrite_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
     for ((dst, port), g) in blocked {
         let inbound = mesh_inbound(cluster, &dst);
         let mut d = Diagnostic::new(
-            "mesh-port-rewrite-blocked",
+            DiagnosticCode::MeshPortRewriteBlocked,
             Severity::Error,
             format!("the policies admit {} → {dst} on {port}/TCP, but Linkerd carries that connection on port {inbound}, which they do not admit: {}", list(&g.who), g.why),
         );
@@ -399,7 +368,7 @@ fn rewrite_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
     }
     for ((dst, port), g) in widened {
         let mut d = Diagnostic::new(
-            "mesh-widens-port-rule",
+            DiagnosticCode::MeshWidensPortRule,
             Severity::Warning,
             format!(
                 "the policies do not admit {} → {dst} on {port}/TCP, but the mesh carries it on port {}, which they admit: the port restriction does not hold",
@@ -414,7 +383,7 @@ fn rewrite_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
     }
     if truncated {
         out.push(Diagnostic::new(
-            "analysis-truncated",
+            DiagnosticCode::AnalysisTruncated,
             Severity::Info,
             format!("the pairwise mesh port analysis stopped after {PAIR_BUDGET} checks; some port rewrites were not examined"),
         ));
@@ -459,7 +428,7 @@ fn l7_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
             let names: BTreeSet<String> = meshed.iter().map(|e| e.reference()).collect();
             let l7: Vec<String> = rule.l7.iter().map(|l| format!("{} {}", l.protocol, l.summary)).collect();
             let mut d = Diagnostic::new(
-                "l7-rule-on-meshed-endpoint",
+                DiagnosticCode::L7RuleOnMeshedEndpoint,
                 Severity::Warning,
                 format!(
                     "{} has L7 rules ({}) for traffic of meshed {}: Linkerd encrypts that traffic (mTLS, and on 2.18+ on port 4143), so Cilium's proxy cannot read it and the rule cannot work as written",
@@ -500,7 +469,7 @@ fn selector_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
     let m = &cluster.model;
     let mut out = Vec::new();
     let mut push = |policy: &PolicyRef, origin: &crate::model::Origin, path: &str, what: String| {
-        let mut d = Diagnostic::new("selector-matches-nothing", Severity::Warning, format!("{policy} {path}: {what}"));
+        let mut d = Diagnostic::new(DiagnosticCode::SelectorMatchesNothing, Severity::Warning, format!("{policy} {path}: {what}"));
         d.policies = vec![policy.clone()];
         d.location = Some(m.locate(origin, path));
         d.help = Some("check the labels: a selector that matches nothing is usually a typo or a label no object carries".into());
@@ -555,7 +524,7 @@ fn selector_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
         if let Some(sel) = &s.spec.selector {
             if !sel.is_empty() && !m.endpoints.iter().any(|e| e.namespace == s.namespace && sel.matches(&e.labels)) {
                 let mut d = Diagnostic::new(
-                    "selector-matches-nothing",
+                    DiagnosticCode::SelectorMatchesNothing,
                     Severity::Warning,
                     format!("Server {}/{} spec.podSelector: selects no pod ({sel})", s.namespace, s.name),
                 );
@@ -581,7 +550,7 @@ fn linkerd_policy_diagnostics(cluster: &Cluster) -> Vec<Diagnostic> {
             };
             if missing {
                 let mut d = Diagnostic::new(
-                    "linkerd-authz-ignored",
+                    DiagnosticCode::LinkerdAuthzIgnored,
                     Severity::Warning,
                     format!(
                         "AuthorizationPolicy {}/{} references {} {ns}/{name}, which does not exist: Linkerd ignores the whole policy, so it authorizes nobody",
@@ -603,14 +572,14 @@ pub fn diagnose(cluster: &Cluster) -> Vec<Diagnostic> {
     let m = &cluster.model;
     let mut out = Vec::new();
     for inv in m.invalid.iter().chain(m.agent_refused.iter()) {
-        let mut d = Diagnostic::new("invalid-policy", Severity::Error, inv.error.message.clone());
+        let mut d = Diagnostic::new(DiagnosticCode::InvalidPolicy, Severity::Error, inv.error.message.clone());
         d.help = inv.error.help.clone();
         d.location = inv.error.location.as_deref().cloned();
         out.push(d);
     }
     if let Some(mesh) = cluster.mesh() {
         for (code, message) in mesh.assumptions() {
-            out.push(Diagnostic::new(&code, Severity::Info, message));
+            out.push(Diagnostic::new(code, Severity::Info, message));
         }
         let flows = mesh.needed_flows(m);
         out.extend(mesh_diagnostics(cluster, &blocked_flows(cluster, &flows)));
@@ -620,18 +589,51 @@ pub fn diagnose(cluster: &Cluster) -> Vec<Diagnostic> {
     out.extend(l7_diagnostics(cluster));
     out.extend(selector_diagnostics(cluster));
     out.extend(linkerd_policy_diagnostics(cluster));
-    if cluster.dataplane != crate::cluster::Dataplane::Cilium && m.policies.iter().any(|p| p.policy.kind != PolicyKind::NetworkPolicy) {
-        out.push(Diagnostic::new(
-            "cilium-policies-not-enforced",
-            Severity::Info,
-            format!("the input holds Cilium policies, but the dataplane is {}: they are not enforced", cluster.dataplane.as_str()),
-        ));
+    let ignored: Vec<PolicyRef> = {
+        let mut v: Vec<PolicyRef> = m.policies.iter().filter(|p| !cluster.dataplane.enforces(p.policy.kind)).map(|p| p.policy.clone()).collect();
+        v.dedup();
+        v
+    };
+    if !ignored.is_empty() {
+        let names: Vec<String> = ignored.iter().map(ToString::to_string).collect();
+        let mut d = Diagnostic::new(
+            DiagnosticCode::PolicyNotEnforced,
+            Severity::Warning,
+            format!(
+                "the input holds Cilium policies ({}), but the dataplane is {} ({}): they are not enforced, and every verdict they would select says so",
+                list(&names.into_iter().collect()),
+                cluster.dataplane.as_str(),
+                cluster.dataplane_choice.reason
+            ),
+        );
+        d.help = Some("judge on the dataplane that runs the cluster: --dataplane cilium, or auto".into());
+        d.policies = ignored;
+        out.push(d);
+    }
+    let calico: BTreeSet<String> = m
+        .signs
+        .calico_objects
+        .iter()
+        .filter(|o| o.kind.contains("NetworkPolicy"))
+        .map(|o| match &o.namespace {
+            Some(ns) => format!("{} {ns}/{}", o.kind, o.name),
+            None => format!("{} {}", o.kind, o.name),
+        })
+        .collect();
+    if !calico.is_empty() {
+        let mut d = Diagnostic::new(
+            DiagnosticCode::PolicyNotEnforced,
+            Severity::Warning,
+            format!("the input holds Calico policies ({}), which meshverdict does not evaluate yet: verdicts are computed without them", list(&calico)),
+        );
+        d.location = m.signs.calico_objects.first().map(|o| m.locate(&o.origin, ""));
+        out.push(d);
     }
     if m.policies.iter().any(|p| matches!(p.subject, Subject::Nodes { .. })) && cluster.dataplane == crate::cluster::Dataplane::Cilium {
         out.push(Diagnostic::new(
-            "host-policy-not-enforced",
+            DiagnosticCode::HostPolicyNotEnforced,
             Severity::Info,
-            "CiliumClusterwideNetworkPolicies with nodeSelector apply only with the host firewall, which is off by default: they are not enforced".into(),
+            "CiliumClusterwideNetworkPolicies with nodeSelector apply only with the host firewall, which is off by default: they are not enforced",
         ));
     }
     out.sort_by_key(|d| std::cmp::Reverse(d.severity));

@@ -62,6 +62,9 @@ pub struct Location {
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// 0-based byte offset in the source, where a line alone cannot say it (bad UTF-8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<usize>,
 }
 
 impl std::fmt::Display for Location {

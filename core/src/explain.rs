@@ -24,7 +24,7 @@ fn layer(out: &mut String, name: &str, l: &Layer) {
 pub fn verdict_text(v: &Verdict) -> String {
     let mut out = String::new();
     let word = if v.allowed { "ALLOWED" } else { "DENIED" };
-    out.push_str(&format!("{word}: {} → {} on {}/{} (dataplane {})\n", v.from.reference, v.to.reference, v.port, v.protocol, v.dataplane.as_str()));
+    out.push_str(&format!("{word}: {} → {} on {}/{} (dataplane {})\n", v.from.reference, v.to.reference, v.port, v.protocol, v.dataplane.name.as_str()));
     if let Some(w) = &v.wire_port {
         out.push_str(&format!("  ⇄ on the wire: port {} ({})\n", w.port, w.reason.clone().unwrap_or_default()));
     }
@@ -34,6 +34,19 @@ pub fn verdict_text(v: &Verdict) -> String {
             for line in verdict_text(b).lines() {
                 out.push_str(&format!("    {line}\n"));
             }
+        }
+        return out;
+    }
+    if !v.members.is_empty() {
+        out.push_str(&format!("  {}\n", v.summary));
+        const SHOWN: usize = 8;
+        for m in v.members.iter().take(SHOWN) {
+            for line in verdict_text(m).lines() {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
+        if v.members.len() > SHOWN {
+            out.push_str(&format!("    … and {} more pairs (-o json lists every one)\n", v.members.len() - SHOWN));
         }
         return out;
     }

@@ -42,6 +42,7 @@ pub mod conformance;
 pub mod diagnose;
 pub mod error;
 pub mod explain;
+pub mod findings;
 pub mod mesh;
 pub mod model;
 pub mod netpol;

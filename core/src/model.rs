@@ -5,7 +5,7 @@
 //! that fails is kept as an [`Invalid`] entry, never silently dropped: verdicts that
 //! would read it are refused, and `diagnose` reports it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use k8s_openapi::api::core::v1::{ContainerPort, Namespace as K8sNamespace, Service as K8sService};
@@ -57,6 +57,7 @@ impl Origin {
             path: field.map(|f| self.path(f)).filter(|p| !p.is_empty()),
             line: line.or(Some(self.line)),
             column: None,
+            offset: None,
         }
     }
 }
@@ -125,6 +126,10 @@ pub struct Endpoint {
     pub service_account: String,
     #[serde(skip)]
     pub origin: Origin,
+    #[serde(skip)]
+    pub uid: Option<String>,
+    #[serde(skip)]
+    pub owners: Vec<OwnerRef>,
 }
 
 impl Endpoint {
@@ -199,15 +204,7 @@ pub struct Invalid {
     pub error: Error,
 }
 
-/// A note about the input that is no error: a skipped kind, an assumption.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Warning {
-    pub code: String,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
-}
+pub use crate::findings::{Warning, WarningCode};
 
 /// A NetworkPolicy as read, with where it came from.
 #[derive(Debug, Clone)]
@@ -218,9 +215,35 @@ pub struct NetPolObject {
     pub origin: Origin,
 }
 
+/// A policy object of a kind the engine does not evaluate (Calico's own kinds): kept so
+/// that verdicts it may affect say so.
+#[derive(Debug, Clone)]
+pub struct ForeignPolicy {
+    pub kind: String,
+    /// `None`: cluster-scoped (it may select any endpoint).
+    pub namespace: Option<String>,
+    pub name: String,
+    pub origin: Origin,
+}
+
+/// What the input shows of the dataplane that runs it.
+#[derive(Debug, Clone, Default)]
+pub struct DataplaneSigns {
+    /// Workloads or Pods running Cilium's agent or operator: `kind namespace/name`.
+    pub cilium_agents: Vec<String>,
+    /// `kube-system/cilium-config`, the agent's settings.
+    pub cilium_config: Option<(Origin, BTreeMap<String, String>)>,
+    /// Workloads or Pods running calico-node: `kind namespace/name`.
+    pub calico_nodes: Vec<String>,
+    /// Objects of Calico's API groups (`projectcalico.org`, `crd.projectcalico.org`).
+    pub calico_objects: Vec<ForeignPolicy>,
+}
+
 /// Everything read from the input.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
+    /// What the input shows of its dataplane (for `--dataplane auto`).
+    pub signs: DataplaneSigns,
     pub namespaces: BTreeMap<String, Namespace>,
     pub endpoints: Vec<Endpoint>,
     /// `(namespace, name)` of host-network Pods → their node.
@@ -248,8 +271,12 @@ pub struct Model {
     pub expectations: Vec<(Origin, Value)>,
     /// The input texts by name, to find the line of a field a diagnostic points at.
     pub texts: BTreeMap<String, String>,
+    /// `namespace/name` of a workload that is no endpoint of its own (it owns Pods in the
+    /// input, or another workload owns it) → the Pods it names, directly or through the
+    /// workloads it owns (`ownerReferences`).
+    pub workload_pods: BTreeMap<(String, String), Vec<usize>>,
     /// `(kind, namespace, name)` → position in `endpoints`, while loading (duplicates).
-    endpoint_index: std::collections::HashMap<(EndpointKind, String, String), usize>,
+    endpoint_index: HashMap<(EndpointKind, String, String), usize>,
 }
 
 /// The context of one object while it is read.
@@ -434,6 +461,18 @@ pub(crate) struct Meta {
     pub namespace: String,
     pub labels: Labels,
     pub annotations: BTreeMap<String, String>,
+    pub uid: Option<String>,
+    pub owners: Vec<OwnerRef>,
+}
+
+/// An entry of `metadata.ownerReferences`: who created (and garbage-collects) the object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerRef {
+    pub kind: String,
+    pub name: String,
+    pub uid: Option<String>,
+    /// `controller: true`: the managing controller (at most one per object).
+    pub controller: bool,
 }
 
 pub(crate) fn read_meta(ctx: &Ctx, meta: Option<&ObjectMeta>, namespaced: bool) -> Result<Meta, Error> {
@@ -448,7 +487,25 @@ pub(crate) fn read_meta(ctx: &Ctx, meta: Option<&ObjectMeta>, namespaced: bool) 
     }
     let labels = meta.labels.clone().unwrap_or_default();
     check_labels(ctx, &labels, "metadata.labels")?;
-    Ok(Meta { name, namespace, labels, annotations: meta.annotations.unwrap_or_default() })
+    let owners = meta
+        .owner_references
+        .iter()
+        .flatten()
+        .map(|o| OwnerRef {
+            kind: o.kind.clone(),
+            name: o.name.clone(),
+            uid: Some(o.uid.clone()).filter(|u| !u.is_empty()),
+            controller: o.controller == Some(true),
+        })
+        .collect();
+    Ok(Meta {
+        name,
+        namespace,
+        labels,
+        annotations: meta.annotations.unwrap_or_default(),
+        uid: meta.uid.filter(|u| !u.is_empty()),
+        owners,
+    })
 }
 
 pub(crate) fn check_labels(ctx: &Ctx, labels: &Labels, field: &str) -> Result<(), Error> {
@@ -595,6 +652,31 @@ impl Model {
             ("", "Endpoints") => self.read_endpoints(&ctx, v),
             ("discovery.k8s.io", "EndpointSlice") => self.read_endpoint_slice(&ctx, v),
             ("networking.k8s.io", "NetworkPolicy") => self.read_netpol(&ctx, v),
+            ("", "ConfigMap") if namespace.as_deref() == Some("kube-system") && name == "cilium-config" => {
+                let data: BTreeMap<String, Value> = v.get("data").and_then(|d| serde_json::from_value(d.clone()).ok()).unwrap_or_default();
+                let data = data
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let v = match v {
+                            Value::String(s) => s,
+                            other => other.to_string(),
+                        };
+                        (k, v)
+                    })
+                    .collect();
+                self.signs.cilium_config = Some((origin.clone(), data));
+                Ok(())
+            }
+            ("projectcalico.org" | "crd.projectcalico.org", _) => {
+                let cluster_scoped = kind.starts_with("Global") || kind.starts_with("StagedGlobal") || namespace.is_none() && !kind.contains("NetworkPolicy");
+                self.signs.calico_objects.push(ForeignPolicy {
+                    kind: kind.clone(),
+                    namespace: if cluster_scoped { None } else { Some(namespace.clone().unwrap_or_else(|| "default".into())) },
+                    name: name.clone(),
+                    origin: origin.clone(),
+                });
+                Ok(())
+            }
             ("cilium.io", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy") => {
                 cilium::read(&ctx, v).map(|o| self.cilium.push((o, input.text.to_string())))
             }
@@ -607,7 +689,7 @@ impl Model {
             _ => {
                 let what = if kind.is_empty() { "an object without `kind`".to_string() } else { format!("kind {kind} ({api_version})") };
                 self.warnings.push(Warning {
-                    code: "unknown-kind".into(),
+                    code: WarningCode::UnknownKind,
                     message: format!("skipped {what}: meshverdict does not read it"),
                     location: Some(origin.location(None, None)),
                 });
@@ -675,7 +757,7 @@ impl Model {
         let duplicate = self.endpoint_index.get(&key).copied();
         if duplicate.is_some() {
             self.warnings.push(Warning {
-                code: "duplicate-object".into(),
+                code: WarningCode::DuplicateObject,
                 message: format!("{} {}/{} is given twice; the later one is used", kind.as_str(), meta.namespace, meta.name),
                 location: Some(ctx.origin.location(None, None)),
             });
@@ -693,6 +775,8 @@ impl Model {
             node: spec.node_name.clone(),
             service_account,
             origin: ctx.origin.clone(),
+            uid: meta.uid,
+            owners: meta.owners,
         };
         match duplicate.and_then(|i| self.endpoints.get_mut(i)) {
             Some(slot) => *slot = endpoint,
@@ -768,12 +852,18 @@ impl Model {
         let tmeta = template.metadata.unwrap_or_default();
         let labels = tmeta.labels.unwrap_or_default();
         check_labels(ctx, &labels, &format!("{field}.metadata.labels"))?;
-        let endpoint_meta =
-            Meta { name: meta.name, namespace: meta.namespace, labels, annotations: tmeta.annotations.unwrap_or_default() };
+        let endpoint_meta = Meta {
+            name: meta.name,
+            namespace: meta.namespace,
+            labels,
+            annotations: tmeta.annotations.unwrap_or_default(),
+            uid: meta.uid,
+            owners: meta.owners,
+        };
         let pod_spec = template.spec.unwrap_or_default();
         if pod_spec.host_network == Some(true) {
             self.warnings.push(Warning {
-                code: "host-network-workload".into(),
+                code: WarningCode::HostNetworkWorkload,
                 message: format!(
                     "{} {}/{} runs with hostNetwork: its pods are their nodes' host network, which no pod policy selects",
                     kind.as_str(),
@@ -937,10 +1027,140 @@ impl Model {
         for ns in referenced {
             self.namespace_entry(&ns);
         }
+        self.find_agents();
+        self.resolve_owners();
         for (i, e) in self.endpoints.iter_mut().enumerate() {
             e.index = i;
         }
         cilium::compile_all(self);
+    }
+
+    /// Cilium's agent (`quay.io/cilium/cilium`) and operator, and `calico/node`, by the
+    /// images of workloads and Pods: what Helm charts and operators deploy.
+    fn find_agents(&mut self) {
+        fn runs(e: &Endpoint, repo: &str) -> bool {
+            e.containers.iter().filter_map(|c| c.image.as_deref()).any(|image| {
+                // `registry/cilium/cilium:v1.18.1@sha256:…`: the repository path, without
+                // tag or digest, ends with the image name.
+                let path = image.split('@').next().unwrap_or(image);
+                let path = match path.rsplit_once(':') {
+                    Some((p, tag)) if !tag.contains('/') => p,
+                    _ => path,
+                };
+                path == repo || path.ends_with(&format!("/{repo}"))
+            })
+        }
+        for e in &self.endpoints {
+            let what = format!("{} {}/{}", e.kind.as_str(), e.namespace, e.name);
+            if runs(e, "cilium/cilium") || runs(e, "cilium/operator-generic") || runs(e, "cilium/operator") {
+                self.signs.cilium_agents.push(what);
+            } else if runs(e, "calico/node") || (e.kind == EndpointKind::DaemonSet && e.name == "calico-node") {
+                self.signs.calico_nodes.push(what);
+            }
+        }
+    }
+
+    /// A live dump (`kubectl get -o yaml`) holds a Deployment, the ReplicaSets it owns
+    /// and their Pods, chained by `ownerReferences`: a running pod must count once.
+    /// A workload owned by another workload of the input is no endpoint; a workload's
+    /// template is an endpoint only when no Pod it owns (directly or through that
+    /// chain) is in the input; a reference to such a workload names its Pods.
+    /// Owners match by kind and name in the object's namespace (owners are always in
+    /// the same namespace, API reference ObjectMeta.ownerReferences), and by uid when
+    /// both sides give one (a recreated workload has a new uid).
+    fn resolve_owners(&mut self) {
+        let mut workloads: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        for (i, e) in self.endpoints.iter().enumerate() {
+            if e.kind != EndpointKind::Pod {
+                workloads.insert((e.namespace.as_str(), e.kind.as_str(), e.name.as_str()), i);
+            }
+        }
+        if workloads.is_empty() {
+            return;
+        }
+        let parent: Vec<Option<usize>> = self
+            .endpoints
+            .iter()
+            .map(|e| {
+                let mut owners: Vec<&OwnerRef> = e.owners.iter().collect();
+                // The managing controller first: it is the owner that created the object.
+                owners.sort_by_key(|o| !o.controller);
+                owners.iter().find_map(|o| {
+                    let i = *workloads.get(&(e.namespace.as_str(), o.kind.as_str(), o.name.as_str()))?;
+                    let w = self.endpoints.get(i)?;
+                    let uid_ok = match (&o.uid, &w.uid) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    };
+                    uid_ok.then_some(i)
+                })
+            })
+            .collect();
+        let n = self.endpoints.len();
+        let mut named_pods: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut has_parent = vec![false; n];
+        for (i, p) in parent.iter().enumerate() {
+            if p.is_some() {
+                if let Some(slot) = has_parent.get_mut(i) {
+                    *slot = true;
+                }
+            }
+        }
+        for (i, e) in self.endpoints.iter().enumerate() {
+            if e.kind != EndpointKind::Pod {
+                continue;
+            }
+            // Walk up the chain; a cycle (malformed input) cannot loop: at most n steps.
+            let mut at = parent.get(i).copied().flatten();
+            let mut steps = 0;
+            while let Some(w) = at {
+                if steps > n {
+                    break;
+                }
+                steps += 1;
+                if let Some(list) = named_pods.get_mut(w) {
+                    list.push(i);
+                }
+                at = parent.get(w).copied().flatten();
+            }
+        }
+        let keep: Vec<bool> = self
+            .endpoints
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                e.kind == EndpointKind::Pod
+                    || (!has_parent.get(i).copied().unwrap_or(false) && named_pods.get(i).is_none_or(Vec::is_empty))
+            })
+            .collect();
+        if keep.iter().all(|k| *k) {
+            return;
+        }
+        // Renumber: the kept endpoints keep their order.
+        let mut new_index = vec![None; n];
+        let mut next = 0;
+        for (i, k) in keep.iter().enumerate() {
+            if *k {
+                if let Some(slot) = new_index.get_mut(i) {
+                    *slot = Some(next);
+                }
+                next += 1;
+            }
+        }
+        for (i, e) in self.endpoints.iter().enumerate() {
+            if keep.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            let pods: Vec<usize> = named_pods.get(i).into_iter().flatten().filter_map(|p| new_index.get(*p).copied().flatten()).collect();
+            self.workload_pods.insert((e.namespace.clone(), e.name.clone()), pods);
+        }
+        let mut i = 0;
+        self.endpoints.retain(|_| {
+            let k = keep.get(i).copied().unwrap_or(true);
+            i += 1;
+            k
+        });
+        self.endpoint_index.clear();
     }
 
     /// The location of `field` of the object at `origin`, with its line.

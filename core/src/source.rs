@@ -81,6 +81,7 @@ impl<'a> Builder<'a> {
             path: None,
             line: Some(mark.line()),
             column: Some(mark.col() + 1),
+            offset: None,
         })
     }
 
@@ -237,6 +238,22 @@ fn merge_keys(mut map: Map<String, Value>) -> Map<String, Value> {
         }
     }
     map
+}
+
+/// Text from the bytes of a file or stream. Manifests are UTF-8 (YAML 1.2 and JSON allow
+/// nothing else for Kubernetes' decoders), so invalid UTF-8 is a `parse-error` located at
+/// the first bad byte: its line, column and byte offset.
+pub fn decode_utf8(source: &str, bytes: Vec<u8>) -> Result<String, Error> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let good = e.as_bytes().get(..offset).unwrap_or_default();
+        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let bad = e.as_bytes().get(offset).copied().unwrap_or_default();
+        Error::new(ErrorCode::ParseError, format!("invalid UTF-8: byte 0x{bad:02x} at byte offset {offset} (line {line}) is not UTF-8 text"))
+            .with_help("Kubernetes manifests are UTF-8; re-encode the file (e.g. `iconv -t UTF-8`)")
+            .at(Location { source: source.to_string(), document: None, path: None, line: Some(line), column: Some(offset - line_start + 1), offset: Some(offset) })
+    })
 }
 
 /// Parses a multi-document YAML or JSON stream.
@@ -447,6 +464,15 @@ pub fn locate(text: &str, doc_index: usize, path: &[Step]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_utf8_is_located_at_the_first_bad_byte() {
+        let err = decode_utf8("bad.yaml", b"a: 1\nb: caf\xe9\n".to_vec()).err();
+        let loc = err.as_ref().and_then(|e| e.location.as_deref().cloned()).unwrap_or_default();
+        assert_eq!(err.map(|e| e.code), Some(ErrorCode::ParseError));
+        assert_eq!((loc.line, loc.column, loc.offset), (Some(2), Some(7), Some(11)));
+        assert_eq!(decode_utf8("ok.yaml", "é".as_bytes().to_vec()).ok().as_deref(), Some("é"));
+    }
 
     #[test]
     fn scalars_resolve_like_kubernetes_yaml() {

@@ -127,7 +127,12 @@ pub struct Verdict {
     /// For a Service: the verdict of each backend (`allowed` only if every one is).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub backends: Vec<Verdict>,
-    pub dataplane: Dataplane,
+    /// When a reference names a workload whose Pods are in the input: the verdict of
+    /// each (source pod, destination pod) pair (`allowed` only if every one is).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Verdict>,
+    /// The dataplane the verdict is judged on, and why that one.
+    pub dataplane: crate::cluster::DataplaneChoice,
     /// Structured warnings, e.g. `mesh-flow-blocked` when a proxy is cut off.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Diagnostic>,
@@ -192,6 +197,12 @@ impl Judge<'_> {
     /// Indices of the policies enforced by this dataplane that select `e`.
     pub fn selecting(&self, e: &Endpoint) -> Vec<usize> {
         self.selecting_among(e, 0..self.cluster.policies().len())
+    }
+
+    /// Among `policies`, those whose subject selects `e`, whatever the dataplane enforces.
+    pub fn subjects_of(&self, e: &Endpoint, policies: &[usize]) -> Vec<usize> {
+        let all = self.cluster.policies();
+        policies.iter().copied().filter(|i| all.get(*i).is_some_and(|p| self.subject_matches(p, e))).collect()
     }
 
     /// Like [`Judge::selecting`], among the given candidate indices (ascending).

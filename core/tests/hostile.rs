@@ -7,7 +7,7 @@ use meshverdict::{Cluster, ErrorCode, Input, Options, PortRef, Protocol, Query};
 const PODS: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\nspec: {nodeName: n1, containers: [{name: c, ports: [{containerPort: 80}]}]}\nstatus: {podIP: 10.0.0.1}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {app: b}}\nspec: {nodeName: n1, containers: [{name: c}]}\nstatus: {podIP: 10.0.0.2}\n---\n";
 
 fn load(yaml: &str) -> Cluster {
-    let c = Cluster::load(&[Input { name: "hostile.yaml", text: yaml }], Options { dataplane: meshverdict::Dataplane::Cilium, ..Options::default() });
+    let c = Cluster::load(&[Input { name: "hostile.yaml", text: yaml }], Options { dataplane: Some(meshverdict::Dataplane::Cilium), ..Options::default() });
     c.unwrap_or_else(|e| panic!("load failed: {e}"))
 }
 
@@ -68,7 +68,7 @@ fn sanitizer_refusal_is_not_enforced_but_reported() {
     let c = load(&yaml);
     assert!(c.verdict(&q("x/b", "x/a", 80)).expect("computed without it").allowed);
     let diags = meshverdict::diagnose(&c);
-    let d = diags.iter().find(|d| d.code == "invalid-policy").expect("reported");
+    let d = diags.iter().find(|d| d.code.as_str() == "invalid-policy").expect("reported");
     assert_eq!(d.severity, meshverdict::Severity::Error);
     assert!(d.message.contains("combining FromEndpoints and FromCIDR"), "{}", d.message);
 }
@@ -77,5 +77,5 @@ fn sanitizer_refusal_is_not_enforced_but_reported() {
 fn unknown_kinds_are_skipped_with_a_warning() {
     let yaml = format!("{PODS}apiVersion: example.com/v1\nkind: Gadget\nmetadata: {{name: g}}\n");
     let c = load(&yaml);
-    assert!(c.warnings().iter().any(|w| w.code == "unknown-kind" && w.message.contains("Gadget")));
+    assert!(c.warnings().iter().any(|w| w.code.as_str() == "unknown-kind" && w.message.contains("Gadget")));
 }

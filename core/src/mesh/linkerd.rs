@@ -837,10 +837,10 @@ impl super::Mesh for Linkerd {
         out
     }
 
-    fn assumptions(&self) -> Vec<(String, String)> {
+    fn assumptions(&self) -> Vec<(crate::findings::DiagnosticCode, String)> {
         if self.version_assumed {
             vec![(
-                "mesh-version-assumed".into(),
+                crate::findings::DiagnosticCode::MeshVersionAssumed,
                 "the Linkerd version is not given (no linkerd.io/proxy-version or linkerd.io/created-by annotation): assuming 2.18 or later, where meshed-to-meshed traffic goes to port 4143".into(),
             )]
         } else {

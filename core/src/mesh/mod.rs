@@ -35,14 +35,7 @@ pub struct MeshDecision {
     pub notes: Vec<String>,
 }
 
-/// Severity of a flow the mesh needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+pub use crate::findings::Severity;
 
 /// Who takes part in a flow the mesh needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +70,7 @@ pub trait Mesh {
     /// The flows the mesh needs, from its components and version in the input.
     fn needed_flows(&self, model: &Model) -> Vec<NeededFlow>;
     /// What the engine assumed (version, defaults), as `(code, message)`.
-    fn assumptions(&self) -> Vec<(String, String)>;
+    fn assumptions(&self) -> Vec<(crate::findings::DiagnosticCode, String)>;
     /// The inbound port a meshed server receives meshed traffic on.
     fn inbound_port(&self, model: &Model, dst: usize) -> u16;
 }
