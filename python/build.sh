@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# python/build.sh — build the meshverdict wheel (abi3, CPython >= 3.9, release) and
-# install it, with pytest, into the venv at target/pyenv. Runnable from any folder;
-# idempotent (a second run rebuilds only what changed and reinstalls the wheel).
+# python/build.sh — build the meshverdict wheel (abi3, release, manylinux) with the CLI
+# inside it, and install it into the venv at target/pyenv with the test tools. Runnable
+# from any folder; idempotent (a second run rebuilds only what changed).
+#
+# The wheel holds: the package (src/meshverdict), its native module (src/lib.rs), the
+# license, and the `meshverdict` and `kubectl-meshverdict` commands (the Rust CLI from
+# ../cli, staged in data/scripts/ here and installed into the environment's bin/).
 #
 # Environment:
 #   PYTHON              the interpreter that creates the venv (default: python3)
@@ -15,6 +19,11 @@ VENV="${MESHVERDICT_PYENV:-$REPO/target/pyenv}"
 WHEELS="${MESHVERDICT_WHEELS:-$REPO/target/wheels}"
 PY="${PYTHON:-python3}"
 say() { printf '[python/build] %s\n' "$*" >&2; }
+
+if ! command -v cargo >/dev/null && [ -f "$HOME/.cargo/env" ]; then
+  # shellcheck disable=SC1091
+  . "$HOME/.cargo/env"
+fi
 
 # ------------------------------------------------------------------ the venv
 if [ ! -x "$VENV/bin/python" ]; then
@@ -38,24 +47,31 @@ vpip() {
 }
 
 # ----------------------------------------------------------------- the tools
-# maturin and pytest in the venv; installed once, then left alone.
-if ! "$VPY" -m maturin --version >/dev/null 2>&1 || ! "$VPY" -c 'import pytest' >/dev/null 2>&1; then
-  say "installing maturin and pytest into the venv"
-  vpip install --quiet 'maturin>=1.9,<2' 'pytest>=8'
+# maturin, pytest and mypy (for stubtest and --strict) in the venv; installed once.
+if ! "$VPY" -m maturin --version >/dev/null 2>&1 || ! "$VPY" -c 'import pytest, mypy' >/dev/null 2>&1; then
+  say "installing maturin, pytest and mypy into the venv"
+  vpip install --quiet 'maturin>=1.9,<2' 'pytest>=8' 'mypy>=1.13'
 fi
+
+# ------------------------------------------------------------------ the CLI
+# The same binaries as `cargo install --path cli --locked`, shipped in the wheel.
+say "cargo build --release -p meshverdict-cli (the commands the wheel installs)"
+(cd "$REPO" && cargo build --quiet --release --locked -p meshverdict-cli)
+SCRIPTS="$HERE/data/scripts"
+mkdir -p "$SCRIPTS"
+for bin in meshverdict kubectl-meshverdict; do
+  [ -x "$REPO/target/release/$bin" ] || { say "no $REPO/target/release/$bin"; exit 1; }
+  cmp -s "$REPO/target/release/$bin" "$SCRIPTS/$bin" || cp "$REPO/target/release/$bin" "$SCRIPTS/$bin"
+done
 
 # ----------------------------------------------------------------- the wheel
 mkdir -p "$WHEELS"
+rm -f "$WHEELS"/meshverdict-*.whl
 say "maturin build --release (abi3) -> $WHEELS"
-(cd "$REPO" && "$VPY" -m maturin build --release --manifest-path "$HERE/Cargo.toml" \
+(cd "$REPO" && "$VPY" -m maturin build --release --locked --manifest-path "$HERE/Cargo.toml" \
   --interpreter "$VPY" --out "$WHEELS")
 
-WHEEL="$("$VPY" - "$WHEELS" <<'PY'
-import pathlib, sys
-wheels = sorted(pathlib.Path(sys.argv[1]).glob("meshverdict-*-cp39-abi3-*.whl"), key=lambda p: p.stat().st_mtime)
-print(wheels[-1] if wheels else "")
-PY
-)"
+WHEEL="$(ls -1t "$WHEELS"/meshverdict-*-abi3-*.whl 2>/dev/null | head -1 || true)"
 if [ -z "$WHEEL" ]; then
   say "no meshverdict abi3 wheel in $WHEELS"
   exit 1

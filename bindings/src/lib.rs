@@ -1,34 +1,35 @@
-//! The one API every host wraps (WASM, Python, Node): JSON in, JSON out.
+//! The one API every host wraps (WASM, Python, Node).
 //!
-//! Requests are camelCase and reject unknown fields. Every answer is the `type`-tagged
-//! [`Answer`] of the core (`success` with `result`, or `failure` with an `error` that
-//! carries `code`, `message`, `help` and `location`), plus warnings. Each entry point
-//! comes in three forms: typed, [`serde_json::Value`], and `&str`. A panic inside the
-//! engine becomes an `internal` error here; it never crosses into a host.
+//! Each host turns its caller's values into the typed requests here (checking them
+//! with [`args`], so that a wrong argument reads the same way in every host, in that
+//! host's words) and turns the typed answers back. Questions asked in bulk have typed
+//! paths ([`ClusterHandle::allowed_many`], [`ClusterHandle::verdicts`]) so that the
+//! boundary costs no JSON per item; everything else is an [`entry::Entry`] carried by
+//! the host's [`entry::Codec`]. Every failure is the core's [`Error`] (code, message,
+//! help, location), and JSON answers are the `type`-tagged [`Answer`]. A panic inside
+//! the engine becomes an `internal` error here; it never crosses into a host.
+
+pub mod args;
+pub mod entry;
+pub mod files;
+pub mod load;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use meshverdict::cluster::DataplaneChoice;
 use meshverdict::conformance::CaseReport;
 use meshverdict::explain::verdict_text;
 use meshverdict::model::Warning;
-use meshverdict::{diagnose, Answer, Cluster, Dataplane, Diagnostic, Error, ErrorCode, Input, Options, PortRef, Protocol, Query, Verdict};
+use meshverdict::{diagnose, Answer, Cluster, Diagnostic, Input, Options};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-/// Load manifests into a cluster.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct LoadRequest {
-    /// Multi-document YAML or JSON (what `kubectl get -o yaml` prints).
-    pub yaml: String,
-    /// A name for error locations (a file name); `input` by default.
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub dataplane: Option<String>,
-}
+pub use load::{LimitsRequest, LoadOptions, LoadRequest, Manifests};
+// The engine's types a host handles, so that hosts depend on this crate alone.
+pub use meshverdict::explain::verdict_text as explanation;
+pub use meshverdict::{Answer as EngineAnswer, Dataplane, Error, ErrorCode, Location, PortRef, Protocol, Query, Verdict};
 
-/// One question. `protocol` defaults to TCP; `port` is a number or a named port.
+/// One question in its JSON form. `protocol` defaults to TCP; `port` is a number or a
+/// named port.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VerdictRequest {
@@ -37,6 +38,16 @@ pub struct VerdictRequest {
     pub port: PortRef,
     #[serde(default)]
     pub protocol: Option<String>,
+}
+
+impl VerdictRequest {
+    pub fn into_query(self) -> Result<Query, Error> {
+        let protocol = match self.protocol.as_deref() {
+            None => Protocol::Tcp,
+            Some(p) => args::protocol(p).map_err(|b| b.named(args::Host::JavaScript, "protocol").to_error())?,
+        };
+        Ok(Query { from: self.from, to: self.to, port: self.port, protocol })
+    }
 }
 
 /// A verdict with its text explanation (what `meshverdict check` prints).
@@ -56,7 +67,24 @@ pub struct VerdictBrief {
     pub summary: String,
 }
 
-/// Run one conformance case file.
+/// One failed item of a case: what hosts list as `failures`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseFailure {
+    pub id: String,
+    pub detail: String,
+}
+
+/// A case report with its failed items listed apart.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseOut {
+    #[serde(flatten)]
+    pub report: CaseReport,
+    pub failures: Vec<CaseFailure>,
+}
+
+/// Run one conformance case file (JSON form).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CaseRequest {
@@ -65,230 +93,252 @@ pub struct CaseRequest {
     pub name: Option<String>,
 }
 
-fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+/// A verdict with its explanation as JSON text: what a host sends when asked for all of it.
+pub fn verdict_json_of(verdict: &Verdict) -> Result<String, Error> {
+    #[derive(Serialize)]
+    struct Full<'a> {
+        #[serde(flatten)]
+        verdict: &'a Verdict,
+        explanation: String,
+    }
+    serde_json::to_string(&Full { verdict, explanation: verdict_text(verdict) }).map_err(|e| Error::new(ErrorCode::Internal, format!("verdict not serializable: {e}")))
+}
+
+/// Runs `f`, turning a panic into an `internal` error.
+pub fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     catch_unwind(AssertUnwindSafe(f))
         .unwrap_or_else(|_| Err(Error::new(ErrorCode::Internal, "meshverdict panicked; this is a bug, please report it with the input")))
 }
 
-fn bad_request(e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorCode::InvalidRequest, format!("request: {e}"))
+fn failure<T>(error: Error) -> Answer<T> {
+    Answer::Failure { error, warnings: Vec::new() }
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, Error> {
-    serde_json::from_value(v).map_err(bad_request)
-}
-
-fn to_value<T: Serialize>(a: &Answer<T>) -> Value {
-    serde_json::to_value(a).unwrap_or_else(|e| {
-        serde_json::json!({"type": "failure", "error": {"code": "internal", "message": format!("answer not serializable: {e}")}, "warnings": []})
+/// An answer as JSON text (no intermediate `Value`).
+pub fn to_text<T: Serialize>(a: &Answer<T>) -> String {
+    serde_json::to_string(a).unwrap_or_else(|e| {
+        serde_json::json!({"type": "failure", "error": {"code": "internal", "message": format!("answer not serializable: {e}")}, "warnings": []}).to_string()
     })
 }
 
-/// Serializes straight to text (no intermediate `Value`): the hot path of every host.
-fn to_text<T: Serialize>(a: &Answer<T>) -> String {
-    serde_json::to_string(a).unwrap_or_else(|e| to_value(&Answer::<()>::Failure { error: Error::new(ErrorCode::Internal, format!("answer not serializable: {e}")), warnings: Vec::new() }).to_string())
+/// The failure answer for an error, as JSON text.
+pub fn failure_json(e: &Error) -> String {
+    to_text(&failure::<()>(e.clone()))
 }
 
-fn from_str<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, Error> {
-    serde_json::from_str(s).map_err(bad_request)
-}
-
-/// A loaded cluster, kept by the host between questions.
+/// A loaded cluster, kept by the host between questions. Immutable: hosts may ask it
+/// from many threads at once.
 pub struct ClusterHandle {
     cluster: Cluster,
 }
 
 impl ClusterHandle {
-    /// Loads manifests (typed form). Warnings (skipped kinds, assumptions) come with it.
-    pub fn load(req: LoadRequest) -> Result<(ClusterHandle, Vec<Warning>), Error> {
+    /// Loads manifests. Warnings (skipped kinds, assumptions) stay with the cluster.
+    pub fn load(manifests: Manifests, options: LoadOptions) -> Result<ClusterHandle, Error> {
+        let name = options.name().to_string();
+        ClusterHandle::load_files(vec![(name, manifests)], options)
+    }
+
+    /// Loads several files as one cluster (a folder), each under its own name.
+    pub fn load_files(files: Vec<(String, Manifests)>, options: LoadOptions) -> Result<ClusterHandle, Error> {
         guard(|| {
-            let dataplane = match req.dataplane.as_deref() {
-                None => None,
-                Some(d) => Dataplane::parse_setting(d)?,
-            };
-            let name = req.name.clone().unwrap_or_else(|| "input".to_string());
-            let cluster = Cluster::load(&[Input { name: &name, text: &req.yaml }], Options { dataplane, ..Options::default() })?;
-            let warnings = cluster.warnings().to_vec();
-            Ok((ClusterHandle { cluster }, warnings))
+            let mut texts = Vec::with_capacity(files.len());
+            for (name, manifests) in files {
+                let text = manifests.into_text(&name)?;
+                texts.push((name, text));
+            }
+            let inputs: Vec<Input> = texts.iter().map(|(name, text)| Input { name, text }).collect();
+            let cluster = Cluster::load(&inputs, Options { dataplane: options.dataplane, limits: options.limits })?;
+            Ok(ClusterHandle { cluster })
         })
     }
 
-    /// Loads from a JSON request string; the failure is the same answer every host gets.
-    pub fn load_json(req: &str) -> Result<(ClusterHandle, Vec<Warning>), Error> {
-        ClusterHandle::load(from_str(req)?)
+    /// Loads from the JSON form of the request.
+    pub fn load_json(request: &str) -> Result<ClusterHandle, Error> {
+        let req: LoadRequest = entry::Codec::decode(&entry::Json, "load", request)?;
+        let options = req.options()?;
+        ClusterHandle::load(Manifests::Text(req.yaml), options)
     }
 
-    pub fn load_value(req: Value) -> Result<(ClusterHandle, Vec<Warning>), Error> {
-        ClusterHandle::load(parse(req)?)
+    /// The dataplane verdicts are judged on, and why (given, or what the input shows).
+    pub fn dataplane(&self) -> &DataplaneChoice {
+        &self.cluster.dataplane_choice
     }
 
-    pub fn dataplane(&self) -> Dataplane {
-        self.cluster.dataplane
-    }
-
-    pub fn warnings(&self) -> Vec<Warning> {
-        self.cluster.warnings().to_vec()
-    }
-
-    fn query(req: &VerdictRequest) -> Result<Query, Error> {
-        let protocol = match req.protocol.as_deref() {
-            None => Protocol::Tcp,
-            Some(p) => Protocol::parse(&p.to_ascii_uppercase()).ok_or_else(|| bad_request(format!("unknown protocol {p:?} (TCP, UDP, SCTP)")))?,
-        };
-        Ok(Query { from: req.from.clone(), to: req.to.clone(), port: req.port.clone(), protocol })
+    pub fn warnings(&self) -> &[Warning] {
+        self.cluster.warnings()
     }
 
     /// One verdict, with its explanation.
-    pub fn verdict(&self, req: &VerdictRequest) -> Answer<VerdictOut> {
-        let r = guard(|| {
-            let v = self.cluster.verdict(&ClusterHandle::query(req)?)?;
-            let explanation = verdict_text(&v);
-            Ok(VerdictOut { verdict: v, explanation })
-        });
-        Answer::from_result(r, Vec::new())
+    pub fn verdict(&self, q: &Query) -> Result<VerdictOut, Error> {
+        guard(|| {
+            let verdict = self.cluster.verdict(q)?;
+            let explanation = verdict_text(&verdict);
+            Ok(VerdictOut { verdict, explanation })
+        })
     }
 
-    pub fn verdict_value(&self, req: Value) -> Value {
-        match parse::<VerdictRequest>(req) {
-            Ok(r) => to_value(&self.verdict(&r)),
-            Err(e) => to_value(&Answer::<()>::Failure { error: e, warnings: Vec::new() }),
-        }
+    /// One verdict without its explanation, for hosts that write it only when asked.
+    pub fn verdict_only(&self, q: &Query) -> Result<Verdict, Error> {
+        guard(|| self.cluster.verdict(q))
     }
 
-    pub fn verdict_json(&self, req: &str) -> String {
-        match from_str::<VerdictRequest>(req) {
-            Ok(r) => to_text(&self.verdict(&r)),
-            Err(e) => to_text(&Answer::<()>::Failure { error: e, warnings: Vec::new() }),
-        }
-    }
-
-    /// Many questions in one crossing: each item is its own answer, in the compact form
-    /// (`allowed`, `summary`) so that the boundary is not the cost.
-    pub fn verdicts(&self, reqs: &[VerdictRequest]) -> Vec<Answer<VerdictBrief>> {
-        reqs.iter()
-            .map(|req| {
-                let r = guard(|| {
-                    let v = self.cluster.verdict(&ClusterHandle::query(req)?)?;
-                    Ok(VerdictBrief { allowed: v.allowed, summary: v.summary })
-                });
-                Answer::from_result(r, Vec::new())
-            })
+    /// Many questions: each item answered on its own, in the compact form.
+    pub fn verdicts(&self, queries: &[Query]) -> Vec<Result<VerdictBrief, Error>> {
+        queries
+            .iter()
+            .map(|q| guard(|| self.cluster.verdict(q).map(|v| VerdictBrief { allowed: v.allowed, summary: v.summary })))
             .collect()
     }
 
-    pub fn verdicts_json(&self, reqs: &str) -> String {
-        match from_str::<Vec<VerdictRequest>>(reqs) {
-            Ok(r) => serde_json::to_string(&self.verdicts(&r)).unwrap_or_else(|e| format!("[{{\"type\":\"failure\",\"error\":{{\"code\":\"internal\",\"message\":\"{e}\"}}}}]")),
-            Err(e) => to_text(&Answer::<()>::Failure { error: e, warnings: Vec::new() }),
-        }
+    /// Just `allowed` for each question, in order: the cheapest crossing for bulk
+    /// questions. The first error fails the batch, its message prefixed with the item
+    /// (`queries[17]: …`).
+    pub fn allowed_many(&self, queries: &[Query]) -> Result<Vec<bool>, Error> {
+        guard(|| {
+            let mut out = Vec::with_capacity(queries.len());
+            for (i, q) in queries.iter().enumerate() {
+                match self.cluster.allowed(q) {
+                    Ok(a) => out.push(a),
+                    Err(mut e) => {
+                        e.message = format!("queries[{i}]: {}", e.message);
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(out)
+        })
     }
 
-    pub fn verdicts_value(&self, reqs: Value) -> Value {
-        match parse::<Vec<VerdictRequest>>(reqs) {
-            Ok(r) => serde_json::to_value(self.verdicts(&r)).unwrap_or(Value::Null),
-            Err(e) => to_value(&Answer::<()>::Failure { error: e, warnings: Vec::new() }),
-        }
-    }
-
-    /// Just `allowed` for each question, in order; an error anywhere fails the batch.
-    /// The cheapest crossing for bulk questions.
-    pub fn allowed_many(&self, reqs: &[VerdictRequest]) -> Result<Vec<bool>, Error> {
-        guard(|| reqs.iter().map(|req| self.cluster.allowed(&ClusterHandle::query(req)?)).collect())
-    }
-
-    /// Objects the API server or Cilium would reject, each a located error (verdicts
-    /// that read them are refused; `diagnostics()` reports them as `invalid-policy`).
+    /// Objects the API server or Cilium would reject (verdicts that read them are
+    /// refused; `diagnostics()` reports them as `invalid-policy`).
     pub fn errors(&self) -> Vec<Error> {
         let m = self.cluster.model();
         m.invalid.iter().chain(m.agent_refused.iter()).map(|i| i.error.clone()).collect()
     }
 
-    pub fn errors_json(&self) -> String {
-        serde_json::to_string(&self.errors()).unwrap_or_else(|_| "[]".into())
-    }
-
-    /// [`ClusterHandle::allowed_many`] from a JSON list of requests.
-    pub fn allowed_many_json(&self, reqs: &str) -> Result<Vec<bool>, Error> {
-        self.allowed_many(&from_str::<Vec<VerdictRequest>>(reqs)?)
-    }
-
     pub fn diagnostics(&self) -> Answer<Vec<Diagnostic>> {
-        Answer::from_result(guard(|| Ok(diagnose(&self.cluster))), self.warnings())
+        Answer::from_result(guard(|| Ok(diagnose(&self.cluster))), self.warnings().to_vec())
     }
 
-    pub fn diagnostics_json(&self) -> String {
-        to_text(&self.diagnostics())
+    /// An entry point by name, request and answer as JSON text.
+    pub fn call_json(&self, name: &str, request: &str) -> String {
+        entry::dispatch(self, &entry::Json, name, request)
+    }
+
+    /// One verdict from its JSON form, the answer as JSON text.
+    pub fn verdict_json(&self, request: &str) -> String {
+        let q = entry::Codec::decode::<VerdictRequest>(&entry::Json, "verdict", request).and_then(VerdictRequest::into_query);
+        match q {
+            Ok(q) => to_text(&Answer::from_result(self.verdict(&q), Vec::new())),
+            Err(e) => failure_json(&e),
+        }
     }
 }
 
 /// Runs one conformance case file.
-pub fn run_case(req: &CaseRequest) -> Answer<CaseReport> {
-    let r = guard(|| {
-        let name = req.name.clone().unwrap_or_else(|| "case.yaml".to_string());
-        meshverdict::conformance::run_case(&name, &req.yaml)?
-            .ok_or_else(|| Error::new(ErrorCode::InvalidCase, format!("{name}: no `kind: Expectations` document")))
-    });
-    Answer::from_result(r, Vec::new())
+pub fn run_case(name: Option<&str>, manifests: Manifests) -> Result<CaseOut, Error> {
+    guard(|| {
+        let name = name.unwrap_or("case.yaml");
+        let text = manifests.into_text(name)?;
+        let report = meshverdict::conformance::run_case(name, &text)?
+            .ok_or_else(|| Error::new(ErrorCode::InvalidCase, format!("{name}: no `kind: Expectations` document")))?;
+        let failures = report.failures().map(|r| CaseFailure { id: r.id.clone(), detail: r.detail.clone() }).collect();
+        Ok(CaseOut { report, failures })
+    })
 }
 
-pub fn run_case_value(req: Value) -> Value {
-    match parse::<CaseRequest>(req) {
-        Ok(r) => to_value(&run_case(&r)),
-        Err(e) => to_value(&Answer::<()>::Failure { error: e, warnings: Vec::new() }),
-    }
-}
-
-pub fn run_case_json(req: &str) -> String {
-    match from_str::<CaseRequest>(req) {
-        Ok(r) => to_text(&run_case(&r)),
-        Err(e) => to_text(&Answer::<()>::Failure { error: e, warnings: Vec::new() }),
-    }
-}
-
-/// The failure answer for an error, as every host reports it.
-pub fn failure_json(e: &Error) -> String {
-    to_text(&Answer::<()>::Failure { error: e.clone(), warnings: Vec::new() })
+/// [`run_case`] from its JSON form, the answer as JSON text.
+pub fn run_case_json(request: &str) -> String {
+    let r = entry::Codec::decode::<CaseRequest>(&entry::Json, "runCase", request).and_then(|req| run_case(req.name.as_deref(), Manifests::Text(req.yaml)));
+    to_text(&Answer::from_result(r, Vec::new()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     const YAML: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\nspec: {containers: [{name: c, ports: [{containerPort: 80, name: http}]}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x}\nspec: {containers: [{name: c}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: x}\nspec: {podSelector: {matchLabels: {app: a}}}\n";
 
     fn handle() -> Option<ClusterHandle> {
-        ClusterHandle::load_json(&serde_json::json!({"yaml": YAML, "dataplane": "calico"}).to_string()).ok().map(|(h, _)| h)
+        ClusterHandle::load_json(&serde_json::json!({"yaml": YAML, "dataplane": "calico"}).to_string()).ok()
+    }
+
+    fn q(from: &str, to: &str, port: u16) -> Query {
+        Query { from: from.into(), to: to.into(), port: PortRef::Number(port), protocol: Protocol::Tcp }
     }
 
     #[test]
-    fn verdict_in_three_forms() {
+    fn verdict_typed_and_json() {
         let Some(h) = handle() else { return assert!(handle().is_some()) };
-        let s = h.verdict_json(r#"{"from":"x/b","to":"x/a","port":"http"}"#);
-        let v: Value = serde_json::from_str(&s).unwrap_or_default();
+        let v: Value = serde_json::from_str(&h.verdict_json(r#"{"from":"x/b","to":"x/a","port":"http"}"#)).unwrap_or_default();
         assert_eq!(v["type"], "success");
         assert_eq!(v["result"]["allowed"], false);
+        assert_eq!(v["result"]["dataplane"]["name"], "calico");
         assert!(v["result"]["explanation"].as_str().is_some_and(|t| t.starts_with("DENIED")));
-        let v = h.verdict_value(serde_json::json!({"from": "x/a", "to": "x/b", "port": 80}));
-        assert_eq!(v["result"]["allowed"], true);
+        assert_eq!(h.verdict(&q("x/a", "x/b", 80)).map(|v| v.verdict.allowed), Ok(true));
+        assert_eq!(h.dataplane().name.as_str(), "calico");
+    }
+
+    #[test]
+    fn auto_dataplane_by_default() {
+        let h = ClusterHandle::load(Manifests::Text(YAML.into()), LoadOptions::default());
+        let choice = h.map(|h| h.dataplane().clone());
+        assert_eq!(choice.as_ref().map(|c| c.name.as_str()), Ok("generic"));
+        assert!(choice.is_ok_and(|c| c.reason.starts_with("auto")));
     }
 
     #[test]
     fn errors_are_data_with_codes() {
         let Some(h) = handle() else { return assert!(handle().is_some()) };
         let v: Value = serde_json::from_str(&h.verdict_json(r#"{"from":"x/nope","to":"x/a","port":80}"#)).unwrap_or_default();
-        assert_eq!(v["type"], "failure");
         assert_eq!(v["error"]["code"], "unknown-endpoint");
         let v: Value = serde_json::from_str(&h.verdict_json(r#"{"from":"x/b","to":"x/a","port":80,"bogus":1}"#)).unwrap_or_default();
         assert_eq!(v["error"]["code"], "invalid-request");
+        let msg = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(msg.contains("bogus") && !msg.contains("line 1"), "{msg}");
         let err = ClusterHandle::load_json(r#"{"yaml":"a: [1,"}"#).err();
         assert_eq!(err.map(|e| e.code), Some(ErrorCode::ParseError));
     }
 
     #[test]
-    fn batch_answers_each_item() {
+    fn batches() {
         let Some(h) = handle() else { return assert!(handle().is_some()) };
-        let out: Value = serde_json::from_str(&h.verdicts_json(r#"[{"from":"x/a","to":"x/b","port":80},{"from":"x/zz","to":"x/b","port":80}]"#)).unwrap_or_default();
-        assert_eq!(out[0]["result"]["allowed"], true);
-        assert_eq!(out[1]["type"], "failure");
+        let qs = [q("x/a", "x/b", 80), q("x/b", "x/a", 80), q("x/zz", "x/b", 80)];
+        let out = h.verdicts(&qs);
+        assert_eq!(out.iter().map(|r| r.as_ref().map(|b| b.allowed).ok()).collect::<Vec<_>>(), vec![Some(true), Some(false), None]);
+        assert_eq!(h.allowed_many(qs.get(..2).unwrap_or_default()), Ok(vec![true, false]));
+        let e = h.allowed_many(&qs).err().map(|e| e.message);
+        assert!(e.is_some_and(|m| m.starts_with("queries[2]: ")));
+    }
+
+    #[test]
+    fn limits_apply() {
+        let options = LoadOptions { limits: LimitsRequest { max_objects: Some(2), ..LimitsRequest::default() }.resolve(), ..LoadOptions::default() };
+        let e = ClusterHandle::load(Manifests::Text(YAML.into()), options).err();
+        assert_eq!(e.map(|e| e.code), Some(ErrorCode::LimitExceeded));
+    }
+
+    #[test]
+    fn entries_by_name() {
+        let Some(h) = handle() else { return assert!(handle().is_some()) };
+        let v: Value = serde_json::from_str(&h.call_json("diagnostics", "null")).unwrap_or_default();
+        assert_eq!(v["type"], "success");
+        let v: Value = serde_json::from_str(&h.call_json("errors", "{}")).unwrap_or_default();
+        assert_eq!(v["result"], serde_json::json!([]));
+        let v: Value = serde_json::from_str(&h.call_json("diagnostics", r#"{"x":1}"#)).unwrap_or_default();
+        assert_eq!(v["error"]["code"], "invalid-request");
+        let v: Value = serde_json::from_str(&h.call_json("nope", "null")).unwrap_or_default();
+        assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("diagnostics")));
+    }
+
+    #[test]
+    fn cases_list_failures() {
+        let case = format!("{YAML}---\napiVersion: meshverdict/v1\nkind: Expectations\nmetadata: {{name: t}}\nspec:\n  dataplane: calico\n  flows:\n  - {{from: x/a, to: x/b, port: 80, expect: deny}}\n");
+        let out = run_case(Some("t.yaml"), Manifests::Text(case));
+        assert_eq!(out.as_ref().map(|o| (o.report.failed, o.failures.len())), Ok((1, 1)));
+        let e = run_case(None, Manifests::Text(YAML.into())).err();
+        assert_eq!(e.map(|e| e.code), Some(ErrorCode::InvalidCase));
     }
 }

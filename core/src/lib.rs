@@ -43,6 +43,7 @@ pub mod diagnose;
 pub mod error;
 pub mod explain;
 pub mod findings;
+pub mod gitops;
 pub mod mesh;
 pub mod model;
 pub mod netpol;

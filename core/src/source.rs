@@ -14,22 +14,40 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::error::{Error, ErrorCode, Location};
 
-/// Limits on what one input may expand to. Size itself is no error.
+/// Limits on what one input may expand to. Size itself is no error. The defaults refuse
+/// nothing the API server accepts (docs/reliability.md has the table and the sources).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Deepest nesting of mappings and sequences.
+    /// Deepest nesting of mappings and sequences. Default 10,000: the depth at which
+    /// Kubernetes' JSON decoding stops (k8s.io/apimachinery/pkg/util/json `maxDepth`,
+    /// as Go's encoding/json). Nodes deeper than [`KEPT_DEPTH`] are read but not kept.
     pub max_depth: usize,
-    /// Nodes that alias expansion may add, over the whole input.
+    /// Units that anchors and aliases may copy, beyond as many as the text itself
+    /// writes out: a unit is one node (a mapping, a sequence, a key or a scalar), plus one
+    /// per [`UNIT_BYTES`] bytes of its text, so that aliasing a long string costs what it
+    /// copies. Default 1,000,000: more than go-yaml (which kubectl and the API server use)
+    /// lets aliases add to one document (`allowedAliasRatio`).
     pub max_alias_nodes: usize,
-    /// Documents (and `kind: List` items) in one input.
+    /// Objects in all inputs together: documents, and each item of a `kind: List`.
+    /// Default 2,000,000: twice the million objects of the largest cluster Kubernetes
+    /// supports (150,000 pods with their Services, EndpointSlices, workloads, policies).
     pub max_objects: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 128, max_alias_nodes: 1_000_000, max_objects: 200_000 }
+        Limits { max_depth: 10_000, max_alias_nodes: 1_000_000, max_objects: 2_000_000 }
     }
 }
+
+/// Nodes nested deeper than this are read (up to [`Limits::max_depth`]) but kept as
+/// `null`. Nothing the engine reads lies deeper than about 15 levels (a CronJob's
+/// container port name inside a `kind: List` is 12), and a shallow tree can be
+/// deserialized, cloned and dropped by recursive code on a 1 MiB stack, as WASM has.
+pub const KEPT_DEPTH: usize = 64;
+
+/// Bytes of scalar text that count as one more unit of alias expansion.
+pub const UNIT_BYTES: usize = 64;
 
 /// One document of a stream.
 #[derive(Debug, Clone)]
@@ -50,27 +68,68 @@ struct Builder<'a> {
     source: &'a str,
     limits: Limits,
     stack: Vec<Frame>,
+    /// Levels of collections opened below [`KEPT_DEPTH`], read but not kept, and the
+    /// anchor of the outermost one (its value is `null`).
+    skipped: usize,
+    skipped_anchor: usize,
     anchors: std::collections::HashMap<usize, Value>,
+    /// Units copied by anchors and aliases, and units the text itself wrote.
     alias_nodes: usize,
+    own_nodes: usize,
     docs: Vec<Document>,
     doc_line: usize,
     /// Raw ordinal of the current YAML document, empty ones included.
     doc_ordinal: usize,
 }
 
-fn node_count(v: &Value) -> usize {
-    // Iterative on purpose: the value may be as deep as the depth limit allows.
-    let mut n = 0usize;
-    let mut todo = vec![v];
-    while let Some(v) = todo.pop() {
-        n += 1;
+/// Units of a scalar's text (see [`Limits::max_alias_nodes`]).
+fn text_units(s: &str) -> usize {
+    1 + s.len() / UNIT_BYTES
+}
+
+/// The units of a value (nodes, keys, and their text) and its height (1 for a scalar).
+fn measure(v: &Value) -> (usize, usize) {
+    // Iterative on purpose, like every walk over input here.
+    let (mut units, mut height) = (0usize, 0usize);
+    let mut todo = vec![(v, 1usize)];
+    while let Some((v, depth)) = todo.pop() {
+        height = height.max(depth);
+        units = units.saturating_add(match v {
+            Value::String(s) => text_units(s),
+            _ => 1,
+        });
         match v {
-            Value::Array(a) => todo.extend(a.iter()),
-            Value::Object(m) => todo.extend(m.values()),
+            Value::Array(a) => todo.extend(a.iter().map(|x| (x, depth + 1))),
+            Value::Object(m) => {
+                for (k, x) in m {
+                    units = units.saturating_add(text_units(k));
+                    todo.push((x, depth + 1));
+                }
+            }
             _ => {}
         }
     }
-    n
+    (units, height)
+}
+
+/// Replaces what lies more than `levels` below `v` by `null` (an alias copied deeper
+/// than the anchor was must still respect [`KEPT_DEPTH`]).
+fn prune(v: &mut Value, levels: usize) {
+    let mut todo = vec![(v, 1usize)];
+    while let Some((v, depth)) = todo.pop() {
+        let children: Vec<&mut Value> = match v {
+            Value::Array(a) => a.iter_mut().collect(),
+            Value::Object(m) => m.values_mut().collect(),
+            _ => continue,
+        };
+        for c in children {
+            if depth >= levels {
+                *c = Value::Null;
+            } else {
+                todo.push((c, depth + 1));
+            }
+        }
+    }
 }
 
 impl<'a> Builder<'a> {
@@ -129,20 +188,51 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Counts units copied by anchors and aliases against the budget: the limit plus
+    /// what the text itself wrote.
+    fn copied(&mut self, units: usize, mark: Marker) -> Result<(), Error> {
+        self.alias_nodes = self.alias_nodes.saturating_add(units);
+        if self.alias_nodes > self.limits.max_alias_nodes.saturating_add(self.own_nodes) {
+            return Err(self.err(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "anchors and aliases copy more than {} nodes beyond the {} the text writes (limit max_alias_nodes)",
+                    self.limits.max_alias_nodes, self.own_nodes
+                ),
+                mark,
+            ));
+        }
+        Ok(())
+    }
+
     fn finish(&mut self, v: Value, anchor: usize, mark: Marker) -> Result<(), Error> {
         if anchor != 0 {
+            let (units, _) = measure(&v);
+            self.copied(units, mark)?;
             self.anchors.insert(anchor, v.clone());
         }
         self.push_value(v, mark)
     }
 
     fn open(&mut self, frame: Frame, mark: Marker) -> Result<(), Error> {
-        if self.stack.len() >= self.limits.max_depth {
+        self.own_nodes = self.own_nodes.saturating_add(1);
+        if self.stack.len() + self.skipped >= self.limits.max_depth {
             return Err(self.err(
                 ErrorCode::LimitExceeded,
                 format!("nesting deeper than {} levels (limit max_depth)", self.limits.max_depth),
                 mark,
             ));
+        }
+        if self.stack.len() >= KEPT_DEPTH || self.skipped > 0 {
+            let (Frame::Seq { anchor, .. } | Frame::Map { anchor, .. }) = frame;
+            if self.skipped == 0 {
+                self.skipped_anchor = anchor;
+            } else if anchor != 0 {
+                // An anchor inside what is not kept names `null`, so its aliases resolve.
+                self.anchors.insert(anchor, Value::Null);
+            }
+            self.skipped += 1;
+            return Ok(());
         }
         self.stack.push(frame);
         Ok(())
@@ -263,8 +353,11 @@ pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Docu
         source,
         limits,
         stack: Vec::new(),
+        skipped: 0,
+        skipped_anchor: 0,
         anchors: std::collections::HashMap::new(),
         alias_nodes: 0,
+        own_nodes: 0,
         docs: Vec::new(),
         doc_line: 1,
         doc_ordinal: 0,
@@ -288,28 +381,42 @@ pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Docu
                 b.anchors.clear();
             }
             Event::Alias(id) => {
-                let Some(v) = b.anchors.get(&id).cloned() else {
+                let Some((units, height)) = b.anchors.get(&id).map(measure) else {
                     return Err(b.err(ErrorCode::ParseError, "alias to an unknown anchor".to_string(), mark));
                 };
-                b.alias_nodes = b.alias_nodes.saturating_add(node_count(&v));
-                if b.alias_nodes > limits.max_alias_nodes {
-                    return Err(b.err(
-                        ErrorCode::LimitExceeded,
-                        format!(
-                            "aliases expand to more than {} nodes (limit max_alias_nodes)",
-                            limits.max_alias_nodes
-                        ),
-                        mark,
-                    ));
+                if b.skipped > 0 {
+                    continue;
+                }
+                // Measured before it is copied, so a budget-breaking alias copies nothing.
+                b.copied(units, mark)?;
+                let mut v = b.anchors.get(&id).cloned().unwrap_or_default();
+                let room = KEPT_DEPTH.saturating_sub(b.stack.len());
+                if height > room {
+                    prune(&mut v, room.max(1));
                 }
                 b.push_value(v, mark)?;
             }
             Event::Scalar(value, style, anchor, tag) => {
+                b.own_nodes = b.own_nodes.saturating_add(text_units(&value));
+                if b.skipped > 0 {
+                    if anchor != 0 {
+                        b.anchors.insert(anchor, Value::Null);
+                    }
+                    continue;
+                }
                 let v = scalar(value, style, tag.as_ref());
                 b.finish(v, anchor, mark)?;
             }
             Event::SequenceStart(anchor, _) => b.open(Frame::Seq { items: Vec::new(), anchor }, mark)?,
             Event::MappingStart(anchor, _) => b.open(Frame::Map { map: Map::new(), key: None, anchor }, mark)?,
+            Event::SequenceEnd | Event::MappingEnd if b.skipped > 0 => {
+                b.skipped -= 1;
+                if b.skipped == 0 {
+                    // The collection that was not kept stands as `null` in its parent.
+                    let anchor = std::mem::take(&mut b.skipped_anchor);
+                    b.finish(Value::Null, anchor, mark)?;
+                }
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (v, anchor) = match b.stack.pop() {
                     Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),

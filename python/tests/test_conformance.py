@@ -81,13 +81,20 @@ class RustResults:
         return hit
 
 
+def _reports(doc: Any, origin: str) -> List[Dict[str, Any]]:
+    """The reports of ``conformance -o json``: its envelope's ``result.reports``."""
+    if not isinstance(doc, dict) or doc.get("type") != "success":
+        pytest.fail(f"{origin}: not a success envelope: {str(doc)[:500]}")
+    return doc["result"]["reports"]
+
+
 def _run_cli() -> Tuple[List[Dict[str, Any]], str]:
     folders = [_cli_arg(OWN)] + ([_cli_arg(SHARED)] if SHARED.is_dir() else [])
     cmd = ["cargo", "run", "--release", "--quiet", "-p", "meshverdict-cli", "--bin", "meshverdict", "--", "conformance", "-o", "json", *folders]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if proc.returncode not in (0, 1):  # 1: some item failed; 2: cannot run
         pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout), " ".join(cmd)
+    return _reports(json.loads(proc.stdout), " ".join(cmd)), " ".join(cmd)
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +103,7 @@ def rust() -> RustResults:
     if path:
         try:
             with open(path, encoding="utf-8") as f:
-                return RustResults(json.load(f), path)
+                return RustResults(_reports(json.load(f), path), path)
         except (OSError, ValueError) as e:
             pytest.fail(f"MESHVERDICT_RUST_RESULTS={path}: {e}")
     reports, origin = _run_cli()

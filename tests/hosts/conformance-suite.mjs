@@ -5,7 +5,7 @@
 //
 //   conformanceSuite({ host, runCase })   host: a name for messages ("node", "wasm")
 //
-//   MESHVERDICT_RUST_RESULTS  JSON file of the Rust reports; unset: the suite runs
+//   MESHVERDICT_RUST_RESULTS  the output of `meshverdict conformance -o json` (its result.reports); unset: the suite runs
 //                             `cargo run --release -p meshverdict-cli --bin meshverdict -- conformance -o json …`
 //   MESHVERDICT_SHARED_CASES  the shared corpus (default <repo>/../shared/conformance/cases);
 //                             missing: a failure when CI=true, else skipped
@@ -45,11 +45,16 @@ function rustReports(ownDir, sharedDir, sharedPresent) {
     }
     text = r.stdout
   }
-  const start = text.indexOf('[')
-  const end = text.lastIndexOf(']')
-  if (start < 0 || end < start) throw new Error(`no JSON list of reports in the Rust results:\n${text.slice(0, 500)}`)
-  const reports = JSON.parse(text.slice(start, end + 1))
-  assert.ok(Array.isArray(reports), 'the Rust results are a JSON list of reports')
+  // One JSON envelope: {"type": "success", "result": {"reports", "passed", "failed"}, "warnings"}.
+  let envelope
+  try {
+    envelope = JSON.parse(text)
+  } catch (e) {
+    throw new Error(`the Rust results are not JSON (${e.message}):\n${text.slice(0, 500)}`)
+  }
+  if (envelope?.type !== 'success') throw new Error(`the Rust results are no success envelope:\n${text.slice(0, 500)}`)
+  const reports = envelope.result?.reports
+  assert.ok(Array.isArray(reports), 'the Rust results hold a list of reports')
   return reports
 }
 

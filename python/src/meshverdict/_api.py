@@ -1,10 +1,10 @@
-"""The Python face of meshverdict: objects over the bindings' JSON answers.
+"""The Python face of meshverdict: objects over the engine's answers.
 
-Every question goes to the native module as the JSON request of
-``meshverdict-bindings`` and every answer comes back as its JSON envelope
-(``{"type": "success", "result": …}`` or ``{"type": "failure", "error": …}``). This
-module only encodes requests, decodes answers and raises the error an answer
-carries; the verdicts themselves are the engine's, the same as in every host.
+Questions go to the native module as Python values (it reads and checks them itself,
+raising ``TypeError``/``ValueError`` subclasses for wrong arguments), and failures come
+back as the exceptions of :mod:`meshverdict._errors`. A verdict stays the engine's value
+until its details are read. Entry points other than verdicts go through one generic
+``_call`` with the JSON answers of ``meshverdict-bindings``.
 """
 
 from __future__ import annotations
@@ -17,95 +17,75 @@ from typing import (
     Dict,
     Iterable,
     List,
+    Literal,
     Mapping,
     NamedTuple,
     Optional,
     Tuple,
+    TypedDict,
     Union,
     overload,
 )
 
-from typing import Literal
-
 from . import _native
-from ._errors import InternalError, InvalidRequest, MeshverdictError, error_from_dict
+from ._errors import InternalError, InvalidArgumentType, MeshverdictError, error_from_dict
 
 __all__ = [
     "Cluster",
     "Verdict",
     "VerdictBrief",
+    "DataplaneChoice",
     "Diagnostic",
     "LoadWarning",
+    "SkippedFile",
     "CaseItem",
     "CaseReport",
     "Query",
+    "Port",
+    "Protocol",
+    "Dataplane",
+    "DataplaneName",
+    "Limits",
     "run_case",
 ]
 
+#: A dataplane setting: ``auto`` takes the one the input shows.
+Dataplane = Literal["auto", "generic", "calico", "cilium"]
+#: The dataplane a cluster is judged on.
+DataplaneName = Literal["generic", "calico", "cilium"]
+Protocol = Literal["TCP", "UDP", "SCTP", "tcp", "udp", "sctp"]
+#: A port number, or the name of a container port of the destination.
 Port = Union[int, str]
 #: A question: ``(from, to, port)``, ``(from, to, port, protocol)`` or a mapping with
 #: the keys ``from``, ``to``, ``port`` and optionally ``protocol``.
 Query = Union[
     Tuple[str, str, Port],
-    Tuple[str, str, Port, Optional[str]],
+    Tuple[str, str, Port, Optional[Protocol]],
     Mapping[str, Any],
 ]
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+class Limits(TypedDict, total=False):
+    """What one input may expand to; each limit is optional (the engine's default)."""
+
+    max_objects: int
+    max_depth: int
+    max_alias_nodes: int
+
+
 _decode = json.loads
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
-# ----------------------------------------------------------------- answers
-
-def _fail(answer: Mapping[str, Any]) -> MeshverdictError:
-    error = answer.get("error")
-    if not isinstance(error, dict):
-        return InternalError(f"malformed failure answer from the engine: {answer!r}")
-    return error_from_dict(error, answer.get("warnings"))
-
-
-def _unwrap(text: str) -> Tuple[Any, List[Dict[str, Any]]]:
-    """``(result, warnings)`` of a success answer; raises the error of a failure."""
+def _unwrap(text: str) -> Any:
+    """The result of a success answer; raises the error of a failure."""
     answer = _decode(text)
     kind = answer.get("type") if isinstance(answer, dict) else None
     if kind == "success":
-        return answer.get("result"), answer.get("warnings") or []
-    if kind == "failure":
-        raise _fail(answer)
+        return answer.get("result")
+    if kind == "failure" and isinstance(answer.get("error"), dict):
+        raise error_from_dict(answer["error"], answer.get("warnings"))
     raise InternalError(f"unexpected answer from the engine: {text[:200]}")
-
-
-def _encode(value: Any) -> str:
-    try:
-        return _JSON.encode(value)
-    except (TypeError, ValueError) as e:
-        # Not representable as JSON (an object, NaN …): the engine never sees it.
-        raise InvalidRequest(f"request: {e}") from None
-
-
-def _text(text: Union[str, bytes]) -> str:
-    if isinstance(text, bytes):
-        return text.decode("utf-8")
-    if not isinstance(text, str):
-        raise TypeError(f"expected the manifests as str or bytes, not {type(text).__name__}")
-    return text
-
-
-def _request(query: Any) -> Any:
-    """One question in the bindings' request form (``from``, ``to``, ``port``, ``protocol``)."""
-    kind = type(query)
-    if kind is dict:
-        return query
-    if (kind is tuple or kind is list or isinstance(query, (tuple, list))) and len(query) in (3, 4):
-        req = {"from": query[0], "to": query[1], "port": query[2]}
-        if len(query) == 4 and query[3] is not None:
-            req["protocol"] = query[3]
-        return req
-    if isinstance(query, Mapping):
-        return dict(query)
-    raise InvalidRequest(
-        f"request: a query is (from, to, port[, protocol]) or a mapping with from/to/port[/protocol], not {query!r}",
-    )
 
 
 # ----------------------------------------------------------------- records
@@ -125,7 +105,7 @@ class _Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._data == other._data
+        return self._data == other._data  # type: ignore[attr-defined, no-any-return]
 
     def __hash__(self) -> int:
         return hash(_JSON.encode(self._data))
@@ -172,8 +152,9 @@ class Diagnostic(_Record):
         return str(self._data.get("code", ""))
 
     @property
-    def severity(self) -> str:
-        return str(self._data.get("severity", ""))
+    def severity(self) -> Literal["error", "warning", "info"]:
+        s = self._data.get("severity")
+        return s if s in ("error", "warning", "info") else "info"  # type: ignore[return-value]
 
     @property
     def message(self) -> str:
@@ -181,7 +162,8 @@ class Diagnostic(_Record):
 
     @property
     def help(self) -> Optional[str]:
-        return self._data.get("help")
+        h = self._data.get("help")
+        return None if h is None else str(h)
 
     @property
     def flows(self) -> List[Dict[str, Any]]:
@@ -202,27 +184,64 @@ class Diagnostic(_Record):
         return f"Diagnostic(code={self.code!r}, severity={self.severity!r}, message={self.message!r})"
 
 
-class Verdict(_Record):
+class DataplaneChoice(NamedTuple):
+    """The dataplane a verdict is judged on, and why that one (given, or what the input shows)."""
+
+    name: DataplaneName
+    reason: str
+
+
+class Verdict:
     """The answer to "may ``from`` reach ``to`` on ``port``/``protocol``, and why?".
 
-    ``allowed`` is the final verdict; ``explain()`` is the text ``meshverdict check``
-    prints; ``to_dict()`` is the whole answer (``egress``, ``ingress``, ``mesh``,
-    ``backends`` …).
+    ``allowed`` is the final verdict, and ``bool(verdict)`` is ``allowed``: ``if
+    cluster.verdict(…):`` and ``assert verdict, verdict.explain()`` read as they should.
+    ``explain()`` is the text ``meshverdict check`` prints; ``to_dict()`` the whole
+    answer (``egress``, ``ingress``, ``mesh``, ``backends``, ``members`` …).
     """
 
-    __slots__ = ()
+    __slots__ = ("_native", "_cache")
+
+    def __init__(self, data: Union[Dict[str, Any], _native.VerdictHandle]) -> None:
+        if isinstance(data, dict):
+            self._native: Optional[_native.VerdictHandle] = None
+            self._cache: Optional[Dict[str, Any]] = data
+        else:
+            self._native = data
+            self._cache = None
+
+    @property
+    def _data(self) -> Dict[str, Any]:
+        if self._cache is None:
+            assert self._native is not None
+            self._cache = _decode(self._native.to_json())
+        return self._cache
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The whole verdict as the engine answered it, with its explanation (a copy)."""
+        return copy.deepcopy(self._data)
 
     @property
     def allowed(self) -> bool:
+        if self._native is not None:
+            return self._native.allowed
         return bool(self._data.get("allowed"))
+
+    def __bool__(self) -> bool:
+        return self.allowed
 
     @property
     def summary(self) -> str:
         """One line: why."""
+        if self._native is not None:
+            return self._native.summary
         return str(self._data.get("summary", ""))
 
     @property
     def explanation(self) -> str:
+        """Every layer's reason, as text (the CLI's ``check`` output)."""
+        if self._native is not None and self._cache is None:
+            return self._native.explanation()
         return str(self._data.get("explanation", ""))
 
     def explain(self) -> str:
@@ -243,15 +262,18 @@ class Verdict(_Record):
     @property
     def wire_port_reason(self) -> Optional[str]:
         wire = self._data.get("wirePort")
-        return wire.get("reason") if isinstance(wire, dict) else None
+        return str(wire["reason"]) if isinstance(wire, dict) and wire.get("reason") is not None else None
 
     @property
-    def protocol(self) -> str:
-        return str(self._data.get("protocol", ""))
+    def protocol(self) -> Literal["TCP", "UDP", "SCTP"]:
+        p = self._data.get("protocol")
+        return p if p in ("TCP", "UDP", "SCTP") else "TCP"  # type: ignore[return-value]
 
     @property
-    def dataplane(self) -> str:
-        return str(self._data.get("dataplane", ""))
+    def dataplane(self) -> DataplaneChoice:
+        """The dataplane the verdict is judged on (``.name``) and why (``.reason``)."""
+        d = self._data.get("dataplane") or {}
+        return DataplaneChoice(d.get("name", "generic"), str(d.get("reason", "")))
 
     @property
     def source(self) -> Dict[str, Any]:
@@ -285,9 +307,30 @@ class Verdict(_Record):
         return [Verdict(b) for b in self._data.get("backends") or []]
 
     @property
+    def members(self) -> List["Verdict"]:
+        """For a workload whose Pods are in the input: the verdict of each (source pod,
+        destination pod) pair; the verdict is allowed only if every one is."""
+        return [Verdict(m) for m in self._data.get("members") or []]
+
+    @property
     def warnings(self) -> List[Diagnostic]:
         """Structured warnings of this verdict, e.g. ``mesh-flow-blocked``."""
         return [Diagnostic(w) for w in self._data.get("warnings") or []]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self._data == other._data
+
+    def __hash__(self) -> int:
+        return hash(_JSON.encode(self._data))
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return self._data
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._native = None
+        self._cache = state
 
     def __str__(self) -> str:
         return self.summary
@@ -297,10 +340,23 @@ class Verdict(_Record):
 
 
 class VerdictBrief(NamedTuple):
-    """The compact answer of a batch item."""
+    """The compact answer of a batch item. ``bool(brief)`` is ``allowed`` (a tuple would
+    always be true)."""
 
     allowed: bool
     summary: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+class SkippedFile(NamedTuple):
+    """A file of a folder that :meth:`Cluster.from_path` did not load, and why."""
+
+    path: str
+    #: ``helm-template``, ``helm-chart``, ``helm-values`` or ``kustomization``.
+    kind: str
+    reason: str
 
 
 class CaseItem(NamedTuple):
@@ -348,14 +404,56 @@ class CaseReport(_Record):
     @property
     def failures(self) -> List[Dict[str, str]]:
         """The failing items, ``{"id": …, "detail": …}``."""
-        return [
-            {"id": str(r.get("id", "")), "detail": str(r.get("detail", ""))}
-            for r in self._data.get("results") or []
-            if not r.get("passed")
-        ]
+        return [{"id": str(f.get("id", "")), "detail": str(f.get("detail", ""))} for f in self._data.get("failures") or []]
 
     def __repr__(self) -> str:
         return f"CaseReport(name={self.name!r}, passed={self.passed}, failed={self.failed})"
+
+
+# ----------------------------------------------------------------- folders
+
+def _walk(root: str) -> List[Tuple[str, str]]:
+    """Every file below ``root``, sorted, as ``(path, relative path with /)``: hidden
+    entries left out, each folder once (symbolic links followed), as the CLI walks."""
+    out: List[Tuple[str, str]] = []
+    seen = set()
+
+    def visit(folder: str, rel: str) -> None:
+        real = os.path.realpath(folder)
+        if real in seen:
+            return
+        seen.add(real)
+        for name in sorted(os.listdir(folder)):
+            if _native.Folder.is_hidden(name):
+                continue
+            path = os.path.join(folder, name)
+            sub = f"{rel}/{name}" if rel else name
+            if os.path.isdir(path):
+                visit(path, sub)
+            elif os.path.isfile(path):
+                out.append((path, sub))
+
+    visit(root, "")
+    return out
+
+
+def _read_folder(root: str) -> Tuple[List[Tuple[str, bytes]], List[SkippedFile]]:
+    files = _walk(root)
+    plan = _native.Folder([rel for _, rel in files])
+    loaded: List[Tuple[str, bytes]] = []
+    skipped: List[SkippedFile] = []
+    for path, rel in files:
+        kind = plan.by_name(rel)
+        if kind == "manifests":
+            with open(path, "rb") as f:
+                data = f.read()
+            kind = plan.classify(rel, data)
+            if kind == "manifests":
+                loaded.append((path, data))
+                continue
+        if kind != "other":
+            skipped.append(SkippedFile(path, kind, _native.Folder.reason(kind)))
+    return loaded, skipped
 
 
 # ----------------------------------------------------------------- cluster
@@ -363,60 +461,89 @@ class CaseReport(_Record):
 class Cluster:
     """A loaded cluster: manifests in, verdicts and diagnostics out.
 
-    Build one with :meth:`from_yaml` (or :meth:`from_path`). A cluster never changes
-    after loading, so one can be asked from many threads at once; the engine runs
-    without the GIL.
+    Build one with :meth:`from_yaml` or :meth:`from_path`. A cluster never changes after
+    loading, so one can be asked from many threads at once; the engine runs without the GIL.
     """
 
-    __slots__ = ("_handle", "_name", "_warnings")
+    __slots__ = ("_handle", "_name", "_warnings", "_skipped")
 
-    def __init__(self, handle: _native.ClusterHandle, name: str) -> None:
+    def __init__(self, handle: _native.ClusterHandle, name: str, skipped: Optional[List[SkippedFile]] = None) -> None:
+        if not isinstance(handle, _native.ClusterHandle):
+            raise TypeError("use Cluster.from_yaml(text, …) or Cluster.from_path(path, …)")
         self._handle = handle
         self._name = name
         self._warnings: Optional[List[LoadWarning]] = None
+        self._skipped = list(skipped or [])
 
     @classmethod
     def from_yaml(
         cls,
         text: Union[str, bytes],
-        dataplane: str = "generic",
+        dataplane: Dataplane = "auto",
         name: str = "input",
+        limits: Optional[Limits] = None,
     ) -> "Cluster":
         """Loads multi-document YAML or JSON (what ``kubectl get -o yaml`` prints).
 
-        ``dataplane`` is ``generic`` (the Kubernetes spec), ``calico`` or ``cilium``;
-        ``name`` is what error locations call the text (a file name).
-        Raises the :class:`MeshverdictError` subclass of the failure
-        (:class:`ParseError`, :class:`LimitExceeded`, :class:`InvalidField`,
-        :class:`InvalidRequest` …).
+        ``dataplane``: ``auto`` (the one the input shows: Cilium policies or agent →
+        ``cilium``, Calico objects → ``calico``, else ``generic``), or one of those.
+        ``name``: what error locations call the text. ``limits``: ``max_objects``,
+        ``max_depth``, ``max_alias_nodes``. Bytes must be UTF-8 (a bad byte is a located
+        :class:`ParseError`). Raises :class:`ParseError`, :class:`LimitExceeded`,
+        :class:`InvalidField`; a wrong argument raises :class:`InvalidArgumentType`
+        (``TypeError``) or :class:`InvalidRequest` (``ValueError``).
         """
-        request = _encode({"yaml": _text(text), "name": name, "dataplane": dataplane})
-        loaded = _native.load(request)
-        if isinstance(loaded, str):
-            _unwrap(loaded)  # raises the failure it carries
-            raise InternalError("loading failed without an error")
-        return cls(loaded, name)
+        return cls(_native.load(text, name, dataplane, limits), name)
 
     @classmethod
     def from_path(
         cls,
         path: Union[str, "os.PathLike[str]"],
-        dataplane: str = "generic",
+        dataplane: Dataplane = "auto",
         name: Optional[str] = None,
+        limits: Optional[Limits] = None,
     ) -> "Cluster":
-        """Loads a file; error locations name ``path`` unless ``name`` is given."""
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        return cls.from_yaml(text, dataplane=dataplane, name=os.fspath(path) if name is None else name)
+        """Loads a file, or every manifest below a folder, as the CLI's ``-f`` does.
+
+        In a folder (recursively): ``*.yaml``, ``*.yml`` and ``*.json``; hidden entries
+        are left out, and Helm charts, values and templates and kustomizations are
+        skipped (listed in :attr:`skipped_files`: only their tools know their objects).
+        Error locations name each file by its path; ``name`` renames a single file.
+        """
+        try:
+            where = os.fspath(path)
+        except TypeError:
+            raise InvalidArgumentType(
+                f"path must be a path (str or os.PathLike), not {type(path).__name__}", code="invalid-request"
+            ) from None
+        if not isinstance(where, str):
+            raise InvalidArgumentType(f"path must be a path (str or os.PathLike), not {type(where).__name__}", code="invalid-request")
+        if os.path.isdir(where):
+            files, skipped = _read_folder(where)
+            if not files:
+                raise _native.Folder.nothing_to_load(where, [(s.path, s.kind) for s in skipped])
+            return cls(_native.load_files(files, dataplane, limits), where, skipped)
+        try:
+            with open(where, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise error_from_dict({"code": "invalid-request", "message": f"{where}: {e.strerror or e}"}) from None
+        label = where if name is None else name
+        return cls(_native.load(data, label, dataplane, limits), label)
 
     @property
     def name(self) -> str:
         return self._name
 
     @property
-    def dataplane(self) -> str:
-        """``generic``, ``calico`` or ``cilium``."""
-        return self._handle.dataplane
+    def dataplane(self) -> DataplaneName:
+        """``generic``, ``calico`` or ``cilium``: given, or (``auto``) what the input shows."""
+        return self._handle.dataplane  # type: ignore[return-value]
+
+    @property
+    def dataplane_reason(self) -> str:
+        """Why that dataplane: given by the caller, or what in the input showed it."""
+        return self._handle.dataplane_reason
 
     @property
     def warnings(self) -> List[LoadWarning]:
@@ -425,19 +552,21 @@ class Cluster:
             self._warnings = [LoadWarning(w) for w in _decode(self._handle.warnings_json())]
         return list(self._warnings)
 
-    def verdict(self, src: str, dst: str, port: Port, protocol: Optional[str] = "TCP") -> Verdict:
+    @property
+    def skipped_files(self) -> List[SkippedFile]:
+        """Files of a folder that were not loaded (Helm, kustomize), with the reason."""
+        return list(self._skipped)
+
+    def verdict(self, src: str, dst: str, port: Port, protocol: Optional[Protocol] = "TCP") -> Verdict:
         """May ``src`` reach ``dst`` on ``port`` (a number or a named port of ``dst``)?
 
         Endpoints are ``NAMESPACE/NAME``, ``ip:ADDRESS``, ``node:NAME``,
         ``svc:NAMESPACE/NAME`` or ``dns:NAME``. Raises :class:`UnknownEndpoint` for an
         endpoint the input does not hold, :class:`InvalidRequest` for a malformed
-        question, :class:`InvalidPolicy` when the verdict reads an invalid object.
+        question, :class:`InvalidPolicy` when the verdict reads an invalid object, and
+        :class:`InvalidArgumentType` (a ``TypeError``) for an argument of the wrong type.
         """
-        req: Dict[str, Any] = {"from": src, "to": dst, "port": port}
-        if protocol is not None:
-            req["protocol"] = protocol
-        result, _ = _unwrap(self._handle.verdict(_encode(req)))
-        return Verdict(result)
+        return Verdict(self._handle.verdict(src, dst, port, protocol))
 
     @overload
     def verdicts(self, queries: Iterable[Query], *, errors: Literal["raise"] = ...) -> List[VerdictBrief]: ...
@@ -448,62 +577,51 @@ class Cluster:
     ) -> List[Union[VerdictBrief, MeshverdictError]]: ...
 
     def verdicts(
-        self, queries: Iterable[Query], *, errors: str = "raise"
+        self, queries: Iterable[Query], *, errors: Literal["raise", "return"] = "raise"
     ) -> Union[List[VerdictBrief], List[Union[VerdictBrief, MeshverdictError]]]:
         """Many questions in one crossing: a :class:`VerdictBrief` ``(allowed, summary)``
         per query, in order.
 
         Each item is answered on its own. With ``errors="raise"`` (the default) the
         first failing item's error is raised; with ``errors="return"`` it takes that
-        item's place in the list.
+        item's place in the list. A wrong argument raises either way.
         """
         if errors not in ("raise", "return"):
             raise ValueError(f"errors must be 'raise' or 'return', not {errors!r}")
-        answers = _decode(self._handle.verdicts(_encode([_request(q) for q in queries])))
-        if isinstance(answers, dict):  # the list itself was malformed
-            _unwrap(_JSON.encode(answers))
-            raise InternalError("batch failed without an error")
-        out: List[Union[VerdictBrief, MeshverdictError]] = []
-        for answer in answers:
-            if answer.get("type") == "success":
-                r = answer.get("result") or {}
-                out.append(VerdictBrief(bool(r.get("allowed")), str(r.get("summary", ""))))
-            else:
-                err = _fail(answer)
-                if errors == "raise":
-                    raise err
-                out.append(err)
+        out: List[Union[VerdictBrief, MeshverdictError]] = self._handle.verdicts(queries)
+        if errors == "raise":
+            for item in out:
+                if isinstance(item, MeshverdictError):
+                    raise item
         return out
 
     def allowed_many(self, queries: Iterable[Query]) -> List[bool]:
         """Just ``allowed`` for each question, in order: the cheapest way to ask many.
-        An error in any question fails the whole call."""
-        out = self._handle.allowed_many(_encode([_request(q) for q in queries]))
-        if isinstance(out, str):
-            _unwrap(out)
-            raise InternalError("allowed_many failed without an error")
-        return out
+        An error in any question fails the whole call (its message names the item)."""
+        return self._handle.allowed_many(queries)
+
+    def _call(self, entry: str, request: Optional[Dict[str, Any]] = None) -> Any:
+        """An entry point of the engine by name; its result, or its error raised."""
+        return _unwrap(self._handle.call(entry, _JSON.encode(request)))
 
     def diagnostics(self) -> List[Diagnostic]:
         """What the analysis of the whole cluster finds (mesh flows blocked, selectors
         matching nothing, invalid policies …)."""
-        result, _ = _unwrap(self._handle.diagnostics())
-        return [Diagnostic(d) for d in result or []]
+        return [Diagnostic(d) for d in self._call("diagnostics") or []]
 
     def errors(self) -> List[MeshverdictError]:
         """Objects the API server or Cilium would reject, each a located error
         (returned, not raised). Verdicts that read them raise the same error."""
-        return [error_from_dict(e) for e in _decode(self._handle.errors())]
+        return [error_from_dict(e) for e in self._call("errors") or []]
 
     def __repr__(self) -> str:
         return f"<meshverdict.Cluster name={self._name!r} dataplane={self.dataplane!r}>"
 
 
 def run_case(text: Union[str, bytes], name: str = "case.yaml") -> CaseReport:
-    """Runs one conformance case file (shared/conformance/FORMAT.md).
+    """Runs one conformance case file (see the case format, docs/case-format.md).
 
     A case that cannot be loaded is a report whose items all failed; a file without
     a ``kind: Expectations`` document raises :class:`InvalidCase`.
     """
-    result, _ = _unwrap(_native.run_case(_encode({"yaml": _text(text), "name": name})))
-    return CaseReport(result)
+    return CaseReport(_decode(_native.run_case(text, name)))

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Type
 
 __all__ = [
     "MeshverdictError",
+    "InvalidArgumentType",
     "ParseError",
     "LimitExceeded",
     "InvalidField",
@@ -141,6 +142,14 @@ class InvalidRequest(MeshverdictError, ValueError):
     code = "invalid-request"
 
 
+class InvalidArgumentType(MeshverdictError, TypeError):
+    """An argument of the wrong type: a float for a port, None for an endpoint, an
+    unknown key in a query dict (``invalid-request``, like :class:`InvalidRequest`, which
+    is the ``ValueError`` for a value of the right type that is wrong)."""
+
+    code = "invalid-request"
+
+
 class InvalidCase(MeshverdictError):
     """A conformance case file is malformed (``invalid-case``)."""
 
@@ -166,6 +175,21 @@ _BY_CODE: Dict[str, Type[MeshverdictError]] = {
         InternalError,
     )
 }
+
+
+def _from_native(
+    code: str,
+    message: str,
+    help: Optional[str],  # noqa: A002
+    location: Optional[Dict[str, Any]],
+    kind: str,
+) -> MeshverdictError:
+    """The exception ``meshverdict._native`` raises: ``kind`` is ``type`` (a wrong type:
+    :class:`InvalidArgumentType`), ``value`` (a wrong value: :class:`InvalidRequest`) or
+    ``code`` (the class of the code)."""
+    if kind == "type":
+        return InvalidArgumentType(message, code=code, help=help, location=location)
+    return error_from_dict({"code": code, "message": message, "help": help, "location": location})
 
 
 def error_from_dict(

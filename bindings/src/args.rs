@@ -1,0 +1,302 @@
+//! Host arguments checked in one place, and said in each host's own words.
+//!
+//! A host hands over what its caller passed (a Python `float`, a JavaScript `boolean`)
+//! and gets back either the typed value or a [`Bad`] that knows what was expected.
+//! Naming the argument happens only on failure ([`Bad::named`]), so a batch of a
+//! hundred thousand questions allocates nothing here. The message is always
+//! "`ARGUMENT` must be `EXPECTED`, not `GOT`", with the types named as the host's users
+//! name them ("int"/"str" in Python, "integer"/"string" in JavaScript), and the error's
+//! code is `invalid-request` everywhere.
+
+use meshverdict::{Dataplane, Error, ErrorCode, PortRef, Protocol};
+
+/// Whose words an argument error uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    Python,
+    JavaScript,
+}
+
+/// Whether the caller passed the wrong kind of value or a wrong value of the right kind:
+/// Python raises `TypeError` or `ValueError`, JavaScript `TypeError` or `RangeError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Type,
+    Value,
+}
+
+/// What an argument must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// `from` / `to` of a question.
+    Endpoint,
+    Port,
+    Protocol,
+    Dataplane,
+    /// The manifests to load.
+    Manifests,
+    /// A name for error locations.
+    Name,
+    /// One of the loading limits.
+    Limit,
+    /// The limits as a whole (a dict / an object).
+    Limits,
+    /// The options of `fromYaml` / `fromPath` (JavaScript).
+    Options,
+    /// One question of a batch.
+    Query,
+    /// The questions of a batch.
+    Queries,
+    /// A file or folder.
+    Path,
+}
+
+impl Expected {
+    /// What the argument must be, in the host's words.
+    pub fn words(self, host: Host) -> &'static str {
+        use Expected as E;
+        use Host::{JavaScript as Js, Python as Py};
+        match (self, host) {
+            (E::Endpoint, Py) => "an endpoint reference (str) such as 'shop/web', 'ip:10.0.0.1' or 'svc:shop/api'",
+            (E::Endpoint, Js) => "an endpoint reference (string) such as 'shop/web', 'ip:10.0.0.1' or 'svc:shop/api'",
+            (E::Port, Py) => "an int between 1 and 65535 or a port name (str)",
+            (E::Port, Js) => "an integer between 1 and 65535 or a port name (string)",
+            (E::Protocol, Py) => "'TCP', 'UDP' or 'SCTP' (str, any case)",
+            (E::Protocol, Js) => "'TCP', 'UDP' or 'SCTP' (string, any case)",
+            (E::Dataplane, Py) => "'auto', 'generic', 'calico' or 'cilium' (str)",
+            (E::Dataplane, Js) => "'auto', 'generic', 'calico' or 'cilium' (string)",
+            (E::Manifests, Py) => "YAML or JSON text (str, or bytes in UTF-8)",
+            (E::Manifests, Js) => "YAML or JSON text (a string, or a Uint8Array in UTF-8)",
+            (E::Name, Py) => "a str",
+            (E::Name, Js) => "a string",
+            (E::Limit, Py) => "an int of at least 1",
+            (E::Limit, Js) => "an integer of at least 1",
+            (E::Limits, Py) => "a dict with the keys max_objects, max_depth and max_alias_nodes (each optional)",
+            (E::Limits, Js) => "an object with the properties maxObjects, maxDepth and maxAliasNodes (each optional)",
+            (E::Options, Py) => "keyword arguments dataplane, name and limits",
+            (E::Options, Js) => "an object with the properties dataplane, name and limits (each optional)",
+            (E::Query, Py) => "a tuple (from, to, port[, protocol]) or a dict with the keys from, to, port and optionally protocol",
+            (E::Query, Js) => "an object { from, to, port, protocol? }",
+            (E::Queries, Py) => "an iterable of queries",
+            (E::Queries, Js) => "an array of queries { from, to, port, protocol? }",
+            (E::Path, Py) => "a path (str or os.PathLike)",
+            (E::Path, Js) => "a path (a string or a file: URL)",
+        }
+    }
+
+    /// A hint that helps more than the rule itself, where there is one.
+    pub fn help(self, host: Host) -> Option<&'static str> {
+        match (self, host) {
+            (Expected::Port, _) => Some("give the port the client dials as a number (8080) or the name of a container port of the destination ('http')"),
+            (Expected::Endpoint, _) => Some("NAMESPACE/NAME names a Pod or a workload; see https://github.com/meshverdict/meshverdict/blob/main/docs/endpoints.md"),
+            (Expected::Dataplane, _) => Some("auto takes the dataplane the input shows (Cilium policies or agent: cilium; Calico objects: calico; else generic)"),
+            _ => None,
+        }
+    }
+}
+
+/// An argument that failed its check, not yet named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bad {
+    pub problem: Problem,
+    pub expected: Expected,
+    /// The host's name of the type given (`float`, `boolean`), or the value (`70000`, `'ICMP'`).
+    pub got: String,
+}
+
+impl Bad {
+    pub fn wrong_type(expected: Expected, type_name: impl Into<String>) -> Bad {
+        Bad { problem: Problem::Type, expected, got: type_name.into() }
+    }
+
+    pub fn wrong_value(expected: Expected, value: impl Into<String>) -> Bad {
+        Bad { problem: Problem::Value, expected, got: value.into() }
+    }
+
+    /// Names the argument, as the caller wrote it (`port`, `port of queries[3]`).
+    pub fn named(self, host: Host, argument: &str) -> ArgumentError {
+        ArgumentError {
+            problem: self.problem,
+            message: format!("{argument} must be {}, not {}", self.expected.words(host), self.got),
+            help: self.expected.help(host),
+        }
+    }
+}
+
+/// An argument error, named: what the host raises (`TypeError`, `ValueError`, `RangeError`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgumentError {
+    pub problem: Problem,
+    pub message: String,
+    pub help: Option<&'static str>,
+}
+
+impl ArgumentError {
+    /// An options dict or object with a key it does not take: the shape is wrong.
+    pub fn unknown_option(argument: &str, key: &str, options: &[&str]) -> ArgumentError {
+        let hint = match closest(key, options) {
+            Some(o) => format!(" (did you mean {o}?)"),
+            None => String::new(),
+        };
+        ArgumentError {
+            problem: Problem::Type,
+            message: format!("{argument} has no option {}{hint}; the options are {}", quoted(key), options.join(", ")),
+            help: None,
+        }
+    }
+
+    /// A query without one of the keys it needs.
+    pub fn missing(argument: &str, key: &str) -> ArgumentError {
+        ArgumentError { problem: Problem::Type, message: format!("{argument} has no {key}"), help: None }
+    }
+
+    /// The same error as every other failure: code `invalid-request`, message and help.
+    pub fn to_error(&self) -> Error {
+        let e = Error::new(ErrorCode::InvalidRequest, self.message.clone());
+        match self.help {
+            Some(h) => e.with_help(h),
+            None => e,
+        }
+    }
+}
+
+/// A text value as both hosts write one (single quotes, backslash escapes), shortened so
+/// that an error message never carries a whole input.
+pub fn quoted(s: &str) -> String {
+    let short: String = s.chars().take(60).collect();
+    let more = if short.len() < s.len() { "…" } else { "" };
+    format!("'{}'{more}", short.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// A port given as an integer (Python `int`, a JavaScript number already known to be whole).
+pub fn port_int(n: i64) -> Result<PortRef, Bad> {
+    match u16::try_from(n) {
+        Ok(p) if p >= 1 => Ok(PortRef::Number(p)),
+        _ => Err(Bad::wrong_value(Expected::Port, n.to_string())),
+    }
+}
+
+/// A port given as a JavaScript number: whole and in range.
+pub fn port_number(n: f64) -> Result<PortRef, Bad> {
+    if n.fract() == 0.0 && (1.0..=65535.0).contains(&n) {
+        // In range and whole, so the conversion is exact.
+        return port_int(n as i64);
+    }
+    Err(Bad::wrong_value(Expected::Port, js_number(n)))
+}
+
+/// A named port: the name of a container port (of the destination, or its Service).
+pub fn port_name(s: &str) -> Result<PortRef, Bad> {
+    if s.is_empty() {
+        return Err(Bad::wrong_value(Expected::Port, quoted(s)));
+    }
+    if let Ok(n) = s.parse::<i64>() {
+        // "8080" from a form field or a CSV: the number it spells.
+        return port_int(n).map_err(|_| Bad::wrong_value(Expected::Port, quoted(s)));
+    }
+    Ok(PortRef::Name(s.to_string()))
+}
+
+/// A protocol, in any case.
+pub fn protocol(s: &str) -> Result<Protocol, Bad> {
+    let known = match s {
+        "TCP" | "tcp" => Some(Protocol::Tcp),
+        "UDP" | "udp" => Some(Protocol::Udp),
+        "SCTP" | "sctp" => Some(Protocol::Sctp),
+        _ => Protocol::parse(&s.to_ascii_uppercase()),
+    };
+    known.ok_or_else(|| Bad::wrong_value(Expected::Protocol, quoted(s)))
+}
+
+/// A dataplane setting: `auto` (None) or a dataplane.
+pub fn dataplane(s: &str) -> Result<Option<Dataplane>, Bad> {
+    Dataplane::parse_setting(s).map_err(|_| Bad::wrong_value(Expected::Dataplane, quoted(s)))
+}
+
+/// A loading limit: a positive integer.
+pub fn limit_int(n: i64) -> Result<usize, Bad> {
+    match usize::try_from(n) {
+        Ok(v) if v >= 1 => Ok(v),
+        _ => Err(Bad::wrong_value(Expected::Limit, n.to_string())),
+    }
+}
+
+/// A loading limit given as a JavaScript number.
+pub fn limit_number(n: f64) -> Result<usize, Bad> {
+    if n.fract() == 0.0 && n >= 1.0 && n <= 9_007_199_254_740_991.0 {
+        return limit_int(n as i64);
+    }
+    Err(Bad::wrong_value(Expected::Limit, js_number(n)))
+}
+
+/// A JavaScript number as JavaScript prints it (`8080`, `80.5`, `NaN`, `Infinity`).
+pub fn js_number(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".into()
+    } else if n.is_infinite() {
+        if n > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else if n.fract() == 0.0 && n.abs() < 1e21 {
+        format!("{n:.0}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// The closest option name to an unknown one, for "did you mean …?".
+pub fn closest<'a>(given: &str, options: &[&'a str]) -> Option<&'a str> {
+    let lower = given.to_ascii_lowercase().replace(['_', '-'], "");
+    options.iter().copied().find(|o| o.to_ascii_lowercase().replace(['_', '-'], "") == lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_in_range_only() {
+        assert_eq!(port_int(8080), Ok(PortRef::Number(8080)));
+        assert_eq!(port_int(0).map_err(|b| b.got), Err("0".to_string()));
+        assert_eq!(port_int(70000).map_err(|b| b.problem), Err(Problem::Value));
+        assert_eq!(port_number(80.5).map_err(|b| b.got), Err("80.5".to_string()));
+        assert_eq!(port_number(f64::NAN).map_err(|b| b.got), Err("NaN".to_string()));
+        assert_eq!(port_number(443.0), Ok(PortRef::Number(443)));
+        assert_eq!(port_name("http"), Ok(PortRef::Name("http".into())));
+        assert_eq!(port_name("8080"), Ok(PortRef::Number(8080)));
+        assert!(port_name("").is_err());
+    }
+
+    #[test]
+    fn messages_in_the_hosts_words() {
+        let bad = Bad::wrong_type(Expected::Port, "float");
+        assert_eq!(bad.clone().named(Host::Python, "port").message, "port must be an int between 1 and 65535 or a port name (str), not float");
+        assert_eq!(bad.clone().named(Host::JavaScript, "port").message, "port must be an integer between 1 and 65535 or a port name (string), not float");
+        let e = bad.named(Host::Python, "port").to_error();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        assert!(e.help.is_some());
+    }
+
+    #[test]
+    fn protocols_and_dataplanes() {
+        assert_eq!(protocol("udp"), Ok(Protocol::Udp));
+        assert_eq!(protocol("Sctp"), Ok(Protocol::Sctp));
+        assert_eq!(protocol("ICMP").map_err(|b| b.got), Err("'ICMP'".to_string()));
+        assert_eq!(protocol("ICMP").map_err(|b| b.got), Err("'ICMP'".to_string()));
+        assert_eq!(dataplane("auto"), Ok(None));
+        assert_eq!(dataplane("cilium"), Ok(Some(Dataplane::Cilium)));
+        assert!(dataplane("flannel").is_err());
+    }
+
+    #[test]
+    fn unknown_options_suggest() {
+        let e = ArgumentError::unknown_option("options", "dataPlane", &["dataplane", "name", "limits"]);
+        assert_eq!(e.problem, Problem::Type);
+        assert_eq!(e.message, "options has no option 'dataPlane' (did you mean dataplane?); the options are dataplane, name, limits");
+        assert_eq!(closest("max_objects", &["maxObjects"]), Some("maxObjects"));
+    }
+
+    #[test]
+    fn long_values_are_shortened() {
+        let long = "x".repeat(500);
+        assert!(quoted(&long).len() < 80);
+    }
+}

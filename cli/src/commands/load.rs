@@ -1,0 +1,31 @@
+//! Reading and loading a cluster, with progress: the first half of `check` and `diagnose`.
+
+use meshverdict::{Cluster, Dataplane, Error, Options};
+
+use crate::args::InputArgs;
+use crate::inputs::{self, Inputs};
+use crate::progress::{Phase, Progress};
+
+pub struct Loaded {
+    pub inputs: Inputs,
+    pub cluster: Cluster,
+}
+
+/// A load that failed, with what had been read (its texts locate the error in SARIF).
+pub struct Failed {
+    pub error: Error,
+    pub inputs: Inputs,
+}
+
+pub fn load(args: &InputArgs, progress: &dyn Progress) -> Result<Loaded, Failed> {
+    let fail = |error| Failed { error, inputs: Inputs::default() };
+    let dataplane = Dataplane::parse_setting(args.dataplane.as_str()).map_err(fail)?;
+    progress.phase(Phase::Reading);
+    let inputs = inputs::read(args, progress).map_err(fail)?;
+    progress.phase(Phase::Loading);
+    let options = Options { dataplane, limits: args.limits() };
+    match Cluster::load(&inputs.as_core(), options) {
+        Ok(cluster) => Ok(Loaded { inputs, cluster }),
+        Err(error) => Err(Failed { error, inputs }),
+    }
+}

@@ -1,0 +1,313 @@
+//! What every entry point of the engine promises, whatever the input: the facts the fuzz
+//! targets check on each input, and that `core/tests/regressions.rs` checks again on each
+//! finding (it includes this file by path, so a finding replays against the very checks
+//! that found it). Only the public API is used: `Cluster::{load, verdict, allowed,
+//! model}`, `diagnose`, `conformance::run_case` and the `Verdict`/`Error` types.
+
+use meshverdict::{Cluster, Error, ErrorCode, Input, PortRef, Protocol, Query, Verdict};
+
+/// A broken promise, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation(pub String);
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub type Checked = Result<(), Violation>;
+
+fn violation(what: impl Into<String>) -> Violation {
+    Violation(what.into())
+}
+
+/// The texts of one load, to check that a location points inside one of them.
+pub struct Sources<'a> {
+    pub inputs: &'a [Input<'a>],
+}
+
+impl Sources<'_> {
+    fn lines_of(&self, source: &str) -> Option<usize> {
+        self.inputs.iter().find(|i| i.name == source).map(|i| i.text.lines().count().max(1))
+    }
+}
+
+/// Errors point at their cause. A `parse-error` or `limit-exceeded` names the input and
+/// the line; an `invalid-policy` or `invalid-field` names the input, the document, the
+/// field path and the line (every input is YAML or JSON text, so a line always exists);
+/// the line is one of the input's. `internal` is a bug whatever it says.
+pub fn located(e: &Error, sources: &Sources) -> Checked {
+    located_as(e, sources, false)
+}
+
+/// As [`located`]; `whole_document`: the error is about a document as a whole (one that
+/// is no object at all fails the load), so it has no field path to give.
+pub fn located_as(e: &Error, sources: &Sources, whole_document: bool) -> Checked {
+    let needs_path = matches!(e.code, ErrorCode::InvalidPolicy | ErrorCode::InvalidField);
+    let needs_line = needs_path || matches!(e.code, ErrorCode::ParseError | ErrorCode::LimitExceeded);
+    if e.code == ErrorCode::Internal {
+        return Err(violation(format!("internal error: {e}")));
+    }
+    if e.message.trim().is_empty() {
+        return Err(violation(format!("{} error without a message", e.code)));
+    }
+    if !needs_line {
+        return Ok(());
+    }
+    let Some(loc) = e.location.as_deref() else {
+        return Err(violation(format!("{} error without a location: {e}", e.code)));
+    };
+    let Some(lines) = sources.lines_of(&loc.source) else {
+        return Err(violation(format!("{} error names no input (source {:?}): {e}", e.code, loc.source)));
+    };
+    match loc.line {
+        None => return Err(violation(format!("{} error without a line: {e}", e.code))),
+        // A parser may point one line past the last one (at the end of the stream).
+        Some(l) if l == 0 || l > lines + 1 => {
+            return Err(violation(format!("{} error at line {l} of a {lines}-line input: {e}", e.code)))
+        }
+        Some(_) => {}
+    }
+    if needs_path {
+        if loc.document.is_none_or(|d| d == 0) {
+            return Err(violation(format!("{} error without a document: {e}", e.code)));
+        }
+        if !whole_document && loc.path.as_deref().is_none_or(str::is_empty) {
+            return Err(violation(format!("{} error without a field path: {e}", e.code)));
+        }
+    }
+    Ok(())
+}
+
+/// Loading either answers or fails with a located `parse-error`, `limit-exceeded` or
+/// `invalid-field` (a document that is not an object); an object the API server would
+/// reject is kept and reported, located, never a load failure.
+pub fn check_load(result: &Result<Cluster, Error>, sources: &Sources) -> Checked {
+    match result {
+        Err(e) => {
+            if !matches!(e.code, ErrorCode::ParseError | ErrorCode::LimitExceeded | ErrorCode::InvalidField) {
+                return Err(violation(format!("load failed with {}: {e}", e.code)));
+            }
+            located_as(e, sources, e.code == ErrorCode::InvalidField)
+        }
+        Ok(cluster) => {
+            let model = cluster.model();
+            for inv in model.invalid.iter().chain(model.agent_refused.iter()) {
+                located(&inv.error, sources)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A verdict is consistent with its layers: a direct flow is allowed exactly when the
+/// source's egress, the destination's ingress and (for a meshed destination) the mesh
+/// admit it; a Service is allowed exactly when every backend is.
+pub fn consistent(v: &Verdict) -> Checked {
+    if v.backends.is_empty() {
+        let mesh = v.mesh.as_ref().is_none_or(|m| m.allowed);
+        let layers = v.egress.allowed && v.ingress.allowed && mesh;
+        if v.allowed != layers {
+            return Err(violation(format!(
+                "{} → {} {}/{}: allowed={} but egress={} ingress={} mesh={mesh}",
+                v.from.reference, v.to.reference, v.port, v.protocol, v.allowed, v.egress.allowed, v.ingress.allowed
+            )));
+        }
+    } else {
+        let all = v.backends.iter().all(|b| b.allowed);
+        if v.allowed != all {
+            return Err(violation(format!("{}: allowed={} but every backend allowed={all}", v.to.reference, v.allowed)));
+        }
+        for b in &v.backends {
+            consistent(b)?;
+        }
+    }
+    if v.summary.is_empty() {
+        return Err(violation(format!("{} → {}: verdict without a summary", v.from.reference, v.to.reference)));
+    }
+    Ok(())
+}
+
+/// One question: `verdict` and `allowed` agree, both are deterministic, an answer is
+/// consistent and serializes, and a refusal is an error of the question or a located
+/// refusal over an invalid object.
+pub fn check_question(cluster: &Cluster, q: &Query, sources: &Sources) -> Checked {
+    let full = cluster.verdict(q);
+    let brief = cluster.allowed(q);
+    let again = cluster.verdict(q);
+    if full != again {
+        return Err(violation(format!("{q:?}: two verdicts differ")));
+    }
+    match (&full, &brief) {
+        (Ok(v), Ok(a)) => {
+            if v.allowed != *a {
+                return Err(violation(format!("{q:?}: verdict says allowed={}, allowed() says {a}", v.allowed)));
+            }
+            consistent(v)?;
+            serde_json::to_string(v).map_err(|e| violation(format!("{q:?}: verdict does not serialize: {e}")))?;
+            Ok(())
+        }
+        (Err(e), Err(b)) => {
+            if e != b {
+                return Err(violation(format!("{q:?}: verdict error {e} but allowed() error {b}")));
+            }
+            // A refusal over an object the API server would reject carries that object's
+            // own error: invalid-policy, or invalid-field for a field of the wrong type.
+            let refusal = matches!(e.code, ErrorCode::InvalidPolicy | ErrorCode::InvalidField);
+            if !refusal && !matches!(e.code, ErrorCode::UnknownEndpoint | ErrorCode::InvalidRequest) {
+                return Err(violation(format!("{q:?}: refused with {}: {e}", e.code)));
+            }
+            located(e, sources)
+        }
+        (Ok(v), Err(e)) => Err(violation(format!("{q:?}: verdict answers allowed={}, allowed() fails: {e}", v.allowed))),
+        (Err(e), Ok(a)) => Err(violation(format!("{q:?}: verdict fails ({e}), allowed() answers {a}"))),
+    }
+}
+
+/// `diagnose` is deterministic, ordered most severe first, and every `invalid-policy`
+/// diagnostic is located like the error it reports.
+pub fn check_diagnose(cluster: &Cluster, sources: &Sources) -> Checked {
+    let first = meshverdict::diagnose(cluster);
+    let second = meshverdict::diagnose(cluster);
+    if first != second {
+        return Err(violation("diagnose gave two different answers"));
+    }
+    for pair in first.windows(2) {
+        if let [a, b] = pair {
+            if a.severity < b.severity {
+                return Err(violation(format!("diagnostics out of order: {} before {}", a.code, b.code)));
+            }
+        }
+    }
+    for d in &first {
+        if d.code.as_str().is_empty() || d.message.is_empty() {
+            return Err(violation(format!("diagnostic without code or message: {d:?}")));
+        }
+        if d.code.as_str() == "invalid-policy" {
+            let e = Error { code: ErrorCode::InvalidPolicy, message: d.message.clone(), help: None, location: d.location.clone().map(Box::new) };
+            located(&e, sources)?;
+        }
+        serde_json::to_string(d).map_err(|e| violation(format!("diagnostic does not serialize: {e}")))?;
+    }
+    Ok(())
+}
+
+/// A case file runs to a report (or is skipped for want of Expectations): its counts add
+/// up, every item is named after the case, and a second run gives the same report.
+pub fn check_case(source: &str, text: &str) -> Checked {
+    let first = meshverdict::conformance::run_case(source, text);
+    let second = meshverdict::conformance::run_case(source, text);
+    if first != second {
+        return Err(violation("run_case gave two different reports"));
+    }
+    match first {
+        Ok(None) => Ok(()),
+        Ok(Some(r)) => {
+            if r.passed + r.failed != r.results.len() || r.failed != r.failures().count() {
+                return Err(violation(format!("case {}: {} passed + {} failed ≠ {} results", r.name, r.passed, r.failed, r.results.len())));
+            }
+            if let Some(bad) = r.results.iter().find(|i| !i.id.starts_with(&format!("{}#", r.name))) {
+                return Err(violation(format!("case {}: item {} is not named after the case", r.name, bad.id)));
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let inputs = [Input { name: source, text }];
+            if e.code != ErrorCode::InvalidCase {
+                return Err(violation(format!("run_case failed with {}: {e}", e.code)));
+            }
+            located(&e, &Sources { inputs: &inputs })
+        }
+    }
+}
+
+/// A small deterministic sequence (SplitMix64): the same input always asks the same
+/// questions, so a finding replays.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        let i = self.below(items.len());
+        items.get(i)
+    }
+}
+
+/// FNV-1a: a seed from the input's bytes.
+pub fn seed(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Up to `count` questions over what the cluster holds: pods and workloads by name,
+/// their addresses, nodes, Services and DNS names, outside addresses, and a few
+/// references that must be refused; numeric and named ports; TCP, UDP and SCTP.
+pub fn questions(cluster: &Cluster, rng: &mut Rng, count: usize) -> Vec<Query> {
+    let model = cluster.model();
+    let mut parties: Vec<String> = Vec::new();
+    let mut ports: Vec<PortRef> = vec![PortRef::Number(80), PortRef::Number(443), PortRef::Number(53), PortRef::Number(4143)];
+    for _ in 0..8 {
+        if let Some(e) = rng.pick(&model.endpoints) {
+            parties.push(e.reference());
+            if let Some(ip) = rng.pick(&e.ips) {
+                parties.push(format!("ip:{ip}"));
+            }
+            if let Some(p) = rng.pick(&e.ports) {
+                ports.push(PortRef::Number(p.port));
+                if let Some(name) = &p.name {
+                    ports.push(PortRef::Name(name.clone()));
+                }
+            }
+        }
+    }
+    let nodes: Vec<&String> = model.nodes.keys().collect();
+    for _ in 0..2 {
+        if let Some(n) = rng.pick(&nodes) {
+            parties.push(format!("node:{n}"));
+        }
+    }
+    // Outside addresses, v4 and v6, and references that must be refused, not judged.
+    parties.extend(["ip:203.0.113.7", "ip:2001:db8::1", "ip:10.0.0.1", "nope", "x/missing", "ip:300.1.1.1", "node:missing"].map(String::from));
+    let mut destinations = parties.clone();
+    for _ in 0..3 {
+        if let Some(s) = rng.pick(&model.services) {
+            destinations.push(format!("svc:{}/{}", s.namespace, s.name));
+            if let Some(p) = rng.pick(&s.ports) {
+                ports.push(PortRef::Number(p.port));
+                if let Some(name) = &p.name {
+                    ports.push(PortRef::Name(name.clone()));
+                }
+            }
+        }
+    }
+    destinations.extend(["dns:example.com", "dns:api.example.org", "dns:", "svc:nope/none"].map(String::from));
+    ports.extend([PortRef::Number(0), PortRef::Number(65535), PortRef::Name("http".into()), PortRef::Name("no-such-port".into())]);
+    ports.push(PortRef::Number((rng.next() & 0xffff) as u16));
+    let protocols = [Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        // Mostly well-formed sources; a source drawn from the destinations (a Service,
+        // a DNS name) must be refused as a request error.
+        let from = if i % 7 == 6 { rng.pick(&destinations) } else { rng.pick(&parties) };
+        let (Some(from), Some(to), Some(port)) = (from, rng.pick(&destinations), rng.pick(&ports)) else { break };
+        // Mostly TCP, as most questions are.
+        let protocol = if i % 3 == 0 { *rng.pick(&protocols).unwrap_or(&Protocol::Tcp) } else { Protocol::Tcp };
+        out.push(Query { from: from.clone(), to: to.clone(), port: port.clone(), protocol });
+    }
+    out
+}

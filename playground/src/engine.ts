@@ -1,0 +1,319 @@
+// The one module that calls the meshverdict engine (the WASM package). Everything the
+// page shows comes through here, so a change of the WASM API (typed values, new calls
+// such as matrix, repair or endpoints) is followed here and nowhere else.
+//
+// Calls are feature-detected: a newer engine's `endpoints`, `repair` and `auto`
+// dataplane are used when present; until then the page says what it lacks.
+
+import init, * as wasm from '@meshverdict/wasm/web';
+import wasmUrl from '@meshverdict/wasm/meshverdict_wasm_bg.wasm?url';
+import type {
+  Decision,
+  Diagnostic,
+  EngineError,
+  EndpointInfo,
+  Inventory,
+  Outcome,
+  Query,
+  ServiceInfo,
+  Verdict,
+  Warning,
+} from './engine-types';
+
+declare const __ENGINE_PACKAGE_VERSION__: string;
+
+/** The source name given to the engine: locations read `cluster.yaml:LINE`, as the CLI's would for that file. */
+export const SOURCE_NAME = 'cluster.yaml';
+
+type AnyCluster = wasm.Cluster & Record<string, unknown>;
+const api = wasm as unknown as Record<string, unknown>;
+
+let ready: Promise<void> | undefined;
+let autoDataplane = false;
+let crashed: EngineError | undefined;
+
+/** Loads and instantiates the module once. */
+export function start(): Promise<void> {
+  ready ??= init({ module_or_path: wasmUrl }).then(() => {
+    autoDataplane = probeAuto();
+  });
+  return ready;
+}
+
+/** The engine's version: its own word when it has a `version()`, else its package's. */
+export function engineVersion(): string {
+  const v = typeof api.version === 'function' ? (api.version as () => unknown)() : undefined;
+  return typeof v === 'string' ? v : __ENGINE_PACKAGE_VERSION__;
+}
+
+/** Dataplane profiles the engine accepts; `auto` only once the engine knows it. */
+export function dataplanes(): string[] {
+  return autoDataplane ? ['auto', 'generic', 'calico', 'cilium'] : ['generic', 'calico', 'cilium'];
+}
+
+function probeAuto(): boolean {
+  try {
+    const c = wasm.Cluster.fromYaml('', { dataplane: 'auto' as never });
+    c.free();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// serde-wasm-bindgen hands maps over as JS `Map`s; the page reads plain objects.
+function plain<T>(v: unknown): T {
+  if (v instanceof Map) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of v) o[String(k)] = plain(x);
+    return o as T;
+  }
+  if (Array.isArray(v)) return v.map((x) => plain(x)) as T;
+  if (v instanceof Error) return v as T;
+  if (v !== null && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
+    return o as T;
+  }
+  return v as T;
+}
+
+/** A thrown value as the engine's error. An abort (a bug in the engine) poisons the module. */
+function asError(e: unknown): EngineError {
+  if (e instanceof WebAssembly.RuntimeError) {
+    crashed = {
+      code: 'internal',
+      message: `the engine aborted (${e.message}); this is a bug: reload the page, and please report the input`,
+    };
+    return crashed;
+  }
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    const x = e as { code: unknown; message: unknown; help?: unknown; location?: unknown };
+    return {
+      code: String(x.code),
+      message: String(x.message),
+      help: typeof x.help === 'string' ? x.help : undefined,
+      location: x.location && typeof x.location === 'object' ? plain(x.location) : undefined,
+    };
+  }
+  return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
+}
+
+function attempt<T>(f: () => T): Outcome<T> {
+  if (crashed) return { ok: false, error: crashed };
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    return { ok: false, error: asError(e) };
+  }
+}
+
+/** A query as the engine reads it: a port typed as digits is a number, else a port name. */
+export function engineQuery(q: Query): { from: string; to: string; port: number | string; protocol: string } {
+  const p = q.port.trim();
+  return { from: q.from.trim(), to: q.to.trim(), port: /^\d+$/.test(p) ? Number(p) : p, protocol: q.protocol };
+}
+
+const BATCH = 20_000;
+
+export interface MatrixResult {
+  sources: string[];
+  destinations: string[];
+  /** Per cell (row-major): questions asked, allowed, and refused by the engine. */
+  asked: Uint16Array;
+  allowed: Uint16Array;
+  failed: Uint16Array;
+  firstError: Map<number, EngineError>;
+  questions: number;
+}
+
+/** Manifests loaded into the engine, kept between questions. */
+export class Model {
+  readonly #cluster: AnyCluster;
+  #diagnostics: Outcome<Diagnostic[]> | undefined;
+
+  private constructor(cluster: AnyCluster) {
+    this.#cluster = cluster;
+  }
+
+  static load(text: string, dataplane: string): Outcome<Model> {
+    return attempt(() => new Model(wasm.Cluster.fromYaml(text, { dataplane: dataplane as wasm.Dataplane, name: SOURCE_NAME }) as AnyCluster));
+  }
+
+  /** The profile in force (what `auto` chose, once the engine has it). */
+  get dataplane(): string {
+    const d = plain<unknown>(this.#cluster.dataplane);
+    if (typeof d === 'string') return d;
+    const name = (d as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? name : 'generic';
+  }
+
+  /** Why that profile, when the engine says (an `auto` choice names what it saw). */
+  get dataplaneReason(): string {
+    const reason = (plain<unknown>(this.#cluster.dataplane) as { reason?: unknown } | null)?.reason;
+    return typeof reason === 'string' ? reason : '';
+  }
+
+  get warnings(): Warning[] {
+    const r = attempt(() => plain<Warning[]>(this.#cluster.warnings));
+    return r.ok ? r.value : [];
+  }
+
+  /** Objects the API server or Cilium would reject, located. */
+  errors(): EngineError[] {
+    const r = attempt(() => plain<EngineError[]>(this.#cluster.errors()));
+    return r.ok ? r.value : [r.error];
+  }
+
+  diagnostics(): Outcome<Diagnostic[]> {
+    this.#diagnostics ??= attempt(() => plain<Diagnostic[]>(this.#cluster.diagnostics()));
+    return this.#diagnostics;
+  }
+
+  verdict(q: Query): Outcome<Verdict> {
+    return attempt(() => plain<Verdict>(this.#cluster.verdict(engineQuery(q) as wasm.Query)));
+  }
+
+  /**
+   * Decisions for many questions, in order. One crossing per batch through `allowedMany`;
+   * a batch that throws is asked again through `verdicts`, which answers each item or
+   * returns its error in place.
+   */
+  decide(queries: ReturnType<typeof engineQuery>[]): Decision[] {
+    const out: Decision[] = [];
+    for (let i = 0; i < queries.length; i += BATCH) {
+      const chunk = queries.slice(i, i + BATCH);
+      const fast = attempt(() => this.#cluster.allowedMany(chunk as wasm.Query[]) as boolean[]);
+      if (fast.ok) {
+        out.push(...fast.value);
+        continue;
+      }
+      const slow = attempt(() => this.#cluster.verdicts(chunk as wasm.Query[]) as unknown[]);
+      if (!slow.ok) {
+        out.push(...chunk.map(() => slow.error));
+        continue;
+      }
+      for (const item of slow.value) {
+        out.push(item instanceof Error ? asError(item) : Boolean((item as { allowed: unknown }).allowed));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The connectivity matrix of `sources` × `destinations`: per cell, how many of the
+   * asked ports are allowed, refused by the engine, or asked at all. Point decisions in
+   * batches, with a pause between batches so the page stays responsive; this is where
+   * the engine's own `matrix()` will take over once it has one.
+   */
+  async matrix(
+    sources: string[],
+    destinations: { reference: string; ports: { port: number | string; protocol: string }[] }[],
+    onProgress?: (done: number, total: number) => void,
+    cancelled: () => boolean = () => false,
+  ): Promise<MatrixResult | undefined> {
+    const n = sources.length * destinations.length;
+    const result: MatrixResult = {
+      sources,
+      destinations: destinations.map((d) => d.reference),
+      asked: new Uint16Array(n),
+      allowed: new Uint16Array(n),
+      failed: new Uint16Array(n),
+      firstError: new Map(),
+      questions: 0,
+    };
+    const perRow = destinations.reduce((k, d) => k + d.ports.length, 0);
+    const rowsPerBatch = Math.max(1, Math.floor(BATCH / Math.max(1, perRow)));
+    for (let r0 = 0; r0 < sources.length; r0 += rowsPerBatch) {
+      if (cancelled()) return undefined;
+      const queries: ReturnType<typeof engineQuery>[] = [];
+      const cellOf: number[] = [];
+      for (let r = r0; r < Math.min(sources.length, r0 + rowsPerBatch); r++) {
+        const from = sources[r] as string;
+        destinations.forEach((d, c) => {
+          for (const p of d.ports) {
+            queries.push({ from, to: d.reference, port: p.port, protocol: p.protocol });
+            cellOf.push(r * destinations.length + c);
+          }
+        });
+      }
+      const answers = this.decide(queries);
+      answers.forEach((a, i) => {
+        const cell = cellOf[i] as number;
+        result.asked[cell]++;
+        if (a === true) result.allowed[cell]++;
+        else if (a !== false) {
+          result.failed[cell]++;
+          if (!result.firstError.has(cell)) result.firstError.set(cell, a);
+        }
+      });
+      result.questions += queries.length;
+      onProgress?.(Math.min(sources.length, r0 + rowsPerBatch), sources.length);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    return result;
+  }
+
+  /** Whether the engine can write a repair (policies that fix broken mesh flows). */
+  get canRepair(): boolean {
+    return typeof this.#cluster.repair === 'function';
+  }
+
+  /** The engine's repair for what it diagnosed, as YAML to add; undefined when it has none. */
+  repair(diagnostic: Diagnostic): Outcome<string | undefined> {
+    return attempt(() => {
+      const r = plain<unknown>((this.#cluster.repair as (d: unknown) => unknown).call(this.#cluster, diagnostic));
+      if (typeof r === 'string') return r || undefined;
+      if (r && typeof r === 'object' && typeof (r as { yaml?: unknown }).yaml === 'string') return (r as { yaml: string }).yaml;
+      return undefined;
+    });
+  }
+
+  /**
+   * The endpoints and Services a query may name. From the engine when it lists them
+   * (`endpoints()`); otherwise the flagged fallback: candidates found in the text, kept
+   * only when the engine resolves them.
+   */
+  async inventory(text: string): Promise<Inventory> {
+    if (typeof this.#cluster.endpoints === 'function') {
+      const r = attempt(() => plain<EndpointInfo[]>((this.#cluster.endpoints as () => unknown).call(this.#cluster)));
+      const s =
+        typeof this.#cluster.services === 'function'
+          ? attempt(() => plain<ServiceInfo[]>((this.#cluster.services as () => unknown).call(this.#cluster)))
+          : undefined;
+      if (r.ok) return { endpoints: r.value, services: s?.ok ? s.value : [], source: 'engine' };
+    }
+    const { candidates } = await import('./endpoints-fallback');
+    const found = candidates(text);
+    // The engine is the judge of what an endpoint is: a candidate it does not resolve
+    // (unknown-endpoint) is dropped; any other answer means it knows the name.
+    const endpoints: EndpointInfo[] = [];
+    for (const e of found.endpoints) {
+      const v = attempt(() => plain<Verdict>(this.#cluster.verdict({ from: e.reference, to: e.reference, port: 1 })));
+      if (v.ok) endpoints.push({ ...e, kind: v.value.from.kind, meshed: v.value.from.meshed });
+      else if (v.error.code !== 'unknown-endpoint') endpoints.push(e);
+    }
+    const someone = endpoints[0]?.reference;
+    const knownServices = someone
+      ? this.#probe(found.services.map((s) => ({ from: someone, to: s.reference, port: s.ports[0]?.port ?? 1, protocol: s.ports[0]?.protocol ?? 'TCP' })))
+      : [];
+    const services = found.services.filter((_, i) => knownServices[i]);
+    return { endpoints, services, source: 'fallback' };
+  }
+
+  // Names the engine resolves: every answer but `unknown-endpoint`.
+  #probe(queries: ReturnType<typeof engineQuery>[]): boolean[] {
+    if (!queries.length) return [];
+    const r = attempt(() => this.#cluster.verdicts(queries as wasm.Query[]) as unknown[]);
+    if (!r.ok) return queries.map(() => false);
+    return r.value.map((item) => !(item instanceof Error && (item as { code?: string }).code === 'unknown-endpoint'));
+  }
+
+  free(): void {
+    try {
+      this.#cluster.free();
+    } catch {
+      // already freed, or the module aborted: nothing to release
+    }
+  }
+}

@@ -1,0 +1,245 @@
+//! Python values → the bindings' typed requests, checked by `meshverdict_bindings::args`
+//! so that a wrong argument reads as in every other host, in Python's words.
+//!
+//! This is the hot path of a batch: a tuple or dict per question is read straight into
+//! a `Query` (no JSON), and an argument is only named when it is wrong.
+
+use meshverdict_bindings::{PortRef, Protocol, Query};
+use meshverdict_bindings::args::{self, ArgumentError, Bad, Expected};
+use meshverdict_bindings::load::{LimitsRequest, LIMIT_NAMES_PY};
+use meshverdict_bindings::Manifests;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PyMapping, PyString, PyTuple};
+use pyo3::{intern, Borrowed};
+
+use crate::errors::HOST;
+
+/// A wrong argument, or a Python error met while reading one (a `__getitem__` that raised).
+pub enum Wrong {
+    Argument(ArgumentError),
+    Python(PyErr),
+}
+
+impl From<PyErr> for Wrong {
+    fn from(e: PyErr) -> Self {
+        Wrong::Python(e)
+    }
+}
+
+impl Wrong {
+    pub fn raise(self, py: Python<'_>) -> PyErr {
+        match self {
+            Wrong::Argument(a) => crate::errors::raise_argument(py, &a),
+            Wrong::Python(e) => e,
+        }
+    }
+}
+
+/// `type(value).__name__`, with `None` for None (as Python's own messages say it).
+pub fn type_name(v: &Bound<'_, PyAny>) -> String {
+    if v.is_none() {
+        return "None".into();
+    }
+    v.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+}
+
+fn named(bad: Bad, argument: impl FnOnce() -> String) -> Wrong {
+    Wrong::Argument(bad.named(HOST, &argument()))
+}
+
+fn text(s: &Bound<'_, PyString>, expected: Expected) -> Result<String, Bad> {
+    // A str with lone surrogates cannot be UTF-8: no name in any input can equal it.
+    s.to_cow().map(|c| c.into_owned()).map_err(|_| Bad::wrong_value(expected, "a str with lone surrogates"))
+}
+
+pub fn endpoint(v: &Bound<'_, PyAny>) -> Result<String, Bad> {
+    match v.cast::<PyString>() {
+        Ok(s) => text(s, Expected::Endpoint),
+        Err(_) => Err(Bad::wrong_type(Expected::Endpoint, type_name(v))),
+    }
+}
+
+pub fn port(v: &Bound<'_, PyAny>) -> Result<PortRef, Bad> {
+    // bool is an int to Python, but `True` is no port.
+    if v.is_instance_of::<PyBool>() {
+        return Err(Bad::wrong_type(Expected::Port, "bool"));
+    }
+    if v.is_instance_of::<PyInt>() {
+        return match v.extract::<i64>() {
+            Ok(n) => args::port_int(n),
+            Err(_) => Err(Bad::wrong_value(Expected::Port, v.str().map(|s| s.to_string()).unwrap_or_default())),
+        };
+    }
+    match v.cast::<PyString>() {
+        Ok(s) => args::port_name(&text(s, Expected::Port)?),
+        Err(_) => Err(Bad::wrong_type(Expected::Port, type_name(v))),
+    }
+}
+
+pub fn protocol(v: Option<&Bound<'_, PyAny>>) -> Result<Protocol, Bad> {
+    match v {
+        None => Ok(Protocol::Tcp),
+        Some(v) if v.is_none() => Ok(Protocol::Tcp),
+        Some(v) => match v.cast::<PyString>() {
+            Ok(s) => args::protocol(&text(s, Expected::Protocol)?),
+            Err(_) => Err(Bad::wrong_type(Expected::Protocol, type_name(v))),
+        },
+    }
+}
+
+/// One question from its four arguments (`verdict(src, dst, port, protocol)`).
+pub fn query(src: &Bound<'_, PyAny>, dst: &Bound<'_, PyAny>, port_: &Bound<'_, PyAny>, protocol_: Option<&Bound<'_, PyAny>>) -> Result<Query, Wrong> {
+    Ok(Query {
+        from: endpoint(src).map_err(|b| named(b, || "src".into()))?,
+        to: endpoint(dst).map_err(|b| named(b, || "dst".into()))?,
+        port: port(port_).map_err(|b| named(b, || "port".into()))?,
+        protocol: protocol(protocol_).map_err(|b| named(b, || "protocol".into()))?,
+    })
+}
+
+const QUERY_KEYS: [&str; 4] = ["from", "to", "port", "protocol"];
+
+/// The four parts of one batch item, whatever its form.
+fn item_parts<'py>(i: usize, item: Borrowed<'_, 'py, PyAny>) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
+    let py = item.py();
+    if let Ok(t) = item.cast::<PyTuple>() {
+        return sequence_parts(i, t.len(), |k| t.get_item(k));
+    }
+    if let Ok(d) = item.cast::<PyDict>() {
+        return dict_parts(i, &d.to_owned());
+    }
+    if let Ok(l) = item.cast::<PyList>() {
+        return sequence_parts(i, l.len(), |k| l.get_item(k));
+    }
+    if let Ok(m) = item.cast::<PyMapping>() {
+        let d = PyDict::new(py);
+        for kv in m.items()?.iter() {
+            let (k, v): (Bound<'py, PyAny>, Bound<'py, PyAny>) = kv.extract()?;
+            d.set_item(k, v)?;
+        }
+        return dict_parts(i, &d);
+    }
+    Err(named(Bad::wrong_type(Expected::Query, type_name(&item)), || format!("queries[{i}]")))
+}
+
+fn sequence_parts<'py>(i: usize, len: usize, get: impl Fn(usize) -> PyResult<Bound<'py, PyAny>>) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
+    if !(3..=4).contains(&len) {
+        return Err(named(Bad::wrong_type(Expected::Query, format!("a sequence of {len} items")), || format!("queries[{i}]")));
+    }
+    let protocol = if len == 4 { Some(get(3)?) } else { None };
+    Ok([Some(get(0)?), Some(get(1)?), Some(get(2)?), protocol])
+}
+
+fn dict_parts<'py>(i: usize, d: &Bound<'py, PyDict>) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
+    let py = d.py();
+    let keys = [intern!(py, "from"), intern!(py, "to"), intern!(py, "port"), intern!(py, "protocol")];
+    let [from, to, port, protocol] = [d.get_item(keys[0])?, d.get_item(keys[1])?, d.get_item(keys[2])?, d.get_item(keys[3])?];
+    let found = [&from, &to, &port, &protocol].iter().filter(|v| v.is_some()).count();
+    if found < d.len() {
+        // Slow path, only for a wrong dict: name the key it should not have.
+        for k in d.keys().iter() {
+            let name = k.str().map(|s| s.to_string()).unwrap_or_default();
+            if !k.is_instance_of::<PyString>() || !QUERY_KEYS.contains(&name.as_str()) {
+                return Err(Wrong::Argument(ArgumentError::unknown_option(&format!("queries[{i}]"), &name, &QUERY_KEYS)));
+            }
+        }
+    }
+    for (key, v) in QUERY_KEYS.iter().zip([&from, &to, &port]) {
+        if v.is_none() {
+            return Err(Wrong::Argument(ArgumentError::missing(&format!("queries[{i}]"), &format!("'{key}'"))));
+        }
+    }
+    Ok([from, to, port, protocol])
+}
+
+fn item(i: usize, item: Borrowed<'_, '_, PyAny>) -> Result<Query, Wrong> {
+    let [from, to, port_, protocol_] = item_parts(i, item)?;
+    let (Some(from), Some(to), Some(port_)) = (from, to, port_) else {
+        return Err(Wrong::Argument(ArgumentError::missing(&format!("queries[{i}]"), "from, to or port")));
+    };
+    Ok(Query {
+        from: endpoint(&from).map_err(|b| named(b, || format!("from of queries[{i}]")))?,
+        to: endpoint(&to).map_err(|b| named(b, || format!("to of queries[{i}]")))?,
+        port: port(&port_).map_err(|b| named(b, || format!("port of queries[{i}]")))?,
+        protocol: protocol(protocol_.as_ref()).map_err(|b| named(b, || format!("protocol of queries[{i}]")))?,
+    })
+}
+
+/// Every question of a batch: a list or tuple (read in place), or any other iterable.
+pub fn queries(v: &Bound<'_, PyAny>) -> Result<Vec<Query>, Wrong> {
+    if let Ok(l) = v.cast::<PyList>() {
+        let mut out = Vec::with_capacity(l.len());
+        for (i, x) in l.iter().enumerate() {
+            out.push(item(i, x.as_borrowed())?);
+        }
+        return Ok(out);
+    }
+    if let Ok(t) = v.cast::<PyTuple>() {
+        return t.iter_borrowed().enumerate().map(|(i, x)| item(i, x)).collect();
+    }
+    if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() || v.is_instance_of::<PyDict>() {
+        // Iterable, but never a list of questions: say so rather than fail on its items.
+        return Err(named(Bad::wrong_type(Expected::Queries, type_name(v)), || "queries".into()));
+    }
+    let iter = v.try_iter().map_err(|_| named(Bad::wrong_type(Expected::Queries, type_name(v)), || "queries".into()))?;
+    let mut out = Vec::new();
+    for (i, x) in iter.enumerate() {
+        out.push(item(i, x?.as_borrowed())?);
+    }
+    Ok(out)
+}
+
+/// The manifests: str, or bytes in UTF-8 (decoded by the engine, with a located error).
+pub fn manifests(v: &Bound<'_, PyAny>, argument: &str) -> Result<Manifests, Wrong> {
+    if let Ok(s) = v.cast::<PyString>() {
+        return text(s, Expected::Manifests).map(Manifests::Text).map_err(|b| named(b, || argument.into()));
+    }
+    if let Ok(b) = v.cast::<PyBytes>() {
+        return Ok(Manifests::Bytes(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = v.cast::<PyByteArray>() {
+        return Ok(Manifests::Bytes(b.to_vec()));
+    }
+    Err(named(Bad::wrong_type(Expected::Manifests, type_name(v)), || argument.into()))
+}
+
+pub fn name(v: &Bound<'_, PyAny>, argument: &str) -> Result<String, Wrong> {
+    match v.cast::<PyString>() {
+        Ok(s) => text(s, Expected::Name).map_err(|b| named(b, || argument.into())),
+        Err(_) => Err(named(Bad::wrong_type(Expected::Name, type_name(v)), || argument.into())),
+    }
+}
+
+pub fn dataplane(v: &Bound<'_, PyAny>) -> Result<Option<meshverdict_bindings::Dataplane>, Wrong> {
+    let s = match v.cast::<PyString>() {
+        Ok(s) => text(s, Expected::Dataplane),
+        Err(_) => Err(Bad::wrong_type(Expected::Dataplane, type_name(v))),
+    };
+    s.and_then(|s| args::dataplane(&s)).map_err(|b| named(b, || "dataplane".into()))
+}
+
+/// `limits={"max_objects": …, "max_depth": …, "max_alias_nodes": …}` (each optional).
+pub fn limits(v: Option<&Bound<'_, PyAny>>) -> Result<LimitsRequest, Wrong> {
+    let mut out = LimitsRequest::default();
+    let Some(v) = v.filter(|v| !v.is_none()) else { return Ok(out) };
+    let Ok(d) = v.cast::<PyMapping>() else {
+        return Err(named(Bad::wrong_type(Expected::Limits, type_name(v)), || "limits".into()));
+    };
+    for kv in d.items()?.iter() {
+        let (k, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = kv.extract()?;
+        let key = k.str().map(|s| s.to_string()).unwrap_or_default();
+        let Some(index) = LIMIT_NAMES_PY.iter().position(|n| *n == key) else {
+            return Err(Wrong::Argument(ArgumentError::unknown_option("limits", &key, &LIMIT_NAMES_PY)));
+        };
+        let n = if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+            Err(Bad::wrong_type(Expected::Limit, type_name(&value)))
+        } else {
+            match value.extract::<i64>() {
+                Ok(n) => args::limit_int(n),
+                Err(_) => Err(Bad::wrong_value(Expected::Limit, value.str().map(|s| s.to_string()).unwrap_or_default())),
+            }
+        };
+        out.set(index, n.map_err(|b| named(b, || format!("limits['{key}']")))?);
+    }
+    Ok(out)
+}
