@@ -199,8 +199,7 @@ impl ClusterHandle {
     /// Objects the API server or Cilium would reject, each a located error (verdicts
     /// that read them are refused; `diagnostics()` reports them as `invalid-policy`).
     pub fn errors(&self) -> Vec<Error> {
-        let m = self.cluster.model();
-        m.invalid.iter().chain(m.agent_refused.iter()).map(|i| i.error.clone()).collect()
+        self.cluster.errors()
     }
 
     pub fn errors_json(&self) -> String {
