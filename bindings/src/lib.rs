@@ -213,8 +213,7 @@ impl ClusterHandle {
     /// Objects the API server or Cilium would reject (verdicts that read them are
     /// refused; `diagnostics()` reports them as `invalid-policy`).
     pub fn errors(&self) -> Vec<Error> {
-        let m = self.cluster.model();
-        m.invalid.iter().chain(m.agent_refused.iter()).map(|i| i.error.clone()).collect()
+        self.cluster.errors()
     }
 
     pub fn diagnostics(&self) -> Answer<Vec<Diagnostic>> {

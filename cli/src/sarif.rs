@@ -219,7 +219,7 @@ impl<'a> Writer<'a> {
             return l.clone();
         }
         let model = cluster.model();
-        let policy = d.policies.iter().find_map(|r| model.policies.iter().find(|p| p.policy == *r));
+        let policy = d.policies.iter().find_map(|r| cluster.policies().iter().find(|p| p.policy == *r));
         // The object's name line: its first line is often the `---` before it.
         if let Some(p) = policy {
             return model.locate(&p.origin, "metadata.name");

@@ -185,14 +185,17 @@ fn stdin_has_the_name_given_to_it() {
 }
 
 #[test]
-fn a_result_without_a_location_of_its_own_points_at_its_policy() {
+fn a_mesh_result_points_at_the_policy_at_fault() {
     let out = mv(&["diagnose", "-o", "sarif", "-f", "examples/linkerd-netpol-broken", "--dataplane", "calico"]);
     let log = json(&out);
     let r = log["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "mesh-flow-blocked" && r["level"] == "error").cloned().expect("the fatal mesh-flow-blocked");
     let loc = &r["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "examples/linkerd-netpol-broken/network-policies.yaml");
-    // The first policy it names is linkerd/allow-meshed-ingress: the line of its name.
+    // The first policy it names is linkerd/allow-meshed-ingress: the line of its
+    // podSelector (the core locates the policy's subject), within that object.
     let text = std::fs::read_to_string(repo().join("examples/linkerd-netpol-broken/network-policies.yaml")).unwrap();
     let line = loc["region"]["startLine"].as_u64().unwrap() as usize;
-    assert!(text.lines().nth(line - 1).unwrap().contains("name: allow-meshed-ingress"), "line {line}");
+    assert!(text.lines().nth(line - 1).unwrap().contains("podSelector"), "line {line}");
+    let name_line = text.lines().position(|l| l.contains("name: allow-meshed-ingress")).unwrap() + 1;
+    assert!(line > name_line && line < name_line + 5, "line {line} is not in allow-meshed-ingress (name at {name_line})");
 }

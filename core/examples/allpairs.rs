@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use meshverdict::model::{Endpoint, EndpointKind};
-use meshverdict::policy::{Direction, Subject};
+use meshverdict::compile::policy::{Direction, Subject};
 use meshverdict::ports::PortSpec;
 use meshverdict::{Cluster, Input, Options, PortRef, Protocol, Query};
 

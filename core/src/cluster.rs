@@ -1,138 +1,20 @@
-//! A loaded cluster: the model, its compiled policies for one dataplane, and the mesh.
+//! The facade hosts and the CLI hold: a model, compiled once for a dataplane, answering
+//! many questions. It only wires the stages together; each stage works on plain data.
 
-use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
-
-use crate::diagnose::Diagnostic;
-use crate::error::{Error, ErrorCode, Result};
-use crate::mesh::linkerd::Linkerd;
-use crate::mesh::Mesh;
-use crate::model::{Endpoint, EndpointKind, Input, Model, Service, TargetPort, Warning};
-use crate::policy::{CompiledPolicy, Direction, Party, PolicyKind};
-
-use crate::ports::Protocol;
+use crate::compile::mesh::Mesh;
+use crate::compile::policy::CompiledPolicy;
+use crate::compile::{compile, Compiled};
+use crate::error::{Error, Result};
+use crate::evaluate::needs::{Needs, Starved};
+use crate::evaluate::{Point, Query, Verdict};
+use crate::findings::Warning;
+use crate::model::{Endpoint, Input, Invalid, Model};
 use crate::source::Limits;
-use crate::verdict::{EndpointView, Judge, Layer, PortRef, Query, Verdict};
 
-/// Which dataplane enforces the policies: where CNIs differ, they differ here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dataplane {
-    /// The Kubernetes API reference and the upstream e2e tests.
-    #[default]
-    Generic,
-    /// Calico: as generic for NetworkPolicy (ipBlock matches pod and node addresses).
-    Calico,
-    /// Cilium 1.18-1.20, default agent settings.
-    Cilium,
-}
-
-impl Dataplane {
-    pub fn parse(s: &str) -> Result<Dataplane> {
-        match s {
-            "generic" => Ok(Dataplane::Generic),
-            "calico" => Ok(Dataplane::Calico),
-            "cilium" => Ok(Dataplane::Cilium),
-            other => Err(Error::request(format!("unknown dataplane {other:?}")).with_help("use auto, generic, calico or cilium")),
-        }
-    }
-
-    /// A dataplane setting as users give it: `auto` (None: the one the input shows) or a name.
-    pub fn parse_setting(s: &str) -> Result<Option<Dataplane>> {
-        match s {
-            "auto" => Ok(None),
-            other => Dataplane::parse(other).map(Some),
-        }
-    }
-
-    /// The dataplane the input shows (FORMAT: a case without `dataplane`; the CLI's
-    /// `--dataplane auto`): Cilium when it holds Cilium policies or Cilium's agent,
-    /// Calico when it holds Calico's objects or calico-node, else the API reference.
-    pub fn detect(model: &Model) -> DataplaneChoice {
-        let s = &model.signs;
-        let cilium_policies: Vec<String> = model.cilium.iter().map(|(o, _)| format!("{} {}", o.kind.short(), qualified(o.namespace.as_deref(), &o.name))).collect();
-        let mut cilium = Vec::new();
-        if !cilium_policies.is_empty() {
-            cilium.push(format!("{} Cilium polic{} ({})", cilium_policies.len(), if cilium_policies.len() == 1 { "y" } else { "ies" }, sample(&cilium_policies)));
-        }
-        if !s.cilium_agents.is_empty() {
-            cilium.push(format!("Cilium's agent ({})", sample(&s.cilium_agents)));
-        }
-        if s.cilium_config.is_some() {
-            cilium.push("the ConfigMap kube-system/cilium-config".into());
-        }
-        if !cilium.is_empty() {
-            return DataplaneChoice { name: Dataplane::Cilium, reason: format!("auto: the input holds {}", cilium.join(" and ")) };
-        }
-        let mut calico = Vec::new();
-        if !s.calico_objects.is_empty() {
-            let names: Vec<String> = s.calico_objects.iter().map(|o| format!("{} {}", o.kind, qualified(o.namespace.as_deref(), &o.name))).collect();
-            calico.push(format!("Calico objects ({})", sample(&names)));
-        }
-        if !s.calico_nodes.is_empty() {
-            calico.push(format!("calico-node ({})", sample(&s.calico_nodes)));
-        }
-        if !calico.is_empty() {
-            return DataplaneChoice { name: Dataplane::Calico, reason: format!("auto: the input holds {}", calico.join(" and ")) };
-        }
-        DataplaneChoice {
-            name: Dataplane::Generic,
-            reason: "auto: the input shows no Cilium or Calico object, so the Kubernetes API reference applies (generic)".into(),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dataplane::Generic => "generic",
-            Dataplane::Calico => "calico",
-            Dataplane::Cilium => "cilium",
-        }
-    }
-
-    /// Cilium policies are only enforced where Cilium is the dataplane.
-    pub fn enforces(self, kind: PolicyKind) -> bool {
-        kind == PolicyKind::NetworkPolicy || self == Dataplane::Cilium
-    }
-
-    /// Cilium: CIDR rules (and so ipBlock) never select Cilium-managed endpoints
-    /// (Documentation/security/policy/language.rst "IP/CIDR based"; cilium/cilium#9209).
-    /// Kubernetes and Calico match pod addresses.
-    pub fn ip_block_matches_pods(self) -> bool {
-        self != Dataplane::Cilium
-    }
-
-    /// Cilium's default `policy-cidr-match-mode` leaves nodes out of CIDR rules too.
-    pub fn ip_block_matches_nodes(self) -> bool {
-        self != Dataplane::Cilium
-    }
-}
-
-fn qualified(ns: Option<&str>, name: &str) -> String {
-    match ns {
-        Some(ns) => format!("{ns}/{name}"),
-        None => name.to_string(),
-    }
-}
-
-fn sample(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [a] => a.clone(),
-        [a, b] => format!("{a}, {b}"),
-        [a, b, rest @ ..] => format!("{a}, {b} and {} more", rest.len()),
-    }
-}
-
-/// The dataplane a cluster is judged on, and why that one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DataplaneChoice {
-    pub name: Dataplane,
-    pub reason: String,
-}
+pub use crate::compile::dataplane::{Dataplane, DataplaneChoice};
 
 /// How to load a cluster.
 #[derive(Debug, Clone, Copy, Default)]
@@ -144,44 +26,14 @@ pub struct Options {
 
 /// The model, compiled once, answering many questions.
 pub struct Cluster {
-    pub(crate) model: Model,
+    model: Model,
+    compiled: Compiled,
     pub dataplane: Dataplane,
     /// The dataplane and why: given by the caller, or detected in the input.
     pub dataplane_choice: DataplaneChoice,
-    /// Per endpoint, the policies of the input that would select it but that this
-    /// dataplane does not enforce: each verdict that reads them says so.
-    unenforced: Vec<Vec<usize>>,
-    pub(crate) linkerd: Option<Linkerd>,
-    /// Per endpoint, the policies (indices) that select it and that this dataplane enforces.
-    selecting: Vec<Vec<usize>>,
-    /// Per endpoint, the warning that its proxy is cut off from the control plane.
-    starved: OnceLock<BTreeMap<usize, Diagnostic>>,
-    /// `namespace/name` → the endpoint a reference names (a Pod wins over a workload).
-    by_name: HashMap<(String, String), usize>,
-    /// Pod addresses → the Pod.
-    by_ip: HashMap<IpAddr, usize>,
-}
-
-/// A resolved question: each source, and the destination.
-struct Flow<'c> {
-    sources: Vec<Party<'c>>,
-    /// The workload a source reference named, when it names several Pods.
-    source_group: Option<(&'c str, usize)>,
-    to: To<'c>,
-}
-
-enum To<'c> {
-    /// Parties with the port each one serves.
-    Parties(Vec<(Party<'c>, u16)>, Option<(&'c str, usize)>),
-    Service(&'c Service),
-}
-
-/// What a question's endpoint reference names.
-pub(crate) enum Target<'c> {
-    Party(Party<'c>),
-    /// A workload whose Pods are in the input: every one of them.
-    Pods(Vec<&'c Endpoint>),
-    Service(&'c Service),
+    warnings: Vec<Warning>,
+    needs: OnceLock<Needs>,
+    starved: OnceLock<BTreeMap<usize, Starved>>,
 }
 
 impl Cluster {
@@ -192,92 +44,40 @@ impl Cluster {
 
     /// Compiles a model for a dataplane (`None`: the one the input shows).
     pub fn from_model(model: Model, dataplane: Option<Dataplane>) -> Cluster {
-        let choice = match dataplane {
-            Some(name) => DataplaneChoice { name, reason: "given by the caller".into() },
-            None => Dataplane::detect(&model),
-        };
-        let dataplane = choice.name;
-        let linkerd = Linkerd::detect(&model);
-        let mut by_name: HashMap<(String, String), usize> = HashMap::new();
-        let mut by_ip: HashMap<IpAddr, usize> = HashMap::new();
-        for (i, e) in model.endpoints.iter().enumerate() {
-            let key = (e.namespace.clone(), e.name.clone());
-            let better = by_name.get(&key).and_then(|j| model.endpoints.get(*j)).is_none_or(|b| e.kind < b.kind);
-            if better {
-                by_name.insert(key, i);
-            }
-            if e.kind == EndpointKind::Pod {
-                for ip in &e.ips {
-                    by_ip.entry(*ip).or_insert(i);
-                }
-            }
-        }
-        let mut cluster = Cluster {
-            model,
-            dataplane,
+        let choice = DataplaneChoice::for_model(&model, dataplane);
+        let compiled = compile(&model, choice.clone());
+        let mut warnings = model.warnings.clone();
+        warnings.extend(compiled.warnings.iter().cloned());
+        Cluster {
+            dataplane: choice.name,
             dataplane_choice: choice,
-            unenforced: Vec::new(),
-            linkerd,
-            selecting: Vec::new(),
+            model,
+            compiled,
+            warnings,
+            needs: OnceLock::new(),
             starved: OnceLock::new(),
-            by_name,
-            by_ip,
-        };
-        // Most policies select within one namespace: index them by it, so that each
-        // endpoint is matched against its namespace's policies and the cluster-wide ones
-        // only (110,000 pods × 5,000 policies would otherwise be 550M selector matches).
-        let mut by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut anywhere: Vec<usize> = Vec::new();
-        for (i, p) in cluster.model.policies.iter().enumerate() {
-            match subject_namespace(&p.subject) {
-                Some(ns) => by_ns.entry(ns).or_default().push(i),
-                None => anywhere.push(i),
-            }
         }
-        let judge = Judge { cluster: &cluster, detail: false };
-        let selecting = cluster
-            .model
-            .endpoints
-            .iter()
-            .map(|e| {
-                let mut candidates: Vec<usize> = by_ns.get(e.namespace.as_str()).cloned().unwrap_or_default();
-                candidates.extend(anywhere.iter().copied());
-                candidates.sort_unstable();
-                judge.selecting_among(e, candidates)
-            })
-            .collect();
-        cluster.selecting = selecting;
-        let ignored: Vec<usize> =
-            cluster.model.policies.iter().enumerate().filter(|(_, p)| !dataplane.enforces(p.policy.kind)).map(|(i, _)| i).collect();
-        if !ignored.is_empty() {
-            let judge = Judge { cluster: &cluster, detail: false };
-            let unenforced = cluster.model.endpoints.iter().map(|e| judge.subjects_of(e, &ignored)).collect();
-            cluster.unenforced = unenforced;
-        }
-        cluster
     }
 
     pub fn model(&self) -> &Model {
         &self.model
     }
 
-    pub fn policies(&self) -> &[CompiledPolicy] {
-        &self.model.policies
+    pub fn compiled(&self) -> &Compiled {
+        &self.compiled
     }
 
-    pub(crate) fn selecting_cached(&self, e: &Endpoint) -> Vec<&CompiledPolicy> {
-        self.selecting
-            .get(e.index)
-            .map(|ix| ix.iter().filter_map(|i| self.model.policies.get(*i)).collect())
-            .unwrap_or_default()
+    pub fn policies(&self) -> &[CompiledPolicy] {
+        &self.compiled.policies
     }
 
     pub fn mesh(&self) -> Option<&dyn Mesh> {
-        self.linkerd.as_ref().map(|l| l as &dyn Mesh)
+        self.compiled.linkerd.as_ref().map(|l| l as &dyn Mesh)
     }
 
+    /// Notes about the input: skipped kinds, assumptions, dataplane settings read.
     pub fn warnings(&self) -> &[Warning] {
-        &self.model.warnings
+        &self.warnings
     }
 
     pub fn is_meshed(&self, e: &Endpoint) -> bool {
@@ -286,489 +86,45 @@ impl Cluster {
 
     /// The endpoint a `NAMESPACE/NAME` reference names: a Pod wins over a workload.
     pub fn find_endpoint(&self, ns: &str, name: &str) -> Option<&Endpoint> {
-        self.by_name.get(&(ns.to_string(), name.to_string())).and_then(|i| self.model.endpoints.get(*i))
+        self.model.find_endpoint(ns, name)
     }
 
-    fn unknown(&self, reference: &str, why: String) -> Error {
-        Error::new(ErrorCode::UnknownEndpoint, format!("{reference}: {why}"))
-            .with_help("endpoints are NAMESPACE/NAME (a Pod or workload), ip:ADDRESS, node:NAME, svc:NAMESPACE/NAME or dns:NAME")
+    /// Objects the API server (or Cilium's schema) would reject, and Cilium policies the
+    /// agent refuses: each a located error.
+    pub fn invalid_objects(&self) -> impl Iterator<Item = &Invalid> {
+        self.model.invalid.iter().chain(self.compiled.invalid.iter()).chain(self.compiled.refused.iter())
     }
 
-    pub(crate) fn resolve<'a>(&'a self, reference: &'a str, role: &str) -> Result<Target<'a>> {
-        if let Some(addr) = reference.strip_prefix("ip:") {
-            let ip: IpAddr = addr.parse().map_err(|_| Error::request(format!("{role} {reference:?}: {addr:?} is not an IP address")))?;
-            if let Some(e) = self.by_ip.get(&ip).and_then(|i| self.model.endpoints.get(*i)) {
-                return Ok(Target::Party(Party::Pod(e)));
-            }
-            if let Some(n) = self.model.nodes.values().find(|n| n.addresses.contains(&ip)) {
-                return Ok(Target::Party(Party::Node(n)));
-            }
-            return Ok(Target::Party(Party::External { ip: Some(ip), dns: None }));
-        }
-        if let Some(name) = reference.strip_prefix("node:") {
-            return self
-                .model
-                .nodes
-                .get(name)
-                .map(|n| Target::Party(Party::Node(n)))
-                .ok_or_else(|| self.unknown(reference, format!("no Node {name:?} in the input (nor a Pod on it)")));
-        }
-        if let Some(name) = reference.strip_prefix("dns:") {
-            if role != "to" {
-                return Err(Error::request(format!("{reference}: dns: names an outside destination; it cannot be a source")));
-            }
-            if name.is_empty() {
-                return Err(Error::request("dns: needs a name"));
-            }
-            return Ok(Target::Party(Party::External { ip: None, dns: Some(name) }));
-        }
-        if let Some(rest) = reference.strip_prefix("svc:") {
-            if role != "to" {
-                return Err(Error::request(format!("{reference}: a Service can only be a destination")));
-            }
-            let (ns, name) = rest.split_once('/').ok_or_else(|| Error::request(format!("{reference}: expected svc:NAMESPACE/NAME")))?;
-            return self
-                .model
-                .services
-                .iter()
-                .find(|s| s.namespace == ns && s.name == name)
-                .map(Target::Service)
-                .ok_or_else(|| self.unknown(reference, format!("no Service {ns}/{name} in the input")));
-        }
-        let Some((ns, name)) = reference.split_once('/') else {
-            return Err(Error::request(format!("{role} {reference:?}: expected NAMESPACE/NAME, ip:, node:, svc: or dns:")));
-        };
-        if let Some(e) = self.find_endpoint(ns, name) {
-            return Ok(Target::Party(Party::Pod(e)));
-        }
-        if let Some(pods) = self.model.workload_pods.get(&(ns.to_string(), name.to_string())) {
-            if pods.is_empty() {
-                return Err(self.unknown(
-                    reference,
-                    "the workload is in the input, but none of its Pods is (an old ReplicaSet scaled to zero?)".into(),
-                ));
-            }
-            return Ok(Target::Pods(pods.iter().filter_map(|i| self.model.endpoints.get(*i)).collect()));
-        }
-        if let Some(err) = self.model.invalid_endpoints.get(&(ns.to_string(), name.to_string())) {
-            let mut e = err.clone();
-            e.message = format!("{reference} cannot be judged: {}", e.message);
-            return Err(e);
-        }
-        if let Some(node) = self.model.host_pods.get(&(ns.to_string(), name.to_string())) {
-            if let Some(n) = self.model.nodes.get(node) {
-                return Ok(Target::Party(Party::Node(n)));
-            }
-        }
-        Err(self.unknown(reference, "no Pod or workload of that name in the input".into()))
+    pub fn errors(&self) -> Vec<Error> {
+        self.invalid_objects().map(|i| i.error.clone()).collect()
     }
 
-    /// A verdict over an object the API server would reject is refused (FORMAT.md
-    /// "Invalid objects"): a namespaced policy affects its namespace's pods, a
-    /// cluster-scoped object every pod.
-    fn refusal(&self, parties: &[&Party]) -> Option<Error> {
-        let namespaces: Vec<&str> = parties
-            .iter()
-            .filter_map(|p| match p {
-                Party::Pod(e) => Some(e.namespace.as_str()),
-                _ => None,
-            })
-            .collect();
-        self.model.invalid.iter().find_map(|inv| {
-            let policy_like = matches!(
-                inv.kind.as_str(),
-                "NetworkPolicy" | "CiliumNetworkPolicy" | "Server" | "AuthorizationPolicy" | "ServerAuthorization" | "MeshTLSAuthentication" | "NetworkAuthentication"
-            );
-            let cluster_scoped = matches!(inv.kind.as_str(), "CiliumClusterwideNetworkPolicy" | "Namespace");
-            let hits = cluster_scoped || (policy_like && inv.namespace.as_deref().is_some_and(|ns| namespaces.contains(&ns)));
-            hits.then(|| {
-                let mut e = inv.error.clone();
-                e.message = format!("verdict refused: {}", e.message);
-                e.help = Some("the API server would reject this object, so no cluster can hold it; fix it first".into());
-                e
-            })
-        })
+    /// The mesh's needed flows, judged once.
+    pub fn needs(&self) -> &Needs {
+        self.needs.get_or_init(|| Needs::judge(&self.model, &self.compiled))
     }
 
-    fn view(&self, party: &Party) -> EndpointView {
-        match party {
-            Party::Pod(e) => EndpointView {
-                reference: e.reference(),
-                kind: e.kind.as_str().to_string(),
-                namespace: Some(e.namespace.clone()),
-                name: Some(e.name.clone()),
-                addresses: e.ips.clone(),
-                meshed: self.is_meshed(e),
-            },
-            Party::Node(n) => EndpointView {
-                reference: format!("node:{}", n.name),
-                kind: "Node".into(),
-                namespace: None,
-                name: Some(n.name.clone()),
-                addresses: n.addresses.clone(),
-                meshed: false,
-            },
-            Party::External { ip, dns } => EndpointView {
-                reference: party.describe(),
-                kind: if party.is_api_server(&self.model) { "ApiServer".into() } else { "External".into() },
-                namespace: None,
-                name: dns.map(str::to_string),
-                addresses: ip.iter().copied().collect(),
-                meshed: false,
-            },
-        }
+    /// Meshed classes whose proxies cannot reach their control plane.
+    pub fn starved(&self) -> &BTreeMap<usize, Starved> {
+        self.starved.get_or_init(|| self.needs().starved())
     }
 
-    /// Resolves a question to the flow it names: two parties and the destination port,
-    /// or a Service destination; refused when an object it reads is invalid.
-    fn flow<'a>(&'a self, q: &'a Query) -> Result<Flow<'a>> {
-        let (sources, source_group) = match self.resolve(&q.from, "from")? {
-            Target::Party(p) => (vec![p], None),
-            Target::Pods(pods) => {
-                let n = pods.len();
-                (pods.into_iter().map(Party::Pod).collect(), Some((q.from.as_str(), n)))
-            }
-            Target::Service(_) => return Err(Error::request("a Service can only be a destination")),
-        };
-        if matches!(q.port, PortRef::Number(0)) {
-            return Err(Error::request("port 0 is no port: use 1-65535"));
-        }
-        let to = match self.resolve(&q.to, "to")? {
-            Target::Party(dst) => {
-                let port = self.named_port(&dst, &q.port, q.protocol)?;
-                To::Parties(vec![(dst, port)], None)
-            }
-            Target::Pods(pods) => {
-                let n = pods.len();
-                let parties = pods
-                    .into_iter()
-                    .map(|e| Ok((Party::Pod(e), self.named_port(&Party::Pod(e), &q.port, q.protocol)?)))
-                    .collect::<Result<Vec<_>>>()?;
-                To::Parties(parties, Some((q.to.as_str(), n)))
-            }
-            Target::Service(svc) => To::Service(svc),
-        };
-        if let To::Parties(dsts, _) = &to {
-            for src in &sources {
-                for (dst, _) in dsts {
-                    if let Some(e) = self.refusal(&[src, dst]) {
-                        return Err(e);
-                    }
-                }
-            }
-        }
-        Ok(Flow { sources, source_group, to })
+    /// The point-verdict evaluator over this cluster's data.
+    pub fn point(&self) -> Point<'_> {
+        Point { model: &self.model, compiled: &self.compiled, starved: self.starved() }
     }
 
-    /// Answers one question. A reference that names several Pods (a workload whose
-    /// Pods are in the input) is allowed only when it is for every one of them.
+    /// Answers one question.
     pub fn verdict(&self, q: &Query) -> Result<Verdict> {
-        let flow = self.flow(q)?;
-        let mut verdicts = Vec::new();
-        for src in &flow.sources {
-            match &flow.to {
-                To::Parties(dsts, _) => verdicts.extend(dsts.iter().map(|(dst, port)| self.judge(src, dst, *port, q.protocol))),
-                To::Service(svc) => verdicts.push(self.service_verdict(src, svc, q)?),
-            }
-        }
-        let group_to = match &flow.to {
-            To::Parties(_, g) => *g,
-            To::Service(_) => None,
-        };
-        combine(verdicts, flow.source_group, group_to)
-    }
-
-    fn named_port(&self, dst: &Party, port: &PortRef, protocol: Protocol) -> Result<u16> {
-        let name = match port {
-            PortRef::Number(n) => return Ok(*n),
-            PortRef::Name(name) => name,
-        };
-        if let Ok(n) = name.parse::<u16>() {
-            return Ok(n);
-        }
-        let Party::Pod(e) = dst else {
-            return Err(Error::request(format!("named port {name:?} needs a pod destination")));
-        };
-        e.ports
-            .iter()
-            .find(|p| p.name.as_deref() == Some(name) && p.protocol == protocol)
-            .map(|p| p.port)
-            .ok_or_else(|| Error::request(format!("{} declares no {protocol} container port named {name:?}", e.reference())))
-    }
-
-    fn service_verdict(&self, src: &Party, svc: &Service, q: &Query) -> Result<Verdict> {
-        let sp = svc
-            .ports
-            .iter()
-            .find(|p| {
-                p.protocol == q.protocol
-                    && match &q.port {
-                        PortRef::Number(n) => p.port == *n,
-                        PortRef::Name(s) => p.name.as_deref() == Some(s.as_str()) || s.parse::<u16>().is_ok_and(|n| n == p.port),
-                    }
-            })
-            .ok_or_else(|| Error::request(format!("Service {}/{} has no {} port {}", svc.namespace, svc.name, q.protocol, q.port)))?;
-        let Some(selector) = &svc.selector else {
-            return Err(Error::request(format!("Service {}/{} has no selector: its backends are not in the input", svc.namespace, svc.name)));
-        };
-        let mut backends = Vec::new();
-        for e in self.model.endpoints.iter().filter(|e| e.namespace == svc.namespace && selector.iter().all(|(k, v)| e.labels.get(k) == Some(v))) {
-            let target = match &sp.target {
-                TargetPort::Number(n) => Some(*n),
-                TargetPort::Name(name) => e.ports.iter().find(|p| p.name.as_deref() == Some(name.as_str()) && p.protocol == sp.protocol).map(|p| p.port),
-            };
-            if let Some(port) = target {
-                let dst = Party::Pod(e);
-                if let Some(err) = self.refusal(&[src, &dst]) {
-                    return Err(err);
-                }
-                backends.push(self.judge(src, &dst, port, q.protocol));
-            }
-        }
-        if backends.is_empty() {
-            return Err(Error::request(format!("Service {}/{} selects no pod serving port {}", svc.namespace, svc.name, sp.port))
-                .with_help("a Service that selects no pod cannot carry the flow"));
-        }
-        let allowed = backends.iter().all(|b| b.allowed);
-        let decisive = backends.iter().find(|b| !b.allowed).or(backends.first()).cloned();
-        let Some(mut top) = decisive else {
-            return Err(Error::new(ErrorCode::Internal, "no backend verdict"));
-        };
-        top.to = EndpointView {
-            reference: format!("svc:{}/{}", svc.namespace, svc.name),
-            kind: "Service".into(),
-            namespace: Some(svc.namespace.clone()),
-            name: Some(svc.name.clone()),
-            addresses: Vec::new(),
-            meshed: false,
-        };
-        top.summary = format!(
-            "{} of {} backends of svc:{}/{} (port {} → target {}) {}: {}",
-            backends.iter().filter(|b| b.allowed).count(),
-            backends.len(),
-            svc.namespace,
-            svc.name,
-            sp.port,
-            top.port,
-            if allowed { "all admit the flow" } else { "not every backend admits it" },
-            top.summary
-        );
-        top.allowed = allowed;
-        top.backends = backends;
-        Ok(top)
+        self.point().verdict(q)
     }
 
     /// Only the decision of [`Cluster::verdict`], without reasons: the same judgement,
     /// cheaper, for bulk questions.
     pub fn allowed(&self, q: &Query) -> Result<bool> {
-        let flow = self.flow(q)?;
-        for src in &flow.sources {
-            let ok = match &flow.to {
-                To::Parties(dsts, _) => dsts.iter().all(|(dst, port)| self.decide(src, dst, *port, q.protocol, false).0),
-                To::Service(svc) => self.service_verdict(src, svc, q)?.allowed,
-            };
-            if !ok {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-
-    /// The layers of a flow: (allowed, wire port, egress, ingress, mesh decision).
-    fn decide(&self, src: &Party, dst: &Party, port: u16, protocol: Protocol, detail: bool) -> (bool, Option<crate::mesh::WirePort>, Layer, Layer, Option<crate::mesh::MeshDecision>) {
-        let judge = Judge { cluster: self, detail };
-        let wire = self.mesh().map(|m| m.wire_port(&self.model, src, dst, port, protocol)).filter(|w| w.port != port);
-        let on_wire = wire.as_ref().map(|w| w.port).unwrap_or(port);
-        let egress = judge.layer(Direction::Egress, src, dst, on_wire, protocol);
-        if !detail && !egress.allowed {
-            return (false, wire, egress.clone(), egress, None);
-        }
-        let ingress = judge.layer(Direction::Ingress, dst, src, on_wire, protocol);
-        let mesh = match dst {
-            Party::Pod(e) => self.mesh().and_then(|m| m.authorize(&self.model, src, e, port, protocol)),
-            _ => None,
-        };
-        let allowed = egress.allowed && ingress.allowed && mesh.as_ref().is_none_or(|m| m.allowed);
-        (allowed, wire, egress, ingress, mesh)
-    }
-
-    /// Judges a resolved flow: the wire port, egress, ingress, then the mesh's authorization.
-    pub(crate) fn judge(&self, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> Verdict {
-        let (allowed, wire, egress, ingress, mesh) = self.decide(src, dst, port, protocol, true);
-        let mut warnings = Vec::new();
-        for party in [src, dst] {
-            if let Party::Pod(e) = party {
-                if let Some(d) = self.starved().get(&e.index) {
-                    if !warnings.contains(d) {
-                        warnings.push(d.clone());
-                    }
-                }
-            }
-        }
-        warnings.extend(self.unenforced_warnings(src, dst));
-        let summary = summarize(allowed, &egress, &ingress, mesh.as_ref(), wire.as_ref());
-        Verdict {
-            allowed,
-            from: self.view(src),
-            to: self.view(dst),
-            port,
-            protocol,
-            wire_port: wire,
-            egress,
-            ingress,
-            mesh,
-            backends: Vec::new(),
-            members: Vec::new(),
-            dataplane: self.dataplane_choice.clone(),
-            warnings,
-            summary,
-        }
-    }
-
-    /// Policies of the input that would apply to this flow but that the dataplane does
-    /// not enforce (FORMAT: never silently ignored): Cilium policies selecting the
-    /// source for egress or the destination for ingress on a non-Cilium dataplane, and
-    /// Calico's own policy kinds, which are not evaluated yet, in either namespace.
-    fn unenforced_warnings(&self, src: &Party, dst: &Party) -> Vec<Diagnostic> {
-        use crate::findings::{DiagnosticCode, Severity};
-        let mut named: Vec<crate::policy::PolicyRef> = Vec::new();
-        for (party, direction) in [(src, Direction::Egress), (dst, Direction::Ingress)] {
-            let Party::Pod(e) = party else { continue };
-            for i in self.unenforced.get(e.index).into_iter().flatten() {
-                if let Some(p) = self.model.policies.get(*i).filter(|p| p.enforcement(direction).enforced) {
-                    if !named.contains(&p.policy) {
-                        named.push(p.policy.clone());
-                    }
-                }
-            }
-        }
-        let mut out = Vec::new();
-        if !named.is_empty() {
-            let names: Vec<String> = named.iter().map(ToString::to_string).collect();
-            let mut d = Diagnostic::new(
-                DiagnosticCode::PolicyNotEnforced,
-                Severity::Warning,
-                format!(
-                    "{} would select this flow's {}, but the dataplane is {} ({}), which does not enforce Cilium policies; the verdict is computed without {}",
-                    names.join(", "),
-                    if named.len() == 1 { "endpoint" } else { "endpoints" },
-                    self.dataplane.as_str(),
-                    self.dataplane_choice.reason,
-                    if named.len() == 1 { "it" } else { "them" }
-                ),
-            );
-            d.help = Some("judge on the dataplane that runs the cluster: --dataplane cilium (or auto, which picks Cilium when the input holds its policies or agent)".into());
-            d.policies = named;
-            out.push(d);
-        }
-        let namespaces: Vec<&str> = [src, dst]
-            .iter()
-            .filter_map(|p| match p {
-                Party::Pod(e) => Some(e.namespace.as_str()),
-                _ => None,
-            })
-            .collect();
-        let calico: Vec<String> = self
-            .model
-            .signs
-            .calico_objects
-            .iter()
-            .filter(|o| o.kind.contains("NetworkPolicy"))
-            .filter(|o| o.namespace.as_deref().is_none_or(|ns| namespaces.contains(&ns)))
-            .map(|o| format!("{} {}", o.kind, qualified(o.namespace.as_deref(), &o.name)))
-            .collect();
-        if !calico.is_empty() {
-            out.push(Diagnostic::new(
-                DiagnosticCode::PolicyNotEnforced,
-                Severity::Warning,
-                format!(
-                    "{} may select this flow's endpoints, but meshverdict does not evaluate Calico's own policy kinds yet: the verdict is computed without {}",
-                    sample(&calico),
-                    if calico.len() == 1 { "it" } else { "them" }
-                ),
-            ));
-        }
-        out
-    }
-
-    /// Meshed endpoints whose proxy cannot reach its control plane.
-    pub(crate) fn starved(&self) -> &BTreeMap<usize, Diagnostic> {
-        self.starved.get_or_init(|| crate::diagnose::starved_proxies(self))
+        Point { model: &self.model, compiled: &self.compiled, starved: &EMPTY }.allowed(q)
     }
 }
 
-/// One verdict for a question whose references named several Pods: allowed when every
-/// pair is; the first denied pair (or the first pair) speaks for it, and every pair's
-/// verdict is kept in `members`.
-fn combine(mut verdicts: Vec<Verdict>, from: Option<(&str, usize)>, to: Option<(&str, usize)>) -> Result<Verdict> {
-    if verdicts.len() == 1 && from.is_none() && to.is_none() {
-        if let Some(v) = verdicts.pop() {
-            return Ok(v);
-        }
-    }
-    let allowed = verdicts.iter().all(|v| v.allowed);
-    let n = verdicts.len();
-    let admitted = verdicts.iter().filter(|v| v.allowed).count();
-    let first = verdicts.iter().position(|v| !v.allowed).unwrap_or(0);
-    let Some(mut top) = verdicts.get(first).cloned() else {
-        return Err(Error::new(ErrorCode::Internal, "a question named no pod pair"));
-    };
-    let group = |view: &mut EndpointView, g: Option<(&str, usize)>| {
-        if let Some((reference, pods)) = g {
-            view.reference = reference.to_string();
-            view.kind = format!("Workload ({pods} pods)");
-            view.addresses.clear();
-        }
-    };
-    group(&mut top.from, from);
-    group(&mut top.to, to);
-    top.summary = format!(
-        "{admitted} of {n} pod pairs admit the flow{}: {}",
-        if allowed { "" } else { ", so it is denied" },
-        top.summary
-    );
-    top.allowed = allowed;
-    top.members = verdicts;
-    Ok(top)
-}
-
-/// The one namespace a policy's subjects can be in, when its selector fixes it.
-fn subject_namespace(subject: &crate::policy::Subject) -> Option<&str> {
-    use crate::policy::Subject;
-    use crate::selector::Requirement;
-    match subject {
-        Subject::Pods { namespace, .. } => Some(namespace.as_str()),
-        Subject::Identity { selector } => selector.requirements.iter().find_map(|r| match r {
-            Requirement::In { key, values } if values.len() == 1 && (key == "k8s:io.kubernetes.pod.namespace" || key == "any:io.kubernetes.pod.namespace") => {
-                values.iter().next().map(String::as_str)
-            }
-            _ => None,
-        }),
-        Subject::Nodes { .. } => None,
-    }
-}
-
-fn summarize(allowed: bool, egress: &Layer, ingress: &Layer, mesh: Option<&crate::mesh::MeshDecision>, wire: Option<&crate::mesh::WirePort>) -> String {
-    let mut parts = Vec::new();
-    if let Some(w) = wire {
-        parts.push(format!("on the wire port {}", w.port));
-    }
-    if !egress.allowed {
-        parts.push(format!("egress: {}", egress.reason));
-    }
-    if !ingress.allowed {
-        parts.push(format!("ingress: {}", ingress.reason));
-    }
-    if let Some(m) = mesh.filter(|m| !m.allowed) {
-        parts.push(format!("{}: {}", m.mesh, m.reason));
-    }
-    if allowed {
-        let mut why = vec![format!("egress {}", egress.reason), format!("ingress {}", ingress.reason)];
-        if let Some(m) = mesh {
-            why.push(format!("{}: {}", m.mesh, m.reason));
-        }
-        format!("allowed: {}", why.join("; "))
-    } else {
-        format!("denied: {}", parts.join("; "))
-    }
-}
+/// Decisions never read the starved proxies (they only add warnings to full verdicts).
+static EMPTY: BTreeMap<usize, Starved> = BTreeMap::new();

@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorCode};
 use crate::model::{Input, Model};
 use crate::ports::Protocol;
 use crate::source::Limits;
-use crate::verdict::{PortRef, Query};
+use crate::evaluate::{PortRef, Query};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -159,7 +159,7 @@ pub fn run_case(source: &str, text: &str) -> Result<Option<CaseReport>, Error> {
     Ok(Some(CaseReport { name, source: source.to_string(), passed, failed: results.len() - passed, results }))
 }
 
-fn codes(diags: &[crate::diagnose::Diagnostic]) -> String {
+fn codes(diags: &[crate::findings::Diagnostic]) -> String {
     let mut c: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     c.sort();
     c.dedup();

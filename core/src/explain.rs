@@ -1,10 +1,10 @@
 //! Text renderings of verdicts and diagnostics, shared by the CLI and every host.
 
 use crate::cluster::Cluster;
-use crate::diagnose::Diagnostic;
-use crate::policy::cilium_identity;
-use crate::mesh::Severity;
-use crate::verdict::{Layer, Verdict};
+use crate::findings::Diagnostic;
+use crate::compile::labels::identity_labels;
+use crate::evaluate::{Layer, Verdict};
+use crate::findings::Severity;
 
 fn layer(out: &mut String, name: &str, l: &Layer) {
     let mark = if l.allowed { "✓" } else { "✗" };
@@ -66,7 +66,7 @@ pub fn verdict_text(v: &Verdict) -> String {
 }
 
 /// The identity of one side of a verdict, as Cilium labels it.
-fn identity(cluster: &Cluster, view: &crate::verdict::EndpointView, other: &crate::verdict::EndpointView) -> Vec<String> {
+fn identity(cluster: &Cluster, view: &crate::evaluate::EndpointView, other: &crate::evaluate::EndpointView) -> Vec<String> {
     let m = cluster.model();
     match (view.kind.as_str(), &view.namespace, &view.name) {
         ("Node", _, Some(n)) => {
@@ -82,7 +82,18 @@ fn identity(cluster: &Cluster, view: &crate::verdict::EndpointView, other: &crat
             v.extend(view.addresses.iter().map(|a| format!("cidr:{a}/{}", if a.is_ipv4() { 32 } else { 128 })));
             v
         }
-        (_, Some(ns), Some(name)) => cluster.find_endpoint(ns, name).map(|e| cilium_identity(e, m.namespace_labels(&e.namespace))).unwrap_or_default(),
+        (_, Some(ns), Some(name)) => {
+            let settings = &cluster.compiled().settings;
+            cluster
+                .find_endpoint(ns, name)
+                .map(|e| {
+                    identity_labels(e, m.namespaces.get(&e.namespace), &settings.cluster_name, &settings.label_filter)
+                        .into_iter()
+                        .map(|(k, v)| format!("k8s:{k}={v}"))
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
         _ => Vec::new(),
     }
 }

@@ -184,7 +184,7 @@ pub struct Diagnostic {
     pub flows: Vec<FlowRef>,
     /// The policies concerned, as `kind`, `namespace`, `name`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub policies: Vec<crate::policy::PolicyRef>,
+    pub policies: Vec<crate::refs::PolicyRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
 }

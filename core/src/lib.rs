@@ -4,8 +4,10 @@
 //! NetworkPolicy, CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy and Linkerd,
 //! from the manifests users already have. No IO here: callers hand in text.
 //!
-//! Data flows one way: [`source`] (text → documents) → [`model`] (objects) →
-//! [`policy`] (compiled rules, per label identity) → [`verdict`] / [`diagnose`].
+//! Data flows one way, and the module graph says so: [`source`] (text → documents) →
+//! [`model`] (the inventory of objects) → [`compile`] (NetworkPolicy, Cilium and mesh
+//! compilers; identity classes) → [`evaluate`] (verdicts over compiled data) →
+//! [`explain`] / [`diagnose`]. [`cluster`] wires the stages for hosts.
 //!
 //! ```
 //! use meshverdict::{Cluster, Input, Options, Query, PortRef, Protocol};
@@ -36,29 +38,27 @@
 //! ```
 
 pub mod answer;
-pub mod cilium;
 pub mod cluster;
+pub mod compile;
 pub mod conformance;
 pub mod diagnose;
 pub mod error;
+pub mod evaluate;
 pub mod explain;
 pub mod findings;
 pub mod gitops;
-pub mod mesh;
 pub mod model;
-pub mod netpol;
-pub mod policy;
 pub mod ports;
+pub mod refs;
 pub mod selector;
 pub mod source;
 pub mod synthetic;
-pub mod verdict;
 
 pub use answer::Answer;
-pub use cluster::{Cluster, Dataplane, Options};
-pub use diagnose::{diagnose, Diagnostic};
+pub use cluster::{Cluster, Dataplane, DataplaneChoice, Options};
+pub use diagnose::diagnose;
 pub use error::{Error, ErrorCode, Location};
-pub use mesh::Severity;
+pub use evaluate::{PortRef, Query, Verdict};
+pub use findings::{Diagnostic, Severity};
 pub use model::Input;
 pub use ports::Protocol;
-pub use verdict::{PortRef, Query, Verdict};

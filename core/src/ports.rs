@@ -92,7 +92,7 @@ impl std::fmt::Display for PortMatch {
 }
 
 /// A container port as declared in a pod spec.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NamedPort {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -124,7 +124,7 @@ mod tests {
             let yaml = cluster_yaml(shape);
             let cluster = Cluster::load(&[Input { name: "gen", text: &yaml }], Options::default());
             let Ok(cluster) = cluster else { return assert!(cluster.is_ok(), "{:?}", cluster.err()) };
-            assert!(cluster.model().invalid.is_empty() && cluster.model().agent_refused.is_empty());
+            assert!(cluster.invalid_objects().next().is_none());
             assert_eq!(cluster.model().endpoints.len(), 200);
             let answers: Vec<bool> = queries(shape, 200).iter().filter_map(|q| cluster.verdict(q).ok()).map(|v| v.allowed).collect();
             assert_eq!(answers.len(), 200);

@@ -4,9 +4,7 @@
 mod common;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use meshverdict::model::Model;
-use meshverdict::source::Limits;
-use meshverdict::{Error, Input};
+use meshverdict::{Cluster, Error, Input, Options};
 
 fn field<'a>(header: &'a str, key: &str) -> Option<&'a str> {
     header.split_whitespace().find_map(|w| w.strip_prefix(&format!("{key}="))).filter(|v| *v != "-")
@@ -18,9 +16,9 @@ fn check(path: std::path::PathBuf) -> Result<(), Failed> {
     let header = header.strip_prefix("# expect-error:").ok_or("first line must be `# expect-error: …`")?;
     let code = field(header, "code").ok_or("no code=")?;
     let name = path.display().to_string();
-    let errors: Vec<Error> = match Model::load(&[Input { name: &name, text: &text }], Limits::default()) {
+    let errors: Vec<Error> = match Cluster::load(&[Input { name: &name, text: &text }], Options::default()) {
         Err(e) => vec![e],
-        Ok(m) => m.invalid.iter().chain(m.agent_refused.iter()).map(|i| i.error.clone()).collect(),
+        Ok(c) => c.errors(),
     };
     let want_doc = field(header, "doc").and_then(|d| d.parse::<usize>().ok());
     let want_path = field(header, "path");

@@ -85,22 +85,26 @@ export class DiagnosticsPane {
             'p',
             { class: 'refs' },
             h('span', { class: 'label' }, 'flows'),
-            ...diag.flows.map((f) =>
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'chip flow',
-                  title: 'Ask the engine about this flow',
-                  onclick: () => this.#ctx.ask({ from: f.from, to: f.to, port: String(f.port), protocol: f.protocol }),
-                },
-                `${f.from} → ${f.to} ${f.port}/${f.protocol}`,
+            h(
+              'span',
+              { class: 'chips' },
+              ...diag.flows.map((f) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'chip flow',
+                    title: 'Ask the engine about this flow',
+                    onclick: () => this.#ctx.ask({ from: f.from, to: f.to, port: String(f.port), protocol: f.protocol }),
+                  },
+                  `${f.from} → ${f.to} ${f.port}/${f.protocol}`,
+                ),
               ),
             ),
           )
         : null,
       diag.policies?.length
-        ? h('p', { class: 'refs' }, h('span', { class: 'label' }, 'policies'), ...diag.policies.map((p) => h('span', { class: 'chip', title: p.kind }, policyName(p))))
+        ? h('p', { class: 'refs' }, h('span', { class: 'label' }, 'policies'), h('span', { class: 'chips' }, ...diag.policies.map((p) => h('span', { class: 'chip', title: p.kind }, policyName(p)))))
         : null,
       repair?.ok && repair.value
         ? h('p', {}, h('button', { type: 'button', class: 'primary small', onclick: () => this.#onRepair(repair.value as string) }, 'Fix: add the engine’s repair'))

@@ -93,7 +93,10 @@ export interface Verdict {
   ingress: Layer;
   mesh?: { mesh: string; allowed: boolean; server: string; reason: string; notes?: string[] };
   backends?: Verdict[];
+  /** The profile's name (the engine may send `{ name, reason }`; engine.ts flattens it). */
   dataplane: string;
+  /** Why that profile, when the engine says (e.g. what `auto` saw). */
+  dataplaneReason?: string;
   warnings?: Diagnostic[];
   summary: string;
   /** What `meshverdict check` prints. */

@@ -108,6 +108,18 @@ function attempt<T>(f: () => T): Outcome<T> {
   }
 }
 
+/** A dataplane as a name and a reason, whether the engine sends a string or `{ name, reason }`. */
+function dataplaneOf(d: unknown): { name: string; reason: string } {
+  if (typeof d === 'string') return { name: d, reason: '' };
+  const o = (d ?? {}) as { name?: unknown; reason?: unknown };
+  return { name: typeof o.name === 'string' ? o.name : 'generic', reason: typeof o.reason === 'string' ? o.reason : '' };
+}
+
+function flatVerdict(v: Verdict): Verdict {
+  const d = dataplaneOf(v.dataplane);
+  return { ...v, dataplane: d.name, dataplaneReason: d.reason || undefined, backends: v.backends?.map(flatVerdict) };
+}
+
 /** A query as the engine reads it: a port typed as digits is a number, else a port name. */
 export function engineQuery(q: Query): { from: string; to: string; port: number | string; protocol: string } {
   const p = q.port.trim();
@@ -142,16 +154,12 @@ export class Model {
 
   /** The profile in force (what `auto` chose, once the engine has it). */
   get dataplane(): string {
-    const d = plain<unknown>(this.#cluster.dataplane);
-    if (typeof d === 'string') return d;
-    const name = (d as { name?: unknown } | null)?.name;
-    return typeof name === 'string' ? name : 'generic';
+    return dataplaneOf(plain<unknown>(this.#cluster.dataplane)).name;
   }
 
   /** Why that profile, when the engine says (an `auto` choice names what it saw). */
   get dataplaneReason(): string {
-    const reason = (plain<unknown>(this.#cluster.dataplane) as { reason?: unknown } | null)?.reason;
-    return typeof reason === 'string' ? reason : '';
+    return dataplaneOf(plain<unknown>(this.#cluster.dataplane)).reason;
   }
 
   get warnings(): Warning[] {
@@ -171,7 +179,7 @@ export class Model {
   }
 
   verdict(q: Query): Outcome<Verdict> {
-    return attempt(() => plain<Verdict>(this.#cluster.verdict(engineQuery(q) as wasm.Query)));
+    return attempt(() => flatVerdict(plain<Verdict>(this.#cluster.verdict(engineQuery(q) as wasm.Query))));
   }
 
   /**

@@ -177,7 +177,7 @@ export class VerdictPane {
         h('span', { class: 'badge', 'data-testid': 'verdict-decision' }, allowed ? '✓ ALLOWED' : '✗ DENIED'),
         h('span', { class: 'flow' }, v.from.reference, h('span', { class: 'arrow' }, ' → '), v.to.reference),
         h('span', { class: 'port' }, `${v.port}/${v.protocol}`),
-        h('span', { class: 'muted' }, `dataplane ${v.dataplane}`),
+        h('span', { class: 'muted', title: v.dataplaneReason ?? '' }, `dataplane ${v.dataplane}`),
       ),
       h('p', { class: 'summary', 'data-testid': 'verdict-summary' }, v.summary),
       wire
@@ -218,10 +218,10 @@ export class VerdictPane {
       h('h3', {}, mark(layer.allowed), title, layer.isolated ? '' : h('span', { class: 'muted' }, ' · not isolated')),
       h('p', { class: 'reason', 'data-testid': `layer-${name}-reason` }, layer.reason),
       layer.isolatedBy?.length
-        ? h('p', { class: 'refs' }, h('span', { class: 'label' }, 'isolated by'), ...layer.isolatedBy.map((p) => h('span', { class: 'chip' }, policyName(p))))
+        ? h('p', { class: 'refs' }, h('span', { class: 'label' }, 'isolated by'), h('span', { class: 'chips' }, ...layer.isolatedBy.map((p) => h('span', { class: 'chip' }, policyName(p)))))
         : null,
-      layer.allowedBy?.length ? h('p', { class: 'refs' }, h('span', { class: 'label' }, 'allowed by'), ...layer.allowedBy.map((r) => this.#rule(r, 'allow'))) : null,
-      layer.deniedBy?.length ? h('p', { class: 'refs' }, h('span', { class: 'label' }, 'denied by'), ...layer.deniedBy.map((r) => this.#rule(r, 'deny'))) : null,
+      layer.allowedBy?.length ? h('p', { class: 'refs' }, h('span', { class: 'label' }, 'allowed by'), h('span', { class: 'chips' }, ...layer.allowedBy.map((r) => this.#rule(r, 'allow')))) : null,
+      layer.deniedBy?.length ? h('p', { class: 'refs' }, h('span', { class: 'label' }, 'denied by'), h('span', { class: 'chips' }, ...layer.deniedBy.map((r) => this.#rule(r, 'deny')))) : null,
       layer.nearMisses?.length ? h('ul', { class: 'near-misses', 'aria-label': 'Near misses' }, ...layer.nearMisses.map((n) => this.#nearMiss(n))) : null,
       layer.l7?.length ? h('ul', { class: 'notes' }, ...layer.l7.map((l) => h('li', {}, `L7 ${l.protocol}: ${l.summary}`))) : null,
       notes(layer.notes),

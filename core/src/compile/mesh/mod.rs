@@ -8,8 +8,8 @@ pub mod linkerd;
 
 use serde::Serialize;
 
+use crate::compile::party::Party;
 use crate::model::{Endpoint, Model};
-use crate::policy::Party;
 use crate::ports::Protocol;
 
 /// The port a connection really uses on the wire.
@@ -38,9 +38,12 @@ pub struct MeshDecision {
 pub use crate::findings::Severity;
 
 /// Who takes part in a flow the mesh needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowEnd {
     Endpoint(usize),
+    /// Every meshed endpoint (its proxy): one end for all of them, so that a cluster
+    /// of 100,000 meshed pods has a handful of needs, judged per identity class.
+    Meshed,
     /// The Kubernetes API server (its address, when the input gives one).
     ApiServer,
 }
@@ -49,12 +52,11 @@ pub enum FlowEnd {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NeededFlow {
     pub from: FlowEnd,
-    /// Index of the destination endpoint in the model.
-    pub to: usize,
+    pub to: FlowEnd,
     pub port: u16,
     pub protocol: Protocol,
     /// What breaks without it, e.g. "identity (certificates)".
-    pub purpose: String,
+    pub purpose: &'static str,
     pub severity: Severity,
 }
 

@@ -10,19 +10,15 @@
 //! - default inbound policy: pod annotation, then namespace annotation, then the
 //!   cluster default (`all-unauthenticated`), policy-controller `defaults.rs`.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use serde::Deserialize;
-use serde_json::Value;
 
 use super::{FlowEnd, MeshDecision, NeededFlow, Severity, WirePort};
-use crate::error::{Error, ErrorCode};
-use crate::model::{read_meta, Ctx, Endpoint, Model, Origin};
-use crate::policy::Party;
+use crate::compile::party::Party;
+use crate::model::linkerd::{AuthorizationPolicySpec, Named, Network, RouteSpec, ServerAuthorizationSpec, ServerSpec};
+use crate::model::{Endpoint, Model};
 use crate::ports::{in_port_list, parse_cidr, parse_port_list, Protocol};
 use crate::selector::Selector;
 
@@ -33,196 +29,6 @@ pub const CONTROL_PORT: u16 = 4190;
 pub const DEFAULT_OPAQUE_PORTS: &str = "25,587,3306,4444,5432,6379,9300,11211";
 /// Chart default `clusterNetworks`.
 pub const CLUSTER_NETWORKS: [&str; 5] = ["10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"];
-
-pub fn is_policy_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "Server" | "ServerAuthorization" | "AuthorizationPolicy" | "MeshTLSAuthentication" | "NetworkAuthentication" | "HTTPRoute" | "GRPCRoute"
-    )
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct ServerSpec {
-    pub pod_selector: Option<LabelSelector>,
-    pub external_workload_selector: Option<LabelSelector>,
-    pub port: Option<IntOrString>,
-    pub proxy_protocol: Option<String>,
-    pub access_policy: Option<String>,
-    /// `podSelector`, compiled once when read (it is matched on every verdict).
-    #[serde(skip)]
-    pub selector: Option<Selector>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetRef {
-    pub group: Option<String>,
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    pub namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct AuthorizationPolicySpec {
-    pub target_ref: Option<TargetRef>,
-    pub required_authentication_refs: Option<Vec<TargetRef>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct MeshTlsSpec {
-    pub identities: Option<Vec<String>>,
-    pub identity_refs: Option<Vec<TargetRef>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct Network {
-    pub cidr: Option<String>,
-    pub except: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct NetworkAuthSpec {
-    pub networks: Option<Vec<Network>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceAccountRef {
-    pub name: Option<String>,
-    pub namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct MeshTlsClient {
-    #[serde(rename = "unauthenticatedTLS")]
-    pub unauthenticated_tls: Option<bool>,
-    pub identities: Option<Vec<String>>,
-    pub service_accounts: Option<Vec<ServiceAccountRef>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct SazClient {
-    #[serde(rename = "meshTLS")]
-    pub mesh_tls: Option<MeshTlsClient>,
-    pub unauthenticated: Option<bool>,
-    pub networks: Option<Vec<Network>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct SazServer {
-    pub name: Option<String>,
-    pub selector: Option<LabelSelector>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct ServerAuthorizationSpec {
-    pub server: Option<SazServer>,
-    pub client: Option<SazClient>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct RouteSpec {
-    pub parent_refs: Option<Vec<TargetRef>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-struct Doc<S> {
-    metadata: Option<ObjectMeta>,
-    spec: Option<S>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Named<S> {
-    pub namespace: String,
-    pub name: String,
-    pub labels: BTreeMap<String, String>,
-    pub spec: S,
-    pub origin: Origin,
-}
-
-/// The policy.linkerd.io objects of the input.
-#[derive(Debug, Clone, Default)]
-pub struct LinkerdObjects {
-    pub servers: Vec<Named<ServerSpec>>,
-    pub authorization_policies: Vec<Named<AuthorizationPolicySpec>>,
-    pub mesh_tls: Vec<Named<MeshTlsSpec>>,
-    pub network_auth: Vec<Named<NetworkAuthSpec>>,
-    pub server_authorizations: Vec<Named<ServerAuthorizationSpec>>,
-    pub routes: Vec<Named<RouteSpec>>,
-}
-
-fn named<S: serde::de::DeserializeOwned + Default>(ctx: &Ctx, v: &Value) -> Result<Named<S>, Error> {
-    let doc: Doc<S> = ctx.deserialize(v)?;
-    let meta = read_meta(ctx, doc.metadata.as_ref(), true)?;
-    Ok(Named { namespace: meta.namespace, name: meta.name, labels: meta.labels, spec: doc.spec.unwrap_or_default(), origin: ctx.origin.clone() })
-}
-
-fn check_networks(ctx: &Ctx, nets: &[Network], path: &str) -> Result<(), Error> {
-    for (i, n) in nets.iter().enumerate() {
-        let cidr = n.cidr.clone().unwrap_or_default();
-        parse_cidr(&cidr).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, &format!("{path}[{i}].cidr"), m))?;
-        for (j, e) in n.except.iter().flatten().enumerate() {
-            parse_cidr(e).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, &format!("{path}[{i}].except[{j}]"), m))?;
-        }
-    }
-    Ok(())
-}
-
-impl LinkerdObjects {
-    pub(crate) fn read(&mut self, ctx: &Ctx, v: &Value) -> Result<(), Error> {
-        match ctx.kind.as_str() {
-            "Server" => {
-                let mut s: Named<ServerSpec> = named(ctx, v)?;
-                if let Some(ls) = &s.spec.pod_selector {
-                    s.spec.selector = Some(
-                        Selector::compile(ls, "spec.podSelector").map_err(|p| ctx.error(ErrorCode::InvalidPolicy, &p.path, p.message))?,
-                    );
-                }
-                if s.spec.port.is_none() {
-                    return Err(ctx.error(ErrorCode::InvalidPolicy, "spec.port", "is required"));
-                }
-                self.servers.push(s);
-            }
-            "AuthorizationPolicy" => self.authorization_policies.push(named(ctx, v)?),
-            "MeshTLSAuthentication" => self.mesh_tls.push(named(ctx, v)?),
-            "NetworkAuthentication" => {
-                let n: Named<NetworkAuthSpec> = named(ctx, v)?;
-                check_networks(ctx, n.spec.networks.as_deref().unwrap_or_default(), "spec.networks")?;
-                self.network_auth.push(n);
-            }
-            "ServerAuthorization" => {
-                let s: Named<ServerAuthorizationSpec> = named(ctx, v)?;
-                if let Some(nets) = s.spec.client.as_ref().and_then(|c| c.networks.as_ref()) {
-                    check_networks(ctx, nets, "spec.client.networks")?;
-                }
-                self.server_authorizations.push(s);
-            }
-            "HTTPRoute" | "GRPCRoute" => self.routes.push(named(ctx, v)?),
-            _ => {}
-        }
-        Ok(())
-    }
-
-    pub fn namespaces(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        out.extend(self.servers.iter().map(|s| s.namespace.clone()));
-        out.extend(self.authorization_policies.iter().map(|s| s.namespace.clone()));
-        out.extend(self.mesh_tls.iter().map(|s| s.namespace.clone()));
-        out.extend(self.network_auth.iter().map(|s| s.namespace.clone()));
-        out.extend(self.server_authorizations.iter().map(|s| s.namespace.clone()));
-        out
-    }
-}
 
 /// A Linkerd version, reduced to what changes behaviour: the stable minor it matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,7 +82,7 @@ impl Version {
 }
 
 /// Per-endpoint mesh facts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ProxyInfo {
     pub meshed: bool,
     pub component: Option<String>,
@@ -506,13 +312,15 @@ fn all_networks() -> Vec<Network> {
 }
 
 /// One authorization: who (identity requirement) from where (networks).
-struct Authz {
+#[derive(Debug, Clone)]
+pub struct Authz {
     name: String,
     /// None: unauthenticated allowed; Some(empty): any identity (TLS); Some(list): these.
     identities: Option<Vec<IdMatch>>,
     networks: Vec<Network>,
 }
 
+#[derive(Debug, Clone)]
 enum IdMatch {
     Exact(String),
     Suffix(String),
@@ -570,74 +378,14 @@ fn default_authz(policy: &str) -> Option<Authz> {
     }
 }
 
-impl super::Mesh for Linkerd {
-    fn name(&self) -> &'static str {
-        "linkerd"
-    }
 
-    fn is_meshed(&self, index: usize) -> bool {
-        self.info.get(index).is_some_and(|i| i.meshed)
-    }
-
-    fn inbound_port(&self, _model: &Model, dst: usize) -> u16 {
-        self.info.get(dst).map(|i| i.inbound_port).unwrap_or(INBOUND_PORT)
-    }
-
-    fn wire_port(&self, model: &Model, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> WirePort {
-        let keep = WirePort { port, reason: None };
-        if protocol != Protocol::Tcp {
-            return keep;
-        }
-        let (Some(s), Some(d)) = (self.proxy(model, src), self.proxy(model, dst)) else { return keep };
-        if !s.meshed || !d.meshed || port == ADMIN_PORT || port == CONTROL_PORT {
-            return keep;
-        }
-        if in_port_list(&d.skip_inbound, port) || in_port_list(&s.skip_outbound, port) {
-            return keep;
-        }
-        // Connections to the control plane's identity, destination and policy ports are
-        // the proxy's own (iptables lets the proxy's uid 2102 bypass its redirect), so
-        // they keep their port: the flows every proxy needs (linkerd.md §3.1 F1-F3).
-        if let (Party::Pod(e), Some(c)) = (dst, d.component.as_deref()) {
-            if control_ports(e, c, &self.version).iter().any(|(p, _)| *p == port) {
-                return keep;
-            }
-        }
-        let opaque = in_port_list(&d.opaque, port)
-            || matches!(dst, Party::Pod(e) if self.server_for(model, e, port).is_some_and(|srv| srv.spec.proxy_protocol.as_deref() == Some("opaque")));
-        if self.version.rewrites_all() {
-            WirePort {
-                port: d.inbound_port,
-                reason: Some(format!(
-                    "Linkerd {} sends meshed-to-meshed traffic to the server proxy's inbound port {}",
-                    self.version.label, d.inbound_port
-                )),
-            }
-        } else if opaque {
-            WirePort {
-                port: d.inbound_port,
-                reason: Some(format!("{port} is an opaque port: Linkerd {} carries it to the inbound port {}", self.version.label, d.inbound_port)),
-            }
-        } else {
-            keep
-        }
-    }
-
-    fn authorize(&self, model: &Model, src: &Party, dst: &Endpoint, port: u16, protocol: Protocol) -> Option<MeshDecision> {
-        let info = self.info_of(model, dst)?;
-        if !info.meshed || protocol != Protocol::Tcp || !self.version.has_policy() {
-            return None;
-        }
-        if in_port_list(&info.skip_inbound, port) || port == CONTROL_PORT {
-            return None;
-        }
-        if matches!(src, Party::Node(n) if dst.node.as_deref() == Some(n.name.as_str())) && port == ADMIN_PORT {
-            // Probes from the kubelet are authorized from probeNetworks (everything).
-            return None;
-        }
-        let (id, ips, assume_pod) = self.client(model, src, port);
+impl Linkerd {
+    /// The authorizations that hold for `port` of `dst` (its Server's, or its default
+    /// inbound policy's), with a key equal for every endpoint and port they hold alike.
+    pub fn authorizations(&self, model: &Model, dst: &Endpoint, port: u16) -> Option<Authorizations> {
         let mut notes = Vec::new();
         let l = &model.linkerd;
+        let info = self.info_of(model, dst)?;
         let (server_name, authzs): (String, Vec<Authz>) = match self.server_for(model, dst, port) {
             Some(server) => {
                 let mut authzs = Vec::new();
@@ -718,6 +466,102 @@ impl super::Mesh for Linkerd {
                 (format!("default policy {policy}"), authz.into_iter().collect())
             }
         };
+        let key = format!("{server_name}|{}", notes.join("|"));
+        Some(Authorizations { server: server_name, list: authzs, notes, key })
+    }
+
+    /// Whether Linkerd authorizes connections to `port` of `dst` at all (a meshed
+    /// server with policy, a port the proxy intercepts).
+    pub fn judges(&self, dst: &Endpoint, port: u16, protocol: Protocol) -> bool {
+        self.info.get(dst.index).is_some_and(|info| {
+            info.meshed && protocol == Protocol::Tcp && self.version.has_policy() && !in_port_list(&info.skip_inbound, port) && port != CONTROL_PORT
+        })
+    }
+
+    /// Whether some authorization admits a client.
+    pub fn admits(&self, model: &Model, authz: &Authorizations, src: &Party, port: u16) -> bool {
+        let (id, ips, assume_pod) = self.client(model, src, port);
+        authz.list.iter().any(|a| a.admits(&id, &ips, assume_pod).0)
+    }
+}
+
+/// The authorizations of one server port.
+#[derive(Debug, Clone)]
+pub struct Authorizations {
+    pub server: String,
+    pub list: Vec<Authz>,
+    pub notes: Vec<String>,
+    /// Equal for every (endpoint, port) these authorizations hold alike.
+    pub key: String,
+}
+
+impl super::Mesh for Linkerd {
+    fn name(&self) -> &'static str {
+        "linkerd"
+    }
+
+    fn is_meshed(&self, index: usize) -> bool {
+        self.info.get(index).is_some_and(|i| i.meshed)
+    }
+
+    fn inbound_port(&self, _model: &Model, dst: usize) -> u16 {
+        self.info.get(dst).map(|i| i.inbound_port).unwrap_or(INBOUND_PORT)
+    }
+
+    fn wire_port(&self, model: &Model, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> WirePort {
+        let keep = WirePort { port, reason: None };
+        if protocol != Protocol::Tcp {
+            return keep;
+        }
+        let (Some(s), Some(d)) = (self.proxy(model, src), self.proxy(model, dst)) else { return keep };
+        if !s.meshed || !d.meshed || port == ADMIN_PORT || port == CONTROL_PORT {
+            return keep;
+        }
+        if in_port_list(&d.skip_inbound, port) || in_port_list(&s.skip_outbound, port) {
+            return keep;
+        }
+        // Connections to the control plane's identity, destination and policy ports are
+        // the proxy's own (iptables lets the proxy's uid 2102 bypass its redirect), so
+        // they keep their port: the flows every proxy needs (linkerd.md §3.1 F1-F3).
+        if let (Party::Pod(e), Some(c)) = (dst, d.component.as_deref()) {
+            if control_ports(e, c, &self.version).iter().any(|(p, _)| *p == port) {
+                return keep;
+            }
+        }
+        let opaque = in_port_list(&d.opaque, port)
+            || matches!(dst, Party::Pod(e) if self.server_for(model, e, port).is_some_and(|srv| srv.spec.proxy_protocol.as_deref() == Some("opaque")));
+        if self.version.rewrites_all() {
+            WirePort {
+                port: d.inbound_port,
+                reason: Some(format!(
+                    "Linkerd {} sends meshed-to-meshed traffic to the server proxy's inbound port {}",
+                    self.version.label, d.inbound_port
+                )),
+            }
+        } else if opaque {
+            WirePort {
+                port: d.inbound_port,
+                reason: Some(format!("{port} is an opaque port: Linkerd {} carries it to the inbound port {}", self.version.label, d.inbound_port)),
+            }
+        } else {
+            keep
+        }
+    }
+
+    fn authorize(&self, model: &Model, src: &Party, dst: &Endpoint, port: u16, protocol: Protocol) -> Option<MeshDecision> {
+        let info = self.info_of(model, dst)?;
+        if !info.meshed || protocol != Protocol::Tcp || !self.version.has_policy() {
+            return None;
+        }
+        if in_port_list(&info.skip_inbound, port) || port == CONTROL_PORT {
+            return None;
+        }
+        if matches!(src, Party::Node(n) if dst.node.as_deref() == Some(n.name.as_str())) && port == ADMIN_PORT {
+            // Probes from the kubelet are authorized from probeNetworks (everything).
+            return None;
+        }
+        let (id, ips, assume_pod) = self.client(model, src, port);
+        let Authorizations { server: server_name, list: authzs, mut notes, .. } = self.authorizations(model, dst, port)?;
         let mut matched = None;
         for a in &authzs {
             let (ok, note) = a.admits(&id, &ips, assume_pod);
@@ -747,61 +591,43 @@ impl super::Mesh for Linkerd {
             self.info.iter().enumerate().filter(|(_, i)| i.component.as_deref() == Some(c)).map(|(n, _)| n).collect()
         };
         let port_of = |idx: usize, names: &[&str], default: Option<u16>| -> Option<u16> { declared_port(model.endpoints.get(idx)?, names, default) };
-        let meshed: Vec<usize> = self.info.iter().enumerate().filter(|(_, i)| i.meshed).map(|(n, _)| n).collect();
-        let mut proxy_needs: Vec<(usize, u16, &str)> = Vec::new();
+        let need = |from: FlowEnd, to: FlowEnd, port: u16, purpose: &'static str, severity: Severity| NeededFlow {
+            from,
+            to,
+            port,
+            protocol: Protocol::Tcp,
+            purpose,
+            severity,
+        };
+        // Every proxy dials identity, destination and policy on their own ports.
         for (idx, e) in model.endpoints.iter().enumerate() {
             if let Some(c) = self.info.get(idx).and_then(|i| i.component.as_deref()) {
-                proxy_needs.extend(control_ports(e, c, &self.version).into_iter().map(|(p, what)| (idx, p, what)));
-            }
-        }
-        for &m in &meshed {
-            for &(cp, port, purpose) in &proxy_needs {
-                if cp != m {
-                    out.push(NeededFlow { from: FlowEnd::Endpoint(m), to: cp, port, protocol: Protocol::Tcp, purpose: purpose.to_string(), severity: Severity::Error });
+                for (port, purpose) in control_ports(e, c, &self.version) {
+                    out.push(need(FlowEnd::Meshed, FlowEnd::Endpoint(idx), port, purpose, Severity::Error));
                 }
             }
         }
         // Prometheus scrapes every proxy's metrics on 4191.
-        let prometheus: Vec<usize> = model
-            .endpoints
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| {
-                self.info.get(*i).and_then(|p| p.component.as_deref()) == Some("prometheus")
-                    || (e.labels.get("linkerd.io/extension").map(String::as_str) == Some("viz")
-                        && e.labels.get("component").map(String::as_str) == Some("prometheus"))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        for &p in &prometheus {
-            for &m in &meshed {
-                if m != p {
-                    out.push(NeededFlow { from: FlowEnd::Endpoint(p), to: m, port: ADMIN_PORT, protocol: Protocol::Tcp, purpose: "proxy metrics (Prometheus scrape)".into(), severity: Severity::Warning });
-                }
+        for (i, e) in model.endpoints.iter().enumerate() {
+            let prometheus = self.info.get(i).and_then(|p| p.component.as_deref()) == Some("prometheus")
+                || (e.labels.get("linkerd.io/extension").map(String::as_str) == Some("viz")
+                    && e.labels.get("component").map(String::as_str) == Some("prometheus"));
+            if prometheus {
+                out.push(need(FlowEnd::Endpoint(i), FlowEnd::Meshed, ADMIN_PORT, "proxy metrics (Prometheus scrape)", Severity::Warning));
             }
         }
         // Tap dials every proxy on 4190.
-        let tap: Vec<usize> = model
-            .endpoints
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| {
-                let c = self.info.get(*i).and_then(|p| p.component.as_deref());
-                c == Some("tap")
-                    || (e.labels.get("linkerd.io/extension").map(String::as_str) == Some("viz") && e.labels.get("component").map(String::as_str) == Some("tap"))
-                    || (c == Some("controller") && e.has_container("tap"))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        for &t in &tap {
-            for &m in &meshed {
-                if m != t {
-                    out.push(NeededFlow { from: FlowEnd::Endpoint(t), to: m, port: CONTROL_PORT, protocol: Protocol::Tcp, purpose: "tap (live traffic)".into(), severity: Severity::Warning });
-                }
+        for (i, e) in model.endpoints.iter().enumerate() {
+            let c = self.info.get(i).and_then(|p| p.component.as_deref());
+            let tap = c == Some("tap")
+                || (e.labels.get("linkerd.io/extension").map(String::as_str) == Some("viz") && e.labels.get("component").map(String::as_str) == Some("tap"))
+                || (c == Some("controller") && e.has_container("tap"));
+            if tap {
+                out.push(need(FlowEnd::Endpoint(i), FlowEnd::Meshed, CONTROL_PORT, "tap (live traffic)", Severity::Warning));
             }
         }
         // The API server calls webhooks on their container ports.
-        let mut hooks: Vec<(usize, u16, &str)> = Vec::new();
+        let mut hooks: Vec<(usize, u16, &'static str)> = Vec::new();
         for idx in comp("proxy-injector") {
             if let Some(p) = port_of(idx, &["proxy-injector"], Some(8443)) {
                 hooks.push((idx, p, "proxy injector webhook (without it pods start without a proxy)"));
@@ -832,7 +658,7 @@ impl super::Mesh for Linkerd {
             }
         }
         for (idx, port, purpose) in hooks {
-            out.push(NeededFlow { from: FlowEnd::ApiServer, to: idx, port, protocol: Protocol::Tcp, purpose: purpose.to_string(), severity: Severity::Error });
+            out.push(need(FlowEnd::ApiServer, FlowEnd::Endpoint(idx), port, purpose, Severity::Error));
         }
         out
     }

@@ -1,14 +1,21 @@
 //! Verdicts: each layer a connection crosses, judged on the packets as they cross it.
+//!
+//! A layer is judged over the compiled data only: the policies selecting the subject's
+//! identity class, and for each rule the class sets its peers compiled to. The matrix
+//! (evaluate/matrix.rs) computes the same decision for every class at once from the
+//! same sets; a property test holds the two equal.
 
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::{Cluster, Dataplane};
-use crate::diagnose::Diagnostic;
-use crate::mesh::{MeshDecision, WirePort};
-use crate::model::Endpoint;
-use crate::policy::{CompiledPolicy, Direction, Entity, NamespaceScope, Party, Peer, PolicyRef, Rule, RuleRef, Subject, L7};
+use crate::compile::dataplane::{DataplaneChoice, EnforcementMode};
+use crate::compile::mesh::{MeshDecision, WirePort};
+use crate::compile::party::Party;
+use crate::compile::policy::{CompiledPolicy, Direction, Entity, Peer, PolicyRef, Rule, RuleRef, SetId, L7};
+use crate::compile::Compiled;
+use crate::findings::Diagnostic;
+use crate::model::{Endpoint, Model};
 use crate::ports::Protocol;
 use crate::selector::Selector;
 
@@ -132,7 +139,7 @@ pub struct Verdict {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Verdict>,
     /// The dataplane the verdict is judged on, and why that one.
-    pub dataplane: crate::cluster::DataplaneChoice,
+    pub dataplane: DataplaneChoice,
     /// Structured warnings, e.g. `mesh-flow-blocked` when a proxy is cut off.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Diagnostic>,
@@ -140,11 +147,13 @@ pub struct Verdict {
     pub summary: String,
 }
 
-/// What the engine knows about the other side while judging a rule.
-pub(crate) struct Judge<'c> {
-    pub cluster: &'c Cluster,
+/// Judges layers over a model and its compiled form.
+#[derive(Clone, Copy)]
+pub struct Evaluator<'a> {
+    pub model: &'a Model,
+    pub compiled: &'a Compiled,
     /// Build the reasons, near misses and notes. The decision is the same either way;
-    /// `Cluster::allowed` turns this off for bulk questions.
+    /// bulk questions turn this off.
     pub detail: bool,
 }
 
@@ -166,14 +175,18 @@ fn ports_text(rule: &Rule) -> String {
     rule.ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn peers_text(rule: &Rule) -> String {
+pub(crate) fn peers_text(rule: &Rule) -> String {
     if rule.peers.is_empty() {
         return "no peer".into();
     }
     rule.peers.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ")
 }
 
-impl Judge<'_> {
+impl<'a> Evaluator<'a> {
+    pub fn new(model: &'a Model, compiled: &'a Compiled, detail: bool) -> Evaluator<'a> {
+        Evaluator { model, compiled, detail }
+    }
+
     fn text(&self, f: impl FnOnce() -> String) -> String {
         if self.detail {
             f()
@@ -182,46 +195,29 @@ impl Judge<'_> {
         }
     }
 
-    fn subject_matches(&self, p: &CompiledPolicy, e: &Endpoint) -> bool {
-        let m = &self.cluster.model;
-        match &p.subject {
-            Subject::Pods { namespace, selector } => &e.namespace == namespace && selector.matches(&e.labels),
-            Subject::Identity { selector } => {
-                let ns = m.namespace_labels(&e.namespace);
-                selector.matches_with(|k| crate::policy::cilium_pod_label(e, ns, k))
-            }
-            Subject::Nodes { .. } => false,
-        }
+    fn in_set(&self, set: SetId, class: usize) -> bool {
+        self.compiled.set(set).is_some_and(|s| s.contains(class))
     }
 
-    /// Indices of the policies enforced by this dataplane that select `e`.
-    pub fn selecting(&self, e: &Endpoint) -> Vec<usize> {
-        self.selecting_among(e, 0..self.cluster.policies().len())
-    }
-
-    /// Among `policies`, those whose subject selects `e`, whatever the dataplane enforces.
-    pub fn subjects_of(&self, e: &Endpoint, policies: &[usize]) -> Vec<usize> {
-        let all = self.cluster.policies();
-        policies.iter().copied().filter(|i| all.get(*i).is_some_and(|p| self.subject_matches(p, e))).collect()
-    }
-
-    /// Like [`Judge::selecting`], among the given candidate indices (ascending).
-    pub fn selecting_among(&self, e: &Endpoint, candidates: impl IntoIterator<Item = usize>) -> Vec<usize> {
-        let policies = self.cluster.policies();
-        candidates
+    /// The enforced policies that select `e`, for a direction.
+    pub fn selecting(&self, e: &Endpoint, direction: Direction) -> Vec<&'a CompiledPolicy> {
+        let class = self.compiled.classes.of(e);
+        self.compiled
+            .selecting
+            .get(class)
             .into_iter()
-            .filter(|i| policies.get(*i).is_some_and(|p| self.cluster.dataplane.enforces(p.policy.kind) && self.subject_matches(p, e)))
+            .flatten()
+            .filter_map(|i| self.compiled.policies.get(*i))
+            .filter(|p| p.enforcement(direction).enforced)
             .collect()
     }
 
-    /// Whether an identity selector (Cilium) matches the party.
-    fn identity_matches(&self, sel: &Selector, subject: &Endpoint, party: &Party) -> bool {
-        let m = &self.cluster.model;
+    /// Whether an identity selector (Cilium) matches a party that is not a pod: only
+    /// reserved identities (`reserved:host` for the subject's own node, …) can.
+    fn identity_matches_other(&self, sel: &Selector, subject: &Endpoint, party: &Party) -> bool {
+        let m = self.model;
         match party {
-            Party::Pod(e) => {
-                let ns = m.namespace_labels(&e.namespace);
-                sel.matches_with(|k| crate::policy::cilium_pod_label(e, ns, k))
-            }
+            Party::Pod(_) => false,
             Party::Node(n) => {
                 let local = subject.node.as_deref() == Some(n.name.as_str());
                 let api = party.is_api_server(m);
@@ -248,8 +244,7 @@ impl Judge<'_> {
     }
 
     fn entity_matches(&self, entity: Entity, subject: &Endpoint, party: &Party) -> bool {
-        let m = &self.cluster.model;
-        let api = party.is_api_server(m);
+        let api = party.is_api_server(self.model);
         match (entity, party) {
             (Entity::All, _) => true,
             (Entity::None | Entity::Ingress | Entity::Init | Entity::Health | Entity::Unmanaged, _) => false,
@@ -265,51 +260,43 @@ impl Judge<'_> {
         }
     }
 
-    /// Whether one peer of a rule matches the party. `notes` collects what the engine
-    /// could not know (an address that is not given).
-    fn peer_matches(&self, peer: &Peer, policy: &CompiledPolicy, subject: &Endpoint, party: &Party, requires: &[&Selector], notes: &mut Vec<String>) -> bool {
-        let m = &self.cluster.model;
+    /// Whether peer `i` of a rule matches the party. A pod matches when its class is in
+    /// the peer's compiled set (and in every `fromRequires` set, for endpoint
+    /// selectors); other parties are matched by what they are (node, address, name).
+    /// `notes` collects what the engine could not know.
+    #[allow(clippy::too_many_arguments)]
+    fn peer_matches(&self, rule: &Rule, i: usize, policy: &CompiledPolicy, subject: &Endpoint, party: &Party, requires: &[SetId], notes: &mut Vec<String>) -> bool {
+        let Some(peer) = rule.peers.get(i) else { return false };
+        if let Party::Pod(e) = party {
+            let class = self.compiled.classes.of(e);
+            let set = rule.peer_sets.get(i).copied().unwrap_or(0);
+            let hit = self.in_set(set, class) && (!matches!(peer, Peer::Identity { .. }) || requires.iter().all(|r| self.in_set(*r, class)));
+            if !hit && self.detail && matches!(peer, Peer::Block { .. }) && self.compiled.settings.cidr_matches_pods && e.ips.is_empty() {
+                notes.push(format!(
+                    "{} of {} could match {} by address, but its address is not given (no status.podIP)",
+                    peer,
+                    policy.policy,
+                    e.reference()
+                ));
+            }
+            return hit;
+        }
         match peer {
             Peer::Any => true,
-            Peer::Pods { namespaces, pods } => match party {
-                Party::Pod(e) => {
-                    let ns_ok = match namespaces {
-                        NamespaceScope::Own { namespace } => &e.namespace == namespace,
-                        NamespaceScope::Matching { selector } => m.namespace_labels(&e.namespace).is_some_and(|l| selector.matches(l)),
-                    };
-                    ns_ok && pods.matches(&e.labels)
-                }
+            Peer::Pods { .. } => false,
+            Peer::Identity { selector } => self.identity_matches_other(selector, subject, party),
+            Peer::Block { block } => match party {
+                Party::External { ip: Some(ip), .. } => block.contains(ip),
+                Party::Node(n) => self.compiled.settings.cidr_matches_nodes && n.addresses.iter().any(|ip| block.contains(ip)),
                 _ => false,
             },
-            Peer::Identity { selector } => {
-                self.identity_matches(selector, subject, party) && requires.iter().all(|r| self.identity_matches(r, subject, party))
-            }
-            Peer::Block { block } => {
-                let dp = self.cluster.dataplane;
-                match party {
-                    Party::External { ip: Some(ip), .. } => block.contains(ip),
-                    Party::External { .. } => false,
-                    Party::Pod(e) => {
-                        if !dp.ip_block_matches_pods() {
-                            return false;
-                        }
-                        if e.ips.is_empty() {
-                            notes.push(format!(
-                                "{} of {} could match {} by address, but its address is not given (no status.podIP)",
-                                peer, policy.policy, e.reference()
-                            ));
-                            return false;
-                        }
-                        e.ips.iter().any(|ip| block.contains(ip))
-                    }
-                    Party::Node(n) => dp.ip_block_matches_nodes() && n.addresses.iter().any(|ip| block.contains(ip)),
-                }
-            }
             Peer::Entity { entity } => self.entity_matches(*entity, subject, party),
             Peer::Fqdn { fqdn } => match party {
                 Party::External { dns: Some(name), .. } => fqdn.matches(name),
                 Party::External { ip: Some(ip), .. } => {
-                    notes.push(format!("{peer} of {} admits {ip} only if DNS answers for that name return it (depends on DNS)", policy.policy));
+                    if self.detail {
+                        notes.push(format!("{peer} of {} admits {ip} only if DNS answers for that name return it (depends on DNS)", policy.policy));
+                    }
                     false
                 }
                 _ => false,
@@ -322,8 +309,8 @@ impl Judge<'_> {
     }
 
     /// Whether the rule's peers admit the party; a DNS name needs a rule that admits it
-    /// by name or admits every outside address (FORMAT.md "Endpoints").
-    fn rule_admits_party(&self, rule: &Rule, policy: &CompiledPolicy, subject: &Endpoint, party: &Party, requires: &[&Selector], notes: &mut Vec<String>) -> bool {
+    /// by name or admits every outside address.
+    fn rule_admits_party(&self, rule: &Rule, policy: &CompiledPolicy, subject: &Endpoint, party: &Party, requires: &[SetId], notes: &mut Vec<String>) -> bool {
         if let Party::External { ip: None, dns: Some(name) } = party {
             let whole = |v4: bool| {
                 rule.peers.iter().any(|p| matches!(p, Peer::Block { block } if block.is_whole_family() && block.cidr.addr().is_ipv4() == v4))
@@ -334,43 +321,45 @@ impl Judge<'_> {
                 Peer::Fqdn { fqdn } => fqdn.matches(name),
                 _ => false,
             }) || (whole(true) && whole(false));
-            if !ok && rule.peers.iter().any(|p| matches!(p, Peer::Block { .. })) {
+            if !ok && self.detail && rule.peers.iter().any(|p| matches!(p, Peer::Block { .. })) {
                 notes.push(format!("{} admits {}: whether dns:{name} is admitted depends on what it resolves to", rule.rule, peers_text(rule)));
             }
             return ok;
         }
-        let mut hit = false;
-        for p in &rule.peers {
-            if self.peer_matches(p, policy, subject, party, requires, notes) {
-                hit = true;
-                break;
-            }
-        }
-        hit
+        (0..rule.peers.len()).any(|i| self.peer_matches(rule, i, policy, subject, party, requires, notes))
     }
 
     /// Judges one direction: `subject` is the pod whose policies apply, `party` the
     /// other side; `port` is the port on the wire.
     pub fn layer(&self, direction: Direction, subject: &Party, party: &Party, port: u16, protocol: Protocol) -> Layer {
         let Party::Pod(e) = subject else {
-            let what = if !self.detail { String::new() } else { match subject {
-                Party::Node(n) => format!("node:{} (host network)", n.name),
-                _ => subject.describe(),
-            } };
+            let what = if !self.detail {
+                String::new()
+            } else {
+                match subject {
+                    Party::Node(n) => format!("node:{} (host network)", n.name),
+                    _ => subject.describe(),
+                }
+            };
             return Layer::open(self.text(|| format!("no {} policy applies to {what}", direction.as_str())));
         };
-        let selecting: Vec<&CompiledPolicy> = self.cluster.selecting_cached(e).into_iter().filter(|p| p.enforcement(direction).enforced).collect();
-        if selecting.is_empty() {
+        let settings = &self.compiled.settings;
+        if settings.enforcement == EnforcementMode::Never {
+            return Layer::open(self.text(|| "Cilium's policy enforcement is off (enable-policy: never): nothing is dropped".to_string()));
+        }
+        let selecting = self.selecting(e, direction);
+        if selecting.is_empty() && settings.enforcement != EnforcementMode::Always {
             return Layer::open(self.text(|| format!("no policy selects {} for {}", e.reference(), direction.as_str())));
         }
-        let default_deny = selecting.iter().any(|p| p.enforcement(direction).default_deny);
+        // `enable-policy: always` makes every endpoint default-deny, selected or not.
+        let default_deny = settings.enforcement == EnforcementMode::Always || selecting.iter().any(|p| p.enforcement(direction).default_deny);
         let isolated_by: Vec<PolicyRef> = {
             let mut v: Vec<PolicyRef> = selecting.iter().map(|p| p.policy.clone()).collect();
             v.dedup();
             v
         };
-        let requires: Vec<&Selector> =
-            selecting.iter().flat_map(|p| p.requires.iter().filter(|(d, _)| *d == direction).map(|(_, s)| s)).collect();
+        let requires: Vec<SetId> =
+            selecting.iter().flat_map(|p| p.requires_sets.iter().filter(|(d, _)| *d == direction).map(|(_, s)| *s)).collect();
         let dest: Option<&Endpoint> = match direction {
             Direction::Ingress => Some(e),
             Direction::Egress => match party {
@@ -384,8 +373,12 @@ impl Judge<'_> {
         let mut notes = Vec::new();
         for p in &selecting {
             for rule in p.rules.iter().filter(|r| r.rule.direction == direction) {
-                let peer_ok = self.rule_admits_party(rule, p, e, party, &requires, &mut notes);
                 let port_ok = rule_ports_admit(rule, port, protocol, dest);
+                // Without detail, a rule that cannot match on its port is skipped early.
+                if !port_ok && !self.detail {
+                    continue;
+                }
+                let peer_ok = self.rule_admits_party(rule, p, e, party, &requires, &mut notes);
                 if peer_ok && port_ok {
                     if rule.rule.deny {
                         layer.denied_by.push(rule.rule.clone());
@@ -405,15 +398,18 @@ impl Judge<'_> {
         }
         notes.dedup();
         layer.notes = notes;
-        let local_node = matches!((direction, party), (Direction::Ingress, Party::Node(n)) if e.node.as_deref() == Some(n.name.as_str()));
+        let local_node = settings.local_node_allowed
+            && matches!((direction, party), (Direction::Ingress, Party::Node(n)) if e.node.as_deref() == Some(n.name.as_str()));
         let dir = direction.as_str();
         if !layer.denied_by.is_empty() {
             layer.allowed = false;
             layer.reason = self.text(|| format!("denied by {} (deny rules take precedence over every allow)", join_rules(&layer.denied_by)));
         } else if local_node {
             layer.allowed = true;
-            layer.reason = self.text(|| match self.cluster.dataplane {
-                Dataplane::Cilium => "traffic from the pod's own node (Cilium's host identity) is allowed on ingress (allow-localhost)".into(),
+            layer.reason = self.text(|| match settings.dataplane {
+                crate::compile::dataplane::Dataplane::Cilium => {
+                    "traffic from the pod's own node (Cilium's host identity) is allowed on ingress (allow-localhost)".into()
+                }
                 _ => "traffic from the pod's own node is always allowed (NetworkPolicySpec: \"OR if the traffic source is the pod's local node\")".into(),
             });
         } else if !layer.allowed_by.is_empty() {
@@ -421,15 +417,26 @@ impl Judge<'_> {
             layer.reason = self.text(|| format!("allowed by {}", join_rules(&layer.allowed_by)));
         } else if default_deny {
             layer.allowed = false;
-            layer.reason = self.text(|| format!(
-                "{} is isolated for {dir} by {}, and no rule admits {} on {port}/{protocol}",
-                e.reference(),
-                layer.isolated_by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-                party.describe()
-            ));
+            layer.reason = self.text(|| {
+                if layer.isolated_by.is_empty() {
+                    format!("every endpoint is default-deny (Cilium enable-policy: always), and no rule admits {} on {port}/{protocol}", party.describe())
+                } else {
+                    format!(
+                        "{} is isolated for {dir} by {}, and no rule admits {} on {port}/{protocol}",
+                        e.reference(),
+                        layer.isolated_by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                        party.describe()
+                    )
+                }
+            });
         } else {
             layer.allowed = true;
             layer.reason = self.text(|| format!("the policies selecting {} for {dir} do not enable default deny", e.reference()));
+        }
+        if settings.audit && !layer.allowed {
+            layer.allowed = true;
+            layer.notes.push(format!("policy audit mode (cilium-config policy-audit-mode): Cilium logs this as denied but drops nothing ({})", layer.reason));
+            layer.reason = self.text(|| "audit mode: the policies would deny this, but Cilium's policy-audit-mode drops nothing".into());
         }
         if layer.allowed {
             layer.near_misses.clear();

@@ -1,283 +1,21 @@
-//! The cluster model: what the manifests say, read into plain types.
-//!
-//! Every object is read through k8s-openapi types (or, for CRDs, our own serde types)
-//! and checked the way the API server would check the fields a verdict reads. An object
-//! that fails is kept as an [`Invalid`] entry, never silently dropped: verdicts that
-//! would read it are refused, and `diagnose` reports it.
+//! Documents → objects: one reader per kind, each checking what the API server would
+//! check of the fields a verdict reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use k8s_openapi::api::core::v1::{ContainerPort, Namespace as K8sNamespace, Service as K8sService};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorCode, Location};
-use crate::ports::{check_port_name, NamedPort, Protocol};
-use crate::selector::{check_dns_label, check_dns_subdomain, check_label_key, check_label_value, Labels};
-use crate::source::{locate, parse_path, parse_stream, Document, Limits};
-use crate::{cilium, mesh, netpol};
-
-/// One named text to read (a file, stdin, or what a host was given).
-#[derive(Debug, Clone, Copy)]
-pub struct Input<'a> {
-    pub name: &'a str,
-    pub text: &'a str,
-}
-
-/// Where an object came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Origin {
-    pub source: String,
-    pub document: usize,
-    /// Path of the object inside its document: empty, or `items[3]` inside a List.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub prefix: String,
-    /// Line where the object starts.
-    pub line: usize,
-}
-
-impl Origin {
-    pub fn path(&self, field: &str) -> String {
-        match (self.prefix.is_empty(), field.is_empty()) {
-            (true, _) => field.to_string(),
-            (false, true) => self.prefix.clone(),
-            (false, false) => format!("{}.{field}", self.prefix),
-        }
-    }
-
-    pub fn location(&self, field: Option<&str>, line: Option<usize>) -> Location {
-        Location {
-            source: self.source.clone(),
-            document: Some(self.document),
-            path: field.map(|f| self.path(f)).filter(|p| !p.is_empty()),
-            line: line.or(Some(self.line)),
-            column: None,
-            offset: None,
-        }
-    }
-}
-
-/// Which kind of object an endpoint is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum EndpointKind {
-    Pod,
-    Deployment,
-    StatefulSet,
-    DaemonSet,
-    ReplicaSet,
-    Job,
-    CronJob,
-}
-
-impl EndpointKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EndpointKind::Pod => "Pod",
-            EndpointKind::Deployment => "Deployment",
-            EndpointKind::StatefulSet => "StatefulSet",
-            EndpointKind::DaemonSet => "DaemonSet",
-            EndpointKind::ReplicaSet => "ReplicaSet",
-            EndpointKind::Job => "Job",
-            EndpointKind::CronJob => "CronJob",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Container {
-    pub name: String,
-    pub ports: Vec<NamedPort>,
-    /// An init container (a native sidecar when `restartPolicy: Always`).
-    pub init: bool,
-    #[serde(skip)]
-    pub args: Vec<String>,
-    #[serde(skip)]
-    pub env: Vec<(String, String)>,
-    #[serde(skip)]
-    pub image: Option<String>,
-}
-
-/// A pod endpoint: a Pod, or the pod template of a workload.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Endpoint {
-    /// Position in [`Model::endpoints`], set once the model is complete.
-    #[serde(skip)]
-    pub index: usize,
-    pub kind: EndpointKind,
-    pub namespace: String,
-    pub name: String,
-    pub labels: Labels,
-    #[serde(skip)]
-    pub annotations: BTreeMap<String, String>,
-    #[serde(skip)]
-    pub containers: Vec<Container>,
-    /// Every declared container port (init containers included).
-    pub ports: Vec<NamedPort>,
-    pub ips: Vec<IpAddr>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub node: Option<String>,
-    pub service_account: String,
-    #[serde(skip)]
-    pub origin: Origin,
-    #[serde(skip)]
-    pub uid: Option<String>,
-    #[serde(skip)]
-    pub owners: Vec<OwnerRef>,
-}
-
-impl Endpoint {
-    pub fn reference(&self) -> String {
-        format!("{}/{}", self.namespace, self.name)
-    }
-
-    pub fn has_container(&self, name: &str) -> bool {
-        self.containers.iter().any(|c| c.name == name)
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Namespace {
-    pub name: String,
-    pub labels: Labels,
-    #[serde(skip)]
-    pub annotations: BTreeMap<String, String>,
-    /// Declared in the input, or only referenced.
-    pub declared: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Node {
-    pub name: String,
-    pub labels: Labels,
-    pub addresses: Vec<IpAddr>,
-    pub declared: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "type", content = "value")]
-pub enum TargetPort {
-    Number(u16),
-    Name(String),
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServicePort {
-    pub name: Option<String>,
-    pub port: u16,
-    pub target: TargetPort,
-    pub protocol: Protocol,
-    pub app_protocol: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Service {
-    pub namespace: String,
-    pub name: String,
-    pub labels: Labels,
-    /// `None`: a Service without selector (its endpoints are managed by hand).
-    pub selector: Option<Labels>,
-    pub ports: Vec<ServicePort>,
-    #[serde(skip)]
-    pub annotations: BTreeMap<String, String>,
-    #[serde(skip)]
-    pub origin: Origin,
-}
-
-/// An object that the API server (or Cilium's schema) would reject.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Invalid {
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: String,
-    pub error: Error,
-}
-
-pub use crate::findings::{Warning, WarningCode};
-
-/// A NetworkPolicy as read, with where it came from.
-#[derive(Debug, Clone)]
-pub struct NetPolObject {
-    pub namespace: String,
-    pub name: String,
-    pub policy: NetworkPolicy,
-    pub origin: Origin,
-}
-
-/// A policy object of a kind the engine does not evaluate (Calico's own kinds): kept so
-/// that verdicts it may affect say so.
-#[derive(Debug, Clone)]
-pub struct ForeignPolicy {
-    pub kind: String,
-    /// `None`: cluster-scoped (it may select any endpoint).
-    pub namespace: Option<String>,
-    pub name: String,
-    pub origin: Origin,
-}
-
-/// What the input shows of the dataplane that runs it.
-#[derive(Debug, Clone, Default)]
-pub struct DataplaneSigns {
-    /// Workloads or Pods running Cilium's agent or operator: `kind namespace/name`.
-    pub cilium_agents: Vec<String>,
-    /// `kube-system/cilium-config`, the agent's settings.
-    pub cilium_config: Option<(Origin, BTreeMap<String, String>)>,
-    /// Workloads or Pods running calico-node: `kind namespace/name`.
-    pub calico_nodes: Vec<String>,
-    /// Objects of Calico's API groups (`projectcalico.org`, `crd.projectcalico.org`).
-    pub calico_objects: Vec<ForeignPolicy>,
-}
-
-/// Everything read from the input.
-#[derive(Debug, Clone, Default)]
-pub struct Model {
-    /// What the input shows of its dataplane (for `--dataplane auto`).
-    pub signs: DataplaneSigns,
-    pub namespaces: BTreeMap<String, Namespace>,
-    pub endpoints: Vec<Endpoint>,
-    /// `(namespace, name)` of host-network Pods → their node.
-    pub host_pods: BTreeMap<(String, String), String>,
-    pub nodes: BTreeMap<String, Node>,
-    pub services: Vec<Service>,
-    pub service_accounts: BTreeSet<(String, String)>,
-    /// The API server's endpoint addresses (the `default/kubernetes` Endpoints or EndpointSlices).
-    pub api_server: Vec<IpAddr>,
-    pub api_server_ports: Vec<u16>,
-    pub netpols: Vec<NetPolObject>,
-    /// Every enforced policy rule set, NetworkPolicy and Cilium alike.
-    pub policies: Vec<crate::policy::CompiledPolicy>,
-    /// Cilium policies with the text they came from: they are compiled once every
-    /// Service is known (`toServices`).
-    pub cilium: Vec<(cilium::CiliumObject, String)>,
-    pub linkerd: mesh::linkerd::LinkerdObjects,
-    pub invalid: Vec<Invalid>,
-    /// Objects the API server stores but Cilium's agent refuses: not enforced, reported.
-    pub agent_refused: Vec<Invalid>,
-    /// Endpoints that exist but could not be read: `(namespace, name)` → why.
-    pub invalid_endpoints: BTreeMap<(String, String), Error>,
-    pub warnings: Vec<Warning>,
-    /// `meshverdict/v1` documents (conformance expectations), for the case runner.
-    pub expectations: Vec<(Origin, Value)>,
-    /// The input texts by name, to find the line of a field a diagnostic points at.
-    pub texts: BTreeMap<String, String>,
-    /// `namespace/name` of a workload that is no endpoint of its own (it owns Pods in the
-    /// input, or another workload owns it) → the Pods it names, directly or through the
-    /// workloads it owns (`ownerReferences`).
-    pub workload_pods: BTreeMap<(String, String), Vec<usize>>,
-    /// `(kind, namespace, name)` → position in `endpoints`, while loading (duplicates).
-    endpoint_index: HashMap<(EndpointKind, String, String), usize>,
-}
+use super::*;
+use crate::error::ErrorCode;
+use crate::ports::{check_port_name, Protocol};
+use crate::selector::{check_dns_label, check_dns_subdomain, check_label_key, check_label_value};
+use crate::source::{locate, parse_path, Document, Limits};
 
 /// The context of one object while it is read.
 pub(crate) struct Ctx<'a> {
@@ -579,23 +317,7 @@ fn read_containers(ctx: &Ctx, spec: &PodSpecView, field: &str) -> Result<Vec<Con
 }
 
 impl Model {
-    /// Reads every input. Only text that is not YAML/JSON at all, or that breaks a
-    /// limit, is an error here; invalid objects are recorded and reported later.
-    pub fn load(inputs: &[Input], limits: Limits) -> Result<Model, Error> {
-        let mut model = Model::default();
-        let mut objects = 0usize;
-        for input in inputs {
-            model.texts.insert(input.name.to_string(), input.text.to_string());
-            let docs = parse_stream(input.name, input.text, limits)?;
-            for doc in docs {
-                model.read_document(input, &doc, &mut objects, limits)?;
-            }
-        }
-        model.finish();
-        Ok(model)
-    }
-
-    fn read_document(&mut self, input: &Input, doc: &Document, objects: &mut usize, limits: Limits) -> Result<(), Error> {
+    pub(super) fn read_document(&mut self, input: &Input, doc: &Document, objects: &mut usize, limits: Limits) -> Result<(), Error> {
         let origin = Origin { source: input.name.to_string(), document: doc.index, prefix: String::new(), line: doc.line };
         let is_list = doc.value.get("items").is_some_and(Value::is_array)
             && doc.value.get("kind").and_then(Value::as_str).is_some_and(|k| k == "List" || k.ends_with("List"));
@@ -677,10 +399,8 @@ impl Model {
                 });
                 Ok(())
             }
-            ("cilium.io", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy") => {
-                cilium::read(&ctx, v).map(|o| self.cilium.push((o, input.text.to_string())))
-            }
-            ("policy.linkerd.io", _) if mesh::linkerd::is_policy_kind(&kind) => self.linkerd.read(&ctx, v),
+            ("cilium.io", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy") => cilium::read(&ctx, v).map(|o| self.cilium.push(o)),
+            ("policy.linkerd.io", _) if linkerd::is_policy_kind(&kind) => self.linkerd.read(&ctx, v),
             ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute") => self.linkerd.read(&ctx, v),
             ("meshverdict", "Expectations") => {
                 self.expectations.push((origin.clone(), v.clone()));
@@ -705,7 +425,7 @@ impl Model {
         Ok(())
     }
 
-    fn namespace_entry(&mut self, name: &str) -> &mut Namespace {
+    pub(super) fn namespace_entry(&mut self, name: &str) -> &mut Namespace {
         self.namespaces.entry(name.to_string()).or_insert_with(|| Namespace {
             name: name.to_string(),
             labels: BTreeMap::from([("kubernetes.io/metadata.name".to_string(), name.to_string())]),
@@ -1010,166 +730,8 @@ impl Model {
         check_dns_subdomain(&meta.name).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.name", m))?;
         self.namespace_entry(&meta.namespace);
         let obj = NetPolObject { namespace: meta.namespace, name: meta.name, policy: np, origin: ctx.origin.clone() };
-        self.policies.push(netpol::compile(ctx, &obj)?);
         self.netpols.push(obj);
         Ok(())
     }
 
-    /// Namespaces referenced by objects exist even when not declared.
-    fn finish(&mut self) {
-        let referenced: Vec<String> = self
-            .cilium
-            .iter()
-            .filter_map(|c| c.0.namespace.clone())
-            .chain(self.linkerd.namespaces())
-            .chain(self.invalid.iter().filter_map(|i| i.namespace.clone()))
-            .collect();
-        for ns in referenced {
-            self.namespace_entry(&ns);
-        }
-        self.find_agents();
-        self.resolve_owners();
-        for (i, e) in self.endpoints.iter_mut().enumerate() {
-            e.index = i;
-        }
-        cilium::compile_all(self);
-    }
-
-    /// Cilium's agent (`quay.io/cilium/cilium`) and operator, and `calico/node`, by the
-    /// images of workloads and Pods: what Helm charts and operators deploy.
-    fn find_agents(&mut self) {
-        fn runs(e: &Endpoint, repo: &str) -> bool {
-            e.containers.iter().filter_map(|c| c.image.as_deref()).any(|image| {
-                // `registry/cilium/cilium:v1.18.1@sha256:…`: the repository path, without
-                // tag or digest, ends with the image name.
-                let path = image.split('@').next().unwrap_or(image);
-                let path = match path.rsplit_once(':') {
-                    Some((p, tag)) if !tag.contains('/') => p,
-                    _ => path,
-                };
-                path == repo || path.ends_with(&format!("/{repo}"))
-            })
-        }
-        for e in &self.endpoints {
-            let what = format!("{} {}/{}", e.kind.as_str(), e.namespace, e.name);
-            if runs(e, "cilium/cilium") || runs(e, "cilium/operator-generic") || runs(e, "cilium/operator") {
-                self.signs.cilium_agents.push(what);
-            } else if runs(e, "calico/node") || (e.kind == EndpointKind::DaemonSet && e.name == "calico-node") {
-                self.signs.calico_nodes.push(what);
-            }
-        }
-    }
-
-    /// A live dump (`kubectl get -o yaml`) holds a Deployment, the ReplicaSets it owns
-    /// and their Pods, chained by `ownerReferences`: a running pod must count once.
-    /// A workload owned by another workload of the input is no endpoint; a workload's
-    /// template is an endpoint only when no Pod it owns (directly or through that
-    /// chain) is in the input; a reference to such a workload names its Pods.
-    /// Owners match by kind and name in the object's namespace (owners are always in
-    /// the same namespace, API reference ObjectMeta.ownerReferences), and by uid when
-    /// both sides give one (a recreated workload has a new uid).
-    fn resolve_owners(&mut self) {
-        let mut workloads: HashMap<(&str, &str, &str), usize> = HashMap::new();
-        for (i, e) in self.endpoints.iter().enumerate() {
-            if e.kind != EndpointKind::Pod {
-                workloads.insert((e.namespace.as_str(), e.kind.as_str(), e.name.as_str()), i);
-            }
-        }
-        if workloads.is_empty() {
-            return;
-        }
-        let parent: Vec<Option<usize>> = self
-            .endpoints
-            .iter()
-            .map(|e| {
-                let mut owners: Vec<&OwnerRef> = e.owners.iter().collect();
-                // The managing controller first: it is the owner that created the object.
-                owners.sort_by_key(|o| !o.controller);
-                owners.iter().find_map(|o| {
-                    let i = *workloads.get(&(e.namespace.as_str(), o.kind.as_str(), o.name.as_str()))?;
-                    let w = self.endpoints.get(i)?;
-                    let uid_ok = match (&o.uid, &w.uid) {
-                        (Some(a), Some(b)) => a == b,
-                        _ => true,
-                    };
-                    uid_ok.then_some(i)
-                })
-            })
-            .collect();
-        let n = self.endpoints.len();
-        let mut named_pods: Vec<Vec<usize>> = vec![Vec::new(); n];
-        let mut has_parent = vec![false; n];
-        for (i, p) in parent.iter().enumerate() {
-            if p.is_some() {
-                if let Some(slot) = has_parent.get_mut(i) {
-                    *slot = true;
-                }
-            }
-        }
-        for (i, e) in self.endpoints.iter().enumerate() {
-            if e.kind != EndpointKind::Pod {
-                continue;
-            }
-            // Walk up the chain; a cycle (malformed input) cannot loop: at most n steps.
-            let mut at = parent.get(i).copied().flatten();
-            let mut steps = 0;
-            while let Some(w) = at {
-                if steps > n {
-                    break;
-                }
-                steps += 1;
-                if let Some(list) = named_pods.get_mut(w) {
-                    list.push(i);
-                }
-                at = parent.get(w).copied().flatten();
-            }
-        }
-        let keep: Vec<bool> = self
-            .endpoints
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                e.kind == EndpointKind::Pod
-                    || (!has_parent.get(i).copied().unwrap_or(false) && named_pods.get(i).is_none_or(Vec::is_empty))
-            })
-            .collect();
-        if keep.iter().all(|k| *k) {
-            return;
-        }
-        // Renumber: the kept endpoints keep their order.
-        let mut new_index = vec![None; n];
-        let mut next = 0;
-        for (i, k) in keep.iter().enumerate() {
-            if *k {
-                if let Some(slot) = new_index.get_mut(i) {
-                    *slot = Some(next);
-                }
-                next += 1;
-            }
-        }
-        for (i, e) in self.endpoints.iter().enumerate() {
-            if keep.get(i).copied().unwrap_or(true) {
-                continue;
-            }
-            let pods: Vec<usize> = named_pods.get(i).into_iter().flatten().filter_map(|p| new_index.get(*p).copied().flatten()).collect();
-            self.workload_pods.insert((e.namespace.clone(), e.name.clone()), pods);
-        }
-        let mut i = 0;
-        self.endpoints.retain(|_| {
-            let k = keep.get(i).copied().unwrap_or(true);
-            i += 1;
-            k
-        });
-        self.endpoint_index.clear();
-    }
-
-    /// The location of `field` of the object at `origin`, with its line.
-    pub fn locate(&self, origin: &Origin, field: &str) -> Location {
-        let line = self.texts.get(&origin.source).and_then(|t| locate(t, origin.document, &parse_path(&origin.path(field))));
-        origin.location(Some(field), line)
-    }
-
-    pub fn namespace_labels(&self, ns: &str) -> Option<&Labels> {
-        self.namespaces.get(ns).map(|n| &n.labels)
-    }
 }

@@ -1,6 +1,7 @@
-//! CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (cilium.io/v2): our own serde
-//! types, Cilium's sanitizer checks, and the translation Cilium's agent applies before
-//! enforcing (namespace injection, label sources, toServices expansion).
+//! CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (cilium.io/v2): Cilium's
+//! sanitizer checks, and the translation Cilium's agent applies before enforcing
+//! (namespace injection, label sources, toServices expansion). The objects as read are
+//! in model/cilium.rs.
 //!
 //! Sources: Documentation/security/policy/{language,layer3,layer4,layer7,deny}.rst,
 //! pkg/policy/api/{rule,ingress,egress,rule_validation,entity,l4,fqdn}.go and
@@ -8,178 +9,18 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use serde::Deserialize;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorCode};
-use crate::model::{read_meta, Ctx, Invalid, Model, Origin, Warning};
-use crate::policy::{
-    split_source, CompiledPolicy, Direction, Enforcement, Entity, FqdnPattern, Peer, PolicyKind, PolicyRef, Rule, RuleRef, Subject, L7,
-};
+use super::dataplane::Settings;
+use super::labels::split_source;
+use super::policy::{CompiledPolicy, Direction, Enforcement, Entity, FqdnPattern, Peer, PolicyKind, PolicyRef, Rule, RuleRef, Subject, L7};
+use crate::error::ErrorCode;
+use crate::findings::{Warning, WarningCode};
+use crate::model::cilium::{CiliumObject, CiliumRule, DirRule, Fqdn, PortRule, ServiceRef};
+use crate::model::{Ctx, Invalid, Model, Origin};
 use crate::ports::{check_port_name, parse_cidr, IpBlock, PortMatch, PortSpec, Protocol};
 use crate::selector::{check_label_key, Requirement, Selector};
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct DefaultDeny {
-    pub ingress: Option<bool>,
-    pub egress: Option<bool>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct CidrRule {
-    pub cidr: Option<String>,
-    pub cidr_group_ref: Option<String>,
-    pub cidr_group_selector: Option<Value>,
-    pub except: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct PortProtocol {
-    pub port: Option<String>,
-    pub end_port: Option<i32>,
-    pub protocol: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct Fqdn {
-    pub match_name: Option<String>,
-    pub match_pattern: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct L7Rules {
-    pub http: Option<Vec<Value>>,
-    pub kafka: Option<Vec<Value>>,
-    pub dns: Option<Vec<Fqdn>>,
-    pub l7proto: Option<String>,
-    pub l7: Option<Vec<Value>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct PortRule {
-    pub ports: Option<Vec<PortProtocol>>,
-    pub rules: Option<L7Rules>,
-    #[serde(rename = "terminatingTLS")]
-    pub terminating_tls: Option<Value>,
-    #[serde(rename = "originatingTLS")]
-    pub originating_tls: Option<Value>,
-    pub server_names: Option<Vec<String>>,
-    pub listener: Option<Value>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct K8sServiceName {
-    pub service_name: Option<String>,
-    pub namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct K8sServiceSelector {
-    pub selector: Option<LabelSelector>,
-    pub namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceRef {
-    pub k8s_service: Option<K8sServiceName>,
-    pub k8s_service_selector: Option<K8sServiceSelector>,
-}
-
-/// One ingress/ingressDeny or egress/egressDeny rule: the fields of both directions, so
-/// that one reader serves all four lists.
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct DirRule {
-    pub from_endpoints: Option<Vec<LabelSelector>>,
-    pub from_requires: Option<Vec<LabelSelector>>,
-    #[serde(rename = "fromCIDR")]
-    pub from_cidr: Option<Vec<String>>,
-    #[serde(rename = "fromCIDRSet")]
-    pub from_cidr_set: Option<Vec<CidrRule>>,
-    pub from_entities: Option<Vec<String>>,
-    pub from_groups: Option<Vec<Value>>,
-    pub from_nodes: Option<Vec<LabelSelector>>,
-    pub to_endpoints: Option<Vec<LabelSelector>>,
-    pub to_requires: Option<Vec<LabelSelector>>,
-    #[serde(rename = "toCIDR")]
-    pub to_cidr: Option<Vec<String>>,
-    #[serde(rename = "toCIDRSet")]
-    pub to_cidr_set: Option<Vec<CidrRule>>,
-    pub to_entities: Option<Vec<String>>,
-    pub to_services: Option<Vec<ServiceRef>>,
-    pub to_groups: Option<Vec<Value>>,
-    pub to_nodes: Option<Vec<LabelSelector>>,
-    #[serde(rename = "toFQDNs")]
-    pub to_fqdns: Option<Vec<Fqdn>>,
-    pub to_ports: Option<Vec<PortRule>>,
-    pub icmps: Option<Vec<Value>>,
-    pub authentication: Option<Value>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct CiliumRule {
-    pub endpoint_selector: Option<LabelSelector>,
-    pub node_selector: Option<LabelSelector>,
-    pub ingress: Option<Vec<DirRule>>,
-    pub ingress_deny: Option<Vec<DirRule>>,
-    pub egress: Option<Vec<DirRule>>,
-    pub egress_deny: Option<Vec<DirRule>>,
-    pub enable_default_deny: Option<DefaultDeny>,
-    pub labels: Option<Value>,
-    pub description: Option<String>,
-    pub log: Option<Value>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct CiliumDoc {
-    metadata: Option<ObjectMeta>,
-    spec: Option<CiliumRule>,
-    specs: Option<Vec<CiliumRule>>,
-}
-
-/// A Cilium policy as read, before translation.
-#[derive(Debug, Clone)]
-pub struct CiliumObject {
-    pub kind: PolicyKind,
-    pub namespace: Option<String>,
-    pub name: String,
-    /// `(path, rule)`: `spec` and each `specs[i]`.
-    pub rules: Vec<(String, CiliumRule)>,
-    pub origin: Origin,
-}
-
-/// Reads the object; type errors are errors (the API server's schema rejects them).
-pub(crate) fn read(ctx: &Ctx, v: &Value) -> Result<CiliumObject, Error> {
-    let doc: CiliumDoc = ctx.deserialize(v)?;
-    let clusterwide = ctx.kind == "CiliumClusterwideNetworkPolicy";
-    let meta = read_meta(ctx, doc.metadata.as_ref(), !clusterwide)?;
-    let mut rules = Vec::new();
-    if let Some(r) = doc.spec {
-        rules.push(("spec".to_string(), r));
-    }
-    for (i, r) in doc.specs.into_iter().flatten().enumerate() {
-        rules.push((format!("specs[{i}]"), r));
-    }
-    Ok(CiliumObject {
-        kind: if clusterwide { PolicyKind::CiliumClusterwideNetworkPolicy } else { PolicyKind::CiliumNetworkPolicy },
-        namespace: if clusterwide { None } else { Some(meta.namespace) },
-        name: meta.name,
-        rules,
-        origin: ctx.origin.clone(),
-    })
-}
 
 /// Checks a Cilium selector key (`k8s:app`, `any:app`, `reserved:host`, `app`) and
 /// returns it with its source made explicit (`app` → `any:app`, as `Sanitize` does).
@@ -201,6 +42,7 @@ fn has_key(sel: &Selector, key: &str) -> bool {
 
 struct Translator<'m> {
     model: &'m Model,
+    settings: &'m Settings,
     kind: PolicyKind,
     namespace: Option<String>,
     origin: Origin,
@@ -302,7 +144,7 @@ impl Translator<'_> {
             };
             if matching.is_empty() {
                 self.warnings.push(Warning {
-                    code: crate::findings::WarningCode::ServiceNotFound,
+                    code: WarningCode::ServiceNotFound,
                     message: format!("{} {at}: names no Service in the input, so it admits nothing", self.policy),
                     location: Some(self.origin.location(Some(&at), None)),
                 });
@@ -319,7 +161,7 @@ impl Translator<'_> {
                         peers.push(Peer::Identity { selector: Selector { requirements: reqs } });
                     }
                     None => self.warnings.push(Warning {
-                        code: crate::findings::WarningCode::ServiceWithoutSelector,
+                        code: WarningCode::ServiceWithoutSelector,
                         message: format!(
                             "{} {at}: Service {}/{} has no selector; Cilium admits its EndpointSlice addresses, which the input does not give",
                             self.policy, svc.namespace, svc.name
@@ -392,6 +234,9 @@ impl Translator<'_> {
                 return refuse(format!("{at}.serverNames"), "empty server name is not allowed");
             }
             let kind = kinds.first().copied();
+            if kind.is_some() && !self.settings.l7_proxy {
+                return refuse(format!("{at}.rules"), "L7 policy is not supported since L7 proxy is not enabled");
+            }
             if kind == Some("dns") && direction == Direction::Ingress {
                 return refuse(format!("{at}.rules.dns"), "DNS rules are not allowed on ingress");
             }
@@ -526,7 +371,7 @@ impl Translator<'_> {
             return refuse(path, "the ICMPs block may only be present without ToPorts; define a separate rule to use ToPorts");
         }
         let nodes = if ingress { &r.from_nodes } else { &r.to_nodes };
-        if present(nodes.as_ref().map(Vec::len)) {
+        if present(nodes.as_ref().map(Vec::len)) && !self.settings.node_selector_labels {
             return refuse(
                 path,
                 format!("{} rules can only be applied when the \"enable-node-selector-labels\" flag is set (off by default)", if ingress { "FromNodes" } else { "ToNodes" }),
@@ -535,7 +380,7 @@ impl Translator<'_> {
         let groups = if ingress { &r.from_groups } else { &r.to_groups };
         if present(groups.as_ref().map(Vec::len)) {
             self.warnings.push(Warning {
-                code: crate::findings::WarningCode::CiliumGroupsUnresolved,
+                code: WarningCode::CiliumGroupsUnresolved,
                 message: format!("{} {path}: {}Groups name cloud security groups that only the Cilium operator can resolve; they admit nothing here", self.policy, if ingress { "from" } else { "to" }),
                 location: Some(self.origin.location(Some(path), None)),
             });
@@ -570,7 +415,7 @@ impl Translator<'_> {
                 match &s.cidr {
                     Some(cidr) => peers.push(Peer::Block { block: self.cidr_block(cidr, s.except.as_deref().unwrap_or_default(), &format!("{at}.cidr"))? }),
                     None => self.warnings.push(Warning {
-                        code: crate::findings::WarningCode::CiliumCidrGroupUnresolved,
+                        code: WarningCode::CiliumCidrGroupUnresolved,
                         message: format!("{} {at}: CiliumCIDRGroup references are not read; this entry admits nothing here", self.policy),
                         location: Some(self.origin.location(Some(&at), None)),
                     }),
@@ -598,6 +443,14 @@ impl Translator<'_> {
                 }
             }
         }
+        if let Some(ns) = nodes {
+            // Node selectors match remote nodes by their labels (the translation adds
+            // `reserved:remote-node`), only with `enable-node-selector-labels`.
+            for (i, ls) in ns.iter().enumerate() {
+                let at = format!("{path}.{}[{i}]", if ingress { "fromNodes" } else { "toNodes" });
+                peers.push(Peer::Nodes { selector: self.selector(ls, &at)? });
+            }
+        }
         if nodes.is_some() || groups.is_some() {
             any_l3 = true;
         }
@@ -618,7 +471,7 @@ impl Translator<'_> {
             let name = if ingress { "fromRequires" } else { "toRequires" };
             requires.push(self.selector(ls, &format!("{path}.{name}[{i}]"))?);
             self.warnings.push(Warning {
-                code: crate::findings::WarningCode::CiliumRequiresRemoved,
+                code: WarningCode::CiliumRequiresRemoved,
                 message: format!("{} {path}.{name}: removed in Cilium 1.19 (the 1.19+ CRD rejects it); evaluated with the ≤1.18 meaning", self.policy),
                 location: Some(self.origin.location(Some(path), None)),
             });
@@ -630,6 +483,7 @@ impl Translator<'_> {
                 ports,
                 l7,
                 icmp_only,
+                peer_sets: Vec::new(),
             },
             requires,
         ))
@@ -674,27 +528,39 @@ impl Translator<'_> {
         Ok(Some(CompiledPolicy {
             policy: self.policy.clone(),
             subject,
-            ingress: Enforcement { enforced: ing, default_deny: ing && dd.ingress != Some(false) },
-            egress: Enforcement { enforced: eg, default_deny: eg && dd.egress != Some(false) },
+            // Without `enable-non-default-deny-policies` every rule is default-deny.
+            ingress: Enforcement { enforced: ing, default_deny: ing && (dd.ingress != Some(false) || !self.settings.non_default_deny) },
+            egress: Enforcement { enforced: eg, default_deny: eg && (dd.egress != Some(false) || !self.settings.non_default_deny) },
             rules,
             origin: self.origin.clone(),
             subject_path: format!("{path}.{subject_path}"),
             requires,
+            subject_set: 0,
+            requires_sets: Vec::new(),
         }))
     }
 }
 
 /// Translates every Cilium object once the rest of the model is known. An object that
 /// Cilium's agent would refuse is not enforced; it is reported as `invalid-policy`.
-pub(crate) fn compile_all(model: &mut Model) {
-    let objects = std::mem::take(&mut model.cilium);
-    let mut compiled = Vec::new();
-    let mut warnings = Vec::new();
-    let mut invalid = Vec::new();
-    let mut rejected = Vec::new();
-    for (obj, text) in &objects {
+pub(crate) fn compile(model: &Model, settings: &Settings, out: &mut super::Compiled) {
+    for obj in &model.cilium {
+        compile_object(model, settings, obj, out);
+    }
+}
+
+fn compile_object(model: &Model, settings: &Settings, obj: &CiliumObject, sink: &mut super::Compiled) {
+    {
         let policy = PolicyRef { kind: obj.kind, namespace: obj.namespace.clone(), name: obj.name.clone() };
-        let mut t = Translator { model, kind: obj.kind, namespace: obj.namespace.clone(), origin: obj.origin.clone(), policy, warnings: Vec::new() };
+        let mut t = Translator {
+            model,
+            settings,
+            kind: obj.kind,
+            namespace: obj.namespace.clone(),
+            origin: obj.origin.clone(),
+            policy,
+            warnings: Vec::new(),
+        };
         let mut out = Vec::new();
         let mut refused = None;
         if obj.rules.is_empty() {
@@ -710,12 +576,12 @@ pub(crate) fn compile_all(model: &mut Model) {
                 }
             }
         }
-        warnings.append(&mut t.warnings);
+        sink.warnings.append(&mut t.warnings);
         match refused {
-            None => compiled.extend(out),
+            None => sink.policies.extend(out),
             Some(r) => {
                 let ctx = Ctx {
-                    text,
+                    text: model.text(&obj.origin.source).unwrap_or_default(),
                     origin: obj.origin.clone(),
                     kind: obj.kind.short().to_string(),
                     namespace: obj.namespace.clone(),
@@ -725,17 +591,12 @@ pub(crate) fn compile_all(model: &mut Model) {
                 let entry = |error| Invalid { kind: obj.kind.short().to_string(), namespace: obj.namespace.clone(), name: obj.name.clone(), error };
                 if r.schema {
                     error.help = Some("the API server rejects this object (Cilium's CRD schema), so no cluster can hold it".into());
-                    rejected.push(entry(error));
+                    sink.invalid.push(entry(error));
                 } else {
                     error.help = Some("Cilium's agent refuses the whole object (status Valid=False) and enforces none of its rules; verdicts are computed without it".into());
-                    invalid.push(entry(error));
+                    sink.refused.push(entry(error));
                 }
             }
         }
     }
-    model.cilium = objects;
-    model.policies.extend(compiled);
-    model.warnings.extend(warnings);
-    model.agent_refused.extend(invalid);
-    model.invalid.extend(rejected);
 }

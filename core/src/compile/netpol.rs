@@ -5,15 +5,34 @@
 //! NetworkPolicyPort, IPBlock) and kubernetes/kubernetes
 //! pkg/apis/networking/validation/validation.go; tests in tests/cases/netpol cite them.
 
+//!
+//! On Cilium, a NetworkPolicy is first translated the way the agent does it
+//! (pkg/k8s/network_policy.go, Cilium 1.19/1.20): its selectors become selectors over
+//! the endpoints' identity labels (`k8s:` keys): the subject gets the policy's
+//! namespace, a `namespaceSelector`'s keys move under `io.cilium.k8s.namespace.labels.`
+//! (an empty one becomes `io.kubernetes.pod.namespace` Exists), a lone `podSelector`
+//! gets the policy's namespace, and every pod selector gets the local cluster
+//! (`io.cilium.k8s.policy.cluster`) unless it names a cluster itself.
+
 use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::labels::{CLUSTER_LABEL, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
+use super::policy::{CompiledPolicy, Direction, Enforcement, NamespaceScope, Peer, PolicyKind, PolicyRef, Rule, RuleRef, Subject};
 use crate::error::{Error, ErrorCode};
 use crate::model::{Ctx, NetPolObject};
-use crate::policy::{CompiledPolicy, Direction, Enforcement, NamespaceScope, Peer, PolicyKind, PolicyRef, Rule, RuleRef, Subject};
 use crate::ports::{check_port_name, parse_cidr, IpBlock, PortMatch, PortSpec, Protocol};
-use crate::selector::Selector;
+use crate::selector::{FieldProblem, Selector};
+
+/// How the dataplane reads a NetworkPolicy's selectors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Translation<'a> {
+    /// Over the pods' labels as written (Kubernetes, Calico).
+    Labels,
+    /// Over Cilium identity labels, with this local cluster name.
+    Cilium { cluster: &'a str },
+}
 
 fn selector(ctx: &Ctx, ls: &LabelSelector, path: &str) -> Result<Selector, Error> {
     Selector::compile(ls, path).map_err(|p| ctx.error(ErrorCode::InvalidPolicy, &p.path, p.message))
@@ -77,7 +96,7 @@ fn port(ctx: &Ctx, p: &NetworkPolicyPort, path: &str) -> Result<PortMatch, Error
     Ok(PortMatch { protocol: Some(protocol), port: spec })
 }
 
-fn peer(ctx: &Ctx, p: &NetworkPolicyPeer, path: &str, namespace: &str) -> Result<Peer, Error> {
+fn peer(ctx: &Ctx, p: &NetworkPolicyPeer, path: &str, namespace: &str, t: Translation) -> Result<Peer, Error> {
     let has_selectors = p.pod_selector.is_some() || p.namespace_selector.is_some();
     match (&p.ip_block, has_selectors) {
         (Some(_), true) => Err(ctx.error(ErrorCode::InvalidPolicy, path, "may not specify more than 1 peer: ipBlock cannot be combined with podSelector or namespaceSelector")),
@@ -92,7 +111,62 @@ fn peer(ctx: &Ctx, p: &NetworkPolicyPeer, path: &str, namespace: &str) -> Result
                 Some(ls) => NamespaceScope::Matching { selector: selector(ctx, ls, &format!("{path}.namespaceSelector"))? },
                 None => NamespaceScope::Own { namespace: namespace.to_string() },
             };
-            Ok(Peer::Pods { namespaces, pods })
+            match t {
+                Translation::Labels => Ok(Peer::Pods { namespaces, pods }),
+                Translation::Cilium { cluster } => Ok(Peer::Identity {
+                    selector: cilium_peer(p, namespace, cluster).map_err(|e| ctx.error(ErrorCode::InvalidPolicy, path, e.message))?,
+                }),
+            }
+        }
+    }
+}
+
+/// `k8s:`-sourced requirements from a (validated) Kubernetes label selector, with
+/// `rename` applied to each key and `set` overriding `matchLabels` entries.
+fn cilium_requirements(ls: &LabelSelector, rename: impl Fn(&str) -> String, set: &[(&str, &str)]) -> Result<Selector, FieldProblem> {
+    let mut match_labels = ls.match_labels.clone().unwrap_or_default();
+    for (k, v) in set {
+        match_labels.insert((*k).to_string(), (*v).to_string());
+    }
+    let translated = LabelSelector {
+        match_labels: Some(match_labels.into_iter().map(|(k, v)| (rename(&k), v)).collect()),
+        match_expressions: Some(
+            ls.match_expressions
+                .iter()
+                .flatten()
+                .map(|e| LabelSelectorRequirement { key: rename(&e.key), operator: e.operator.clone(), values: e.values.clone() })
+                .collect(),
+        ),
+    };
+    // The keys were validated in their Kubernetes form; Cilium does not re-validate
+    // the renamed ones.
+    Selector::compile_keys(&translated, "", |k| Ok(format!("k8s:{k}")))
+}
+
+fn selects_cluster(ls: Option<&LabelSelector>) -> bool {
+    ls.is_some_and(|ls| {
+        ls.match_labels.as_ref().is_some_and(|m| m.get(CLUSTER_LABEL).is_some_and(|v| !v.is_empty()))
+            || ls.match_expressions.iter().flatten().any(|e| e.key == CLUSTER_LABEL)
+    })
+}
+
+/// A NetworkPolicy peer as Cilium's `parseNetworkPolicyPeer` translates it.
+fn cilium_peer(p: &NetworkPolicyPeer, namespace: &str, cluster: &str) -> Result<Selector, FieldProblem> {
+    let pod_ls = p.pod_selector.clone().unwrap_or_default();
+    let cluster_set: Vec<(&str, &str)> = if selects_cluster(p.pod_selector.as_ref()) { Vec::new() } else { vec![(CLUSTER_LABEL, cluster)] };
+    match &p.namespace_selector {
+        Some(ns_ls) => {
+            let mut sel = cilium_requirements(ns_ls, |k| format!("{NAMESPACE_LABELS_PREFIX}{k}"), &[])?;
+            if sel.is_empty() {
+                sel.requirements.push(crate::selector::Requirement::Exists { key: format!("k8s:{NAMESPACE_LABEL}") });
+            }
+            sel.requirements.extend(cilium_requirements(&pod_ls, str::to_string, &cluster_set)?.requirements);
+            Ok(sel)
+        }
+        None => {
+            let mut set = cluster_set;
+            set.push((NAMESPACE_LABEL, namespace));
+            cilium_requirements(&pod_ls, str::to_string, &set)
         }
     }
 }
@@ -109,12 +183,20 @@ pub fn policy_types(np: &NetworkPolicy) -> (bool, bool) {
     }
 }
 
-fn compile_with(ctx: &Ctx, np: &NetworkPolicy, namespace: &str) -> Result<(Subject, Vec<Rule>, PolicyRef), Error> {
+fn compile_with(ctx: &Ctx, np: &NetworkPolicy, namespace: &str, t: Translation) -> Result<(Subject, Vec<Rule>, PolicyRef), Error> {
     let spec = np.spec.clone().unwrap_or_default();
     let policy = PolicyRef { kind: PolicyKind::NetworkPolicy, namespace: Some(namespace.to_string()), name: ctx.name.clone() };
     let subject_sel = match &spec.pod_selector {
         Some(ls) => selector(ctx, ls, "spec.podSelector")?,
         None => Selector::everything(),
+    };
+    let subject = match t {
+        Translation::Labels => Subject::Pods { namespace: namespace.to_string(), selector: subject_sel },
+        // parsePodSelector: the policy's namespace overrides any user `matchLabels` entry.
+        Translation::Cilium { .. } => Subject::Identity {
+            selector: cilium_requirements(&spec.pod_selector.clone().unwrap_or_default(), str::to_string, &[(NAMESPACE_LABEL, namespace)])
+                .map_err(|e| ctx.error(ErrorCode::InvalidPolicy, "spec.podSelector", e.message))?,
+        },
     };
     let types = spec.policy_types.clone().unwrap_or_default();
     if types.len() > 2 {
@@ -133,7 +215,7 @@ fn compile_with(ctx: &Ctx, np: &NetworkPolicy, namespace: &str) -> Result<(Subje
             Some(from) => from
                 .iter()
                 .enumerate()
-                .map(|(j, p)| peer(ctx, p, &format!("{path}.from[{j}]"), namespace))
+                .map(|(j, p)| peer(ctx, p, &format!("{path}.from[{j}]"), namespace, t))
                 .collect::<Result<_, _>>()?,
         };
         let ports = r.ports.iter().flatten().enumerate().map(|(j, p)| port(ctx, p, &format!("{path}.ports[{j}]"))).collect::<Result<_, _>>()?;
@@ -143,6 +225,7 @@ fn compile_with(ctx: &Ctx, np: &NetworkPolicy, namespace: &str) -> Result<(Subje
             ports,
             l7: Vec::new(),
             icmp_only: false,
+            peer_sets: Vec::new(),
         });
     }
     for (i, r) in spec.egress.iter().flatten().enumerate() {
@@ -152,7 +235,7 @@ fn compile_with(ctx: &Ctx, np: &NetworkPolicy, namespace: &str) -> Result<(Subje
             Some(to) => to
                 .iter()
                 .enumerate()
-                .map(|(j, p)| peer(ctx, p, &format!("{path}.to[{j}]"), namespace))
+                .map(|(j, p)| peer(ctx, p, &format!("{path}.to[{j}]"), namespace, t))
                 .collect::<Result<_, _>>()?,
         };
         let ports = r.ports.iter().flatten().enumerate().map(|(j, p)| port(ctx, p, &format!("{path}.ports[{j}]"))).collect::<Result<_, _>>()?;
@@ -162,17 +245,18 @@ fn compile_with(ctx: &Ctx, np: &NetworkPolicy, namespace: &str) -> Result<(Subje
             ports,
             l7: Vec::new(),
             icmp_only: false,
+            peer_sets: Vec::new(),
         });
     }
-    Ok((Subject::Pods { namespace: namespace.to_string(), selector: subject_sel }, rules, policy))
+    Ok((subject, rules, policy))
 }
 
 /// Checks what `ValidateNetworkPolicy` checks (the first problem is the error) and
 /// compiles the policy. Rules of a direction the policy does not
 /// enforce are dropped: the dataplane never reads them (policyTypes: [Egress] with
 /// ingress rules).
-pub(crate) fn compile(ctx: &Ctx, obj: &NetPolObject) -> Result<CompiledPolicy, Error> {
-    let (subject, rules, policy) = compile_with(ctx, &obj.policy, &obj.namespace)?;
+pub(crate) fn compile(ctx: &Ctx, obj: &NetPolObject, t: Translation) -> Result<CompiledPolicy, Error> {
+    let (subject, rules, policy) = compile_with(ctx, &obj.policy, &obj.namespace, t)?;
     let (ingress, egress) = policy_types(&obj.policy);
     let rules = rules
         .into_iter()
@@ -190,5 +274,7 @@ pub(crate) fn compile(ctx: &Ctx, obj: &NetPolObject) -> Result<CompiledPolicy, E
         origin: obj.origin.clone(),
         subject_path: "spec.podSelector".into(),
         requires: Vec::new(),
+        subject_set: 0,
+        requires_sets: Vec::new(),
     })
 }

@@ -1,93 +1,20 @@
 //! The compiled policy: one shape for NetworkPolicy and Cilium rules.
 //!
 //! A compiled policy is data, not a closure: a subject, the directions it enforces, and
-//! rules made of peers and ports. Verdicts read it; later analyses (matrices, diffs,
-//! synthesis) enumerate it per label identity, because every peer is a selector over
-//! labels, a block of addresses, or a named entity.
-
-use std::net::IpAddr;
+//! rules made of peers and ports. Every selector is also compiled to the set of
+//! identity classes it matches (`*_set` fields, indices into [`super::Compiled::sets`]),
+//! so a verdict, a matrix row and a diagnostic read the same sets.
 
 use serde::Serialize;
 
-use crate::model::{Endpoint, Model, Node, Origin};
+use crate::model::Origin;
 use crate::ports::{IpBlock, PortMatch};
-use crate::selector::{Labels, Selector};
+use crate::selector::Selector;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    Ingress,
-    Egress,
-}
+/// Index of a class set in [`super::Compiled::sets`].
+pub type SetId = usize;
 
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Ingress => "ingress",
-            Direction::Egress => "egress",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum PolicyKind {
-    NetworkPolicy,
-    CiliumNetworkPolicy,
-    CiliumClusterwideNetworkPolicy,
-}
-
-impl PolicyKind {
-    pub fn short(self) -> &'static str {
-        match self {
-            PolicyKind::NetworkPolicy => "NetworkPolicy",
-            PolicyKind::CiliumNetworkPolicy => "CiliumNetworkPolicy",
-            PolicyKind::CiliumClusterwideNetworkPolicy => "CiliumClusterwideNetworkPolicy",
-        }
-    }
-}
-
-/// Names one policy object (and, for Cilium, one rule of its `specs`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyRef {
-    pub kind: PolicyKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-impl std::fmt::Display for PolicyRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = match self.kind {
-            PolicyKind::NetworkPolicy => "",
-            PolicyKind::CiliumNetworkPolicy => "cnp ",
-            PolicyKind::CiliumClusterwideNetworkPolicy => "ccnp ",
-        };
-        match &self.namespace {
-            Some(ns) => write!(f, "{kind}{ns}/{}", self.name),
-            None => write!(f, "{kind}{}", self.name),
-        }
-    }
-}
-
-/// Names one rule: `spec.ingress[0]` of a NetworkPolicy, `specs[1].egressDeny[0]` of a CNP.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleRef {
-    pub policy: PolicyRef,
-    pub direction: Direction,
-    /// Index of the rule in its list.
-    pub index: usize,
-    /// Field path of the rule in its object.
-    pub path: String,
-    pub deny: bool,
-}
-
-impl std::fmt::Display for RuleRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.policy, self.path)
-    }
-}
+pub use crate::refs::{Direction, PolicyKind, PolicyRef, RuleRef};
 
 /// Where a selector of namespaces applies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -281,6 +208,9 @@ pub struct Rule {
     /// Cilium `icmps` without `toPorts`: admits ICMP only, never a TCP/UDP/SCTP flow.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub icmp_only: bool,
+    /// Per peer, the pod classes it matches.
+    #[serde(skip)]
+    pub peer_sets: Vec<SetId>,
 }
 
 /// Which endpoints a policy applies to.
@@ -324,6 +254,12 @@ pub struct CompiledPolicy {
     /// endpoint peer of every rule that selects the same subject.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<(Direction, Selector)>,
+    /// The pod classes the subject selects.
+    #[serde(skip)]
+    pub subject_set: SetId,
+    /// `requires`, compiled.
+    #[serde(skip)]
+    pub requires_sets: Vec<(Direction, SetId)>,
 }
 
 impl CompiledPolicy {
@@ -333,116 +269,6 @@ impl CompiledPolicy {
             Direction::Egress => self.egress,
         }
     }
-}
-
-/// One side of a connection, as policies see it.
-#[derive(Debug, Clone, Copy)]
-pub enum Party<'a> {
-    Pod(&'a Endpoint),
-    Node(&'a Node),
-    /// An address outside the cluster, or a DNS name whose address is unknown.
-    External { ip: Option<IpAddr>, dns: Option<&'a str> },
-}
-
-impl Party<'_> {
-    pub fn ips(&self) -> Vec<IpAddr> {
-        match self {
-            Party::Pod(e) => e.ips.clone(),
-            Party::Node(n) => n.addresses.clone(),
-            Party::External { ip, .. } => ip.iter().copied().collect(),
-        }
-    }
-
-    pub fn is_api_server(&self, model: &Model) -> bool {
-        match self {
-            Party::Pod(_) => false,
-            _ => self.ips().iter().any(|ip| model.api_server.contains(ip)),
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Party::Pod(e) => e.reference(),
-            Party::Node(n) => format!("node:{}", n.name),
-            Party::External { ip: Some(ip), .. } => format!("ip:{ip}"),
-            Party::External { dns: Some(d), .. } => format!("dns:{d}"),
-            Party::External { .. } => "an outside address".to_string(),
-        }
-    }
-}
-
-/// Cilium's identity labels of a pod, looked up by a selector key with its source prefix.
-///
-/// Source: pkg/labels (sources), pkg/labelsfilter (pod labels Cilium leaves out of
-/// identities), pkg/k8s/apis/cilium.io/utils (the namespace, namespace-label,
-/// service-account and cluster labels every pod identity carries).
-pub fn cilium_pod_label<'a>(e: &'a Endpoint, ns_labels: Option<&'a Labels>, key: &str) -> Option<&'a str> {
-    let (source, key) = split_source(key);
-    if !matches!(source, "k8s" | "any") {
-        return None;
-    }
-    match key {
-        "io.kubernetes.pod.namespace" => return Some(e.namespace.as_str()),
-        "io.cilium.k8s.policy.serviceaccount" => return Some(e.service_account.as_str()),
-        "io.cilium.k8s.policy.cluster" => return Some("default"),
-        _ => {}
-    }
-    if let Some(ns_key) = key.strip_prefix("io.cilium.k8s.namespace.labels.") {
-        return ns_labels.and_then(|l| l.get(ns_key)).map(String::as_str);
-    }
-    if !cilium_identity_label(key) {
-        return None;
-    }
-    e.labels.get(key).map(String::as_str)
-}
-
-/// A pod's Cilium identity labels, sorted, as `source:key=value` (what selectors match).
-pub fn cilium_identity(e: &Endpoint, ns_labels: Option<&Labels>) -> Vec<String> {
-    let mut out: Vec<String> = e.labels.iter().filter(|(k, _)| cilium_identity_label(k)).map(|(k, v)| format!("k8s:{k}={v}")).collect();
-    out.push(format!("k8s:io.kubernetes.pod.namespace={}", e.namespace));
-    out.push(format!("k8s:io.cilium.k8s.policy.serviceaccount={}", e.service_account));
-    out.push("k8s:io.cilium.k8s.policy.cluster=default".to_string());
-    out.extend(ns_labels.into_iter().flatten().map(|(k, v)| format!("k8s:io.cilium.k8s.namespace.labels.{k}={v}")));
-    out.sort();
-    out
-}
-
-/// Splits `k8s:app` into (`k8s`, `app`); a key without a source is `any:` (Cilium's
-/// `Sanitize` rewrites it so).
-pub fn split_source(key: &str) -> (&str, &str) {
-    match key.split_once(':') {
-        Some((src, rest)) if matches!(src, "k8s" | "any" | "reserved" | "cidr" | "fqdn" | "unspec" | "container" | "node" | "cidrgroup") => {
-            (src, rest)
-        }
-        _ => ("any", key),
-    }
-}
-
-/// Whether a pod label key is part of the pod's Cilium identity (default label filter of
-/// pkg/labelsfilter: Kubernetes-internal and controller-generated keys are left out).
-pub fn cilium_identity_label(key: &str) -> bool {
-    const DROPPED_PREFIXES: [&str; 9] = [
-        "io.kubernetes",
-        "kubernetes.io",
-        "k8s.io",
-        "topology.kubernetes.io",
-        "pod-template-generation",
-        "pod-template-hash",
-        "controller-revision-hash",
-        "controller-uid",
-        "annotation",
-    ];
-    const DROPPED: [&str; 5] = [
-        "etcd_node",
-        "statefulset.kubernetes.io/pod-name",
-        "apps.kubernetes.io/pod-index",
-        "batch.kubernetes.io/job-completion-index",
-        "batch.kubernetes.io/controller-uid",
-    ];
-    if key.contains(".beta.kubernetes.io") {
-        return false;
-    }
-    !DROPPED_PREFIXES.iter().any(|p| key.starts_with(p)) && !DROPPED.contains(&key)
 }
 
 #[cfg(test)]
@@ -477,13 +303,4 @@ mod tests {
         let _ = p.matches(&"a".repeat(10_000));
     }
 
-    #[test]
-    fn identity_label_filter() {
-        assert!(cilium_identity_label("app"));
-        assert!(cilium_identity_label("app.kubernetes.io/name"));
-        assert!(cilium_identity_label("k8s-app"));
-        assert!(!cilium_identity_label("pod-template-hash"));
-        assert!(!cilium_identity_label("statefulset.kubernetes.io/pod-name"));
-        assert!(!cilium_identity_label("kubernetes.io/metadata.name"));
-    }
 }

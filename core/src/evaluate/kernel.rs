@@ -1,0 +1,174 @@
+//! The same judgement as [`super::verdict::Evaluator::layer`], for every pod class at
+//! once: which classes a subject class admits in a direction on a port, and which
+//! classes may send to a class. Rows of the matrix, the mesh diagnostics and exposure
+//! are unions and intersections of these sets; the point verdict tests one member.
+//! Both read the same compiled rules (peer sets, ports, deny flags, enforcement) and
+//! combine them the same way: deny wins, then an allow, then the default.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::compile::bitset::{BitMatrix, Bitset};
+use crate::compile::dataplane::EnforcementMode;
+use crate::compile::policy::{Direction, Peer, Rule};
+use crate::compile::Compiled;
+use crate::model::Model;
+use crate::ports::{PortSpec, Protocol};
+
+/// Set computations over pod classes, with caches.
+pub struct Kernel<'a> {
+    pub model: &'a Model,
+    pub compiled: &'a Compiled,
+    /// Per (port, protocol): for each class, the classes that may send to it (the
+    /// transpose of the egress rows).
+    senders: RefCell<HashMap<(u16, Protocol), BitMatrix>>,
+    /// Per (rule identity, port, protocol): the destination classes on which an egress
+    /// rule's named ports resolve to the port.
+    named: RefCell<HashMap<(usize, usize, u16, Protocol), Bitset>>,
+}
+
+impl<'a> Kernel<'a> {
+    pub fn new(model: &'a Model, compiled: &'a Compiled) -> Kernel<'a> {
+        Kernel { model, compiled, senders: RefCell::new(HashMap::new()), named: RefCell::new(HashMap::new()) }
+    }
+
+    pub fn classes(&self) -> usize {
+        self.compiled.classes.len()
+    }
+
+    fn set(&self, id: usize) -> Bitset {
+        self.compiled.set(id).cloned().unwrap_or_else(|| Bitset::empty(self.classes()))
+    }
+
+    /// Whether a direction of a class is judged by its policies at all (else it admits
+    /// everything).
+    pub fn isolated(&self, class: usize, direction: Direction) -> bool {
+        let mode = self.compiled.settings.enforcement;
+        match mode {
+            EnforcementMode::Never => false,
+            EnforcementMode::Always => true,
+            EnforcementMode::Default => self.selecting(class, direction).next().is_some(),
+        }
+    }
+
+    fn selecting(&self, class: usize, direction: Direction) -> impl Iterator<Item = (usize, &'a crate::compile::policy::CompiledPolicy)> + 'a {
+        let compiled = self.compiled;
+        compiled
+            .selecting
+            .get(class)
+            .into_iter()
+            .flatten()
+            .filter_map(move |i| compiled.policies.get(*i).map(|p| (*i, p)))
+            .filter(move |(_, p)| p.enforcement(direction).enforced)
+    }
+
+    /// The classes a rule's peers match (pods), with `fromRequires` applied to endpoint
+    /// selectors.
+    fn rule_peers(&self, rule: &Rule, requires: &[usize]) -> Bitset {
+        let mut out = Bitset::empty(self.classes());
+        for (i, peer) in rule.peers.iter().enumerate() {
+            let mut s = self.set(rule.peer_sets.get(i).copied().unwrap_or(0));
+            if matches!(peer, Peer::Identity { .. }) {
+                for r in requires {
+                    s.intersect_with(&self.set(*r));
+                }
+            }
+            out.union_with(&s);
+        }
+        out
+    }
+
+    /// The destination classes on which a rule's ports admit `port`: all or none for
+    /// numeric ports; per class for named ports, which resolve on the destination.
+    fn port_admits(&self, key: (usize, usize), rule: &Rule, port: u16, protocol: Protocol, dest: Option<usize>) -> Bitset {
+        let n = self.classes();
+        if rule.icmp_only {
+            return Bitset::empty(n);
+        }
+        if rule.ports.is_empty() {
+            return Bitset::full(n);
+        }
+        let named = rule.ports.iter().any(|p| matches!(p.port, PortSpec::Named { .. }));
+        let rep_ports = |c: usize| {
+            self.compiled.classes.rep(c).and_then(|i| self.model.endpoints.get(i)).map(|e| e.ports.as_slice()).unwrap_or_default()
+        };
+        if !named {
+            return if rule.ports.iter().any(|p| p.admits(port, protocol, &[])) { Bitset::full(n) } else { Bitset::empty(n) };
+        }
+        if let Some(d) = dest {
+            let ok = rule.ports.iter().any(|p| p.admits(port, protocol, rep_ports(d)));
+            return if ok { Bitset::full(n) } else { Bitset::empty(n) };
+        }
+        let cache_key = (key.0, key.1, port, protocol);
+        if let Some(b) = self.named.borrow().get(&cache_key) {
+            return b.clone();
+        }
+        let mut out = Bitset::empty(n);
+        for c in 0..n {
+            if rule.ports.iter().any(|p| p.admits(port, protocol, rep_ports(c))) {
+                out.insert(c);
+            }
+        }
+        self.named.borrow_mut().insert(cache_key, out.clone());
+        out
+    }
+
+    /// The pod classes `class` admits in `direction` on `port`/`protocol`: for ingress
+    /// the sources, for egress the destinations.
+    pub fn admitted(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> Bitset {
+        let n = self.classes();
+        let settings = &self.compiled.settings;
+        if !self.isolated(class, direction) || settings.audit {
+            return Bitset::full(n);
+        }
+        let mut allow = Bitset::empty(n);
+        let mut deny = Bitset::empty(n);
+        let mut default_deny = settings.enforcement == EnforcementMode::Always;
+        let selecting: Vec<(usize, &crate::compile::policy::CompiledPolicy)> = self.selecting(class, direction).collect();
+        let requires: Vec<usize> =
+            selecting.iter().flat_map(|(_, p)| p.requires_sets.iter().filter(|(d, _)| *d == direction).map(|(_, s)| *s)).collect();
+        for (pi, p) in &selecting {
+            default_deny |= p.enforcement(direction).default_deny;
+            for (ri, rule) in p.rules.iter().enumerate().filter(|(_, r)| r.rule.direction == direction) {
+                let dest = match direction {
+                    Direction::Ingress => Some(class),
+                    Direction::Egress => None,
+                };
+                let mut s = self.port_admits((*pi, ri), rule, port, protocol, dest);
+                if s.is_empty() {
+                    continue;
+                }
+                s.intersect_with(&self.rule_peers(rule, &requires));
+                if rule.rule.deny {
+                    deny.union_with(&s);
+                } else {
+                    allow.union_with(&s);
+                }
+            }
+        }
+        let mut out = if default_deny { allow } else { Bitset::full(n) };
+        out.difference_with(&deny);
+        out
+    }
+
+    /// The pod classes whose egress admits `to` on `port`/`protocol`.
+    pub fn senders(&self, to: usize, port: u16, protocol: Protocol) -> Bitset {
+        let n = self.classes();
+        let key = (port, protocol);
+        if !self.senders.borrow().contains_key(&key) {
+            let rows: Vec<Bitset> = (0..n).map(|a| self.admitted(a, Direction::Egress, port, protocol)).collect();
+            let t = BitMatrix { rows, cols: n }.transpose();
+            self.senders.borrow_mut().insert(key, t);
+        }
+        self.senders.borrow().get(&key).and_then(|m| m.rows.get(to).cloned()).unwrap_or_else(|| Bitset::empty(n))
+    }
+
+    /// The pod classes that may open a connection to `to` on `port`/`protocol` as far
+    /// as the network policies go (the source's egress and the destination's ingress),
+    /// with the port as it crosses the wire.
+    pub fn network_sources(&self, to: usize, port: u16, protocol: Protocol) -> Bitset {
+        let mut s = self.senders(to, port, protocol);
+        s.intersect_with(&self.admitted(to, Direction::Ingress, port, protocol));
+        s
+    }
+}

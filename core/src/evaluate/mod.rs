@@ -1,0 +1,10 @@
+//! The evaluate stage: verdicts (one cell), and later the whole matrix, exposure and
+//! diffs, all over the compiled data (never over the facade that holds it).
+
+pub mod kernel;
+pub mod needs;
+pub mod point;
+pub mod verdict;
+
+pub use point::Point;
+pub use verdict::{EndpointView, Evaluator, Layer, NearMiss, PortRef, Query, Verdict};
