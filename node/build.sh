@@ -2,10 +2,13 @@
 # node/build.sh [NAPI BUILD ARGS...] — build the Node host of meshverdict.
 #
 # Installs the npm devDependencies from package-lock.json (npm ci, skipped when
-# node_modules is already up to date), then builds the native addon with napi-rs:
-#   napi build --platform --release --js native.js --dts native.d.ts
-# which writes meshverdict.<platform>.node and regenerates the loader native.js and its
-# types native.d.ts (index.js / index.d.ts are the hand-written wrapper over them).
+# node_modules is already up to date), builds the native addon with napi-rs:
+#   napi build --platform --release --no-js --dts native.d.ts
+# which writes meshverdict.<platform>.node and regenerates the addon's types native.d.ts
+# (loader.js, index.js and index.d.ts are hand-written), then stages the npm packages
+# (tools/stage.mjs): target/npm/meshverdict (the main package, with its
+# optionalDependencies) and target/npm/meshverdict-<platform> (this platform's addon),
+# each packed into a tarball there.
 # Extra arguments go to `napi build` (e.g. --verbose). Runnable from any folder;
 # needs Node >= 20.17, npm and Rust >= 1.88 (rustup).
 set -euo pipefail
@@ -43,7 +46,8 @@ else
 fi
 
 say "napi build --platform --release ($(cargo --version))"
-node_modules/.bin/napi build --platform --release --js native.js --dts native.d.ts "$@"
+node_modules/.bin/napi build --platform --release --no-js --dts native.d.ts "$@"
 ls -1 ./*.node >/dev/null 2>&1 || die "napi build wrote no .node file"
 node -e 'require("./index.js")' || die "the built addon does not load"
 say "built: $(ls -1 ./*.node | tr '\n' ' ')"
+node tools/stage.mjs

@@ -1,10 +1,19 @@
-// Types of the `meshverdict` package (hand-written: the wrapper in index.js turns the
-// JSON answers of the napi addon, typed in the generated native.d.ts, into these shapes).
-// The shapes are the serde forms of meshverdict-bindings: optional fields are absent,
-// not null, when they have nothing to say.
+// Types of the `meshverdict` package, hand-written in this one file (the addon's own
+// types are generated into native.d.ts). The shapes are the serde forms of
+// meshverdict-bindings: optional fields are absent, not null, when they have nothing to
+// say. Keep in step with wasm/src/types.d.ts (the same shapes).
 
 /** Where packets are judged: the Kubernetes reference, Calico, or Cilium 1.18-1.20. */
 export type Dataplane = 'generic' | 'calico' | 'cilium'
+
+/** A dataplane setting: `auto` takes the one the input shows. */
+export type DataplaneSetting = 'auto' | Dataplane
+
+/** The dataplane a verdict is judged on, and why that one (given, or what the input shows). */
+export interface DataplaneChoice {
+  name: Dataplane
+  reason: string
+}
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP'
 
@@ -30,6 +39,8 @@ export interface Location {
   /** 1-based line. */
   line?: number
   column?: number
+  /** 0-based byte offset, where a line alone cannot say it (a byte that is not UTF-8). */
+  offset?: number
 }
 
 /** An error as data (what `Cluster#errors()` returns and `MeshverdictError` carries). */
@@ -46,7 +57,11 @@ export interface Warning {
   location?: Location
 }
 
-/** Thrown by every call that cannot answer (and returned in place by `verdicts`). */
+/**
+ * Thrown by every call the engine cannot answer (and returned in place by `verdicts`).
+ * A wrong argument is a `TypeError` (wrong type) or a `RangeError` (wrong value) instead,
+ * with the same fields: see {@link ArgumentError}.
+ */
 export declare class MeshverdictError extends Error {
   name: 'MeshverdictError'
   /** The stable meshverdict error code, e.g. `unknown-endpoint`. */
@@ -58,11 +73,34 @@ export declare class MeshverdictError extends Error {
   toJSON(): ErrorInfo
 }
 
+/** The fields a `TypeError` or `RangeError` of a wrong argument carries. */
+export interface ArgumentError extends Error {
+  /** Always `invalid-request`. */
+  code: 'invalid-request'
+  help: string | undefined
+  location: undefined
+}
+
+/** What one input may expand to; each limit is optional (the engine's default). */
+export interface Limits {
+  maxObjects?: number
+  maxDepth?: number
+  maxAliasNodes?: number
+}
+
 export interface LoadOptions {
-  /** `generic` by default. */
-  dataplane?: Dataplane
-  /** A name for error locations (a file name); `input` by default. */
+  /** `auto` (the default): the dataplane the input shows. */
+  dataplane?: DataplaneSetting
+  /** A name for error locations (a file name); `input` by default (`fromPath`: the path). */
   name?: string
+  limits?: Limits
+}
+
+/** A file of a folder that `Cluster.fromPath` did not load, and why. */
+export interface SkippedFile {
+  path: string
+  kind: 'helm-template' | 'helm-chart' | 'helm-values' | 'kustomization'
+  reason: string
 }
 
 /** "May `from` reach `to` on `port`/`protocol`?" */
@@ -176,7 +214,13 @@ export interface Verdict {
   mesh?: MeshDecision
   /** For a Service: the verdict of each backend. */
   backends?: Verdict[]
-  dataplane: Dataplane
+  /**
+   * For a workload whose Pods are in the input: the verdict of each (source pod,
+   * destination pod) pair; `allowed` only if every one is.
+   */
+  members?: Verdict[]
+  /** The dataplane the verdict is judged on, and why. */
+  dataplane: DataplaneChoice
   /** Structured warnings, e.g. `mesh-flow-blocked`. */
   warnings?: Diagnostic[]
   /** One line: why. */
@@ -216,13 +260,25 @@ export interface CaseReport {
 export declare class Cluster {
   private constructor()
   /**
-   * Loads multi-document YAML or JSON (what `kubectl get -o yaml` prints).
-   * @throws {MeshverdictError} `parse-error`, `limit-exceeded`, `invalid-field`, `invalid-request`
+   * Loads multi-document YAML or JSON (what `kubectl get -o yaml` prints): a string, or
+   * a Uint8Array (a Buffer) in UTF-8.
+   * @throws {MeshverdictError} `parse-error` (also for bytes that are not UTF-8),
+   *   `limit-exceeded`, `invalid-field`; `TypeError`/`RangeError` for a wrong argument
    */
-  static fromYaml(text: string, options?: LoadOptions): Cluster
+  static fromYaml(text: string | Uint8Array, options?: LoadOptions): Cluster
+  /**
+   * Loads a file, or every manifest below a folder as the CLI's `-f` reads it
+   * (recursively; Helm charts and kustomizations skipped, see `skippedFiles`).
+   */
+  static fromPath(path: string | URL, options?: LoadOptions): Cluster
   /** Warnings of the load (skipped kinds, assumptions). */
   readonly warnings: Warning[]
+  /** Files of a folder that were not loaded. */
+  readonly skippedFiles: SkippedFile[]
+  /** The dataplane verdicts are judged on (what `auto` chose). */
   readonly dataplane: Dataplane
+  /** Why that dataplane. */
+  readonly dataplaneReason: string
   /**
    * One verdict with its explanation.
    * @throws {MeshverdictError} `unknown-endpoint`, `invalid-request`, `invalid-policy`

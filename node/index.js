@@ -1,13 +1,18 @@
 'use strict'
-// meshverdict for Node: a thin wrapper over the napi-rs addon (native.js, generated).
+// meshverdict for Node: a thin wrapper over the native addon (src/lib.rs, loaded by
+// loader.js for this platform).
 //
-// The addon is the host-neutral JSON API of meshverdict-bindings and nothing else: every
-// request crosses as JSON text and every answer comes back as the bindings' answer,
-// `{"type":"success","result":…,"warnings":[…]}` or `{"type":"failure","error":{…}}`.
-// This file only turns those answers into values, and failures into thrown `Error`s
-// that carry the meshverdict `code`, `help` and `location`. No verdict logic lives here.
+// The addon reads and checks the arguments itself (with the messages every meshverdict
+// host shares) and returns failures as data, `{ kind, error }`; this file throws them: a
+// wrong type as a `TypeError`, a wrong value as a `RangeError`, anything the engine says
+// as a `MeshverdictError`, each with the same `code`, `message`, `help` and `location`.
+// Verdict batches cross as arrays of objects and come back as one Uint8Array. No verdict
+// logic lives here.
 
-const native = require('./native.js')
+const fs = require('node:fs')
+const path = require('node:path')
+const { fileURLToPath } = require('node:url')
+const native = require('./loader.js').load()
 
 /** An error of meshverdict, as every host reports it: `code`, `message`, `help`, `location`. */
 class MeshverdictError extends Error {
@@ -22,7 +27,7 @@ class MeshverdictError extends Error {
     this.warnings = Array.isArray(warnings) ? warnings : []
   }
 
-  /** The error as data, the way the bindings give it (`errors()` returns these). */
+  /** The error as data, the way `errors()` returns them. */
   toJSON() {
     const out = { code: this.code, message: this.message }
     if (this.help !== undefined) out.help = this.help
@@ -31,27 +36,106 @@ class MeshverdictError extends Error {
   }
 }
 
-// JSON text of a request. A value JSON cannot carry (a BigInt, a cycle) is a bad request;
-// everything else, even `undefined` (sent as `null`), is judged by the bindings.
-function request(value) {
-  let text
-  try {
-    text = JSON.stringify(value)
-  } catch (e) {
-    throw new MeshverdictError({ code: 'invalid-request', message: `request: not representable as JSON: ${e.message}` })
-  }
-  return text === undefined ? 'null' : text
+/** A failure of the addon as the error to throw. */
+function toError(failure) {
+  const info = JSON.parse(failure.error)
+  if (failure.kind === 'engine') return new MeshverdictError(info)
+  const e = failure.kind === 'type' ? new TypeError(info.message) : new RangeError(info.message)
+  e.code = info.code
+  e.help = info.help
+  e.location = info.location
+  return e
 }
 
-// The result of a bindings answer, or its error thrown.
-function settle(answer) {
+function isFailure(x) {
+  return x !== null && typeof x === 'object' && typeof x.kind === 'string' && typeof x.error === 'string'
+}
+
+/** The value of an addon call, or its failure thrown. */
+function settle(out) {
+  if (isFailure(out)) throw toError(out)
+  return out
+}
+
+/** The result of a JSON answer (`{ type, result | error }`), or its error thrown. */
+function unwrap(text) {
+  const answer = JSON.parse(text)
   if (answer.type === 'success') return answer.result
   throw new MeshverdictError(answer.error, answer.warnings)
 }
 
-function unwrap(answerText) {
-  return settle(JSON.parse(answerText))
+const QUERY_KEYS = ['from', 'to', 'port', 'protocol']
+
+// A misspelt key (`protocl`) must not pass for a TCP question. Checked here, where it
+// costs nanoseconds, rather than by listing every object's keys through the addon.
+function checkKeys(q, argument) {
+  if (q === null || typeof q !== 'object') return
+  for (const k in q) {
+    if (k !== 'from' && k !== 'to' && k !== 'port' && k !== 'protocol') {
+      throw toError(native.unknownKey(argument, k, QUERY_KEYS))
+    }
+  }
 }
+
+function checkAllKeys(queries) {
+  if (!Array.isArray(queries)) return
+  for (let i = 0; i < queries.length; i++) {
+    const q = queries[i]
+    if (q === null || typeof q !== 'object') continue
+    for (const k in q) {
+      if (k !== 'from' && k !== 'to' && k !== 'port' && k !== 'protocol') checkKeys(q, `queries[${i}]`)
+    }
+  }
+}
+
+// ------------------------------------------------------------------ folders
+
+/** Every file below `root`, sorted, as [path, relative path with /]: hidden entries left
+ * out, each folder once (symbolic links followed), as the CLI walks. */
+function walk(root) {
+  const out = []
+  const seen = new Set()
+  const visit = (dir, rel) => {
+    const real = fs.realpathSync(dir)
+    if (seen.has(real)) return
+    seen.add(real)
+    const names = fs.readdirSync(dir).sort()
+    for (const name of names) {
+      if (native.Folder.isHidden(name)) continue
+      const full = path.join(dir, name)
+      const sub = rel ? `${rel}/${name}` : name
+      const st = fs.statSync(full, { throwIfNoEntry: false })
+      if (st?.isDirectory()) visit(full, sub)
+      else if (st?.isFile()) out.push([full, sub])
+    }
+  }
+  visit(root, '')
+  return out
+}
+
+function readFolder(root) {
+  const files = walk(root)
+  const plan = new native.Folder(files.map(([, rel]) => rel))
+  const names = []
+  const texts = []
+  const skipped = []
+  for (const [full, rel] of files) {
+    let kind = plan.byName(rel)
+    if (kind === 'manifests') {
+      const bytes = fs.readFileSync(full)
+      kind = plan.classify(rel, bytes)
+      if (kind === 'manifests') {
+        names.push(full)
+        texts.push(bytes)
+        continue
+      }
+    }
+    if (kind !== 'other') skipped.push({ path: full, kind, reason: native.Folder.reason(kind) })
+  }
+  return { names, texts, skipped }
+}
+
+// ------------------------------------------------------------------ cluster
 
 const CONSTRUCT = Symbol('meshverdict.Cluster')
 
@@ -59,24 +143,45 @@ const CONSTRUCT = Symbol('meshverdict.Cluster')
 class Cluster {
   #native
   #warnings
+  #skipped
 
-  /** @private Use `Cluster.fromYaml`. */
-  constructor(token, handle) {
-    if (token !== CONSTRUCT) throw new TypeError('use Cluster.fromYaml(text, { dataplane, name })')
+  /** @private Use `Cluster.fromYaml` or `Cluster.fromPath`. */
+  constructor(token, handle, skipped) {
+    if (token !== CONSTRUCT) throw new TypeError('use Cluster.fromYaml(text, { dataplane, name, limits }) or Cluster.fromPath(path, …)')
     this.#native = handle
     this.#warnings = handle.warnings()
+    this.#skipped = skipped ?? []
   }
 
   /**
-   * Loads multi-document YAML or JSON (what `kubectl get -o yaml` prints).
-   * Throws a MeshverdictError (`parse-error`, `limit-exceeded`, `invalid-field`,
-   * `invalid-request` for an unknown dataplane, …).
+   * Loads multi-document YAML or JSON (a string, or a Uint8Array in UTF-8).
+   * Options: `dataplane` (`auto` by default), `name` (for error locations), `limits`.
    */
   static fromYaml(text, options) {
-    // Options go to the bindings as they are, so a misspelt one is an `invalid-request`.
-    const loaded = native.loadJson(request({ ...(options ?? {}), yaml: text }))
-    if (typeof loaded === 'string') unwrap(loaded)
-    return new Cluster(CONSTRUCT, loaded)
+    return new Cluster(CONSTRUCT, settle(native.load(text, options)))
+  }
+
+  /**
+   * Loads a file, or every manifest below a folder as the CLI's `-f` reads it: `*.yaml`,
+   * `*.yml`, `*.json`, recursively, hidden entries left out; Helm charts, values and
+   * templates and kustomizations skipped (listed in `skippedFiles`).
+   */
+  static fromPath(where, options) {
+    if (where instanceof URL) where = fileURLToPath(where)
+    if (typeof where !== 'string') throw toError(native.argumentType('path', 'path', where))
+    const st = fs.statSync(where, { throwIfNoEntry: false })
+    if (!st) throw new MeshverdictError({ code: 'invalid-request', message: `${where}: no such file or folder` })
+    if (st.isDirectory()) {
+      const { names, texts, skipped } = readFolder(where)
+      if (names.length === 0) throw toError(native.Folder.nothingToLoad(where, skipped.map((s) => [s.path, s.kind])))
+      return new Cluster(CONSTRUCT, settle(native.loadFiles(names, texts, options)), skipped)
+    }
+    // Locations name the file, unless the options name it otherwise (or are no object,
+    // which the addon reports).
+    let withName = options
+    if (options === undefined || options === null) withName = { name: where }
+    else if (typeof options === 'object' && !Array.isArray(options) && options.name === undefined) withName = { ...options, name: where }
+    return new Cluster(CONSTRUCT, settle(native.load(fs.readFileSync(where), withName)))
   }
 
   /** Warnings of the load (skipped kinds, assumptions). */
@@ -84,58 +189,69 @@ class Cluster {
     return JSON.parse(this.#warnings)
   }
 
-  /** `generic`, `calico` or `cilium`. */
-  get dataplane() {
-    return this.#native.dataplane()
+  /** Files of a folder that were not loaded (Helm, kustomize): `{ path, kind, reason }`. */
+  get skippedFiles() {
+    return this.#skipped.map((s) => ({ ...s }))
   }
 
-  /** One verdict with its explanation; throws a MeshverdictError on a bad question. */
+  /** `generic`, `calico` or `cilium`: given, or (`auto`) what the input shows. */
+  get dataplane() {
+    return this.#native.dataplane
+  }
+
+  /** Why that dataplane. */
+  get dataplaneReason() {
+    return this.#native.dataplaneReason
+  }
+
+  /** One verdict with its explanation. */
   verdict(query) {
-    return unwrap(this.#native.verdict(request(query)))
+    checkKeys(query, 'query')
+    return JSON.parse(settle(this.#native.verdict(query)))
   }
 
   /**
    * Many verdicts in one call, each `{ allowed, summary }`. An item that cannot be
-   * answered (e.g. an unknown endpoint) becomes a MeshverdictError object in its place:
-   * it is returned, not thrown. A malformed list (not an array, an item with an unknown
-   * or missing field) throws.
+   * answered (e.g. an unknown endpoint) becomes a MeshverdictError in its place: it is
+   * returned, not thrown. A wrong argument throws.
    */
   verdicts(queries) {
-    const answers = JSON.parse(this.#native.verdicts(request(queries)))
-    if (!Array.isArray(answers)) return settle(answers)
-    return answers.map((a) => (a.type === 'success' ? a.result : new MeshverdictError(a.error, a.warnings)))
+    checkAllKeys(queries)
+    const items = JSON.parse(settle(this.#native.verdicts(queries)))
+    return items.map((x) => (x.error ? new MeshverdictError(x.error) : x))
   }
 
   /** Just `allowed` for each question, in order; the first error anywhere is thrown. */
   allowedMany(queries) {
-    const out = this.#native.allowedMany(request(queries))
-    if (typeof out === 'string') unwrap(out)
+    checkAllKeys(queries)
+    const bytes = settle(this.#native.allowedMany(queries))
+    const out = new Array(bytes.length)
+    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] === 1
     return out
+  }
+
+  /** An entry point of the engine by name: its result, or its error thrown. */
+  #call(entry, request) {
+    return unwrap(this.#native.call(entry, JSON.stringify(request ?? null)))
   }
 
   /** The analysis: `[{ code, severity, message, help, flows, policies, location }]`. */
   diagnostics() {
-    return unwrap(this.#native.diagnostics())
+    return this.#call('diagnostics')
   }
 
-  /**
-   * Objects the API server or Cilium would reject, each a located error as data
-   * (`{ code, message, help, location }`); verdicts that read them are refused.
-   */
+  /** Objects the API server or Cilium would reject, each a located error as data. */
   errors() {
-    return JSON.parse(this.#native.errors())
+    return this.#call('errors')
   }
 }
 
 /**
- * Runs one conformance case file (FORMAT.md): `{ name, source, passed, failed, results,
- * failures }`, `failures` being the failed items as `{ id, detail }`. Throws when the text
- * holds no `kind: Expectations` document (`invalid-case`).
+ * Runs one conformance case file: `{ name, source, passed, failed, results, failures }`.
+ * Throws `invalid-case` when the text holds no `kind: Expectations` document.
  */
 function runCase(text, name) {
-  const report = unwrap(native.runCase(request({ yaml: text, name })))
-  report.failures = report.results.filter((r) => !r.passed).map(({ id, detail }) => ({ id, detail }))
-  return report
+  return JSON.parse(settle(native.runCase(text, name)))
 }
 
 module.exports.Cluster = Cluster

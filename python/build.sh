@@ -57,11 +57,12 @@ fi
 # The same binaries as `cargo install --path cli --locked`, shipped in the wheel.
 say "cargo build --release -p meshverdict-cli (the commands the wheel installs)"
 (cd "$REPO" && cargo build --quiet --release --locked -p meshverdict-cli)
+TARGET_DIR="$(cd "$REPO" && cargo metadata --format-version 1 --no-deps | "$VPY" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 SCRIPTS="$HERE/data/scripts"
 mkdir -p "$SCRIPTS"
 for bin in meshverdict kubectl-meshverdict; do
-  [ -x "$REPO/target/release/$bin" ] || { say "no $REPO/target/release/$bin"; exit 1; }
-  cmp -s "$REPO/target/release/$bin" "$SCRIPTS/$bin" || cp "$REPO/target/release/$bin" "$SCRIPTS/$bin"
+  [ -x "$TARGET_DIR/release/$bin" ] || { say "no $TARGET_DIR/release/$bin"; exit 1; }
+  cmp -s "$TARGET_DIR/release/$bin" "$SCRIPTS/$bin" || cp "$TARGET_DIR/release/$bin" "$SCRIPTS/$bin"
 done
 
 # ----------------------------------------------------------------- the wheel

@@ -1,29 +1,50 @@
 #!/usr/bin/env bash
-# 100,000 verdicts on one generated cluster (5,000 pods, 500 policies) through every
-# host, each figure as a ratio to Rust direct, all measured in this one run.
+# scripts/bench-hosts.sh [--no-build] — verdicts through every host on one generated
+# cluster (5,000 pods, 500 policies; QUERIES questions, 100,000 by default), each figure
+# as a ratio to Rust direct, all measured in this one run.
 #
-#   single      one full verdict (with its explanation) per call
-#   batch       decisions only, all questions in one crossing (allowedMany / allowed_many)
-#   batch-brief allowed + summary, all questions in one crossing (verdicts)
+#   single       one full verdict per call (Node, WASM: with its explanation and every
+#                layer as an object; Python: the verdict, its details read on demand;
+#                Rust direct: the verdict alone)
+#   batch        decisions only, all questions in one crossing (allowed_many / allowedMany)
+#   batch-brief  allowed + summary, all questions in one crossing (verdicts)
 #
-# Needs the hosts built (bash scripts/test.sh does that). Writes target/bench-hosts.json.
+# Builds every host from the working tree first (the CLI, the Rust example, the Python
+# wheel, the Node addon, the WASM package), so that every row runs the same engine;
+# --no-build measures what is built. With WASM_SIZE_MODULE=PATH (a nodejs build made
+# with MESHVERDICT_WASM_OPT=size) a row for that build is added. Writes
+# target/bench-hosts.json (one JSON line per host) and prints the table.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+BUILD=1
+[ "${1:-}" = "--no-build" ] && BUILD=0
 OUT="$REPO/target/bench-hosts"
-cargo build --quiet --release -p meshverdict-cli
-./target/release/meshverdict generate --pods 5000 --policies 500 --queries "${QUERIES:-100000}" --out "$OUT"
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+
+if [ "$BUILD" = 1 ]; then
+  cargo build --quiet --release -p meshverdict-cli
+  cargo build --quiet --release -p meshverdict --example direct
+  bash python/build.sh
+  bash node/build.sh
+  bash wasm/build.sh
+fi
+"$TARGET_DIR/release/meshverdict" generate -q --pods 5000 --policies 500 --queries "${QUERIES:-100000}" --out "$OUT"
 Y="$OUT/cluster.yaml" Q="$OUT/queries.json"
 {
-  cargo run --quiet --release -p meshverdict --example direct -- "$Y" "$Q"
+  "$TARGET_DIR/release/examples/direct" "$Y" "$Q"
   target/pyenv/bin/python python/bench.py "$Y" "$Q"
   node node/bench.mjs "$Y" "$Q"
   node wasm/bench.mjs "$Y" "$Q"
+  if [ -n "${WASM_SIZE_MODULE:-}" ]; then
+    node wasm/bench.mjs "$Y" "$Q" --module "$WASM_SIZE_MODULE" | sed 's/"host":"wasm"/"host":"wasm (opt-level z)"/'
+  fi
 } | tee "$REPO/target/bench-hosts.json"
 python3 - "$REPO/target/bench-hosts.json" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
 rust = next(r for r in rows if r["host"] == "rust")
+names = {"rust": "Rust direct", "python": "Python (pyo3)", "node": "Node (napi)", "wasm": "WASM in Node"}
 print()
 print("| host | single µs | ×Rust | batch µs | ×Rust | batch-brief µs | ×Rust |")
 print("|---|---|---|---|---|---|---|")
@@ -31,5 +52,8 @@ for r in rows:
     cells = []
     for k in ("single_ns", "batch_ns", "batch_brief_ns"):
         cells += [f"{r[k] / 1000:.2f}", f"{r[k] / rust[k]:.2f}"]
-    print(f"| {r['host']} | " + " | ".join(cells) + " |")
+    print(f"| {names.get(r['host'], r['host'])} | " + " | ".join(cells) + " |")
+extra = [r for r in rows if "single_explained_ns" in r]
+for r in extra:
+    print(f"\n{names.get(r['host'], r['host'])}: a verdict with its explanation read: {r['single_explained_ns'] / 1000:.2f} µs ({r['single_explained_ns'] / rust['single_ns']:.2f}× Rust direct's verdict)")
 PY

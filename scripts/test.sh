@@ -24,6 +24,12 @@ export MESHVERDICT_SHARED_CASES="${SHARED:-$REPO/../shared/conformance/cases}"
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "the module graph: data flows one way (source → model → compile → evaluate → explain/diagnose), no cycle"
+python3 scripts/check-layers.py
+
+step "the differential tooling (netpol-analyzer output readers, comparator)"
+python3 -m unittest discover -s tests/differential -q
+
 step "cargo test (core, cli, bindings)"
 cargo test --quiet
 
@@ -53,7 +59,7 @@ export MESHVERDICT_RUST_RESULTS="$REPO/target/conformance-rust.json"
 if [ "$RUST_ONLY" = 1 ]; then
   exit 0
 fi
-for host in python node wasm; do
+for host in python node wasm playground; do
   step "$host host"
   bash "$host/test.sh"
 done

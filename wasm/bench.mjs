@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Verdict throughput of the WASM host (nodejs build), as one JSON line.
 //
-//   node wasm/bench.mjs CLUSTER.yaml QUERIES.json [--dataplane generic] [--rounds 3] [--module PATH]
+//   node wasm/bench.mjs CLUSTER.yaml QUERIES.json [--dataplane auto] [--rounds 3] [--module PATH]
 //
 // CLUSTER.yaml is a cluster (`meshverdict generate --out DIR` writes a large one);
 // QUERIES.json a JSON list of {from, to, port, protocol}. Every measurement asks all the
@@ -23,7 +23,7 @@ const { values: opts, positionals } = parseArgs({
   options: { dataplane: { type: 'string' }, rounds: { type: 'string', default: '3' }, module: { type: 'string' } },
 })
 if (positionals.length !== 2) {
-  console.error('usage: node wasm/bench.mjs CLUSTER.yaml QUERIES.json [--dataplane generic|calico|cilium] [--rounds 3] [--module PATH]')
+  console.error('usage: node wasm/bench.mjs CLUSTER.yaml QUERIES.json [--dataplane auto|generic|calico|cilium] [--rounds 3] [--module PATH]')
   process.exit(2)
 }
 const [clusterFile, queriesFile] = positionals
@@ -33,7 +33,7 @@ const { Cluster } = require(opts.module ? path.resolve(opts.module) : '@meshverd
 
 const text = readFileSync(clusterFile, 'utf8')
 const queries = JSON.parse(readFileSync(queriesFile, 'utf8'))
-const dataplane = opts.dataplane ?? (text.includes('kind: CiliumNetworkPolicy') ? 'cilium' : 'generic')
+const dataplane = opts.dataplane ?? 'auto'
 const n = queries.length
 
 const t0 = process.hrtime.bigint()
@@ -75,7 +75,7 @@ const out = {
   queries: n,
   allowed: batch.filter(Boolean).length,
   load_ms: Math.round(loadMs * 10) / 10,
-  dataplane,
+  dataplane: cluster.dataplane,
   node: process.versions.node,
 }
 cluster.free()

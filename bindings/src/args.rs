@@ -8,7 +8,7 @@
 //! name them ("int"/"str" in Python, "integer"/"string" in JavaScript), and the error's
 //! code is `invalid-request` everywhere.
 
-use meshverdict::{Dataplane, Error, ErrorCode, PortRef, Protocol};
+use meshverdict::{Dataplane, Error, ErrorCode, PortRef, Protocol, Query};
 
 /// Whose words an argument error uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,15 +132,16 @@ pub struct ArgumentError {
 }
 
 impl ArgumentError {
-    /// An options dict or object with a key it does not take: the shape is wrong.
-    pub fn unknown_option(argument: &str, key: &str, options: &[&str]) -> ArgumentError {
+    /// A dict or object with a key it does not take: the shape is wrong. `noun` is what
+    /// the host calls a key (`key` in Python, `property` in JavaScript).
+    pub fn unknown_key(argument: &str, noun: &str, key: &str, options: &[&str]) -> ArgumentError {
         let hint = match closest(key, options) {
             Some(o) => format!(" (did you mean {o}?)"),
             None => String::new(),
         };
         ArgumentError {
             problem: Problem::Type,
-            message: format!("{argument} has no option {}{hint}; the options are {}", quoted(key), options.join(", ")),
+            message: format!("{argument} has no {noun} {}{hint}; it takes {}", quoted(key), options.join(", ")),
             help: None,
         }
     }
@@ -159,6 +160,81 @@ impl ArgumentError {
         }
     }
 }
+
+/// What `typeof` (refined) says of a JavaScript value: Node and WASM name types alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsType {
+    Undefined,
+    Null,
+    Boolean,
+    Number,
+    BigInt,
+    String,
+    Symbol,
+    Function,
+    Array,
+    TypedArray,
+    Object,
+}
+
+impl JsType {
+    /// The type as a JavaScript user reads it in "…, not boolean" / "…, not an array".
+    pub fn name(self) -> &'static str {
+        match self {
+            JsType::Undefined => "undefined",
+            JsType::Null => "null",
+            JsType::Boolean => "boolean",
+            JsType::Number => "number",
+            JsType::BigInt => "bigint",
+            JsType::String => "string",
+            JsType::Symbol => "symbol",
+            JsType::Function => "a function",
+            JsType::Array => "an array",
+            JsType::TypedArray => "a typed array",
+            JsType::Object => "an object",
+        }
+    }
+}
+
+/// One property of a JavaScript query, as read by a host: its text, its number, or the
+/// type it has instead.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsPart {
+    Text(String),
+    Number(f64),
+    Other(JsType),
+}
+
+/// A JavaScript query `{ from, to, port, protocol? }` from its four properties;
+/// `argument("port")` names one of them as the caller wrote it (`query.port`,
+/// `port of queries[3]`), and is only called on failure.
+pub fn js_query(from: JsPart, to: JsPart, port: JsPart, protocol: JsPart, argument: impl Fn(&str) -> String) -> Result<Query, ArgumentError> {
+    let host = Host::JavaScript;
+    let endpoint = |p: JsPart, key: &str| match p {
+        JsPart::Text(s) => Ok(s),
+        JsPart::Number(_) => Err(Bad::wrong_type(Expected::Endpoint, "number").named(host, &argument(key))),
+        JsPart::Other(t) => Err(Bad::wrong_type(Expected::Endpoint, t.name()).named(host, &argument(key))),
+    };
+    let from = endpoint(from, "from")?;
+    let to = endpoint(to, "to")?;
+    let port = match port {
+        JsPart::Number(n) => port_number(n),
+        JsPart::Text(s) => port_name(&s),
+        JsPart::Other(t) => Err(Bad::wrong_type(Expected::Port, t.name())),
+    }
+    .map_err(|b| b.named(host, &argument("port")))?;
+    let protocol = match protocol {
+        JsPart::Other(JsType::Undefined | JsType::Null) => Ok(Protocol::Tcp),
+        JsPart::Text(s) => self::protocol(&s),
+        JsPart::Number(_) => Err(Bad::wrong_type(Expected::Protocol, "number")),
+        JsPart::Other(t) => Err(Bad::wrong_type(Expected::Protocol, t.name())),
+    }
+    .map_err(|b| b.named(host, &argument("protocol")))?;
+    Ok(Query { from, to, port, protocol })
+}
+
+/// The keys of a JavaScript query, for hosts that check an object has no others.
+pub const QUERY_KEYS: [&str; 4] = ["from", "to", "port", "protocol"];
 
 /// A text value as both hosts write one (single quotes, backslash escapes), shortened so
 /// that an error message never carries a whole input.
@@ -288,10 +364,23 @@ mod tests {
 
     #[test]
     fn unknown_options_suggest() {
-        let e = ArgumentError::unknown_option("options", "dataPlane", &["dataplane", "name", "limits"]);
+        let e = ArgumentError::unknown_key("options", "property", "dataPlane", &["dataplane", "name", "limits"]);
         assert_eq!(e.problem, Problem::Type);
-        assert_eq!(e.message, "options has no option 'dataPlane' (did you mean dataplane?); the options are dataplane, name, limits");
+        assert_eq!(e.message, "options has no property 'dataPlane' (did you mean dataplane?); it takes dataplane, name, limits");
         assert_eq!(closest("max_objects", &["maxObjects"]), Some("maxObjects"));
+    }
+
+    #[test]
+    fn javascript_queries() {
+        let name = |k: &str| format!("{k} of queries[3]");
+        let q = js_query(JsPart::Text("a/b".into()), JsPart::Text("a/c".into()), JsPart::Number(80.0), JsPart::Other(JsType::Undefined), name);
+        assert_eq!(q.map(|q| (q.port, q.protocol)), Ok((PortRef::Number(80), Protocol::Tcp)));
+        let e = js_query(JsPart::Text("a/b".into()), JsPart::Text("a/c".into()), JsPart::Other(JsType::Boolean), JsPart::Other(JsType::Undefined), name);
+        assert_eq!(e.map_err(|e| (e.problem, e.message)), Err((Problem::Type, "port of queries[3] must be an integer between 1 and 65535 or a port name (string), not boolean".to_string())));
+        let e = js_query(JsPart::Other(JsType::Undefined), JsPart::Text("a/c".into()), JsPart::Number(80.0), JsPart::Other(JsType::Undefined), |k| format!("query.{k}"));
+        assert!(e.is_err_and(|e| e.message.starts_with("query.from must be an endpoint reference (string)") && e.message.ends_with("not undefined")));
+        let e = js_query(JsPart::Text("a".into()), JsPart::Text("b".into()), JsPart::Number(80.5), JsPart::Text("udp".into()), name);
+        assert_eq!(e.map_err(|e| e.problem), Err(Problem::Value));
     }
 
     #[test]

@@ -5,6 +5,8 @@ use meshverdict::source::{decode_utf8, Limits};
 use meshverdict::{Dataplane, Error};
 use serde::Deserialize;
 
+use crate::args::{self, ArgumentError, Bad, Expected, Host, JsPart, JsType};
+
 /// How to load, typed: what a host builds from its caller's arguments.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -100,9 +102,81 @@ impl LoadRequest {
     }
 }
 
+/// The options of `Cluster.fromYaml` / `fromPath` in JavaScript.
+pub const LOAD_OPTIONS_JS: [&str; 3] = ["dataplane", "name", "limits"];
+
+/// JavaScript load options from the properties a host read: `(key, value)` for each own
+/// property of the options object, and `("limits.KEY", value)` for each property of its
+/// `limits` object (whose own entry is then `("limits", Other(Object))`).
+pub fn js_load_options(entries: Vec<(String, JsPart)>) -> Result<LoadOptions, ArgumentError> {
+    let host = Host::JavaScript;
+    let mut out = LoadOptions::default();
+    let mut limits = LimitsRequest::default();
+    for (key, part) in entries {
+        let unset = matches!(part, JsPart::Other(JsType::Undefined));
+        match key.as_str() {
+            _ if unset => {}
+            "dataplane" => {
+                out.dataplane = match part {
+                    JsPart::Text(s) => args::dataplane(&s),
+                    JsPart::Number(_) => Err(Bad::wrong_type(Expected::Dataplane, "number")),
+                    JsPart::Other(t) => Err(Bad::wrong_type(Expected::Dataplane, t.name())),
+                }
+                .map_err(|b| b.named(host, "options.dataplane"))?;
+            }
+            "name" => {
+                out.name = Some(match part {
+                    JsPart::Text(s) => s,
+                    JsPart::Number(_) => return Err(Bad::wrong_type(Expected::Name, "number").named(host, "options.name")),
+                    JsPart::Other(t) => return Err(Bad::wrong_type(Expected::Name, t.name()).named(host, "options.name")),
+                });
+            }
+            "limits" => match part {
+                JsPart::Other(JsType::Object | JsType::Null) => {}
+                JsPart::Number(_) => return Err(Bad::wrong_type(Expected::Limits, "number").named(host, "options.limits")),
+                JsPart::Text(_) => return Err(Bad::wrong_type(Expected::Limits, "string").named(host, "options.limits")),
+                JsPart::Other(t) => return Err(Bad::wrong_type(Expected::Limits, t.name()).named(host, "options.limits")),
+            },
+            k => match k.strip_prefix("limits.") {
+                Some(limit) => {
+                    let Some(index) = LIMIT_NAMES_JS.iter().position(|n| *n == limit) else {
+                        return Err(ArgumentError::unknown_key("options.limits", "property", limit, &LIMIT_NAMES_JS));
+                    };
+                    let n = match part {
+                        JsPart::Number(n) => args::limit_number(n),
+                        JsPart::Text(_) => Err(Bad::wrong_type(Expected::Limit, "string")),
+                        JsPart::Other(t) => Err(Bad::wrong_type(Expected::Limit, t.name())),
+                    };
+                    limits.set(index, n.map_err(|b| b.named(host, &format!("options.limits.{limit}")))?);
+                }
+                None => return Err(ArgumentError::unknown_key("options", "property", k, &LOAD_OPTIONS_JS)),
+            },
+        }
+    }
+    out.limits = limits.resolve();
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn javascript_options() {
+        let o = js_load_options(vec![
+            ("dataplane".into(), JsPart::Text("cilium".into())),
+            ("limits".into(), JsPart::Other(JsType::Object)),
+            ("limits.maxObjects".into(), JsPart::Number(7.0)),
+        ]);
+        assert_eq!(o.as_ref().map(|o| (o.dataplane, o.limits.max_objects)), Ok((Some(Dataplane::Cilium), 7)));
+        let e = js_load_options(vec![("dataPlane".into(), JsPart::Text("cilium".into()))]).err().map(|e| e.message);
+        assert_eq!(e.as_deref(), Some("options has no property 'dataPlane' (did you mean dataplane?); it takes dataplane, name, limits"));
+        let e = js_load_options(vec![("limits.max_objects".into(), JsPart::Number(1.0))]).err().map(|e| e.message);
+        assert!(e.is_some_and(|m| m.contains("did you mean maxObjects?")));
+        let e = js_load_options(vec![("limits.maxDepth".into(), JsPart::Number(0.5))]).err();
+        assert_eq!(e.map(|e| e.message), Some("options.limits.maxDepth must be an integer of at least 1, not 0.5".to_string()));
+        assert!(js_load_options(vec![("name".into(), JsPart::Other(JsType::Undefined))]).is_ok());
+    }
 
     #[test]
     fn limits_default_where_not_given() {

@@ -37,6 +37,19 @@ pub enum Command {
     /// Run conformance case files (the case format: docs/case-format.md); folders recursively.
     /// Exit status: 0 all passed, 1 something failed, 2 error.
     Conformance(ConformanceArgs),
+    /// Every allowed source → destination with its ports, by workload, pod or identity class.
+    Matrix(crate::commands::matrix::MatrixArgs),
+    /// For each workload: who beyond its namespace may reach it, and on which ports.
+    Exposure(crate::commands::exposure::ExposureArgs),
+    /// The flows a change opens and closes, each with the policies responsible.
+    /// Exit status: 0, or 1 with --fail-on-open (a flow opened) or --forbid (a denied flow opened), 2 error.
+    Diff(crate::commands::diff::DiffArgs),
+    /// Write least-privilege policies for intents, proven before they are printed (docs/synthesis.md).
+    /// Exit status: 0 printed and verified, 1 an intent cannot be met, 2 error.
+    Synthesize(crate::commands::synthesize::SynthesizeArgs),
+    /// Write the smallest additive fix for the flows the mesh needs (docs/synthesis.md).
+    /// Exit status: 0 repaired or nothing to repair, 1 a flow cannot be repaired by adding, 2 error.
+    Repair(crate::commands::repair::RepairArgs),
     /// Print a shell completion script: `meshverdict completion bash > /etc/bash_completion.d/meshverdict`.
     Completion(CompletionArgs),
     /// Write a generated cluster (cluster.yaml) and questions (queries.json) for benchmarks.
@@ -198,19 +211,33 @@ pub struct GenerateArgs {
     pub pods: usize,
     #[arg(long, default_value_t = 500)]
     pub policies: usize,
+    /// Half the policies Cilium's (CiliumNetworkPolicies, some cluster-wide)
     #[arg(long)]
     pub cilium: bool,
+    /// Pods owned by this many workloads (Deployments → ReplicaSets, some StatefulSets),
+    /// with Services, Nodes, kube-dns: a live cluster. 0: bare Pods ns-N/pod-N
+    #[arg(long, default_value_t = 0)]
+    pub workloads: usize,
+    /// Share of the namespaces meshed by Linkerd (0 to 1), with its control plane
+    #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]
+    pub meshed_namespaces: f64,
+    #[arg(long, default_value_t = 100)]
+    pub per_namespace: usize,
     #[arg(long, default_value_t = 100_000)]
     pub queries: usize,
     #[arg(long)]
     pub out: std::path::PathBuf,
+    /// Load the written cluster and print its sizes (identity classes, sets) and the
+    /// time of each stage, as one JSON line
+    #[arg(long, hide = true)]
+    pub stats: bool,
 }
 
 fn parse_port(s: &str) -> Result<PortRef, String> {
     query::parse_port(s)
 }
 
-fn parse_protocol(s: &str) -> Result<Protocol, String> {
+pub(crate) fn parse_protocol(s: &str) -> Result<Protocol, String> {
     query::parse_protocol(s)
 }
 

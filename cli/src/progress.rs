@@ -21,6 +21,7 @@ pub enum Phase {
     Loading,
     Diagnosing,
     Checking,
+    Matrix,
 }
 
 impl Phase {
@@ -29,6 +30,7 @@ impl Phase {
             Phase::Reading => "reading files",
             Phase::Loading => "loading",
             Phase::Diagnosing => "diagnosing",
+            Phase::Matrix => "computing the matrix",
             Phase::Checking => "checking",
         }
     }

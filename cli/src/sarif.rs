@@ -33,7 +33,6 @@ fn diagnostic_rule(code: DiagnosticCode) -> (&'static str, Severity) {
         DiagnosticCode::PolicyNotEnforced => ("Policies the dataplane does not enforce", Severity::Warning),
         DiagnosticCode::HostPolicyNotEnforced => ("A host policy without the host firewall", Severity::Info),
         DiagnosticCode::DataplaneSetting => ("A dataplane setting changes verdicts", Severity::Info),
-        DiagnosticCode::AnalysisTruncated => ("An analysis stopped early", Severity::Info),
     }
 }
 

@@ -243,7 +243,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         asked += n;
     }
     let compute = t.elapsed();
-    rows.sort_by(|a, b| (a.from, a.to, a.protocol).cmp(&(b.from, b.to, b.protocol)));
+    rows.sort_by_key(|r| (r.from, r.to, r.protocol));
 
     let mut csv = String::with_capacity(rows.len() * 48 + 32);
     csv.push_str("from,to,protocol,ports\n");

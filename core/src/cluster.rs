@@ -9,6 +9,7 @@ use crate::compile::policy::CompiledPolicy;
 use crate::compile::{compile, Compiled};
 use crate::error::{Error, Result};
 use crate::evaluate::needs::{Needs, Starved};
+use crate::evaluate::matrix::{Matrix, MatrixOptions};
 use crate::evaluate::{Point, Query, Verdict};
 use crate::findings::Warning;
 use crate::model::{Endpoint, Input, Invalid, Model};
@@ -117,6 +118,11 @@ impl Cluster {
     /// Answers one question.
     pub fn verdict(&self, q: &Query) -> Result<Verdict> {
         self.point().verdict(q)
+    }
+
+    /// Every allowed source → destination at once (see [`Matrix`]).
+    pub fn matrix(&self, options: &MatrixOptions) -> Result<Matrix<'_>> {
+        Matrix::compute(&self.model, &self.compiled, options)
     }
 
     /// Only the decision of [`Cluster::verdict`], without reasons: the same judgement,

@@ -100,8 +100,6 @@ codes! {
             "A CiliumClusterwideNetworkPolicy with nodeSelector applies only with Cilium's host firewall, which is off by default.",
         DataplaneSetting = "dataplane-setting":
             "A dataplane setting in the input (e.g. Cilium's agent ConfigMap) changes verdicts, or could not be honoured.",
-        AnalysisTruncated = "analysis-truncated":
-            "An analysis stopped before it was complete; some findings may be missing.",
     }
 }
 

@@ -52,6 +52,7 @@ pub mod ports;
 pub mod refs;
 pub mod selector;
 pub mod source;
+pub mod synthesize;
 pub mod synthetic;
 
 pub use answer::Answer;

@@ -144,6 +144,70 @@ impl Selector {
     }
 }
 
+impl Selector {
+    /// Parses a selector as `kubectl -l` takes it: `k=v`, `k==v`, `k!=v`, `k in (a,b)`,
+    /// `k notin (a,b)`, `k` (exists), `!k` (does not exist), comma-separated, ANDed.
+    pub fn parse_kubectl(s: &str) -> Result<Selector, String> {
+        let mut requirements = Vec::new();
+        let mut rest = s.trim();
+        while !rest.is_empty() {
+            // One requirement runs to the next comma outside parentheses.
+            let mut depth = 0usize;
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    ',' if depth == 0 => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let part = rest.get(..end).unwrap_or_default().trim();
+            rest = rest.get(end + 1..).unwrap_or_default().trim();
+            if part.is_empty() {
+                return Err(format!("empty requirement in selector {s:?}"));
+            }
+            let set = |list: &str| -> Result<BTreeSet<String>, String> {
+                let inner = list.trim().strip_prefix('(').and_then(|l| l.strip_suffix(')')).ok_or_else(|| format!("expected (v1,v2) in {part:?}"))?;
+                let values: BTreeSet<String> = inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+                for v in &values {
+                    check_label_value(v)?;
+                }
+                if values.is_empty() {
+                    return Err(format!("{part:?} needs at least one value"));
+                }
+                Ok(values)
+            };
+            let key_ok = |k: &str| check_label_key(k.trim()).map(|()| k.trim().to_string());
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let req = if let Some(k) = part.strip_prefix('!') {
+                Requirement::DoesNotExist { key: key_ok(k)? }
+            } else if let Some((k, v)) = part.split_once("!=") {
+                check_label_value(v.trim())?;
+                Requirement::NotIn { key: key_ok(k)?, values: BTreeSet::from([v.trim().to_string()]) }
+            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+                check_label_value(v.trim())?;
+                Requirement::In { key: key_ok(k)?, values: BTreeSet::from([v.trim().to_string()]) }
+            } else if words.get(1) == Some(&"in") {
+                let list = part.split_once(" in ").map(|(_, l)| l).unwrap_or_default();
+                Requirement::In { key: key_ok(words.first().copied().unwrap_or_default())?, values: set(list)? }
+            } else if words.get(1) == Some(&"notin") {
+                let list = part.split_once(" notin ").map(|(_, l)| l).unwrap_or_default();
+                Requirement::NotIn { key: key_ok(words.first().copied().unwrap_or_default())?, values: set(list)? }
+            } else if words.len() == 1 {
+                Requirement::Exists { key: key_ok(part)? }
+            } else {
+                return Err(format!("cannot read {part:?}: use k=v, k!=v, k in (a,b), k notin (a,b), k or !k"));
+            };
+            requirements.push(req);
+        }
+        Ok(Selector { requirements })
+    }
+}
+
 impl std::fmt::Display for Selector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.requirements.is_empty() {
@@ -281,6 +345,18 @@ mod tests {
         assert!(!s.matches(&labels(&[("app", "web"), ("tier", "c"), ("team", "x")])));
         assert!(!s.matches(&labels(&[("app", "web"), ("tier", "a")])));
         assert!(!s.matches(&labels(&[("app", "web"), ("tier", "a"), ("team", "x"), ("legacy", "")])));
+    }
+
+    #[test]
+    fn kubectl_selectors() {
+        let s = Selector::parse_kubectl("app=web, tier in (a, b),!legacy,env!=prod,team");
+        let Ok(s) = s else { return assert!(s.is_ok(), "{s:?}") };
+        assert_eq!(s.requirements.len(), 5);
+        assert!(s.matches(&labels(&[("app", "web"), ("tier", "b"), ("team", "x")])));
+        assert!(!s.matches(&labels(&[("app", "web"), ("tier", "b"), ("team", "x"), ("env", "prod")])));
+        assert!(!s.matches(&labels(&[("app", "web"), ("tier", "c"), ("team", "x")])));
+        assert!(Selector::parse_kubectl("a in b").is_err());
+        assert!(Selector::parse_kubectl("a b c").is_err());
     }
 
     #[test]

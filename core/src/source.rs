@@ -22,11 +22,13 @@ pub struct Limits {
     /// Kubernetes' JSON decoding stops (k8s.io/apimachinery/pkg/util/json `maxDepth`,
     /// as Go's encoding/json). Nodes deeper than [`KEPT_DEPTH`] are read but not kept.
     pub max_depth: usize,
-    /// Units that anchors and aliases may copy, beyond as many as the text itself
-    /// writes out: a unit is one node (a mapping, a sequence, a key or a scalar), plus one
+    /// Units that anchors and aliases may copy, beyond as many as the text itself writes
+    /// out: a unit is one node (a mapping, a sequence, a key or a scalar), plus one
     /// per [`UNIT_BYTES`] bytes of its text, so that aliasing a long string costs what it
-    /// copies. Default 1,000,000: more than go-yaml (which kubectl and the API server use)
-    /// lets aliases add to one document (`allowedAliasRatio`).
+    /// copies. Default 2,000,000: go-yaml (which kubectl and the API server decode YAML
+    /// with) refuses a document whose alias-driven decodes pass `allowedAliasRatio`, so
+    /// aliases drive at most about 1.2 million decodes of one document, and the copy kept
+    /// of each anchor is at most the text itself.
     pub max_alias_nodes: usize,
     /// Objects in all inputs together: documents, and each item of a `kind: List`.
     /// Default 2,000,000: twice the million objects of the largest cluster Kubernetes
@@ -36,7 +38,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 10_000, max_alias_nodes: 1_000_000, max_objects: 2_000_000 }
+        Limits { max_depth: 10_000, max_alias_nodes: 2_000_000, max_objects: 2_000_000 }
     }
 }
 
@@ -57,6 +59,47 @@ pub struct Document {
     /// Line where the document starts.
     pub line: usize,
     pub value: Value,
+    /// Where the document starts, for [`locate_from`].
+    pub start: Start,
+    /// Where each element of the document's top-level `items` sequence starts (a
+    /// `kind: List`), for [`locate_item`]: recorded while parsing, so that finding the
+    /// line of item N costs nothing (and an error in it one item's parse, not N's).
+    pub items: Vec<Start>,
+}
+
+/// Where a document or a List item starts: its line, and the byte offset of the
+/// beginning of that line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Start {
+    pub line: usize,
+    pub offset: usize,
+}
+
+/// Byte offsets of line starts, found by walking forward: events come in text order, so
+/// the walk over the whole stream is linear.
+struct Lines<'t> {
+    text: &'t str,
+    line: usize,
+    offset: usize,
+}
+
+impl Lines<'_> {
+    fn start(&mut self, line: usize) -> Start {
+        if line < self.line {
+            self.line = 1;
+            self.offset = 0;
+        }
+        while self.line < line {
+            match self.text.get(self.offset..).and_then(|rest| rest.find('\n')) {
+                Some(i) => {
+                    self.offset += i + 1;
+                    self.line += 1;
+                }
+                None => break,
+            }
+        }
+        Start { line, offset: self.offset }
+    }
 }
 
 enum Frame {
@@ -76,8 +119,19 @@ struct Builder<'a> {
     /// Units copied by anchors and aliases, and units the text itself wrote.
     alias_nodes: usize,
     own_nodes: usize,
+    /// Completed documents not yet handed on, and how many were handed on (for
+    /// [`Limits::max_objects`]).
     docs: Vec<Document>,
+    emitted: usize,
+    /// The most that aliases had copied beyond the text (`alias_nodes - own_nodes`) at
+    /// any check: what a part of a stream parsed alone needs to be checked against the
+    /// parts before it.
+    peak_excess: i128,
     doc_line: usize,
+    doc_start: Start,
+    lines: Lines<'a>,
+    /// Starts of the current document's top-level `items`.
+    items: Vec<Start>,
     /// Raw ordinal of the current YAML document, empty ones included.
     doc_ordinal: usize,
 }
@@ -147,7 +201,7 @@ impl<'a> Builder<'a> {
     fn push_value(&mut self, v: Value, mark: Marker) -> Result<(), Error> {
         match self.stack.last_mut() {
             None => {
-                if self.docs.len() >= self.limits.max_objects {
+                if self.emitted + self.docs.len() >= self.limits.max_objects {
                     return Err(self.err(
                         ErrorCode::LimitExceeded,
                         format!("more than {} documents (limit max_objects)", self.limits.max_objects),
@@ -155,7 +209,8 @@ impl<'a> Builder<'a> {
                     ));
                 }
                 let index = self.doc_ordinal.max(1);
-                self.docs.push(Document { index, line: self.doc_line, value: v });
+                let items = std::mem::take(&mut self.items);
+                self.docs.push(Document { index, line: self.doc_line, value: v, start: self.doc_start, items });
                 Ok(())
             }
             Some(Frame::Seq { items, .. }) => {
@@ -188,10 +243,20 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Counts units copied by anchors and aliases against the budget: the limit plus
-    /// what the text itself wrote.
+    /// Whether the next node is an element of the document's top-level `items` sequence.
+    fn at_list_item(&self) -> bool {
+        self.skipped == 0
+            && matches!(
+                self.stack.as_slice(),
+                [Frame::Map { key: Some(k), .. }, Frame::Seq { .. }] if k == "items"
+            )
+    }
+
+    /// Counts units copied by anchors and aliases against the budget: the limit plus what
+    /// the text itself wrote.
     fn copied(&mut self, units: usize, mark: Marker) -> Result<(), Error> {
         self.alias_nodes = self.alias_nodes.saturating_add(units);
+        self.peak_excess = self.peak_excess.max(self.alias_nodes as i128 - self.own_nodes as i128);
         if self.alias_nodes > self.limits.max_alias_nodes.saturating_add(self.own_nodes) {
             return Err(self.err(
                 ErrorCode::LimitExceeded,
@@ -207,6 +272,8 @@ impl<'a> Builder<'a> {
 
     fn finish(&mut self, v: Value, anchor: usize, mark: Marker) -> Result<(), Error> {
         if anchor != 0 {
+            // The copy kept for later aliases counts too: it is what bounds a chain of
+            // anchors over aliases (a billion laughs) before its last level is built.
             let (units, _) = measure(&v);
             self.copied(units, mark)?;
             self.anchors.insert(anchor, v.clone());
@@ -348,6 +415,35 @@ pub fn decode_utf8(source: &str, bytes: Vec<u8>) -> Result<String, Error> {
 
 /// Parses a multi-document YAML or JSON stream.
 pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Document>, Error> {
+    let mut docs = Vec::new();
+    for_each_document(source, text, limits, |d| {
+        docs.push(d);
+        Ok(())
+    })?;
+    Ok(docs)
+}
+
+/// Parses a multi-document YAML or JSON stream and hands each document to `each` as soon
+/// as it is complete, so that only one document's tree is held at a time (a 200 MB
+/// stream's trees would take gigabytes). Stops at the first error, of the text or of
+/// `each`, whichever comes first in the stream.
+pub fn for_each_document(source: &str, text: &str, limits: Limits, each: impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+    build(source, text, limits, each).map(|_| ())
+}
+
+/// What a parse counted, to check a part of a stream parsed alone against the parts
+/// before it.
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    /// Raw document ordinals (empty documents included) and documents pushed.
+    ordinals: usize,
+    emitted: usize,
+    /// `alias_nodes - own_nodes` at the end, and its highest value at any check.
+    excess: i128,
+    peak_excess: i128,
+}
+
+fn build(source: &str, text: &str, limits: Limits, mut each: impl FnMut(Document) -> Result<(), Error>) -> Result<Tally, Error> {
     let mut parser = Parser::new_from_str(text).keep_tags(true);
     let mut b = Builder {
         source,
@@ -359,7 +455,12 @@ pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Docu
         alias_nodes: 0,
         own_nodes: 0,
         docs: Vec::new(),
+        emitted: 0,
+        peak_excess: i128::MIN,
         doc_line: 1,
+        doc_start: Start { line: 1, offset: 0 },
+        lines: Lines { text, line: 1, offset: 0 },
+        items: Vec::new(),
         doc_ordinal: 0,
     };
     loop {
@@ -372,11 +473,17 @@ pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Docu
                 b.err(ErrorCode::ParseError, format!("YAML syntax: {}", e.info()), m)
             }
         })?;
+        if matches!(event, Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(_)) && b.at_list_item() {
+            let start = b.lines.start(mark.line());
+            b.items.push(start);
+        }
         match event {
             Event::StreamEnd => break,
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
             Event::DocumentStart => {
                 b.doc_line = mark.line();
+                b.doc_start = b.lines.start(mark.line());
+                b.items.clear();
                 b.doc_ordinal += 1;
                 b.anchors.clear();
             }
@@ -426,11 +533,140 @@ pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Docu
                 b.finish(v, anchor, mark)?;
             }
         }
+        // An empty document (`---` alone, or comments only) is no object; indices stay
+        // those of the stream, so that errors and `locate` agree.
+        for doc in b.docs.drain(..) {
+            b.emitted += 1;
+            if !doc.value.is_null() {
+                each(doc)?;
+            }
+        }
     }
-    // An empty document (`---` alone, or comments only) is no object; indices stay those of
-    // the stream, so that errors and `locate` agree.
-    b.docs.retain(|d| !d.value.is_null());
-    Ok(b.docs)
+    Ok(Tally { ordinals: b.doc_ordinal, emitted: b.emitted, excess: b.alias_nodes as i128 - b.own_nodes as i128, peak_excess: b.peak_excess })
+}
+
+/// Streams smaller than this are parsed by one thread (a second one would not pay).
+pub const SPLIT_BYTES: usize = 4 << 20;
+
+/// Where the second half of a large stream starts: the `---` line nearest after the
+/// middle. A `---` at the start of a line, followed by a blank, always starts a document
+/// (inside a scalar or a flow collection it is a syntax error, YAML 1.2 §9.1.2), so both
+/// halves parse as the whole stream would. Not with directives (`%TAG` applies to the
+/// document after it, which could fall in the other half).
+fn split_point(text: &str, min: usize) -> Option<usize> {
+    if text.len() < min || text.starts_with('%') || text.contains("\n%") {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut from = text.len() / 2;
+    loop {
+        let at = from + text.get(from..)?.find("\n---")? + 1;
+        match bytes.get(at + 3) {
+            None | Some(b' ' | b'\t' | b'\r' | b'\n') => return Some(at),
+            _ => from = at,
+        }
+    }
+}
+
+/// A document of the second half, numbered and located as in the whole stream.
+fn shifted(mut d: Document, ordinals: usize, lines: usize, offset: usize) -> Document {
+    let shift = |s: &mut Start| {
+        s.line += lines;
+        s.offset += offset;
+    };
+    d.index += ordinals;
+    d.line += lines;
+    shift(&mut d.start);
+    d.items.iter_mut().for_each(shift);
+    d
+}
+/// As [`for_each_document`], with the parsing on other threads: `each` reads the
+/// documents on the calling thread, in order, while they are parsed. A large stream is
+/// parsed in two halves at once ([`split_point`]): parsing is most of a load, and the
+/// YAML parser takes one document after the other. The first half's documents wait in a
+/// short queue; the second half's wait until the first is read (so at most half the
+/// stream's trees are held). The result is [`for_each_document`]'s: the same documents,
+/// numbers and lines, and on any error (of the text, a limit, or `each`) the first in
+/// stream order, found by parsing the rest of the stream again on one thread (when a
+/// limit of the whole stream is crossed in the second half, `each` may have been given
+/// documents past that point before the error).
+/// Without threads (WASM), it is [`for_each_document`].
+pub fn for_each_document_parallel(source: &str, text: &str, limits: Limits, each: impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+    parallel(source, text, limits, SPLIT_BYTES, each)
+}
+
+fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut each: impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+    #[cfg(not(target_family = "wasm"))]
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::mpsc;
+
+        let split = split_point(text, split_bytes);
+        let (head, tail) = match split.and_then(|at| Some((text.get(..at)?, text.get(at..)?))) {
+            Some((head, tail)) => (head, Some(tail)),
+            None => (text, None),
+        };
+        let stop = AtomicBool::new(false);
+        let stopped = || Error::new(ErrorCode::Internal, "reader stopped");
+        let mut delivered = 0usize;
+        // Ok(true): all read; Ok(false): parse the stream again on one thread.
+        let outcome: Result<bool, Error> = std::thread::scope(|scope| {
+            let (head_tx, head_rx) = mpsc::sync_channel::<Document>(256);
+            let (tail_tx, tail_rx) = mpsc::channel::<Document>();
+            let first = scope.spawn(move || build(source, head, limits, |d| head_tx.send(d).map_err(|_| stopped())));
+            let stop = &stop;
+            let second = tail.map(|tail| {
+                scope.spawn(move || {
+                    build(source, tail, limits, |d| if stop.load(Ordering::Relaxed) { Err(stopped()) } else { tail_tx.send(d).map_err(|_| stopped()) })
+                })
+            });
+            let finish = |read: Result<(), Error>| {
+                stop.store(true, Ordering::Relaxed);
+                read
+            };
+            for doc in head_rx {
+                if let Err(e) = each(doc) {
+                    finish(Err(e))?;
+                }
+                delivered += 1;
+            }
+            let Ok(Ok(head_tally)) = first.join() else {
+                stop.store(true, Ordering::Relaxed);
+                return Ok(false);
+            };
+            let Some(second) = second else { return Ok(true) };
+            let (lines, offset) = (head.bytes().filter(|b| *b == b'\n').count(), head.len());
+            for doc in tail_rx {
+                if let Err(e) = each(shifted(doc, head_tally.ordinals, lines, offset)) {
+                    finish(Err(e))?;
+                }
+                delivered += 1;
+            }
+            let Ok(Ok(tail_tally)) = second.join() else { return Ok(false) };
+            // The limits are of the whole stream: check the halves together.
+            let within = head_tally.emitted + tail_tally.emitted <= limits.max_objects
+                && head_tally.excess.saturating_add(tail_tally.peak_excess) <= limits.max_alias_nodes as i128;
+            Ok(within)
+        });
+        if outcome? {
+            return Ok(());
+        }
+        // An error somewhere: the documents read so far are those the whole stream
+        // starts with; parse it again, skipping them, to stop where it stops.
+        let mut skip = delivered;
+        return for_each_document(source, text, limits, |d| {
+            if skip > 0 {
+                skip -= 1;
+                return Ok(());
+            }
+            each(d)
+        });
+    }
+    #[cfg(target_family = "wasm")]
+    {
+        let _ = split_bytes;
+        for_each_document(source, text, limits, each)
+    }
 }
 
 /// A step of a field path: a key or a list index.
@@ -568,6 +804,24 @@ pub fn locate(text: &str, doc_index: usize, path: &[Step]) -> Option<usize> {
     }
 }
 
+/// As [`locate`] for the document that starts at `start` (its [`Document::start`]):
+/// parses only from there, so locating a field costs one document's parse, not the
+/// stream's up to it.
+pub fn locate_from(text: &str, start: Start, path: &[Step]) -> Option<usize> {
+    let rest = text.get(start.offset..)?;
+    locate(rest, 1, path).map(|l| l + start.line.saturating_sub(1))
+}
+
+/// As [`locate`] for `path` inside List item `start` (one of [`Document::items`]), the
+/// path given from the item (`spec.ports[0]`, not `items[3].spec.ports[0]`). Parses from
+/// the item's line: exact for block-style Lists (what `kubectl get -o yaml` writes);
+/// for a flow-style List, whose items share a line, it gives the item's line.
+pub fn locate_item(text: &str, start: Start, path: &[Step]) -> Option<usize> {
+    let mut steps = vec![Step::Index(0)];
+    steps.extend_from_slice(path);
+    locate_from(text, start, &steps).filter(|l| *l >= start.line).or(Some(start.line))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -647,10 +901,106 @@ mod tests {
     }
 
     #[test]
+    fn starts_locate_like_the_whole_stream() {
+        let text = "# head\na: 1\n---\nkind: X\nspec:\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/33\n---\napiVersion: v1\nkind: List\nitems:\n  - kind: Pod\n    spec: {x: 1}\n  - kind: Pod\n    spec:\n      containers:\n      - name: c\nmetadata: {}\n";
+        let docs = parse_stream("t", text, Limits::default()).unwrap_or_default();
+        assert_eq!(docs.len(), 3);
+        for (d, path) in [(1, "spec.ingress[0].from[0].ipBlock.cidr"), (1, "kind"), (2, "items[1].spec.containers[0].name"), (0, "a")] {
+            let doc = docs.get(d).cloned().unwrap_or_else(|| Document { index: 0, line: 0, value: Value::Null, start: Start::default(), items: Vec::new() });
+            assert_eq!(locate_from(text, doc.start, &parse_path(path)), locate(text, doc.index, &parse_path(path)), "{path}");
+        }
+        let list = docs.get(2).map(|d| d.items.clone()).unwrap_or_default();
+        assert_eq!(list.iter().map(|s| s.line).collect::<Vec<_>>(), vec![14, 16]);
+        assert_eq!(list.get(1).and_then(|s| locate_item(text, *s, &parse_path("spec.containers[0].name"))), Some(19));
+        assert_eq!(list.first().and_then(|s| locate_item(text, *s, &parse_path("spec.x"))), Some(15));
+        // Flow-style items share a line: each is found at its line.
+        let flow = parse_stream("t", "kind: List\nitems: [{kind: A},\n  {kind: B}]\n", Limits::default()).unwrap_or_default();
+        assert_eq!(flow.first().map(|d| d.items.iter().map(|s| s.line).collect::<Vec<_>>()), Some(vec![2, 3]));
+    }
+
+    #[test]
+    fn deep_nodes_are_read_but_not_kept() {
+        let deep = format!("a:\n{}x\nb: 1\n", "- ".repeat(KEPT_DEPTH + 10));
+        let docs = parse_stream("t", &deep, Limits::default()).unwrap_or_default();
+        let v = docs.first().map(|d| d.value.clone()).unwrap_or_default();
+        assert_eq!(v["b"], Value::from(1));
+        let (_, height) = measure(&v);
+        assert!(height <= KEPT_DEPTH + 1, "height {height}");
+    }
+
+    #[test]
     fn paths_with_dotted_keys() {
         assert_eq!(
             parse_path("metadata.labels[\"app.kubernetes.io/name\"]"),
             vec![Step::Key("metadata".into()), Step::Key("labels".into()), Step::Key("app.kubernetes.io/name".into())]
         );
+    }
+
+    /// Every document, error and limit of a stream parsed in two halves is the one
+    /// parsed whole.
+    #[test]
+    fn halves_parse_like_the_whole_stream() {
+        let mut text = String::from("# head\n");
+        for i in 0..40 {
+            text.push_str(&format!("---\nkind: Pod\nmetadata: {{name: p{i}, labels: {{a: b}}}}\nspec:\n  x: [1, 2]\n"));
+            if i % 7 == 0 {
+                text.push_str("---\n# empty\n");
+            }
+            if i == 25 {
+                text.push_str("---\nkind: List\nitems:\n- {kind: Pod}\n- kind: Pod\n  spec: {y: 1}\n");
+            }
+        }
+        let whole = |t: &str, limits: Limits| -> (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>) {
+            let mut docs = Vec::new();
+            let r = for_each_document("t", t, limits, |d| {
+                docs.push((d.index, d.line, d.start, d.items, d.value));
+                Ok(())
+            });
+            (docs, r.err().map(|e| format!("{e:?}")))
+        };
+        let halves = |t: &str, limits: Limits| -> (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>) {
+            let mut docs = Vec::new();
+            let r = parallel("t", t, limits, 1, |d| {
+                docs.push((d.index, d.line, d.start, d.items, d.value));
+                Ok(())
+            });
+            (docs, r.err().map(|e| format!("{e:?}")))
+        };
+        assert!(split_point(&text, 1).is_some());
+        let limits = Limits::default();
+        let (w, h) = (whole(&text, limits), halves(&text, limits));
+        assert_eq!(w.0.len(), 41);
+        assert_eq!(w, h);
+        // A syntax error in the second half, and one in the first.
+        let broken = format!("{text}---\na: [1,\n---\nb: 2\n");
+        assert_eq!(whole(&broken, limits), halves(&broken, limits));
+        assert!(halves(&broken, limits).1.is_some());
+        let broken = format!("a: [1,\n{text}");
+        assert_eq!(whole(&broken, limits), halves(&broken, limits));
+        // Limits of the whole stream, not of each half: the same error (the reader may
+        // have been given documents past it, which a failed load drops anyway).
+        let same_error = |w: (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>), h: (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>)| {
+            assert!(w.1.is_some());
+            assert_eq!(w.1, h.1);
+            assert!(h.0.starts_with(&w.0));
+        };
+        let few = Limits { max_objects: 30, ..limits };
+        same_error(whole(&text, few), halves(&text, few));
+        let doc = "---\nbase: &b [x, x, x, x, x, x, x, x]\nuse: [*b, *b, *b, *b]\n";
+        let aliases = format!("# the first half is the longer\n{doc}{doc}");
+        assert!(split_point(&aliases, 1).is_some());
+        let tight = Limits { max_alias_nodes: 40, ..limits };
+        // Each half alone stays within the alias budget, the whole does not.
+        same_error(whole(&aliases, tight), halves(&aliases, tight));
+        // A reader's error stops the reading where it happened.
+        let mut seen = 0;
+        let r = parallel("t", &text, limits, 1, |_| {
+            seen += 1;
+            if seen == 30 {
+                return Err(Error::new(ErrorCode::InvalidField, "stop"));
+            }
+            Ok(())
+        });
+        assert_eq!((seen, r.err().map(|e| e.code)), (30, Some(ErrorCode::InvalidField)));
     }
 }

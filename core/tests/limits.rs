@@ -4,14 +4,18 @@
 //! memory, and one just under it is answered. Then the defaults: they admit what the API
 //! server admits, and a deep but legal document overflows no stack, even a 1 MiB one.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use meshverdict::source::Limits;
 use meshverdict::{Cluster, Dataplane, Error, ErrorCode, Input, Options, PortRef, Protocol, Query};
 
-/// One measurement at a time: peak memory is per process.
+/// One test at a time: peak memory is per process, so a measurement must have it alone.
 static SERIAL: Mutex<()> = Mutex::new(());
+
+fn alone() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -25,7 +29,11 @@ fn status_kib(field: &str) -> Option<u64> {
 /// are slow, so the time bound is generous: it catches hangs and quadratic blow-ups,
 /// not speed (benchmarks measure that).
 fn bounded<T>(what: &str, input_len: usize, seconds: u64, f: impl FnOnce() -> T) -> T {
-    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    bounded_by(what, input_len, seconds, 64 << 20, f)
+}
+
+/// As [`bounded`], with `fixed` bytes of memory besides 64 per input byte.
+fn bounded_by<T>(what: &str, input_len: usize, seconds: u64, fixed: u64, f: impl FnOnce() -> T) -> T {
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let base = status_kib("VmRSS:");
     let start = Instant::now();
@@ -34,7 +42,7 @@ fn bounded<T>(what: &str, input_len: usize, seconds: u64, f: impl FnOnce() -> T)
     assert!(elapsed < Duration::from_secs(seconds), "{what}: {elapsed:?} (bound {seconds} s)");
     if let (true, Some(base), Some(peak)) = (reset, base, status_kib("VmHWM:")) {
         let grew = peak.saturating_sub(base) * 1024;
-        let bound = (64 << 20) + 64 * input_len as u64;
+        let bound = fixed + 64 * input_len as u64;
         assert!(grew <= bound, "{what}: peak memory grew by {grew} bytes (bound {bound}) for {input_len} bytes of input");
     }
     out
@@ -84,6 +92,7 @@ fn documents(n: usize) -> String {
 
 #[test]
 fn max_objects_counts_documents() {
+    let _alone = alone();
     let opts = || limits(|l| l.max_objects = 50);
     answered(load("fifty.yaml", &documents(50), opts()), "50 documents");
     // The 51st document starts on line 6 + 50 × 4 - 3 (each ConfigMap is 4 lines with its `---`).
@@ -92,6 +101,7 @@ fn max_objects_counts_documents() {
 
 #[test]
 fn max_objects_counts_list_items_and_every_input() {
+    let _alone = alone();
     let opts = || limits(|l| l.max_objects = 50);
     let list = |n: usize| {
         let mut items = vec![format!("- {}", POD.trim_end().replace('\n', "\n  "))];
@@ -122,6 +132,7 @@ fn deep_pod(depth: usize) -> String {
 
 #[test]
 fn max_depth_counts_nesting() {
+    let _alone = alone();
     // `deep_pod(n)` nests n collections: the document's mapping and n - 1 sequences.
     let opts = || limits(|l| l.max_depth = 20);
     answered(load("depth-20.yaml", &deep_pod(20), opts()), "20 levels");
@@ -130,6 +141,7 @@ fn max_depth_counts_nesting() {
 
 #[test]
 fn max_depth_default_is_the_api_servers() {
+    let _alone = alone();
     // k8s.io/apimachinery/pkg/util/json: maxDepth = 10000. A Pod with an unknown field
     // that deep is accepted (unknown fields are pruned), so it must load here.
     let text = deep_pod(9_990);
@@ -139,6 +151,7 @@ fn max_depth_default_is_the_api_servers() {
 
 #[test]
 fn json_flow_nesting_stops_at_the_parsers_255_levels() {
+    let _alone = alone();
     // yaml-rust2 counts flow levels in a u8: flow style (JSON) deeper than 255 is refused
     // whatever max_depth says; block style is not affected (above).
     let json = |depth: usize| format!("{{\"kind\": \"ConfigMap\", \"apiVersion\": \"v1\", \"metadata\": {{\"name\": \"c\", \"namespace\": \"x\"}}, \"x\": {}1{}}}", "[".repeat(depth), "]".repeat(depth));
@@ -154,6 +167,7 @@ fn aliases(aliases: usize, scalar: &str) -> String {
 
 #[test]
 fn max_alias_nodes_counts_copies_beyond_the_text() {
+    let _alone = alone();
     // Units: each alias of a one-word scalar copies 1; the budget is the limit plus the
     // units the text writes itself (a few dozen here). Find the largest count answered.
     let opts = || limits(|l| l.max_alias_nodes = 1000);
@@ -175,8 +189,9 @@ fn max_alias_nodes_counts_copies_beyond_the_text() {
 
 #[test]
 fn max_alias_nodes_weighs_long_strings() {
+    let _alone = alone();
     // One alias of a 6,400-byte string copies 101 units: 100 of them break a budget of
-    // 1,000 units (plus the text's own ~130) that 100 one-word aliases fit in easily.
+    // 1,000 units (plus the text's own ~230) that 100 one-word aliases fit in easily.
     let opts = || limits(|l| l.max_alias_nodes = 1000);
     let long = "b".repeat(6400);
     answered(load("short.yaml", &aliases(100, "x"), opts()), "100 short aliases");
@@ -186,6 +201,7 @@ fn max_alias_nodes_weighs_long_strings() {
 
 #[test]
 fn the_default_alias_budget_stops_a_billion_laughs_in_bounded_time_and_memory() {
+    let _alone = alone();
     // Nine levels of ten: 10^9 nodes if expanded.
     let mut text = String::from(POD);
     text.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
@@ -193,11 +209,16 @@ fn the_default_alias_budget_stops_a_billion_laughs_in_bounded_time_and_memory() 
         let p = i - 1;
         text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{p}"); 10].join(", ")));
     }
-    refused(load("laughs.yaml", &text, Options::default()), "laughs.yaml", "max_alias_nodes", None);
+    // The default budget's own price: about 2 million units of copies, at most 160 bytes
+    // each in this build, before the refusal.
+    let fixed = 64 * (1 << 20) + 160 * Limits::default().max_alias_nodes as u64;
+    let result = bounded_by("laughs.yaml", text.len(), 60, fixed, || Cluster::load(&[Input { name: "laughs.yaml", text: &text }], Options::default()));
+    refused(result, "laughs.yaml", "max_alias_nodes", None);
 }
 
 #[test]
 fn the_default_limits_admit_what_kubernetes_admits() {
+    let _alone = alone();
     let d = Limits::default();
     // 150,000 pods with their Services, EndpointSlices, workloads and policies are about
     // a million objects (Kubernetes scalability thresholds): twice that is admitted.
@@ -215,6 +236,7 @@ fn the_default_limits_admit_what_kubernetes_admits() {
 /// object of a kind the engine skips, and through an alias that copies a deep value.
 #[test]
 fn deep_legal_documents_overflow_no_stack_on_1_mib() {
+    let _alone = alone();
     let depth = 9_000;
     let nest = "- ".repeat(depth);
     let inputs = vec![
@@ -246,6 +268,7 @@ fn deep_legal_documents_overflow_no_stack_on_1_mib() {
 
 #[test]
 fn cilium_schema_limits_just_under_and_over() {
+    let _alone = alone();
     // Cilium's CRD schema (pkg/policy/api): FQDNSelector.matchPattern maxLength 255 and
     // PortRule.ports maxItems 40. Over either, the API server refuses the policy, so a
     // verdict over it is refused with a located invalid-policy error.

@@ -4,7 +4,32 @@
 //! that found it). Only the public API is used: `Cluster::{load, verdict, allowed,
 //! model}`, `diagnose`, `conformance::run_case` and the `Verdict`/`Error` types.
 
-use meshverdict::{Cluster, Error, ErrorCode, Input, PortRef, Protocol, Query, Verdict};
+use meshverdict::source::Limits;
+use meshverdict::{Cluster, Dataplane, Error, ErrorCode, Input, PortRef, Protocol, Query, Verdict};
+
+/// The limits every fuzz input is loaded with: the defaults, but alias expansion lowered,
+/// so that the memory bound (K × input + C) is tight: at the default, aliases alone may
+/// legitimately copy a million units whatever the input's size.
+pub fn fuzz_limits() -> Limits {
+    Limits { max_alias_nodes: 10_000, ..Limits::default() }
+}
+
+/// Fuzzer bytes as inputs: text split at NUL bytes (which YAML never holds) into up to
+/// four named inputs; the dataplane from a hash of the bytes, so a mutation may change it.
+pub fn split_inputs(data: &[u8]) -> (Dataplane, Vec<(String, String)>) {
+    let text = String::from_utf8_lossy(data);
+    let parts: Vec<(String, String)> = text.split('\0').take(4).enumerate().map(|(i, t)| (format!("in-{i}.yaml"), t.to_string())).collect();
+    let dataplane = match seed(data) % 3 {
+        0 => Dataplane::Generic,
+        1 => Dataplane::Calico,
+        _ => Dataplane::Cilium,
+    };
+    (dataplane, parts)
+}
+
+/// Questions asked per loaded input: enough to reach every kind of reference, few
+/// enough that an input stays well under the time budget.
+pub const QUESTIONS: usize = 48;
 
 /// A broken promise, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +53,14 @@ pub struct Sources<'a> {
 }
 
 impl Sources<'_> {
+    /// Lines as YAML counts them: LF, CR and CRLF each end a line (YAML 1.2 §5.4,
+    /// b-break), so a lone CR starts a line where `str::lines` would not.
     fn lines_of(&self, source: &str) -> Option<usize> {
-        self.inputs.iter().find(|i| i.name == source).map(|i| i.text.lines().count().max(1))
+        self.inputs.iter().find(|i| i.name == source).map(|i| {
+            let bytes = i.text.as_bytes();
+            let breaks = bytes.iter().enumerate().filter(|(k, b)| **b == b'\n' || (**b == b'\r' && bytes.get(k + 1) != Some(&b'\n'))).count();
+            breaks + 1
+        })
     }
 }
 
@@ -80,6 +111,13 @@ pub fn located_as(e: &Error, sources: &Sources, whole_document: bool) -> Checked
     Ok(())
 }
 
+/// The errors of every object the API server would reject, or Cilium's agent refuses:
+/// the one place that knows where the engine keeps them.
+pub fn invalid_objects(cluster: &Cluster) -> Vec<&Error> {
+    let (model, compiled) = (cluster.model(), cluster.compiled());
+    model.invalid.iter().chain(compiled.invalid.iter()).chain(compiled.refused.iter()).map(|i| &i.error).collect()
+}
+
 /// Loading either answers or fails with a located `parse-error`, `limit-exceeded` or
 /// `invalid-field` (a document that is not an object); an object the API server would
 /// reject is kept and reported, located, never a load failure.
@@ -92,9 +130,8 @@ pub fn check_load(result: &Result<Cluster, Error>, sources: &Sources) -> Checked
             located_as(e, sources, e.code == ErrorCode::InvalidField)
         }
         Ok(cluster) => {
-            let model = cluster.model();
-            for inv in model.invalid.iter().chain(model.agent_refused.iter()) {
-                located(&inv.error, sources)?;
+            for error in invalid_objects(cluster) {
+                located(error, sources)?;
             }
             Ok(())
         }
@@ -222,12 +259,26 @@ pub fn check_case(source: &str, text: &str) -> Checked {
     }
 }
 
+/// CPU time of the calling thread (Linux: /proc/thread-self/schedstat, nanoseconds on
+/// the CPU), so that a time budget holds on a machine shared with other work; wall time
+/// where that is not available.
+pub fn thread_time() -> std::time::Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let cpu = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()));
+    match cpu {
+        Some(ns) => std::time::Duration::from_nanos(ns),
+        None => START.get_or_init(std::time::Instant::now).elapsed(),
+    }
+}
+
 /// A small deterministic sequence (SplitMix64): the same input always asks the same
 /// questions, so a finding replays.
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -239,7 +290,7 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
 
@@ -297,7 +348,7 @@ pub fn questions(cluster: &Cluster, rng: &mut Rng, count: usize) -> Vec<Query> {
     }
     destinations.extend(["dns:example.com", "dns:api.example.org", "dns:", "svc:nope/none"].map(String::from));
     ports.extend([PortRef::Number(0), PortRef::Number(65535), PortRef::Name("http".into()), PortRef::Name("no-such-port".into())]);
-    ports.push(PortRef::Number((rng.next() & 0xffff) as u16));
+    ports.push(PortRef::Number((rng.next_u64() & 0xffff) as u16));
     let protocols = [Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
     let mut out = Vec::with_capacity(count);
     for i in 0..count {

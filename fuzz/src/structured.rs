@@ -706,7 +706,7 @@ fn linkerd_policy(p: &LinkerdPolicy) -> Value {
 }
 
 fn stream(docs: &[Value], render: impl Fn(&Value) -> String) -> String {
-    docs.iter().map(|d| render(d)).collect::<Vec<_>>().join("---\n")
+    docs.iter().map(&render).collect::<Vec<_>>().join("---\n")
 }
 
 /// Block-style YAML. Strings are written plain where YAML would read them back as the

@@ -1,13 +1,57 @@
 //! The Node host: a napi-rs wrapper of `meshverdict-bindings` and nothing else.
 //!
-//! Every call crosses as JSON text, in the bindings' own `_json` forms: requests are
-//! `JSON.stringify`-ed by `index.js`, answers are the bindings' `type`-tagged answers
-//! (`success` / `failure`) that `index.js` parses and turns into values or thrown
-//! `Error`s. No verdict logic lives here.
+//! Arguments are read from JavaScript values into the bindings' typed requests
+//! (`read`): a batch crosses as an array of objects, with no JSON, and its decisions
+//! come back as one `Uint8Array`. Failures are returned as data (`Failure`: the kind,
+//! `type`, `range` or `engine`, and the error as JSON) and `index.js` throws them as a
+//! `TypeError`, a `RangeError` or a `MeshverdictError`. Entry points other than
+//! verdicts go through one generic `call` with JSON text. No verdict logic lives here.
 
-use meshverdict_bindings::{failure_json, run_case_json, ClusterHandle};
-use napi::bindgen_prelude::Either;
+mod read;
+
+use meshverdict_bindings::args::{ArgumentError, Bad, Expected, Host, Problem};
+use meshverdict_bindings::files::{self, FolderPlan};
+use meshverdict_bindings::load::js_load_options;
+use meshverdict_bindings::{run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode, LoadOptions, Manifests};
+use napi::bindgen_prelude::{Either, Uint8Array, Unknown};
+use napi::Env;
 use napi_derive::napi;
+
+use read::Wrong;
+
+/// A failure as data: `kind` is `type` or `range` (a wrong argument) or `engine`, and
+/// `error` the bindings' error (`code`, `message`, `help`, `location`) as JSON.
+#[napi(object)]
+pub struct Failure {
+    pub kind: String,
+    pub error: String,
+}
+
+fn engine(e: &Error) -> Failure {
+    Failure { kind: "engine".into(), error: serde_json::to_string(e).unwrap_or_else(|_| r#"{"code":"internal","message":"error not serializable"}"#.into()) }
+}
+
+fn argument(a: &ArgumentError) -> Failure {
+    let kind = match a.problem {
+        Problem::Type => "type",
+        Problem::Value => "range",
+    };
+    Failure { kind: kind.into(), ..engine(&a.to_error()) }
+}
+
+fn wrong(w: Wrong) -> napi::Result<Failure> {
+    match w {
+        Wrong::Argument(a) => Ok(argument(&a)),
+        Wrong::Napi(e) => Err(e),
+    }
+}
+
+fn settle<T>(r: Result<T, Error>) -> napi::Result<Either<T, Failure>> {
+    Ok(match r {
+        Ok(v) => Either::A(v),
+        Err(e) => Either::B(engine(&e)),
+    })
+}
 
 /// A loaded cluster (the bindings' `ClusterHandle`).
 #[napi]
@@ -15,67 +59,202 @@ pub struct NativeCluster {
     handle: ClusterHandle,
 }
 
-/// Loads manifests from a `LoadRequest` JSON (`{"yaml", "name", "dataplane"}`).
-/// Returns the cluster, or the failure answer (JSON text) when it cannot be loaded.
-#[napi]
-pub fn load_json(req: String) -> Either<NativeCluster, String> {
-    match ClusterHandle::load_json(&req) {
-        Ok((handle, _warnings)) => Either::A(NativeCluster { handle }),
-        Err(e) => Either::B(failure_json(&e)),
-    }
+fn load_options(options: Option<Unknown<'_>>) -> Result<LoadOptions, Wrong> {
+    js_load_options(read::options(options)?).map_err(Wrong::Argument)
 }
 
-/// Runs one conformance case from a `CaseRequest` JSON (`{"yaml", "name"}`): the answer as JSON.
+/// Loads manifests (a string, or a Uint8Array in UTF-8) with `{ dataplane, name, limits }`.
 #[napi]
-pub fn run_case(req: String) -> String {
-    run_case_json(&req)
+pub fn load(text: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Either<NativeCluster, Failure>> {
+    let manifests = match read::manifests(text, "text") {
+        Ok(m) => m,
+        Err(w) => return Ok(Either::B(wrong(w)?)),
+    };
+    let options = match load_options(options) {
+        Ok(o) => o,
+        Err(w) => return Ok(Either::B(wrong(w)?)),
+    };
+    settle(ClusterHandle::load(manifests, options).map(|handle| NativeCluster { handle }))
+}
+
+/// Loads files as one cluster (a folder): `names[i]` is the name of `texts[i]`.
+#[napi]
+pub fn load_files(names: Vec<String>, texts: Vec<Unknown<'_>>, options: Option<Unknown<'_>>) -> napi::Result<Either<NativeCluster, Failure>> {
+    let mut files: Vec<(String, Manifests)> = Vec::with_capacity(names.len());
+    for (name, text) in names.into_iter().zip(texts) {
+        match read::manifests(text, &name) {
+            Ok(m) => files.push((name, m)),
+            Err(w) => return Ok(Either::B(wrong(w)?)),
+        }
+    }
+    let options = match load_options(options) {
+        Ok(o) => o,
+        Err(w) => return Ok(Either::B(wrong(w)?)),
+    };
+    settle(ClusterHandle::load_files(files, options).map(|handle| NativeCluster { handle }))
+}
+
+/// Runs one conformance case file: the report (with its `failures`) as JSON.
+#[napi]
+pub fn run_case(text: Unknown<'_>, name: Option<Unknown<'_>>) -> napi::Result<Either<String, Failure>> {
+    let read = read::manifests(text, "text").and_then(|m| Ok((m, read::name(name, "name")?)));
+    let (manifests, name) = match read {
+        Ok(x) => x,
+        Err(w) => return Ok(Either::B(wrong(w)?)),
+    };
+    let report = run_case_in(name.as_deref(), manifests)
+        .and_then(|r| serde_json::to_string(&r).map_err(|e| Error::new(ErrorCode::Internal, format!("report not serializable: {e}"))));
+    settle(report)
+}
+
+/// The error of an object that has a key it should not (`query has no property 'colour'`).
+#[napi]
+pub fn unknown_key(argument: String, key: String, keys: Vec<String>) -> Failure {
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    self::argument(&ArgumentError::unknown_key(&argument, "property", &key, &keys))
+}
+
+/// The error of an argument of the wrong type that the wrapper checks itself (`path`).
+#[napi]
+pub fn argument_type(argument: String, expected: String, value: Unknown<'_>) -> napi::Result<Failure> {
+    let expected = match expected.as_str() {
+        "path" => Expected::Path,
+        _ => Expected::Name,
+    };
+    let t = read::js_type(&value)?;
+    Ok(self::argument(&Bad::wrong_type(expected, t.name()).named(Host::JavaScript, &argument)))
 }
 
 #[napi]
 impl NativeCluster {
+    /// The dataplane verdicts are judged on: `generic`, `calico` or `cilium`.
+    #[napi(getter)]
+    pub fn dataplane(&self) -> String {
+        self.handle.dataplane().name.as_str().to_string()
+    }
+
+    /// Why that dataplane: given, or what in the input showed it.
+    #[napi(getter)]
+    pub fn dataplane_reason(&self) -> String {
+        self.handle.dataplane().reason.clone()
+    }
+
     /// The warnings of the load (skipped kinds, assumptions): a JSON list.
     #[napi]
     pub fn warnings(&self) -> String {
-        serde_json::to_string(&self.handle.warnings()).unwrap_or_else(|_| "[]".into())
+        serde_json::to_string(self.handle.warnings()).unwrap_or_else(|_| "[]".into())
     }
 
-    /// The dataplane the cluster was loaded for: `generic`, `calico` or `cilium`.
+    /// One verdict `{ from, to, port, protocol? }`: the verdict with its explanation, as JSON.
     #[napi]
-    pub fn dataplane(&self) -> String {
-        self.handle.dataplane().as_str().to_string()
-    }
-
-    /// One verdict: the bindings' answer (`result` is the verdict with its explanation).
-    #[napi]
-    pub fn verdict(&self, req: String) -> String {
-        self.handle.verdict_json(&req)
-    }
-
-    /// Many verdicts: a list of answers (brief results), or one failure answer when the
-    /// list itself is malformed.
-    #[napi]
-    pub fn verdicts(&self, reqs: String) -> String {
-        self.handle.verdicts_json(&reqs)
-    }
-
-    /// `allowed` for each request, or the failure answer (JSON text) of the first error.
-    #[napi]
-    pub fn allowed_many(&self, reqs: String) -> Either<Vec<bool>, String> {
-        match self.handle.allowed_many_json(&reqs) {
-            Ok(v) => Either::A(v),
-            Err(e) => Either::B(failure_json(&e)),
+    pub fn verdict(&self, env: &Env, query: Unknown<'_>) -> napi::Result<Either<String, Failure>> {
+        let keys = read::QueryKeys::new(env)?;
+        match keys.query(query, || "query".into()) {
+            Ok(q) => settle(self.handle.verdict_only(&q).and_then(|v| verdict_json_of(&v))),
+            Err(w) => Ok(Either::B(wrong(w)?)),
         }
     }
 
-    /// The diagnostics answer (with the cluster's warnings).
+    /// Many verdicts: a JSON list, per question `{ allowed, summary }` or `{ error }`.
     #[napi]
-    pub fn diagnostics(&self) -> String {
-        self.handle.diagnostics_json()
+    pub fn verdicts(&self, env: &Env, queries: Unknown<'_>) -> napi::Result<Either<String, Failure>> {
+        let qs = match read::queries(env, queries) {
+            Ok(qs) => qs,
+            Err(w) => return Ok(Either::B(wrong(w)?)),
+        };
+        let items: Vec<serde_json::Value> = self
+            .handle
+            .verdicts(&qs)
+            .into_iter()
+            .map(|r| match r {
+                Ok(b) => serde_json::json!({ "allowed": b.allowed, "summary": b.summary }),
+                Err(e) => serde_json::json!({ "error": e }),
+            })
+            .collect();
+        Ok(Either::A(serde_json::to_string(&items).map_err(|e| napi::Error::from_reason(e.to_string()))?))
     }
 
-    /// Objects the API server or Cilium would reject: a JSON list of located errors.
+    /// `allowed` for each question, in order, as bytes (1 allowed, 0 denied); the first
+    /// failing question fails the batch.
     #[napi]
-    pub fn errors(&self) -> String {
-        self.handle.errors_json()
+    pub fn allowed_many(&self, env: &Env, queries: Unknown<'_>) -> napi::Result<Either<Uint8Array, Failure>> {
+        let qs = match read::queries(env, queries) {
+            Ok(qs) => qs,
+            Err(w) => return Ok(Either::B(wrong(w)?)),
+        };
+        settle(self.handle.allowed_many(&qs).map(|v| Uint8Array::new(v.into_iter().map(u8::from).collect())))
     }
+
+    /// An entry point by name (`diagnostics`, `errors`, …): request and answer as JSON text.
+    #[napi]
+    pub fn call(&self, name: String, request: String) -> String {
+        self.handle.call_json(&name, &request)
+    }
+}
+
+/// The files of one folder walk, classified as the CLI classifies them (for `fromPath`).
+#[napi]
+pub struct Folder {
+    plan: FolderPlan,
+}
+
+#[napi]
+impl Folder {
+    /// From every file path of the walk, relative to the folder, `/`-separated.
+    #[napi(constructor)]
+    pub fn new(paths: Vec<String>) -> Folder {
+        Folder { plan: FolderPlan::new(paths.iter().map(String::as_str)) }
+    }
+
+    /// By name alone: `other` (not opened), `manifests` (read it, then `classify`), or the
+    /// kind of a skipped file.
+    #[napi]
+    pub fn by_name(&self, path: String) -> String {
+        self.plan.by_name(&path).as_str().into()
+    }
+
+    /// A file read (its text, or its bytes): `manifests`, `other`, or the kind skipped.
+    #[napi]
+    pub fn classify(&self, path: String, text: Unknown<'_>) -> napi::Result<String> {
+        let text = match read::manifests(text, &path) {
+            Ok(Manifests::Text(t)) => t,
+            // Classifying only looks for `{{`: a lossy decoding keeps it, and the load
+            // reports bad UTF-8 with its place.
+            Ok(Manifests::Bytes(b)) => String::from_utf8_lossy(&b).into_owned(),
+            Err(Wrong::Napi(e)) => return Err(e),
+            Err(Wrong::Argument(a)) => return Err(napi::Error::from_reason(a.message)),
+        };
+        Ok(self.plan.classify(&path, &text).as_str().into())
+    }
+
+    /// Why a file of that kind is skipped, and what to do instead.
+    #[napi]
+    pub fn reason(kind: String) -> String {
+        files::kind(&kind).map_or("", |k| k.reason()).into()
+    }
+
+    /// Entries a walk leaves out (`.git`, `.github`).
+    #[napi]
+    pub fn is_hidden(name: String) -> bool {
+        files::is_hidden(&name)
+    }
+
+    /// The failure of a folder with nothing to load; `skipped` are `[path, kind]`.
+    #[napi]
+    pub fn nothing_to_load(folder: String, skipped: Vec<Vec<String>>) -> Failure {
+        let skipped: Vec<files::SkippedFile> = skipped
+            .into_iter()
+            .filter_map(|pk| match pk.as_slice() {
+                [p, k] => files::kind(k).map(|k| files::SkippedFile::new(p.clone(), k)),
+                _ => None,
+            })
+            .collect();
+        engine(&files::nothing_to_load(&folder, &skipped))
+    }
+}
+
+/// The entry points `NativeCluster.call` knows.
+#[napi]
+pub fn entries() -> Vec<String> {
+    meshverdict_bindings::entry::ENTRIES.iter().map(|s| s.to_string()).collect()
 }

@@ -67,6 +67,23 @@ metadata: {name: g, namespace: shop}
 
 const shop = () => Cluster.fromYaml(SHOP, { name: 'shop.yaml' })
 
+/** Runs `fn`, which must throw `type` (TypeError or RangeError) for a wrong argument. */
+function throwsArgument(fn, type) {
+  let caught
+  try {
+    fn()
+  } catch (e) {
+    caught = e
+  }
+  assert.ok(caught, `expected a thrown ${type.name}`)
+  assert.equal(caught.constructor, type, `${caught.constructor.name}: ${caught.message}`)
+  assert.ok(!(caught instanceof MeshverdictError))
+  assert.equal(caught.code, 'invalid-request')
+  assert.equal(caught.location, undefined)
+  assert.ok(caught.message.length > 0)
+  return caught
+}
+
 function throwsCode(fn, code) {
   let caught
   try {
@@ -92,7 +109,8 @@ test('allow and deny, with every layer and an explanation', () => {
   assert.equal(ok.ingress.isolated, true)
   assert.equal(ok.ingress.allowedBy[0].policy.name, 'api-ingress')
   assert.equal(ok.egress.allowed, true)
-  assert.equal(ok.dataplane, 'generic')
+  assert.equal(ok.dataplane.name, 'generic')
+  assert.match(ok.dataplane.reason, /^auto: /)
   assert.equal(ok.protocol, 'TCP')
   assert.equal(ok.from.reference, 'shop/web')
   assert.equal(ok.to.kind, 'Deployment')
@@ -122,6 +140,8 @@ test('named ports and a near miss on another port', () => {
   assert.equal(metrics.allowed, false)
   assert.match(metrics.ingress.nearMisses[0].message, /only on/)
   throwsCode(() => c.verdict({ from: 'shop/web', to: 'shop/api', port: 'grpc' }), 'invalid-request')
+  // "8080" from a form field is the port 8080
+  assert.deepEqual(c.verdict({ from: 'shop/web', to: 'shop/api', port: '8080' }), c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080 }))
 })
 
 test('a Service: its backends, by the Service port name', () => {
@@ -135,8 +155,8 @@ test('protocol: TCP by default, any case, others are refused', () => {
   const c = shop()
   assert.equal(c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080, protocol: 'udp' }).protocol, 'UDP')
   assert.equal(c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080, protocol: 'UDP' }).allowed, false)
-  const e = throwsCode(() => c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080, protocol: 'ICMP' }), 'invalid-request')
-  assert.match(e.message, /ICMP/)
+  const e = throwsArgument(() => c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080, protocol: 'ICMP' }), RangeError)
+  assert.equal(e.message, "query.protocol must be 'TCP', 'UDP' or 'SCTP' (string, any case), not 'ICMP'")
 })
 
 test('a Linkerd mesh: mesh decision and wire port', () => {
@@ -168,8 +188,8 @@ test('batch: verdicts gives { allowed, summary }, failed items are MeshverdictEr
   assert.equal(out[2].summary, c.verdict(qs[2]).summary)
   assert.deepEqual(c.verdicts([]), [])
   // A malformed list throws as a whole.
-  throwsCode(() => c.verdicts([{ from: 'shop/web', to: 'shop/api', port: 80, colour: 'red' }]), 'invalid-request')
-  throwsCode(() => c.verdicts({ from: 'shop/web' }), 'invalid-request')
+  throwsArgument(() => c.verdicts([{ from: 'shop/web', to: 'shop/api', port: 80, colour: 'red' }]), TypeError)
+  throwsArgument(() => c.verdicts({ from: 'shop/web' }), TypeError)
 })
 
 test('batch: allowedMany gives booleans in order, the first error is thrown', () => {
@@ -183,9 +203,10 @@ test('batch: allowedMany gives booleans in order, the first error is thrown', ()
   assert.deepEqual(out, c.verdicts(qs).map((v) => v.allowed))
   assert.deepEqual(out.slice(0, 2), [true, false])
   assert.deepEqual(c.allowedMany([]), [])
-  throwsCode(() => c.allowedMany([...qs, { from: 'shop/web', to: 'shop/zz', port: 1 }]), 'unknown-endpoint')
-  throwsCode(() => c.allowedMany([{ from: 'shop/web', to: 'shop/api' }]), 'invalid-request')
-  throwsCode(() => c.allowedMany('shop/web'), 'invalid-request')
+  const e = throwsCode(() => c.allowedMany([...qs, { from: 'shop/web', to: 'shop/zz', port: 1 }]), 'unknown-endpoint')
+  assert.match(e.message, /^queries\[100\]: /)
+  throwsArgument(() => c.allowedMany([{ from: 'shop/web', to: 'shop/api' }]), TypeError)
+  throwsArgument(() => c.allowedMany('shop/web'), TypeError)
 })
 
 test('unknown endpoint: code unknown-endpoint, with help', () => {
@@ -196,22 +217,24 @@ test('unknown endpoint: code unknown-endpoint, with help', () => {
   assert.deepEqual(e.toJSON(), { code: 'unknown-endpoint', message: e.message, help: e.help })
 })
 
-test('bad requests: code invalid-request', () => {
+test('bad requests: TypeError, RangeError, or the engine\'s invalid-request', () => {
   const c = shop()
   const base = { from: 'shop/web', to: 'shop/api', port: 8080 }
-  throwsCode(() => c.verdict({ ...base, colour: 'red' }), 'invalid-request')
-  throwsCode(() => c.verdict({ from: 'shop/web', to: 'shop/api' }), 'invalid-request')
-  throwsCode(() => c.verdict({ ...base, port: 70000 }), 'invalid-request')
-  throwsCode(() => c.verdict({ ...base, port: 10n }), 'invalid-request')
-  throwsCode(() => c.verdict(undefined), 'invalid-request')
-  throwsCode(() => c.verdict('shop/web'), 'invalid-request')
+  throwsArgument(() => c.verdict({ ...base, colour: 'red' }), TypeError)
+  throwsArgument(() => c.verdict({ from: 'shop/web', to: 'shop/api' }), TypeError)
+  throwsArgument(() => c.verdict({ ...base, port: 70000 }), RangeError)
+  throwsArgument(() => c.verdict({ ...base, port: 10n }), TypeError)
+  throwsArgument(() => c.verdict(undefined), TypeError)
+  throwsArgument(() => c.verdict('shop/web'), TypeError)
   throwsCode(() => c.verdict({ ...base, from: 'not an endpoint' }), 'invalid-request')
 })
 
 test('fromYaml: options, warnings, and load errors located', () => {
   const c = shop()
   assert.equal(c.dataplane, 'generic')
+  assert.match(c.dataplaneReason, /^auto: /)
   assert.equal(Cluster.fromYaml(SHOP, { dataplane: 'cilium' }).dataplane, 'cilium')
+  assert.equal(Cluster.fromYaml(SHOP, { dataplane: 'cilium' }).dataplaneReason, 'given by the caller')
   assert.equal(Cluster.fromYaml(SHOP, {}).dataplane, 'generic')
   const w = c.warnings
   assert.ok(Array.isArray(w))
@@ -219,9 +242,9 @@ test('fromYaml: options, warnings, and load errors located', () => {
   assert.ok(gadget, JSON.stringify(w))
   assert.equal(typeof gadget.code, 'string')
   assert.equal(gadget.location.source, 'shop.yaml')
-  throwsCode(() => Cluster.fromYaml(SHOP, { dataplane: 'calico-ebpf' }), 'invalid-request')
-  throwsCode(() => Cluster.fromYaml(SHOP, { colour: 'red' }), 'invalid-request')
-  throwsCode(() => Cluster.fromYaml(42), 'invalid-request')
+  throwsArgument(() => Cluster.fromYaml(SHOP, { dataplane: 'calico-ebpf' }), RangeError)
+  throwsArgument(() => Cluster.fromYaml(SHOP, { colour: 'red' }), TypeError)
+  throwsArgument(() => Cluster.fromYaml(42), TypeError)
   const e = throwsCode(() => Cluster.fromYaml('kind: Pod\nmetadata: [1,\n', { name: 'broken.yaml' }), 'parse-error')
   assert.equal(e.location.source, 'broken.yaml')
   assert.equal(typeof e.location.line, 'number')

@@ -1,13 +1,21 @@
 // Compiled by `tsc --noEmit` (test.sh), never run: the hand-written index.d.ts must
 // describe what the tests and the README use, and reject what the API does not take.
 import { Cluster, MeshverdictError, runCase } from 'meshverdict'
-import type { CaseReport, Diagnostic, ErrorCode, ErrorInfo, Query, VerdictBrief, VerdictResult, Warning } from 'meshverdict'
+import type { ArgumentError, CaseReport, DataplaneChoice, Diagnostic, ErrorCode, ErrorInfo, Limits, Query, SkippedFile, VerdictBrief, VerdictResult, Warning } from 'meshverdict'
 import * as native from '../native.js'
 
 const cluster: Cluster = Cluster.fromYaml('kind: List', { dataplane: 'cilium', name: 'cluster.yaml' })
 Cluster.fromYaml('kind: List')
+Cluster.fromYaml(new TextEncoder().encode('kind: List'), { dataplane: 'auto' })
+const limits: Limits = { maxObjects: 10, maxDepth: 5, maxAliasNodes: 100 }
+const fromDir: Cluster = Cluster.fromPath('manifests/', { limits })
+Cluster.fromPath(new URL('file:///tmp/x.yaml'))
+const skipped: SkippedFile[] = fromDir.skippedFiles
+const why: string = fromDir.dataplaneReason
 const q: Query = { from: 'default/a', to: 'svc:default/b', port: 'http', protocol: 'udp' }
 const v: VerdictResult = cluster.verdict(q)
+const choice: DataplaneChoice = v.dataplane
+const pairs: boolean[] = (v.members ?? []).map((m) => m.allowed)
 const allowed: boolean = v.allowed && v.egress.allowed && v.ingress.isolated
 const text: string = v.explanation + v.summary + (v.wirePort?.port ?? 0) + (v.mesh?.server ?? '')
 const briefs: Array<VerdictBrief | MeshverdictError> = cluster.verdicts([q, { from: 'a/b', to: 'a/c', port: 80 }])
@@ -35,16 +43,26 @@ try {
     const info: ErrorInfo = e.toJSON()
     const help: string | undefined = e.help
     void info, help
+  } else if (e instanceof TypeError || e instanceof RangeError) {
+    const a = e as ArgumentError
+    const code: 'invalid-request' = a.code
+    void code
   }
 }
-// The generated addon types: JSON text in, JSON text out.
-const loaded: native.NativeCluster | string = native.loadJson('{"yaml":""}')
-void allowed, text, bools, sev, errors, warnings, failed, loaded
+// The generated addon types: values in, failures as data.
+const loaded: native.NativeCluster | native.Failure = native.load('', undefined)
+void allowed, text, bools, sev, errors, warnings, failed, loaded, skipped, why, choice, pairs
 
 // @ts-expect-error: the constructor is private (use Cluster.fromYaml)
 new Cluster()
 // @ts-expect-error: no such dataplane
 Cluster.fromYaml('', { dataplane: 'calico-ebpf' })
+// @ts-expect-error: a typo of cilium
+Cluster.fromYaml('', { dataplane: 'cillium' })
+// @ts-expect-error: limits are camelCase
+Cluster.fromYaml('', { limits: { max_objects: 1 } })
+// @ts-expect-error: the verdict's dataplane is { name, reason }
+const flat: string = cluster.verdict(q).dataplane
 // @ts-expect-error: port is required
 cluster.verdict({ from: 'a/b', to: 'a/c' })
 // @ts-expect-error: protocols are TCP, UDP, SCTP

@@ -140,7 +140,7 @@ fn dict_parts<'py>(i: usize, d: &Bound<'py, PyDict>) -> Result<[Option<Bound<'py
         for k in d.keys().iter() {
             let name = k.str().map(|s| s.to_string()).unwrap_or_default();
             if !k.is_instance_of::<PyString>() || !QUERY_KEYS.contains(&name.as_str()) {
-                return Err(Wrong::Argument(ArgumentError::unknown_option(&format!("queries[{i}]"), &name, &QUERY_KEYS)));
+                return Err(Wrong::Argument(ArgumentError::unknown_key(&format!("queries[{i}]"), "key", &name, &QUERY_KEYS)));
             }
         }
     }
@@ -229,7 +229,7 @@ pub fn limits(v: Option<&Bound<'_, PyAny>>) -> Result<LimitsRequest, Wrong> {
         let (k, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = kv.extract()?;
         let key = k.str().map(|s| s.to_string()).unwrap_or_default();
         let Some(index) = LIMIT_NAMES_PY.iter().position(|n| *n == key) else {
-            return Err(Wrong::Argument(ArgumentError::unknown_option("limits", &key, &LIMIT_NAMES_PY)));
+            return Err(Wrong::Argument(ArgumentError::unknown_key("limits", "key", &key, &LIMIT_NAMES_PY)));
         };
         let n = if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
             Err(Bad::wrong_type(Expected::Limit, type_name(&value)))

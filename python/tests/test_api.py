@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import threading
+from pathlib import Path
 from typing import List
 
 import pytest
@@ -12,13 +14,17 @@ import meshverdict
 from meshverdict import (
     CaseReport,
     Cluster,
+    DataplaneChoice,
     Diagnostic,
+    InvalidArgumentType,
     InvalidCase,
     InvalidPolicy,
     InvalidRequest,
+    LimitExceeded,
     LoadWarning,
     MeshverdictError,
     ParseError,
+    SkippedFile,
     UnknownEndpoint,
     Verdict,
     VerdictBrief,
@@ -96,6 +102,48 @@ spec:
   ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/33}}]}]
 """
 
+CILIUM_POLICY = """\
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: c, namespace: x}
+spec: {endpointSelector: {matchLabels: {app: a}}, ingress: [{fromEndpoints: [{}]}]}
+"""
+
+# A Deployment whose two running Pods are in the input: a reference to it names both.
+WORKLOAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: x, uid: d1}
+spec:
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c}]}}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: web-5d4f, namespace: x, uid: r1, ownerReferences: [{kind: Deployment, name: web, uid: d1, apiVersion: apps/v1}]}
+spec:
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c}]}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: x, labels: {app: web}, ownerReferences: [{kind: ReplicaSet, name: web-5d4f, uid: r1, apiVersion: apps/v1}]}
+spec: {containers: [{name: c}]}
+status: {podIP: 10.0.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-2, namespace: x, labels: {app: web}, ownerReferences: [{kind: ReplicaSet, name: web-5d4f, uid: r1, apiVersion: apps/v1}]}
+spec: {containers: [{name: c}]}
+status: {podIP: 10.0.0.2}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: x, labels: {app: client}}
+spec: {containers: [{name: c}]}
+"""
+
 CASE = SMALL + """\
 ---
 apiVersion: meshverdict/v1
@@ -130,7 +178,41 @@ def test_allow_and_deny(small: Cluster) -> None:
     assert isinstance(allow, Verdict) and isinstance(deny, Verdict)
     assert allow.allowed is True
     assert deny.allowed is False
-    assert small.dataplane == allow.dataplane == "calico"
+    assert small.dataplane == allow.dataplane.name == "calico"
+    assert allow.dataplane == DataplaneChoice("calico", "given by the caller")
+    assert small.dataplane_reason == "given by the caller"
+
+
+def test_truthiness_is_the_verdict(small: Cluster) -> None:
+    # A denied verdict must never pass `if verdict:` or `assert verdict`.
+    allow = small.verdict("x/a", "x/b", 80)
+    deny = small.verdict("x/b", "x/a", 80)
+    assert bool(allow) is True and bool(deny) is False
+    assert not deny
+    briefs = small.verdicts([("x/a", "x/b", 80), ("x/b", "x/a", 80)])
+    assert [bool(b) for b in briefs] == [True, False]
+    allowed, summary = briefs[1]
+    assert allowed is False and summary == deny.summary
+    assert bool(pickle.loads(pickle.dumps(deny))) is False
+
+
+def test_auto_dataplane() -> None:
+    auto = Cluster.from_yaml(SMALL)
+    assert auto.dataplane == "generic"
+    assert auto.dataplane_reason.startswith("auto:")
+    assert auto.verdict("x/a", "x/b", 80).dataplane.reason == auto.dataplane_reason
+    cilium = Cluster.from_yaml(SMALL + CILIUM_POLICY)
+    assert cilium.dataplane == "cilium" and "Cilium" in cilium.dataplane_reason
+    assert Cluster.from_yaml(SMALL + CILIUM_POLICY, dataplane="generic").dataplane == "generic"
+
+
+def test_members() -> None:
+    c = Cluster.from_yaml(WORKLOAD, name="workload.yaml")
+    v = c.verdict("x/client", "x/web", 80)
+    pairs = {(m.source["reference"], m.destination["reference"]) for m in v.members}
+    assert pairs == {("x/client", "x/web-1"), ("x/client", "x/web-2")}
+    assert v.allowed == all(m.allowed for m in v.members)
+    assert all(isinstance(m, Verdict) for m in v.members)
 
 
 def test_explain(small: Cluster) -> None:
@@ -225,7 +307,7 @@ def test_verdicts(small: Cluster) -> None:
 
 
 def test_batch_errors(small: Cluster) -> None:
-    queries = [("x/a", "x/b", 80), ("x/nope", "x/b", 80), ("x/a", "x/b", 80, "ICMP")]
+    queries = [("x/a", "x/b", 80), ("x/nope", "x/b", 80), ("x/a", "x/b", "no-such-port")]
     with pytest.raises(UnknownEndpoint):
         small.verdicts(queries)
     with pytest.raises(UnknownEndpoint):
@@ -233,7 +315,11 @@ def test_batch_errors(small: Cluster) -> None:
     out = small.verdicts(queries, errors="return")
     assert isinstance(out[0], VerdictBrief) and out[0].allowed
     assert isinstance(out[1], UnknownEndpoint) and out[1].code == "unknown-endpoint"
-    assert isinstance(out[2], InvalidRequest) and out[2].code == "invalid-request"
+    assert isinstance(out[2], MeshverdictError) and out[2].code == "invalid-request"
+    # A wrong argument is the caller's mistake, found before any question is asked:
+    # it raises whatever `errors` says.
+    with pytest.raises(InvalidRequest, match=r"^protocol of queries\[1\]"):
+        small.verdicts([("x/a", "x/b", 80), ("x/a", "x/b", 80, "ICMP")], errors="return")  # type: ignore[list-item]
     with pytest.raises(ValueError):
         small.verdicts(queries, errors="ignore")  # type: ignore[call-overload]
 
@@ -250,37 +336,19 @@ def test_unknown_endpoint(small: Cluster) -> None:
     assert e.to_dict()["code"] == "unknown-endpoint"
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("x/a", "x/b", 80, "ICMP"),
-        ("x/a", "x/b", 80, "bogus"),
-        ("x/a", "x/b", 70000),
-        ("x/a", "x/b", -1),
-        ("x/a", "x/b", 80.5),
-        ("x/a", "x/b", True),
-        ("x/a", "x/b", None),
-        ("x/a", "x/b", object()),
-        ("x/a", "x/b", float("nan")),
-    ],
-    ids=["icmp", "bogus-protocol", "port-too-large", "port-negative", "port-float", "port-bool", "port-none", "port-object", "port-nan"],
-)
-def test_bad_request(small: Cluster, args: tuple) -> None:
-    with pytest.raises(InvalidRequest) as info:
-        small.verdict(*args)
-    assert info.value.code == "invalid-request"
-    assert isinstance(info.value, ValueError)
-
-
 def test_bad_batch_shapes(small: Cluster) -> None:
-    with pytest.raises(InvalidRequest):
-        small.allowed_many([("x/a", "x/b")])
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(InvalidArgumentType, match=r"^queries\[0\] must be a tuple"):
+        small.allowed_many([("x/a", "x/b")])  # type: ignore[list-item]
+    with pytest.raises(InvalidArgumentType, match=r"queries\[0\] has no key 'bogus'"):
         small.allowed_many([{"from": "x/a", "to": "x/b", "port": 80, "bogus": 1}])
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(InvalidArgumentType):
         small.verdicts([{"from": "x/a", "to": "x/b", "port": 80, "bogus": 1}])
-    with pytest.raises(InvalidRequest):
-        small.allowed_many([42])  # type: ignore[list-item]
+    with pytest.raises(InvalidArgumentType, match=r"queries\[0\] has no 'port'"):
+        small.verdicts([{"from": "x/a", "to": "x/b"}])
+    with pytest.raises(InvalidArgumentType, match=r"^queries\[1\] must be .*, not int$"):
+        small.allowed_many([("x/a", "x/b", 80), 42])  # type: ignore[list-item]
+    with pytest.raises(InvalidArgumentType, match=r"^queries must be an iterable of queries, not str$"):
+        small.allowed_many("x/a")  # type: ignore[arg-type]
 
 
 def test_load_errors() -> None:
@@ -291,10 +359,37 @@ def test_load_errors() -> None:
     assert e.location.get("line")
     assert "broken.yaml" in str(e)
     with pytest.raises(InvalidRequest) as bad:
-        Cluster.from_yaml(SMALL, dataplane="flannel")
-    assert "flannel" in bad.value.message and bad.value.help
-    with pytest.raises(TypeError):
+        Cluster.from_yaml(SMALL, dataplane="flannel")  # type: ignore[arg-type]
+    assert bad.value.message == "dataplane must be 'auto', 'generic', 'calico' or 'cilium' (str), not 'flannel'"
+    assert bad.value.help and isinstance(bad.value, ValueError)
+    with pytest.raises(InvalidArgumentType) as wrong:
         Cluster.from_yaml(42)  # type: ignore[arg-type]
+    assert wrong.value.message == "text must be YAML or JSON text (str, or bytes in UTF-8), not int"
+    assert isinstance(wrong.value, TypeError) and wrong.value.code == "invalid-request"
+
+
+def test_bad_utf8_is_a_located_parse_error() -> None:
+    with pytest.raises(ParseError) as info:
+        Cluster.from_yaml(b"kind: Pod\nmetadata: {name: \xff}\n", name="latin1.yaml")
+    loc = info.value.location
+    assert (loc["source"], loc["line"], loc["offset"]) == ("latin1.yaml", 2, 27)
+    assert "UTF-8" in info.value.message and info.value.help
+    assert not isinstance(info.value, UnicodeDecodeError)
+
+
+def test_limits() -> None:
+    with pytest.raises(LimitExceeded) as info:
+        Cluster.from_yaml(SMALL, limits={"max_objects": 2})
+    assert info.value.code == "limit-exceeded"
+    assert Cluster.from_yaml(SMALL, limits={"max_objects": 3, "max_depth": 20}).verdict("x/a", "x/b", 80)
+    with pytest.raises(LimitExceeded):
+        Cluster.from_yaml("a: " + "[" * 40 + "]" * 40, limits={"max_depth": 10})
+    with pytest.raises(InvalidArgumentType, match="limits has no key 'maxObjects' \\(did you mean max_objects\\?\\)"):
+        Cluster.from_yaml(SMALL, limits={"maxObjects": 2})  # type: ignore[typeddict-unknown-key]
+    with pytest.raises(InvalidRequest, match=r"^limits\['max_depth'\] must be an int of at least 1, not 0$"):
+        Cluster.from_yaml(SMALL, limits={"max_depth": 0})
+    with pytest.raises(InvalidArgumentType, match="not str$"):
+        Cluster.from_yaml(SMALL, limits={"max_depth": "9"})  # type: ignore[typeddict-item]
 
 
 def test_errors_pickle() -> None:
@@ -348,17 +443,69 @@ def test_warnings(meshed: Cluster, small: Cluster) -> None:
     assert meshed.warnings  # a copy each time
 
 
-def test_from_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_from_path(tmp_path: Path) -> None:
     p = tmp_path / "small.yaml"
     p.write_text(SMALL, encoding="utf-8")
     c = Cluster.from_path(p, dataplane="cilium")
     assert c.dataplane == "cilium" and c.name == str(p)
     assert c.verdict("x/a", "x/b", 80).allowed
+    assert Cluster.from_path(str(p), name="renamed.yaml").name == "renamed.yaml"
     with pytest.raises(ParseError) as info:
         bad = tmp_path / "bad.yaml"
         bad.write_text("a: [1,", encoding="utf-8")
         Cluster.from_path(bad)
     assert info.value.location["source"] == str(bad)
+    with pytest.raises(InvalidRequest, match="no-such-file"):
+        Cluster.from_path(tmp_path / "no-such-file.yaml")
+    with pytest.raises(InvalidArgumentType, match=r"^path must be a path \(str or os.PathLike\), not int$"):
+        Cluster.from_path(42)  # type: ignore[arg-type]
+
+
+def test_from_path_reads_folders_as_the_cli(tmp_path: Path) -> None:
+    # Split over files and subfolders; charts, values, kustomizations and hidden
+    # folders are left out, as `meshverdict check -f DIR` leaves them out.
+    docs = SMALL.split("---\n")
+    (tmp_path / "pods").mkdir()
+    (tmp_path / "pods" / "a.yaml").write_text(docs[0], encoding="utf-8")
+    (tmp_path / "pods" / "b.yml").write_text(docs[1], encoding="utf-8")
+    (tmp_path / "policy.json").write_text(
+        '{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny", "namespace": "x"},'
+        ' "spec": {"podSelector": {"matchLabels": {"app": "a"}}}}', encoding="utf-8")
+    (tmp_path / "README.md").write_text("# not a manifest\nkind: Pod\n", encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config.yaml").write_text("kind: [", encoding="utf-8")
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n", encoding="utf-8")
+    (chart / "values.yaml").write_text("replicas: 1\n", encoding="utf-8")
+    (chart / "templates" / "pod.yaml").write_text("kind: Pod\nmetadata: {name: z, namespace: x}\n", encoding="utf-8")
+    (tmp_path / "kustomization.yaml").write_text("resources: [pods/a.yaml]\n", encoding="utf-8")
+    c = Cluster.from_path(tmp_path, dataplane="calico")
+    assert c.name == str(tmp_path)
+    assert c.allowed_many([("x/a", "x/b", 80), ("x/b", "x/a", 80)]) == [True, False]
+    with pytest.raises(UnknownEndpoint):
+        c.verdict("x/z", "x/a", 80)  # only in the chart's template
+    skipped = {(os.path.relpath(s.path, tmp_path), s.kind) for s in c.skipped_files}
+    assert skipped == {
+        ("chart/Chart.yaml", "helm-chart"),
+        ("chart/values.yaml", "helm-values"),
+        ("chart/templates/pod.yaml", "helm-template"),
+        ("kustomization.yaml", "kustomization"),
+    }
+    assert all(isinstance(s, SkippedFile) and ("helm" in s.reason or "kustomize" in s.reason) for s in c.skipped_files)
+    with pytest.raises(ParseError) as info:
+        (tmp_path / "pods" / "broken.yaml").write_bytes(b"kind: Pod\nmetadata: {name: \xfe}\n")
+        Cluster.from_path(tmp_path)
+    assert info.value.location["source"] == str(tmp_path / "pods" / "broken.yaml")
+    assert info.value.location["line"] == 2
+
+
+def test_from_path_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text("resources: []\n", encoding="utf-8")
+    with pytest.raises(InvalidRequest) as info:
+        Cluster.from_path(tmp_path)
+    assert "no Kubernetes manifests" in info.value.message
+    assert info.value.help and "kustomization.yaml" in info.value.help
 
 
 def test_bytes_input() -> None:
@@ -415,6 +562,8 @@ def test_public_names() -> None:
     for name in meshverdict.__all__:
         assert hasattr(meshverdict, name), name
     assert meshverdict.__version__
+    assert issubclass(meshverdict.InvalidArgumentType, TypeError)
+    assert issubclass(meshverdict.InvalidRequest, ValueError)
     codes = {cls.code for cls in (
         meshverdict.ParseError, meshverdict.LimitExceeded, meshverdict.InvalidField,
         meshverdict.InvalidPolicy, meshverdict.UnknownEndpoint, meshverdict.InvalidRequest,

@@ -24,6 +24,10 @@ the API reference does; so no ipBlock here covers a pod or host address (pods li
 10.1.0.0/16, hosts in 10.250.0.0/24, and every block avoids or excepts 10.0.0.0/8).
 Every object is one the API server accepts (apimachinery ValidateLabelSelector,
 networking ValidateNetworkPolicy): a refused object would make either tool refuse or guess.
+
+By default the clusters also avoid two valid constructs netpol-analyzer v1.4.4 cannot
+take (docs/peers.md, "Disagreements"); --full-surface puts them back for runs of
+meshverdict alone or against other peers.
 """
 import argparse
 import ipaddress
@@ -129,7 +133,16 @@ class Gen:
             containers[0]["ports"], containers[1]["ports"] = ports[:2], ports[2:]
         elif ports:
             containers[0]["ports"] = ports
-        ip = f"10.1.{(i >> 8) & 255}.{i & 255}" if i < 65536 else None
+        if not self.npa_safe and ports and self.chance(0.1):
+            # Port names are unique per container only (validateContainerPorts, pkg/apis/core/
+            # validation): a second container may reuse a name on another protocol. The peer
+            # resolves a name to its first port whatever the protocol (ConvertPodNamedPort).
+            first = next((p for p in ports if "name" in p), None)
+            if first:
+                other = "TCP" if first.get("protocol", "TCP") != "TCP" else "UDP"
+                containers.append({"name": "dup", "image": "registry.example/dup:1",
+                                   "ports": [{"containerPort": 5353, "name": first["name"], "protocol": other}]})
+        ip = f"10.1.{(i >> 8) & 255}.{i & 255}"
         host = f"10.250.0.{1 + i % 20}"
         self.pod_ips.append(ip)
         self.host_ips.append(host)
@@ -257,6 +270,8 @@ class Gen:
     def policy(self, j):
         ns = self.r.choice(self.ns_names)
         spec = {"podSelector": self.selector(self.pod_label_choice, empty=0.2)}
+        if not spec["podSelector"] and self.chance(0.3):
+            del spec["podSelector"]  # absent: decodes to the empty selector, every pod
         types = self.r.choice([None, None, ["Ingress"], ["Egress"], ["Ingress", "Egress"]])
         ingress = self.rules("ingress", absent=0.2, empty=0.1)
         egress = self.rules("egress", absent=0.45, empty=0.15)
@@ -303,7 +318,8 @@ def main():
     ap.add_argument("--namespaces", type=int, help="default: pods / 40, at least 3")
     ap.add_argument("--out", required=True)
     ap.add_argument("--full-surface", action="store_true",
-                    help="also egress rules with named ports towards IP peers, which netpol-analyzer refuses")
+                    help="also what netpol-analyzer refuses or misreads: egress rules with named ports towards IP "
+                         "peers, and a port name reused by two containers of a pod on two protocols")
     a = ap.parse_args()
     if not 1 <= a.pods <= 65535:
         ap.error("--pods must be 1..65535")

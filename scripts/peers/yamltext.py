@@ -7,7 +7,7 @@ Only dicts, lists, str, int and bool occur in generated objects.
 import json
 import re
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
 
 
 def _key(k):

@@ -1,10 +1,20 @@
 // ---- meshverdict data shapes (hand-written; emitted into the generated .d.ts by
 // `#[wasm_bindgen(typescript_custom_section)]` in src/lib.rs). They are the serde forms
 // of meshverdict-bindings: optional fields are absent, not null, when they have
-// nothing to say. Keep in step with node/index.d.ts (the same shapes).
+// nothing to say. This file is where the WASM package's types live; keep it in step with
+// node/index.d.ts (the same shapes).
 
 /** Where packets are judged: the Kubernetes reference, Calico, or Cilium 1.18-1.20. */
 export type Dataplane = 'generic' | 'calico' | 'cilium';
+
+/** A dataplane setting: `auto` takes the one the input shows. */
+export type DataplaneSetting = 'auto' | Dataplane;
+
+/** The dataplane a verdict is judged on, and why that one (given, or what the input shows). */
+export interface DataplaneChoice {
+  name: Dataplane;
+  reason: string;
+}
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -30,6 +40,8 @@ export interface Location {
   /** 1-based line. */
   line?: number;
   column?: number;
+  /** 0-based byte offset, where a line alone cannot say it (a byte that is not UTF-8). */
+  offset?: number;
 }
 
 /** An error as data (what `Cluster#errors()` returns). */
@@ -41,18 +53,28 @@ export interface ErrorInfo {
 }
 
 /**
- * What every call that cannot answer throws: a plain JS `Error` (`instanceof Error`)
- * with `name` "MeshverdictError" and the meshverdict error's fields. `verdicts` returns
- * one in place of each item it cannot answer.
+ * What every call the engine cannot answer throws (and `verdicts` returns in place of
+ * each item it cannot answer). A wrong argument is a `TypeError` (wrong type) or a
+ * `RangeError` (wrong value) instead, with the same fields: see {@link ArgumentError}.
  */
-export interface MeshverdictError extends Error {
+export declare class MeshverdictError extends Error {
   name: 'MeshverdictError';
   /** The stable meshverdict error code, e.g. `unknown-endpoint`. */
-  code: ErrorCode;
-  help: string | undefined;
-  location: Location | undefined;
+  readonly code: ErrorCode;
+  readonly help: string | undefined;
+  readonly location: Location | undefined;
   /** Warnings that came with the failure (usually none). */
-  warnings: Warning[];
+  readonly warnings: Warning[];
+  /** The error as data, the way `errors()` returns them. */
+  toJSON(): ErrorInfo;
+}
+
+/** The fields a `TypeError` or `RangeError` of a wrong argument carries. */
+export interface ArgumentError extends Error {
+  /** Always `invalid-request`. */
+  code: 'invalid-request';
+  help: string | undefined;
+  location: undefined;
 }
 
 export interface Warning {
@@ -61,11 +83,19 @@ export interface Warning {
   location?: Location;
 }
 
+/** What one input may expand to; each limit is optional (the engine's default). */
+export interface Limits {
+  maxObjects?: number;
+  maxDepth?: number;
+  maxAliasNodes?: number;
+}
+
 export interface LoadOptions {
-  /** `generic` by default. */
-  dataplane?: Dataplane;
+  /** `auto` (the default): the dataplane the input shows. */
+  dataplane?: DataplaneSetting;
   /** A name for error locations (a file name); `input` by default. */
   name?: string;
+  limits?: Limits;
 }
 
 /** "May `from` reach `to` on `port`/`protocol`?" */
@@ -179,7 +209,13 @@ export interface Verdict {
   mesh?: MeshDecision;
   /** For a Service: the verdict of each backend. */
   backends?: Verdict[];
-  dataplane: Dataplane;
+  /**
+   * For a workload whose Pods are in the input: the verdict of each (source pod,
+   * destination pod) pair; `allowed` only if every one is.
+   */
+  members?: Verdict[];
+  /** The dataplane the verdict is judged on, and why. */
+  dataplane: DataplaneChoice;
   /** Structured warnings, e.g. `mesh-flow-blocked`. */
   warnings?: Diagnostic[];
   /** One line: why. */

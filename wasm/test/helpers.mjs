@@ -2,6 +2,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
+import assert from 'node:assert/strict'
 
 export const wasmDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const repoRoot = path.resolve(wasmDir, '..')
@@ -33,3 +34,12 @@ spec:
   podSelector: {matchLabels: {app: api}}
   ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 8080}]}]
 `
+
+/** The block of `lang` after the README's `<!-- readme-test: MARKER -->` comment. */
+export function readmeBlock(readme, marker, lang) {
+  const at = readme.search(new RegExp(`<!-- readme-test: ${marker}[ >]`))
+  assert.ok(at >= 0, `README has no <!-- readme-test: ${marker} … --> marker`)
+  const m = readme.slice(at).match(new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```'))
+  assert.ok(m, `no \`\`\`${lang} block after the ${marker} marker`)
+  return m[1]
+}

@@ -7,20 +7,12 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { wasmDir } from './helpers.mjs'
-
-function block(readme, marker, lang) {
-  const at = readme.search(new RegExp(`<!-- readme-test: ${marker}[ >]`))
-  assert.ok(at >= 0, `README has no <!-- readme-test: ${marker} … --> marker`)
-  const m = readme.slice(at).match(new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```'))
-  assert.ok(m, `no \`\`\`${lang} block after the ${marker} marker`)
-  return m[1]
-}
+import { readmeBlock, wasmDir } from './helpers.mjs'
 
 test('README usage snippet runs and prints what the README shows', () => {
   const readme = readFileSync(path.join(wasmDir, 'README.md'), 'utf8')
-  const code = block(readme, 'usage', 'js')
-  const expected = block(readme, 'output', 'text')
+  const code = readmeBlock(readme, 'usage', 'js')
+  const expected = readmeBlock(readme, 'output', 'text')
   const dir = path.join(wasmDir, '.readme-test')
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir)

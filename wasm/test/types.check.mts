@@ -1,16 +1,18 @@
 // Type-checked, never run (`tsc --noEmit -p wasm/tsconfig.json`): a small use of every
 // part of the API, through the package's own exports, against the generated .d.ts of the
 // nodejs and web builds. The `@ts-expect-error` lines must stay errors.
-import { Cluster, runCase } from '@meshverdict/wasm'
+import { Cluster, MeshverdictError, runCase } from '@meshverdict/wasm'
 import type {
+  ArgumentError,
   CaseReport,
   Dataplane,
+  DataplaneChoice,
   Diagnostic,
   ErrorCode,
   ErrorInfo,
   LoadOptions,
+  Limits,
   Location,
-  MeshverdictError,
   Query,
   VerdictBrief,
   VerdictResult,
@@ -24,7 +26,10 @@ const options: LoadOptions = { dataplane: 'cilium', name: 'x.yaml' }
 const cluster: Cluster = Cluster.fromYaml(yaml, options)
 Cluster.fromYaml(yaml)
 Cluster.fromYaml(yaml, { name: 'only-a-name.yaml' })
+const limits: Limits = { maxObjects: 10, maxDepth: 20, maxAliasNodes: 1000 }
+Cluster.fromYaml(new TextEncoder().encode(yaml), { dataplane: 'auto', limits })
 const dp: Dataplane = cluster.dataplane
+const why: string = cluster.dataplaneReason
 const warnings: Warning[] = cluster.warnings
 
 const q: Query = { from: 'x/a', to: 'svc:x/b', port: 'http', protocol: 'udp' }
@@ -36,10 +41,12 @@ const wire: number | undefined = v.wirePort?.port
 const meshAllowed: boolean | undefined = v.mesh?.allowed
 const backends: boolean[] = (v.backends ?? []).map((b) => b.allowed)
 const policy: string | undefined = v.ingress.allowedBy?.[0]?.policy.name
+const choice: DataplaneChoice = v.dataplane
+const pairs: boolean[] = (v.members ?? []).map((m) => m.allowed)
 
 const items: Array<VerdictBrief | MeshverdictError> = cluster.verdicts([q, q])
 for (const item of items) {
-  if (item instanceof Error) {
+  if (item instanceof MeshverdictError) {
     const code: ErrorCode = item.code
     const where: Location | undefined = item.location
     const help: string | undefined = item.help
@@ -62,9 +69,13 @@ const n: number = report.passed + report.failed + report.results.length
 try {
   cluster.verdict(q)
 } catch (e) {
-  const err = e as MeshverdictError
-  const code: ErrorCode = err.code
-  const message: string = err.message
+  if (e instanceof MeshverdictError) {
+    const code: ErrorCode = e.code
+    const message: string = e.message
+    const info: ErrorInfo = e.toJSON()
+  } else if (e instanceof TypeError || e instanceof RangeError) {
+    const code: 'invalid-request' = (e as ArgumentError).code
+  }
 }
 cluster.free()
 {
@@ -85,6 +96,12 @@ const b: boolean = BundlerCluster.fromYaml(yaml).allowedMany([q])[0] ?? false
 new Cluster()
 // @ts-expect-error: an unknown dataplane
 Cluster.fromYaml(yaml, { dataplane: 'ovn' })
+// @ts-expect-error: a typo of cilium
+Cluster.fromYaml(yaml, { dataplane: 'cillium' })
+// @ts-expect-error: limits are camelCase
+Cluster.fromYaml(yaml, { limits: { max_objects: 1 } })
+// @ts-expect-error: the verdict's dataplane is { name, reason }
+const flat: string = v.dataplane
 // @ts-expect-error: an unknown option
 Cluster.fromYaml(yaml, { dataplan: 'cilium' })
 // @ts-expect-error: the port is a number or a name
@@ -98,4 +115,4 @@ cluster.warnings = []
 // @ts-expect-error: not a verdict field
 v.verdict
 
-export { allowed, b, backends, dp, explanation, first, line, many, meshAllowed, n, failed, policy, summary, warnings, web, wire }
+export { allowed, b, backends, choice, dp, explanation, first, line, many, meshAllowed, n, failed, pairs, policy, summary, warnings, web, why, wire }

@@ -5,8 +5,13 @@ mod check;
 mod completion;
 mod conformance;
 mod diagnose;
+pub(crate) mod diff;
+pub(crate) mod exposure;
 mod generate;
 mod load;
+pub(crate) mod matrix;
+pub(crate) mod repair;
+pub(crate) mod synthesize;
 
 use std::process::ExitCode;
 
@@ -33,6 +38,11 @@ pub fn run(cli: Cli, bin_name: &'static str) -> ExitCode {
         Command::Conformance(args) => conformance::run(&args, &ctx),
         Command::Completion(args) => completion::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),
+        Command::Matrix(args) => matrix::run(&args, &ctx),
+        Command::Exposure(args) => exposure::run(&args, &ctx),
+        Command::Diff(args) => diff::run(&args, &ctx),
+        Command::Synthesize(args) => synthesize::run(&args, &ctx),
+        Command::Repair(args) => repair::run(&args, &ctx),
     };
     exit.into()
 }

@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde_json::Value;
 
 use super::dataplane::Settings;
-use super::labels::split_source;
+use super::labels::{split_source, CLUSTER_LABEL};
 use super::policy::{CompiledPolicy, Direction, Enforcement, Entity, FqdnPattern, Peer, PolicyKind, PolicyRef, Rule, RuleRef, Subject, L7};
 use crate::error::ErrorCode;
 use crate::findings::{Warning, WarningCode};
@@ -67,11 +67,36 @@ fn reject<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, R
     Err(Refused { path: path.into(), message: message.into(), schema: true })
 }
 
+/// A selector problem, classified as the cluster sees it: the CRD schema enumerates the
+/// operators and constrains matchLabels values (pattern, at most 63 characters), so
+/// those never reach a cluster; keys, the values of matchExpressions and their count
+/// are only checked by the agent (EndpointSelector sanitize: ValidateLabelSelector),
+/// which refuses the stored object.
+fn selector_refusal(p: crate::selector::FieldProblem) -> Refused {
+    let schema = p.path.ends_with(".operator") || p.path.contains(".matchLabels[\"");
+    Refused { path: p.path, message: p.message, schema }
+}
+
 const NS_KEY: &str = "io.kubernetes.pod.namespace";
 
 impl Translator<'_> {
     fn selector(&self, ls: &LabelSelector, path: &str) -> Result<Selector, Refused> {
-        Selector::compile_keys(ls, path, cilium_key).map_err(|p| Refused { path: p.path, message: p.message, schema: true })
+        Selector::compile_keys(ls, path, cilium_key).map_err(selector_refusal)
+    }
+
+    /// A selector over node labels (fromNodes/toNodes, nodeSelector), keyed as the
+    /// Node's labels are: with enable-node-selector-labels a node's labels join its
+    /// identity with the `node:` source, which a key without source (`any:`) or with
+    /// `node:` matches; any other source never does.
+    fn node_selector(&self, ls: &LabelSelector, path: &str) -> Result<Selector, Refused> {
+        Selector::compile_keys(ls, path, |k| {
+            let key = cilium_key(k)?;
+            Ok(match split_source(&key) {
+                ("any" | "node", rest) => rest.to_string(),
+                _ => key,
+            })
+        })
+        .map_err(selector_refusal)
     }
 
     /// The subject: a CNP is confined to its namespace (any user namespace match is
@@ -104,6 +129,16 @@ impl Translator<'_> {
                 _ => sel.requirements.push(Requirement::Exists { key: format!("k8s:{NS_KEY}") }),
             }
         }
+        // addClusterFilterByDefault (utils.go): with policy-default-local-cluster (on by
+        // default from 1.19) a peer that names no cluster is confined to the local one.
+        // Every local pod carries that label, but no reserved identity (world, host,
+        // remote-node) does, so a selector matching by absence (`NotIn`,
+        // `DoesNotExist`) selects pods only.
+        let names_cluster = has_key(&sel, &format!("k8s:{CLUSTER_LABEL}")) || has_key(&sel, &format!("any:{CLUSTER_LABEL}"));
+        if !reserved && !names_cluster && self.settings.policy_default_local_cluster {
+            sel.requirements
+                .push(Requirement::In { key: format!("k8s:{CLUSTER_LABEL}"), values: BTreeSet::from([self.settings.cluster_name.clone()]) });
+        }
         Ok(sel)
     }
 
@@ -132,7 +167,7 @@ impl Translator<'_> {
             } else if let Some(sel) = &s.k8s_service_selector {
                 let ls = sel.selector.clone().unwrap_or_default();
                 let selector = Selector::compile(&ls, &format!("{at}.k8sServiceSelector.selector"))
-                    .map_err(|p| Refused { path: p.path, message: p.message, schema: true })?;
+                    .map_err(selector_refusal)?;
                 let ns = sel.namespace.clone().or_else(|| self.namespace.clone());
                 self.model
                     .services
@@ -182,7 +217,8 @@ impl Translator<'_> {
             (Some(_), Some(_)) => reject(path, "only one of MatchName or MatchPattern is allowed in an FQDNSelector"),
             (Some(n), None) if valid(n, false) && !n.is_empty() => Ok(FqdnPattern { pattern: n.clone(), is_pattern: false }),
             (None, Some(p)) if valid(p, true) && !p.is_empty() => Ok(FqdnPattern { pattern: p.clone(), is_pattern: true }),
-            (None, None) => refuse(path, "one of matchName or matchPattern is required"),
+            // The CRD's oneOf(matchName, matchPattern) rejects an empty selector.
+            (None, None) => reject(path, "one of matchName or matchPattern is required"),
             _ => reject(path, "invalid characters in a DNS name or pattern (allowed: a-z, 0-9, '-', '_', '.', and '*' in patterns; at most 255)"),
         }
     }
@@ -262,14 +298,22 @@ impl Translator<'_> {
                     return refuse(format!("{pat}.protocol"), "L7 rules can only apply to TCP (not ANY) except for DNS rules");
                 }
                 let port_str = p.port.clone().unwrap_or_default();
-                let spec = if port_str.is_empty() || port_str == "0" {
+                // PortProtocol.Validate (1.20): a port is required unless extended IP
+                // protocols are enabled; before 1.20 the CRD itself required it.
+                if port_str.is_empty() {
+                    return refuse(format!("{pat}.port"), "port must be specified");
+                }
+                let spec = if port_str == "0" {
                     if kind.is_some() {
                         return refuse(format!("{pat}.port"), "L7 rules can not be used when a port is 0");
                     }
                     PortSpec::Any
                 } else if let Ok(n) = port_str.parse::<u32>() {
                     let Ok(from) = u16::try_from(n) else {
-                        return reject(format!("{pat}.port"), format!("unable to parse port {port_str:?}: out of range"));
+                        // The CRD's port pattern is anchored at the start only, so
+                        // `70000` passes it (it begins with four digits); the agent's
+                        // ParseUint(port, 0, 16) refuses it.
+                        return refuse(format!("{pat}.port"), format!("unable to parse port {port_str:?}: value out of range"));
                     };
                     let end = p.end_port.unwrap_or(0);
                     if !(0..=65535).contains(&end) {
@@ -410,7 +454,8 @@ impl Translator<'_> {
                 let at = format!("{path}.{set_name}[{i}]");
                 let set = [s.cidr.is_some(), s.cidr_group_ref.is_some(), s.cidr_group_selector.is_some()].iter().filter(|b| **b).count();
                 if set != 1 {
-                    return refuse(at, if set == 0 { "one of cidr, cidrGroupRef, or cidrGroupSelector is required" } else { "more than one of cidr, cidrGroupRef, or cidrGroupSelector may not be set" });
+                    // The CRD's oneOf over the three fields rejects both cases first.
+                    return reject(at, if set == 0 { "one of cidr, cidrGroupRef, or cidrGroupSelector is required" } else { "more than one of cidr, cidrGroupRef, or cidrGroupSelector may not be set" });
                 }
                 match &s.cidr {
                     Some(cidr) => peers.push(Peer::Block { block: self.cidr_block(cidr, s.except.as_deref().unwrap_or_default(), &format!("{at}.cidr"))? }),
@@ -448,7 +493,7 @@ impl Translator<'_> {
             // `reserved:remote-node`), only with `enable-node-selector-labels`.
             for (i, ls) in ns.iter().enumerate() {
                 let at = format!("{path}.{}[{i}]", if ingress { "fromNodes" } else { "toNodes" });
-                peers.push(Peer::Nodes { selector: self.selector(ls, &at)? });
+                peers.push(Peer::Nodes { selector: self.node_selector(ls, &at)? });
             }
         }
         if nodes.is_some() || groups.is_some() {
@@ -490,19 +535,22 @@ impl Translator<'_> {
     }
 
     fn rule(&mut self, r: &CiliumRule, path: &str) -> Result<Option<CompiledPolicy>, Refused> {
+        // Rule.Validate counts rules, not fields (Cilium 1.17+, PR #35904): `ingress: []`
+        // is no section either, and the agent refuses the object.
         let sections = [r.ingress.as_ref(), r.ingress_deny.as_ref(), r.egress.as_ref(), r.egress_deny.as_ref()];
-        if sections.iter().all(Option::is_none) {
+        if sections.iter().all(|s| s.is_none_or(|v| v.is_empty())) {
             return refuse(path, "rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny");
         }
         let (subject, subject_path, host) = match (&r.endpoint_selector, &r.node_selector) {
-            (Some(_), Some(_)) => return refuse(path, "rule cannot have both EndpointSelector and NodeSelector"),
-            (None, None) => return refuse(path, "rule must have one of EndpointSelector or NodeSelector"),
+            // The CRD's oneOf(endpointSelector, nodeSelector) rejects both cases.
+            (Some(_), Some(_)) => return reject(path, "rule cannot have both EndpointSelector and NodeSelector"),
+            (None, None) => return reject(path, "rule must have one of EndpointSelector or NodeSelector"),
             (Some(ls), None) => (Subject::Identity { selector: self.subject(ls, &format!("{path}.endpointSelector"))? }, "endpointSelector", false),
             (None, Some(ls)) => {
                 if self.kind == PolicyKind::CiliumNetworkPolicy {
                     return refuse(format!("{path}.nodeSelector"), "rule cannot have NodeSelector: only a CiliumClusterwideNetworkPolicy selects nodes");
                 }
-                (Subject::Nodes { selector: self.selector(ls, &format!("{path}.nodeSelector"))? }, "nodeSelector", true)
+                (Subject::Nodes { selector: self.node_selector(ls, &format!("{path}.nodeSelector"))? }, "nodeSelector", true)
             }
         };
         let mut rules = Vec::new();
@@ -564,7 +612,9 @@ fn compile_object(model: &Model, settings: &Settings, obj: &CiliumObject, sink: 
         let mut out = Vec::new();
         let mut refused = None;
         if obj.rules.is_empty() {
-            refused = Some(Refused { path: String::new(), message: "a Cilium policy needs `spec` or `specs`".into(), schema: false });
+            // Rejected at admission since Cilium 1.20 (a CRD validation rule, PR #45145);
+            // before, the agent logged "empty policy" and ignored it.
+            refused = Some(Refused { path: String::new(), message: "a Cilium policy needs `spec` or `specs`".into(), schema: true });
         }
         for (path, rule) in &obj.rules {
             match t.rule(rule, path) {

@@ -20,7 +20,7 @@ use super::labels::{split_source, CLUSTER_LABEL, NAMESPACE_LABEL, NAMESPACE_LABE
 use super::mesh::linkerd::{Linkerd, ProxyInfo, CLUSTER_NETWORKS};
 use super::policy::{CompiledPolicy, Entity, NamespaceScope, Peer, SetId, Subject};
 use crate::model::{Endpoint, Model};
-use crate::ports::{parse_cidr, IpBlock, NamedPort};
+use crate::ports::{parse_cidr, IpBlock};
 use crate::selector::{Labels, Requirement, Selector};
 
 /// Which labels a selector reads.
@@ -186,9 +186,16 @@ impl<'m> LabelReader<'m> {
     /// The value of identity label `key` (no source) of `e`: its pod label unless Cilium
     /// owns the key, the labels Cilium adds, then the identity label filter.
     pub(crate) fn identity(&self, e: &'m Endpoint, key: &str) -> Option<&'m str> {
-        let keep = {
-            let mut cache = self.kept.borrow_mut();
-            *cache.entry(key.to_string()).or_insert_with(|| self.settings.label_filter.keeps(key))
+        // Looked up by `&str` first: this runs for every endpoint and mentioned key, and
+        // `entry` would allocate the key each time.
+        let cached = self.kept.borrow().get(key).copied();
+        let keep = match cached {
+            Some(k) => k,
+            None => {
+                let k = self.settings.label_filter.keeps(key);
+                self.kept.borrow_mut().insert(key.to_string(), k);
+                k
+            }
         };
         if !keep {
             return None;
@@ -275,39 +282,47 @@ pub(crate) fn build(model: &Model, settings: &Settings, policies: &mut [Compiled
     namespaces.sort();
     namespaces.dedup();
     let ns_id = |n: &str| namespaces.binary_search_by(|x| x.as_str().cmp(n)).unwrap_or(0);
-    let mut port_sets: Interner<Vec<NamedPort>> = Interner::default();
+    // Everything below is interned by reference into the model: at 150,000 endpoints
+    // a copy per endpoint (its ports, its mesh settings, `key=value` strings) is most
+    // of the time this takes.
+    let mut port_sets: Interner<Vec<(u16, crate::ports::Protocol, Option<&str>)>> = Interner::default();
     let mut addr_sets: Interner<Vec<usize>> = Interner::default();
-    let mut mesh_sets: Interner<Option<ProxyInfo>> = Interner::default();
-    let mut strings: Interner<String> = Interner::default();
+    let mut mesh_sets: Interner<Option<&ProxyInfo>> = Interner::default();
+    let mut accounts: Interner<&str> = Interner::default();
     let mut keys: Interner<ClassKey> = Interner::default();
-    let project = |e: &Endpoint, m: &Mentioned, view: View, strings: &mut Interner<String>| -> Vec<(usize, usize)> {
+    // A mentioned key is its position in `Mentioned::keys`; a mentioned value, its
+    // position in that key's values; a value no selector names, OTHER.
+    let value_ids = |m: &Mentioned| -> Vec<HashMap<String, usize>> {
+        m.keys.values().map(|values| values.iter().enumerate().map(|(i, v)| (v.clone(), i)).collect()).collect()
+    };
+    let (raw_values, ident_values) = (value_ids(&raw), value_ids(&ident));
+    let project = |e: &Endpoint, m: &Mentioned, ids: &[HashMap<String, usize>], view: View| -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for (key, values) in &m.keys {
+        for (k, (key, ids)) in m.keys.keys().zip(ids).enumerate() {
             let v = match view {
                 View::Raw => e.labels.get(key).map(String::as_str),
                 View::Identity => reader.identity(e, key),
             };
             if let Some(v) = v {
-                let token = if values.contains(v) { strings.id(format!("{key}={v}")) } else { OTHER };
-                out.push((strings.id(key.clone()), token));
+                out.push((k, ids.get(v).copied().unwrap_or(OTHER)));
             }
         }
         out
     };
     let mut raw_class: Vec<usize> = Vec::with_capacity(model.endpoints.len());
     for e in &model.endpoints {
-        let mut ports = e.ports.clone();
-        ports.sort_by(|a, b| (a.port, a.protocol, &a.name).cmp(&(b.port, b.protocol, &b.name)));
+        let mut ports: Vec<(u16, crate::ports::Protocol, Option<&str>)> = e.ports.iter().map(|p| (p.port, p.protocol, p.name.as_deref())).collect();
+        ports.sort_unstable();
         ports.dedup();
         let mut addrs: Vec<usize> = e.ips.iter().map(|ip| atoms.atom(ip)).collect();
         addrs.sort_unstable();
         addrs.dedup();
-        let mesh = linkerd.and_then(|l| l.info.get(e.index).cloned());
-        let sa = if linkerd.is_some() { strings.id(e.service_account.clone()) } else { 0 };
+        let mesh = linkerd.and_then(|l| l.info.get(e.index));
+        let sa = if linkerd.is_some() { accounts.id(e.service_account.as_str()) } else { 0 };
         let key = (
             ns_id(&e.namespace),
-            project(e, &raw, View::Raw, &mut strings),
-            project(e, &ident, View::Identity, &mut strings),
+            project(e, &raw, &raw_values, View::Raw),
+            project(e, &ident, &ident_values, View::Identity),
             port_sets.id(ports),
             addr_sets.id(addrs),
             mesh_sets.id(mesh),

@@ -166,6 +166,9 @@ pub struct Settings {
     pub enforce_network_policy: bool,
     /// The value of every pod's `io.cilium.k8s.policy.cluster` identity label.
     pub cluster_name: String,
+    /// Peers that name no cluster select the local cluster only
+    /// (`policy-default-local-cluster`, Helm default true from 1.19).
+    pub policy_default_local_cluster: bool,
     /// Which pod labels are part of a Cilium identity.
     pub label_filter: LabelFilter,
     pub warnings: Vec<Warning>,
@@ -195,6 +198,7 @@ impl Settings {
             l7_proxy: true,
             enforce_network_policy: true,
             cluster_name: "default".into(),
+            policy_default_local_cluster: true,
             label_filter: LabelFilter::cilium_default(),
             warnings: Vec::new(),
         };
@@ -236,6 +240,7 @@ impl Settings {
             ("enable-node-selector-labels", &mut s.node_selector_labels, false),
             ("enable-l7-proxy", &mut s.l7_proxy, true),
             ("enable-k8s-networkpolicy", &mut s.enforce_network_policy, true),
+            ("policy-default-local-cluster", &mut s.policy_default_local_cluster, true),
         ] {
             if data.contains_key(key) {
                 *slot = flag(data, key, default);

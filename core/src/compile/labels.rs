@@ -12,10 +12,14 @@
 //! 2. The identity label filter (pkg/labelsfilter/filter.go) keeps only the labels
 //!    that are relevant for identities: by default it drops `io.kubernetes*`,
 //!    `kubernetes.io*`, `*beta.kubernetes.io*`, `k8s.io*`, `pod-template-generation`,
-//!    `pod-template-hash`, `controller-revision-hash`, `annotation*`, `etcd_node`,
-//!    `statefulset.kubernetes.io/pod-name`, `apps.kubernetes.io/pod-index` and
-//!    `batch.kubernetes.io/job-completion-index`, and keeps the four labels above and
+//!    `pod-template-hash`, `controller-revision-hash`, `controller-uid*`, `annotation*`,
+//!    `etcd_node`, `statefulset.kubernetes.io/pod-name`, `apps.kubernetes.io/pod-index`,
+//!    `batch.kubernetes.io/job-completion-index`, `batch.kubernetes.io/controller-uid`
+//!    and `topology.kubernetes.io*`, and keeps the four labels above and
 //!    `app.kubernetes.io*` whatever the ignores say (a longer include wins).
+//!    `topology.kubernetes.io` is ignored since PR #43725 (1.19, 1.20 and the later
+//!    1.18 patches): Kubernetes 1.35 copies the node's topology labels onto pods, and
+//!    keeping them split one workload into an identity per zone.
 
 use regex::Regex;
 
@@ -78,16 +82,22 @@ impl LabelFilter {
             literal(NAMESPACE_LABELS_PREFIX.trim_end_matches('.'), false),
             literal("app.kubernetes.io", false),
             literal(CLUSTER_LABEL, false),
+            // An include only matters once the user's `labels` make the filter a
+            // whitelist: the service account must stay part of the identity then.
+            literal(SERVICE_ACCOUNT_LABEL, false),
             literal("io.kubernetes", true),
             literal("kubernetes.io", true),
             literal("statefulset.kubernetes.io/pod-name", true),
             literal("apps.kubernetes.io/pod-index", true),
             literal("batch.kubernetes.io/job-completion-index", true),
+            literal("batch.kubernetes.io/controller-uid", true),
             literal("k8s.io", true),
             literal("pod-template-generation", true),
             literal("pod-template-hash", true),
             literal("controller-revision-hash", true),
+            literal("controller-uid", true),
             literal("etcd_node", true),
+            literal("topology.kubernetes.io", true),
         ];
         for (pattern, ignore) in [(r".*beta\.kubernetes\.io", true), (r"annotation.*", true)] {
             if let Ok(expr) = Regex::new(pattern) {
@@ -184,7 +194,7 @@ mod tests {
     #[test]
     fn default_filter_follows_labelsfilter() {
         let f = LabelFilter::cilium_default();
-        for kept in ["app", "k8s-app", "app.kubernetes.io/name", "topology.kubernetes.io/zone", NAMESPACE_LABEL, CLUSTER_LABEL, SERVICE_ACCOUNT_LABEL, "io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name"] {
+        for kept in ["app", "k8s-app", "app.kubernetes.io/name", "job-name", "batch.kubernetes.io/job-name", NAMESPACE_LABEL, CLUSTER_LABEL, SERVICE_ACCOUNT_LABEL, "io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name", "io.cilium.k8s.namespace.labels.topology.kubernetes.io/zone"] {
             assert!(f.keeps(kept), "{kept} is an identity label");
         }
         for dropped in [
@@ -197,6 +207,9 @@ mod tests {
             "annotation-x",
             "k8s.io/whatever",
             "batch.kubernetes.io/job-completion-index",
+            "batch.kubernetes.io/controller-uid",
+            "controller-uid",
+            "topology.kubernetes.io/zone",
         ] {
             assert!(!f.keeps(dropped), "{dropped} is filtered out");
         }
@@ -210,6 +223,8 @@ mod tests {
         assert!(!f.keeps("team"));
         assert!(!f.keeps("tier"), "not included: dropped once includes are configured");
         assert!(f.keeps(NAMESPACE_LABEL));
+        assert!(f.keeps(SERVICE_ACCOUNT_LABEL), "the service account stays in a whitelist");
+        assert!(f.keeps(CLUSTER_LABEL), "the cluster stays in a whitelist");
         assert!(LabelFilter::parse_config("k8s:(").is_err());
     }
 }

@@ -71,8 +71,11 @@ pub fn compile(model: &Model, choice: DataplaneChoice) -> Compiled {
         unenforced: Vec::new(),
         linkerd: None,
     };
+    // Without `policy-default-local-cluster` no cluster is added to peers ("" is Cilium's
+    // PolicyAnyCluster).
+    let cluster = if out.settings.policy_default_local_cluster { out.settings.cluster_name.as_str() } else { "" };
     let translation = match out.settings.dataplane {
-        Dataplane::Cilium => netpol::Translation::Cilium { cluster: &out.settings.cluster_name },
+        Dataplane::Cilium => netpol::Translation::Cilium { cluster },
         _ => netpol::Translation::Labels,
     };
     let mut netpols = Vec::with_capacity(model.netpols.len());

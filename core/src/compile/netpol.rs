@@ -153,7 +153,10 @@ fn selects_cluster(ls: Option<&LabelSelector>) -> bool {
 /// A NetworkPolicy peer as Cilium's `parseNetworkPolicyPeer` translates it.
 fn cilium_peer(p: &NetworkPolicyPeer, namespace: &str, cluster: &str) -> Result<Selector, FieldProblem> {
     let pod_ls = p.pod_selector.clone().unwrap_or_default();
-    let cluster_set: Vec<(&str, &str)> = if selects_cluster(p.pod_selector.as_ref()) { Vec::new() } else { vec![(CLUSTER_LABEL, cluster)] };
+    // An empty cluster is Cilium's PolicyAnyCluster (policy-default-local-cluster off):
+    // no cluster is added.
+    let cluster_set: Vec<(&str, &str)> =
+        if cluster.is_empty() || selects_cluster(p.pod_selector.as_ref()) { Vec::new() } else { vec![(CLUSTER_LABEL, cluster)] };
     match &p.namespace_selector {
         Some(ns_ls) => {
             let mut sel = cilium_requirements(ns_ls, |k| format!("{NAMESPACE_LABELS_PREFIX}{k}"), &[])?;
@@ -251,13 +254,31 @@ fn compile_with(ctx: &Ctx, np: &NetworkPolicy, namespace: &str, t: Translation) 
     Ok((subject, rules, policy))
 }
 
+/// The directions Cilium's agent enforces for a NetworkPolicy. `ParseNetworkPolicy`
+/// (pkg/k8s/network_policy.go, 1.18-1.20) turns every rule of `spec.ingress` and
+/// `spec.egress` into an entry whatever `policyTypes` says, and adds an empty
+/// default-deny entry for a direction without rules when the policy types ask for it
+/// (Ingress listed, or Egress not listed; Egress listed). Every entry is default-deny,
+/// so a direction is enforced once it has an entry: rules written for a direction the
+/// policy types leave out are enforced too (cilium/cilium#48703, open as of 1.20).
+fn cilium_directions(np: &NetworkPolicy, types: (bool, bool)) -> (bool, bool) {
+    let spec = np.spec.clone().unwrap_or_default();
+    let has_ingress = spec.ingress.as_ref().is_some_and(|r| !r.is_empty());
+    let has_egress = spec.egress.as_ref().is_some_and(|r| !r.is_empty());
+    let (ingress_type, egress_type) = types;
+    (has_ingress || ingress_type || !egress_type, has_egress || egress_type)
+}
+
 /// Checks what `ValidateNetworkPolicy` checks (the first problem is the error) and
-/// compiles the policy. Rules of a direction the policy does not
-/// enforce are dropped: the dataplane never reads them (policyTypes: [Egress] with
-/// ingress rules).
+/// compiles the policy. Rules of a direction the policy does not enforce are dropped:
+/// Kubernetes (and Calico) never read them (policyTypes: [Egress] with ingress rules);
+/// Cilium does, see [`cilium_directions`].
 pub(crate) fn compile(ctx: &Ctx, obj: &NetPolObject, t: Translation) -> Result<CompiledPolicy, Error> {
     let (subject, rules, policy) = compile_with(ctx, &obj.policy, &obj.namespace, t)?;
-    let (ingress, egress) = policy_types(&obj.policy);
+    let (ingress, egress) = match t {
+        Translation::Labels => policy_types(&obj.policy),
+        Translation::Cilium { .. } => cilium_directions(&obj.policy, policy_types(&obj.policy)),
+    };
     let rules = rules
         .into_iter()
         .filter(|r| match r.rule.direction {

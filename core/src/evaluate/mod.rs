@@ -2,6 +2,9 @@
 //! diffs, all over the compiled data (never over the facade that holds it).
 
 pub mod kernel;
+pub mod diff;
+pub mod exposure;
+pub mod matrix;
 pub mod needs;
 pub mod point;
 pub mod verdict;

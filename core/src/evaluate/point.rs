@@ -42,13 +42,60 @@ enum To<'c> {
 /// What a question's endpoint reference names.
 pub(crate) enum Target<'c> {
     Party(Party<'c>),
+    /// A range of outside addresses: every address of it (one per address class of
+    /// the policies' CIDRs).
+    Addresses(Vec<IpAddr>),
     /// A workload whose Pods are in the input: every one of them.
     Pods(Vec<&'c Endpoint>),
     Service(&'c Service),
 }
 
 
+fn next_ip(ip: IpAddr) -> Option<IpAddr> {
+    match ip {
+        IpAddr::V4(v) => u32::from(v).checked_add(1).map(|n| IpAddr::V4(n.into())),
+        IpAddr::V6(v) => u128::from(v).checked_add(1).map(|n| IpAddr::V6(n.into())),
+    }
+}
+
+/// `FIRST-LAST` or `CIDR`: the first and last address (same family).
+fn address_range(s: &str) -> Option<(IpAddr, IpAddr)> {
+    if let Some((a, b)) = s.split_once('-') {
+        let (a, b): (IpAddr, IpAddr) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        return (a.is_ipv4() == b.is_ipv4() && a <= b).then_some((a, b));
+    }
+    if s.contains('/') {
+        let net: ipnet::IpNet = s.parse().ok()?;
+        return Some((net.network(), net.broadcast()));
+    }
+    None
+}
+
 impl<'a> Point<'a> {
+    /// One address per address class of `lo..=hi`: the range's start, and every CIDR
+    /// boundary of the policies (and of the mesh's networks) inside it.
+    fn range_points(&self, lo: IpAddr, hi: IpAddr) -> Vec<IpAddr> {
+        let mut points = std::collections::BTreeSet::from([lo]);
+        let mut add = |net: &ipnet::IpNet| {
+            for b in [Some(net.network()), next_ip(net.broadcast())].into_iter().flatten() {
+                if lo < b && b <= hi {
+                    points.insert(b);
+                }
+            }
+        };
+        for p in &self.compiled.policies {
+            for rule in &p.rules {
+                for peer in &rule.peers {
+                    if let crate::compile::policy::Peer::Block { block } = peer {
+                        add(&block.cidr);
+                        block.except.iter().for_each(&mut add);
+                    }
+                }
+            }
+        }
+        points.into_iter().collect()
+    }
+
     fn eval(&self, detail: bool) -> Evaluator<'a> {
         Evaluator { model: self.model, compiled: self.compiled, detail }
     }
@@ -71,7 +118,12 @@ impl<'a> Point<'a> {
         'a: 'b,
     {
         if let Some(addr) = reference.strip_prefix("ip:") {
-            let ip: IpAddr = addr.parse().map_err(|_| Error::request(format!("{role} {reference:?}: {addr:?} is not an IP address")))?;
+            if let Some((lo, hi)) = address_range(addr) {
+                return Ok(Target::Addresses(self.range_points(lo, hi)));
+            }
+            let ip: IpAddr = addr.parse().map_err(|_| {
+                Error::request(format!("{role} {reference:?}: {addr:?} is not an IP address, a CIDR or a range FIRST-LAST"))
+            })?;
             if let Some(e) = self.model.pod_by_ip(&ip) {
                 return Ok(Target::Party(Party::Pod(e)));
             }
@@ -79,6 +131,12 @@ impl<'a> Point<'a> {
                 return Ok(Target::Party(Party::Node(n)));
             }
             return Ok(Target::Party(Party::External { ip: Some(ip), dns: None }));
+        }
+        if reference == "entity:kube-apiserver" {
+            if self.model.api_server.is_empty() {
+                return Err(self.unknown(reference, "the input gives no address of the API server (the default/kubernetes Endpoints or EndpointSlice)".into()));
+            }
+            return Ok(Target::Party(super::needs::api_server_party(self.model)));
         }
         if let Some(name) = reference.strip_prefix("node:") {
             return self
@@ -206,6 +264,10 @@ impl<'a> Point<'a> {
                 let n = pods.len();
                 (pods.into_iter().map(Party::Pod).collect(), Some((q.from.as_str(), n)))
             }
+            Target::Addresses(ips) => {
+                let n = ips.len();
+                (ips.into_iter().map(|ip| Party::External { ip: Some(ip), dns: None }).collect(), (n > 1).then_some((q.from.as_str(), n)))
+            }
             Target::Service(_) => return Err(Error::request("a Service can only be a destination")),
         };
         if matches!(q.port, PortRef::Number(0)) {
@@ -223,6 +285,14 @@ impl<'a> Point<'a> {
                     .map(|e| Ok((Party::Pod(e), self.named_port(&Party::Pod(e), &q.port, q.protocol)?)))
                     .collect::<Result<Vec<_>>>()?;
                 To::Parties(parties, Some((q.to.as_str(), n)))
+            }
+            Target::Addresses(ips) => {
+                let n = ips.len();
+                let port = match &q.port {
+                    PortRef::Number(p) => *p,
+                    PortRef::Name(name) => return Err(Error::request(format!("named port {name:?} needs a pod destination"))),
+                };
+                To::Parties(ips.into_iter().map(|ip| (Party::External { ip: Some(ip), dns: None }, port)).collect(), (n > 1).then_some((q.to.as_str(), n)))
             }
             Target::Service(svc) => To::Service(svc),
         };

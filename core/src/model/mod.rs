@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::error::{Error, Location};
 use crate::ports::{NamedPort, Protocol};
 use crate::selector::Labels;
-use crate::source::{locate, parse_path, parse_stream, Limits};
+use crate::source::{for_each_document_parallel, locate, locate_from, locate_item, parse_path, Limits, Start};
 
 pub use crate::findings::{Warning, WarningCode};
 pub(crate) use read::{read_meta, Ctx, OwnerRef};
@@ -135,6 +135,10 @@ pub struct Endpoint {
     pub uid: Option<String>,
     #[serde(skip)]
     pub owners: Vec<OwnerRef>,
+    /// For a Pod owned (directly or through a chain) by a workload of the input: the
+    /// workload at the top of the chain (a Deployment, not its ReplicaSet).
+    #[serde(skip)]
+    pub workload: Option<(EndpointKind, String)>,
 }
 
 impl Endpoint {
@@ -272,6 +276,8 @@ pub struct Model {
     pub warnings: Vec<Warning>,
     /// `meshverdict/v1` documents (conformance expectations), for the case runner.
     pub expectations: Vec<(Origin, Value)>,
+    /// `meshverdict/v1` Intents documents (what should talk to what), for synthesis.
+    pub intents: Vec<(Origin, Value)>,
     /// The input texts by name, to find the line of a field a diagnostic points at.
     pub texts: BTreeMap<String, String>,
     /// `namespace/name` of a workload that is no endpoint of its own (it owns Pods in the
@@ -284,6 +290,12 @@ pub struct Model {
     by_name: HashMap<(String, String), usize>,
     /// Pod addresses → the Pod.
     by_ip: HashMap<IpAddr, usize>,
+    /// Per input, where each document starts (by document index, ascending), and per
+    /// `kind: List` document where each item starts: [`Model::locate`] parses one
+    /// document (or item) from there, not the whole stream up to it, so locating every
+    /// diagnostic of a 200 MB input stays linear.
+    starts: HashMap<String, Vec<(usize, Start)>>,
+    item_starts: HashMap<(String, usize), Vec<Start>>,
 }
 
 impl Model {
@@ -294,10 +306,9 @@ impl Model {
         let mut objects = 0usize;
         for input in inputs {
             model.texts.insert(input.name.to_string(), input.text.to_string());
-            let docs = parse_stream(input.name, input.text, limits)?;
-            for doc in docs {
-                model.read_document(input, &doc, &mut objects, limits)?;
-            }
+            // Each document is read as soon as it is parsed (on another thread where
+            // there are threads): the stream's trees are never all held at once.
+            for_each_document_parallel(input.name, input.text, limits, |doc| model.read_document(input, &doc, &mut objects, limits))?;
         }
         model.finish();
         Ok(model)
@@ -340,8 +351,36 @@ impl Model {
 
     /// The location of `field` of the object at `origin`, with its line.
     pub fn locate(&self, origin: &Origin, field: &str) -> Location {
-        let line = self.texts.get(&origin.source).and_then(|t| locate(t, origin.document, &parse_path(&origin.path(field))));
+        let line = self.texts.get(&origin.source).and_then(|t| self.line_of(t, origin, field));
         origin.location(Some(field), line)
+    }
+
+    fn line_of(&self, text: &str, origin: &Origin, field: &str) -> Option<usize> {
+        let item = origin.prefix.strip_prefix("items[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok());
+        if let Some(i) = item {
+            if let Some(start) = self.item_starts.get(&(origin.source.clone(), origin.document)).and_then(|v| v.get(i)) {
+                return locate_item(text, *start, &parse_path(field));
+            }
+        }
+        let path = parse_path(&origin.path(field));
+        let starts = self.starts.get(&origin.source);
+        match starts.and_then(|v| v.binary_search_by_key(&origin.document, |(d, _)| *d).ok().and_then(|k| v.get(k))) {
+            Some((_, start)) => locate_from(text, *start, &path),
+            None => locate(text, origin.document, &path),
+        }
+    }
+
+    /// Records where a document (and its List items) starts, for [`Model::locate`].
+    pub(super) fn note_start(&mut self, source: &str, doc: &crate::source::Document) {
+        match self.starts.get_mut(source) {
+            Some(v) => v.push((doc.index, doc.start)),
+            None => {
+                self.starts.insert(source.to_string(), vec![(doc.index, doc.start)]);
+            }
+        }
+        if !doc.items.is_empty() {
+            self.item_starts.insert((source.to_string(), doc.index), doc.items.clone());
+        }
     }
 
     pub fn namespace_labels(&self, ns: &str) -> Option<&Labels> {
@@ -360,5 +399,25 @@ impl Model {
 
     pub fn text(&self, source: &str) -> Option<&str> {
         self.texts.get(source).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod locate_tests {
+    use super::*;
+
+    /// Locating from a document's (or List item's) recorded start finds the line that
+    /// parsing the whole stream up to it finds.
+    #[test]
+    fn locate_from_starts_like_the_whole_stream() {
+        let text = "# head\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p, namespace: a}\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: q\n    namespace: a\n  spec:\n    containers:\n    - name: c\n---\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: r\n  namespace: a\n";
+        let model = Model::load(&[Input { name: "t.yaml", text }], Limits::default()).unwrap_or_default();
+        assert_eq!(model.endpoints.len(), 3);
+        for e in &model.endpoints {
+            for field in ["metadata.name", "metadata.namespace", "spec.containers[0].name", "kind"] {
+                let whole = locate(text, e.origin.document, &parse_path(&e.origin.path(field)));
+                assert_eq!(model.locate(&e.origin, field).line, whole.or(Some(e.origin.line)), "{} {field}", e.name);
+            }
+        }
     }
 }

@@ -2,14 +2,28 @@
 
 use std::collections::HashMap;
 
-use super::{Endpoint, EndpointKind, Model, OwnerRef};
+use super::{EndpointKind, Model, OwnerRef};
 
 impl Model {
     /// Cilium's agent (`quay.io/cilium/cilium`) and operator, and `calico/node`, by the
-    /// images of workloads and Pods: what Helm charts and operators deploy.
+    /// images of workloads and Pods: what Helm charts and operators deploy. The agents
+    /// run in the host network, so most are no endpoint: `read` notes those as it skips
+    /// them (see [`Model::note_agent`]).
     pub(super) fn find_agents(&mut self) {
-        fn runs(e: &Endpoint, repo: &str) -> bool {
-            e.containers.iter().filter_map(|c| c.image.as_deref()).any(|image| {
+        let found: Vec<(EndpointKind, String, String, Vec<String>)> = self
+            .endpoints
+            .iter()
+            .map(|e| (e.kind, e.namespace.clone(), e.name.clone(), e.containers.iter().filter_map(|c| c.image.clone()).collect()))
+            .collect();
+        for (kind, ns, name, images) in found {
+            self.note_agent(kind, &ns, &name, &images);
+        }
+    }
+
+    /// Records a workload or Pod that runs Cilium's agent or operator, or calico-node.
+    pub(super) fn note_agent(&mut self, kind: EndpointKind, namespace: &str, name: &str, images: &[String]) {
+        fn runs(images: &[String], repo: &str) -> bool {
+            images.iter().any(|image| {
                 // `registry/cilium/cilium:v1.18.1@sha256:…`: the repository path, without
                 // tag or digest, ends with the image name.
                 let path = image.split('@').next().unwrap_or(image);
@@ -20,13 +34,11 @@ impl Model {
                 path == repo || path.ends_with(&format!("/{repo}"))
             })
         }
-        for e in &self.endpoints {
-            let what = format!("{} {}/{}", e.kind.as_str(), e.namespace, e.name);
-            if runs(e, "cilium/cilium") || runs(e, "cilium/operator-generic") || runs(e, "cilium/operator") {
-                self.signs.cilium_agents.push(what);
-            } else if runs(e, "calico/node") || (e.kind == EndpointKind::DaemonSet && e.name == "calico-node") {
-                self.signs.calico_nodes.push(what);
-            }
+        let what = format!("{} {namespace}/{name}", kind.as_str());
+        if runs(images, "cilium/cilium") || runs(images, "cilium/operator-generic") || runs(images, "cilium/operator") {
+            self.signs.cilium_agents.push(what);
+        } else if runs(images, "calico/node") || (kind == EndpointKind::DaemonSet && name == "calico-node") {
+            self.signs.calico_nodes.push(what);
         }
     }
 
@@ -76,6 +88,7 @@ impl Model {
                 }
             }
         }
+        let mut roots: Vec<(usize, EndpointKind, String)> = Vec::new();
         for (i, e) in self.endpoints.iter().enumerate() {
             if e.kind != EndpointKind::Pod {
                 continue;
@@ -83,6 +96,7 @@ impl Model {
             // Walk up the chain; a cycle (malformed input) cannot loop: at most n steps.
             let mut at = parent.get(i).copied().flatten();
             let mut steps = 0;
+            let mut top = None;
             while let Some(w) = at {
                 if steps > n {
                     break;
@@ -91,7 +105,17 @@ impl Model {
                 if let Some(list) = named_pods.get_mut(w) {
                     list.push(i);
                 }
+                top = Some(w);
                 at = parent.get(w).copied().flatten();
+            }
+            if let Some(w) = top.and_then(|w| self.endpoints.get(w)) {
+                roots.push((i, w.kind, w.name.clone()));
+            }
+        }
+        // The workload a pod belongs to: the top of its owner chain.
+        for (i, kind, name) in roots {
+            if let Some(e) = self.endpoints.get_mut(i) {
+                e.workload = Some((kind, name));
             }
         }
         let keep: Vec<bool> = self

@@ -214,7 +214,9 @@ pub struct OwnerRef {
 }
 
 pub(crate) fn read_meta(ctx: &Ctx, meta: Option<&ObjectMeta>, namespaced: bool) -> Result<Meta, Error> {
-    let meta = meta.cloned().unwrap_or_default();
+    // Only the fields kept are copied (not the whole ObjectMeta, once per object).
+    let empty = ObjectMeta::default();
+    let meta = meta.unwrap_or(&empty);
     let name = meta.name.clone().unwrap_or_default();
     if name.is_empty() {
         return Err(ctx.error(ErrorCode::InvalidField, "metadata.name", "is required"));
@@ -240,8 +242,8 @@ pub(crate) fn read_meta(ctx: &Ctx, meta: Option<&ObjectMeta>, namespaced: bool) 
         name,
         namespace,
         labels,
-        annotations: meta.annotations.unwrap_or_default(),
-        uid: meta.uid.filter(|u| !u.is_empty()),
+        annotations: meta.annotations.clone().unwrap_or_default(),
+        uid: meta.uid.clone().filter(|u| !u.is_empty()),
         owners,
     })
 }
@@ -252,6 +254,12 @@ pub(crate) fn check_labels(ctx: &Ctx, labels: &Labels, field: &str) -> Result<()
         check_label_value(v).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, &format!("{field}[\"{k}\"]"), m))?;
     }
     Ok(())
+}
+
+/// The images a pod spec runs, for telling the dataplane's agents; a spec whose
+/// containers cannot be read shows none.
+fn image_names(ctx: &Ctx, spec: &PodSpecView, field: &str) -> Vec<String> {
+    read_containers(ctx, spec, field).unwrap_or_default().into_iter().filter_map(|c| c.image).collect()
 }
 
 fn parse_ip(ctx: &Ctx, s: &str, field: &str) -> Result<IpAddr, Error> {
@@ -318,6 +326,7 @@ fn read_containers(ctx: &Ctx, spec: &PodSpecView, field: &str) -> Result<Vec<Con
 
 impl Model {
     pub(super) fn read_document(&mut self, input: &Input, doc: &Document, objects: &mut usize, limits: Limits) -> Result<(), Error> {
+        self.note_start(input.name, doc);
         let origin = Origin { source: input.name.to_string(), document: doc.index, prefix: String::new(), line: doc.line };
         let is_list = doc.value.get("items").is_some_and(Value::is_array)
             && doc.value.get("kind").and_then(Value::as_str).is_some_and(|k| k == "List" || k.ends_with("List"));
@@ -325,7 +334,12 @@ impl Model {
             let items = doc.value.get("items").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
             for (i, item) in items.iter().enumerate() {
                 let prefix = format!("items[{i}]");
-                let line = locate(input.text, doc.index, &parse_path(&prefix)).unwrap_or(doc.line);
+                // Recorded while parsing: locating each item anew would parse the List
+                // up to it, quadratic in a `kubectl get -o yaml` dump.
+                let line = match doc.items.get(i) {
+                    Some(start) => start.line,
+                    None => locate(input.text, doc.index, &parse_path(&prefix)).unwrap_or(doc.line),
+                };
                 let origin = Origin { prefix, line, ..origin.clone() };
                 self.read_object(input, origin, item, objects, limits)?;
             }
@@ -404,6 +418,10 @@ impl Model {
             ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute") => self.linkerd.read(&ctx, v),
             ("meshverdict", "Expectations") => {
                 self.expectations.push((origin.clone(), v.clone()));
+                Ok(())
+            }
+            ("meshverdict", "Intents") => {
+                self.intents.push((origin.clone(), v.clone()));
                 Ok(())
             }
             _ => {
@@ -497,6 +515,7 @@ impl Model {
             origin: ctx.origin.clone(),
             uid: meta.uid,
             owners: meta.owners,
+            workload: None,
         };
         match duplicate.and_then(|i| self.endpoints.get_mut(i)) {
             Some(slot) => *slot = endpoint,
@@ -538,6 +557,10 @@ impl Model {
                     "a Pod with hostNetwork: true needs spec.nodeName: it is its node's host network",
                 ));
             }
+            // Cilium's and Calico's agents run in the host network: their Pods are no
+            // endpoints, but they show the dataplane.
+            let images = image_names(ctx, &spec, "spec");
+            self.note_agent(EndpointKind::Pod, &meta.namespace, &meta.name, &images);
             let entry = self.nodes.entry(node.clone()).or_insert_with(|| Node {
                 name: node.clone(),
                 labels: Labels::new(),
@@ -582,6 +605,8 @@ impl Model {
         };
         let pod_spec = template.spec.unwrap_or_default();
         if pod_spec.host_network == Some(true) {
+            let images = image_names(ctx, &pod_spec, &format!("{field}.spec"));
+            self.note_agent(kind, &endpoint_meta.namespace, &endpoint_meta.name, &images);
             self.warnings.push(Warning {
                 code: WarningCode::HostNetworkWorkload,
                 message: format!(

@@ -7,6 +7,7 @@
 //! container port names): a property is about verdicts, and a verdict over an invalid
 //! object is refused. Hostile input is the fuzzers' job.
 #![allow(dead_code)] // each includer uses part of it
+#![allow(clippy::indexing_slicing)] // test code: every index is drawn from the range of the pool it indexes
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -388,7 +389,14 @@ pub fn cnp() -> impl Strategy<Value = CnpG> {
         prop::collection::vec(crule(), 0..=1),
         prop::collection::vec(crule(), 0..=1),
     )
-        .prop_map(|(ns, subject, ingress, egress, ingress_deny, egress_deny)| CnpG { ns, subject, ingress, egress, ingress_deny, egress_deny })
+        .prop_map(|(ns, subject, mut ingress, egress, ingress_deny, egress_deny)| {
+            // Cilium's agent refuses a rule without any direction ("rule must have at
+            // least one of Ingress, IngressDeny, Egress, EgressDeny", api/rule_validation.go).
+            if ingress.is_empty() && egress.is_empty() && ingress_deny.is_empty() && egress_deny.is_empty() {
+                ingress.push(CRule { peer: CPeer::Entities(0), ports: None });
+            }
+            CnpG { ns, subject, ingress, egress, ingress_deny, egress_deny }
+        })
 }
 
 #[derive(Debug, Clone)]

@@ -105,7 +105,7 @@ class _Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._data == other._data  # type: ignore[attr-defined, no-any-return]
+        return bool(self._data == other._data)
 
     def __hash__(self) -> int:
         return hash(_JSON.encode(self._data))
@@ -154,7 +154,7 @@ class Diagnostic(_Record):
     @property
     def severity(self) -> Literal["error", "warning", "info"]:
         s = self._data.get("severity")
-        return s if s in ("error", "warning", "info") else "info"  # type: ignore[return-value]
+        return s if s in ("error", "warning", "info") else "info"
 
     @property
     def message(self) -> str:
@@ -267,7 +267,7 @@ class Verdict:
     @property
     def protocol(self) -> Literal["TCP", "UDP", "SCTP"]:
         p = self._data.get("protocol")
-        return p if p in ("TCP", "UDP", "SCTP") else "TCP"  # type: ignore[return-value]
+        return p if p in ("TCP", "UDP", "SCTP") else "TCP"
 
     @property
     def dataplane(self) -> DataplaneChoice:
@@ -437,10 +437,10 @@ def _walk(root: str) -> List[Tuple[str, str]]:
     return out
 
 
-def _read_folder(root: str) -> Tuple[List[Tuple[str, bytes]], List[SkippedFile]]:
+def _read_folder(root: str) -> Tuple[List[Tuple[str, Union[str, bytes]]], List[SkippedFile]]:
     files = _walk(root)
     plan = _native.Folder([rel for _, rel in files])
-    loaded: List[Tuple[str, bytes]] = []
+    loaded: List[Tuple[str, Union[str, bytes]]] = []
     skipped: List[SkippedFile] = []
     for path, rel in files:
         kind = plan.by_name(rel)

@@ -380,6 +380,64 @@ fn default_authz(policy: &str) -> Option<Authz> {
 
 
 impl Linkerd {
+    /// The port a meshed client (one that does not skip `port` outbound) reaches `dst`
+    /// on, when it is not `port` itself: the server proxy's inbound port on 2.18+, or
+    /// for an opaque port before.
+    pub fn rewrite(&self, model: &Model, d: &Endpoint, port: u16) -> Option<WirePort> {
+        let info = self.info.get(d.index)?;
+        if !info.meshed || port == ADMIN_PORT || port == CONTROL_PORT || in_port_list(&info.skip_inbound, port) {
+            return None;
+        }
+        // Connections to the control plane's identity, destination and policy ports are
+        // the proxy's own (iptables lets the proxy's uid 2102 bypass its redirect), so
+        // they keep their port: the flows every proxy needs.
+        if let Some(c) = info.component.as_deref() {
+            if control_ports(d, c, &self.version).iter().any(|(p, _)| *p == port) {
+                return None;
+            }
+        }
+        if self.version.rewrites_all() {
+            return Some(WirePort {
+                port: info.inbound_port,
+                reason: Some(format!(
+                    "Linkerd {} sends meshed-to-meshed traffic to the server proxy's inbound port {}",
+                    self.version.label, info.inbound_port
+                )),
+            });
+        }
+        let opaque = in_port_list(&info.opaque, port)
+            || self.server_for(model, d, port).is_some_and(|srv| srv.spec.proxy_protocol.as_deref() == Some("opaque"));
+        opaque.then(|| WirePort {
+            port: info.inbound_port,
+            reason: Some(format!("{port} is an opaque port: Linkerd {} carries it to the inbound port {}", self.version.label, info.inbound_port)),
+        })
+    }
+
+    /// Whether a meshed client's proxy leaves connections to `port` alone.
+    pub fn skips_outbound(&self, src: usize, port: u16) -> bool {
+        self.info.get(src).is_none_or(|i| !i.meshed || in_port_list(&i.skip_outbound, port))
+    }
+
+    /// Every port at which a mesh decision can change, for an endpoint: admin, tap,
+    /// inbound, skip, opaque and require-identity ports, Server ports.
+    pub fn boundaries(&self, model: &Model, e: &Endpoint, out: &mut Vec<(u16, u16)>) {
+        let Some(info) = self.info.get(e.index) else { return };
+        if !info.meshed {
+            return;
+        }
+        out.extend([(ADMIN_PORT, ADMIN_PORT), (CONTROL_PORT, CONTROL_PORT), (info.inbound_port, info.inbound_port)]);
+        for list in [&info.skip_inbound, &info.skip_outbound, &info.opaque, &info.require_identity] {
+            out.extend(list.iter().copied());
+        }
+        for s in &model.linkerd.servers {
+            if let Some(IntOrString::Int(n)) = &s.spec.port {
+                if let Ok(p) = u16::try_from(*n) {
+                    out.push((p, p));
+                }
+            }
+        }
+    }
+
     /// The authorizations that hold for `port` of `dst` (its Server's, or its default
     /// inbound policy's), with a key equal for every endpoint and port they hold alike.
     pub fn authorizations(&self, model: &Model, dst: &Endpoint, port: u16) -> Option<Authorizations> {
@@ -513,39 +571,11 @@ impl super::Mesh for Linkerd {
         if protocol != Protocol::Tcp {
             return keep;
         }
-        let (Some(s), Some(d)) = (self.proxy(model, src), self.proxy(model, dst)) else { return keep };
-        if !s.meshed || !d.meshed || port == ADMIN_PORT || port == CONTROL_PORT {
+        let (Some(s), Party::Pod(d)) = (self.proxy(model, src), dst) else { return keep };
+        if !s.meshed || in_port_list(&s.skip_outbound, port) {
             return keep;
         }
-        if in_port_list(&d.skip_inbound, port) || in_port_list(&s.skip_outbound, port) {
-            return keep;
-        }
-        // Connections to the control plane's identity, destination and policy ports are
-        // the proxy's own (iptables lets the proxy's uid 2102 bypass its redirect), so
-        // they keep their port: the flows every proxy needs (linkerd.md §3.1 F1-F3).
-        if let (Party::Pod(e), Some(c)) = (dst, d.component.as_deref()) {
-            if control_ports(e, c, &self.version).iter().any(|(p, _)| *p == port) {
-                return keep;
-            }
-        }
-        let opaque = in_port_list(&d.opaque, port)
-            || matches!(dst, Party::Pod(e) if self.server_for(model, e, port).is_some_and(|srv| srv.spec.proxy_protocol.as_deref() == Some("opaque")));
-        if self.version.rewrites_all() {
-            WirePort {
-                port: d.inbound_port,
-                reason: Some(format!(
-                    "Linkerd {} sends meshed-to-meshed traffic to the server proxy's inbound port {}",
-                    self.version.label, d.inbound_port
-                )),
-            }
-        } else if opaque {
-            WirePort {
-                port: d.inbound_port,
-                reason: Some(format!("{port} is an opaque port: Linkerd {} carries it to the inbound port {}", self.version.label, d.inbound_port)),
-            }
-        } else {
-            keep
-        }
+        self.rewrite(model, d, port).unwrap_or(keep)
     }
 
     fn authorize(&self, model: &Model, src: &Party, dst: &Endpoint, port: u16, protocol: Protocol) -> Option<MeshDecision> {

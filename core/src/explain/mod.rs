@@ -1,5 +1,7 @@
 //! Text renderings of verdicts and diagnostics, shared by the CLI and every host.
 
+pub mod matrix;
+
 use crate::cluster::Cluster;
 use crate::findings::Diagnostic;
 use crate::compile::labels::identity_labels;

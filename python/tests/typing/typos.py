@@ -1,0 +1,9 @@
+# Type-checked by tests/test_typing.py with `mypy --strict`, never run: each line with an
+# "error" comment must be an error (a typo caught before the code runs).
+from meshverdict import Cluster
+
+c = Cluster.from_yaml("", dataplane="cillium")  # error: dataplane
+c.verdict("a/b", "a/c", 80, "ICMP")  # error: protocol
+c.verdict("a/b", "a/c", 80.0)  # error: port
+Cluster.from_yaml("", limits={"maxObjects": 3})  # error: limits
+c.verdicts([("a/b", "a/c", 80)], errors="ignore")  # error: errors

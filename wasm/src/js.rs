@@ -1,0 +1,57 @@
+//! What the WASM host takes from JavaScript: the error classes it throws (from
+//! `js/meshverdict-error.js`), property reads without `Reflect`'s try/catch, and the
+//! conversion of the bindings' errors into thrown values.
+
+use meshverdict_bindings::args::{ArgumentError, Problem};
+use meshverdict_bindings::Error;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/meshverdict-error.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = MeshverdictError)]
+    pub type MeshverdictErrorJs;
+
+    #[wasm_bindgen(constructor, js_class = "MeshverdictError")]
+    fn new(error: &JsValue, warnings: &JsValue) -> MeshverdictErrorJs;
+
+    #[wasm_bindgen(js_name = argumentError)]
+    fn argument_error(kind: &str, error: &JsValue) -> JsValue;
+
+    #[wasm_bindgen(js_name = unknownKey)]
+    pub fn unknown_key(queries: &JsValue, single: bool) -> JsValue;
+
+    pub fn booleans(bytes: &[u8]) -> JsValue;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Any object, read by `obj[key]` (no `Reflect.get`, which wraps every read in a try).
+    pub type Props;
+
+    #[wasm_bindgen(method, structural, indexing_getter)]
+    pub fn get(this: &Props, key: &JsValue) -> JsValue;
+}
+
+/// Answers and errors as plain JavaScript values (objects, not `Map`s; `null` for none).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| engine_error(&Error::new(meshverdict_bindings::ErrorCode::Internal, format!("answer not convertible: {e}"))))
+}
+
+/// The `MeshverdictError` of an engine error, to throw or to return in place.
+pub fn engine_error(e: &Error) -> JsValue {
+    let data = e.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+    MeshverdictErrorJs::new(&data, &JsValue::UNDEFINED).into()
+}
+
+/// The `TypeError` or `RangeError` of a wrong argument.
+pub fn argument(a: &ArgumentError) -> JsValue {
+    let data = a.to_error().serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+    let kind = match a.problem {
+        Problem::Type => "type",
+        Problem::Value => "range",
+    };
+    argument_error(kind, &data)
+}

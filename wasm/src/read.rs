@@ -1,0 +1,152 @@
+//! JavaScript values → the bindings' typed requests. Every check and message is the
+//! bindings' (`meshverdict_bindings::args`, in JavaScript's words, shared with the Node
+//! host); this module only reads properties and says what type a value has.
+
+use js_sys::{Array, Object, Uint8Array};
+use meshverdict_bindings::args::{self, ArgumentError, Bad, Expected, Host, JsPart, JsType};
+use meshverdict_bindings::{Manifests, Query};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::js::{self, Props};
+
+pub fn js_type(v: &JsValue) -> JsType {
+    if v.is_undefined() {
+        JsType::Undefined
+    } else if v.is_null() {
+        JsType::Null
+    } else if v.as_bool().is_some() {
+        JsType::Boolean
+    } else if v.as_f64().is_some() {
+        JsType::Number
+    } else if v.is_string() {
+        JsType::String
+    } else if v.is_bigint() {
+        JsType::BigInt
+    } else if v.is_symbol() {
+        JsType::Symbol
+    } else if v.is_function() {
+        JsType::Function
+    } else if Array::is_array(v) {
+        JsType::Array
+    } else if v.is_instance_of::<Uint8Array>() || js_sys::ArrayBuffer::is_view(v) {
+        JsType::TypedArray
+    } else {
+        JsType::Object
+    }
+}
+
+pub fn part(v: JsValue) -> JsPart {
+    if let Some(s) = v.as_string() {
+        return JsPart::Text(s);
+    }
+    if let Some(n) = v.as_f64() {
+        return JsPart::Number(n);
+    }
+    JsPart::Other(js_type(&v))
+}
+
+/// The property names of a query, made once per call rather than per item.
+pub struct QueryKeys {
+    keys: [JsValue; 4],
+}
+
+impl QueryKeys {
+    pub fn new() -> QueryKeys {
+        QueryKeys { keys: args::QUERY_KEYS.map(JsValue::from_str) }
+    }
+
+    /// One query object; `container()` names it on failure (`query`, `queries[3]`).
+    pub fn query(&self, v: &JsValue, container: impl Fn() -> String) -> Result<Query, ArgumentError> {
+        let t = js_type(v);
+        if t != JsType::Object {
+            return Err(Bad::wrong_type(Expected::Query, t.name()).named(Host::JavaScript, &container()));
+        }
+        let obj: &Props = v.unchecked_ref();
+        let [from, to, port, protocol] = &self.keys;
+        let named = |key: &str| {
+            let c = container();
+            if c == "query" { format!("query.{key}") } else { format!("{key} of {c}") }
+        };
+        args::js_query(part(obj.get(from)), part(obj.get(to)), part(obj.get(port)), part(obj.get(protocol)), named)
+    }
+}
+
+/// A property none of a query's: the error, else nothing.
+pub fn unknown_key(queries: &JsValue, single: bool) -> Result<(), ArgumentError> {
+    let found = js::unknown_key(queries, single);
+    if found.is_null() || found.is_undefined() {
+        return Ok(());
+    }
+    let pair: Array = found.unchecked_into();
+    let index = pair.get(0).as_f64().unwrap_or(-1.0);
+    let key = pair.get(1).as_string().unwrap_or_default();
+    let argument = if index < 0.0 { "query".to_string() } else { format!("queries[{index}]") };
+    Err(ArgumentError::unknown_key(&argument, "property", &key, &args::QUERY_KEYS))
+}
+
+/// Every question of a batch (an array of query objects).
+pub fn queries(v: &JsValue) -> Result<Vec<Query>, ArgumentError> {
+    let t = js_type(v);
+    if t != JsType::Array {
+        return Err(Bad::wrong_type(Expected::Queries, t.name()).named(Host::JavaScript, "queries"));
+    }
+    unknown_key(v, false)?;
+    let arr: &Array = v.unchecked_ref();
+    let keys = QueryKeys::new();
+    let mut out = Vec::with_capacity(arr.length() as usize);
+    for i in 0..arr.length() {
+        out.push(keys.query(&arr.get(i), || format!("queries[{i}]"))?);
+    }
+    Ok(out)
+}
+
+/// The manifests: a string, or a Uint8Array in UTF-8.
+pub fn manifests(v: &JsValue, argument: &str) -> Result<Manifests, ArgumentError> {
+    if let Some(s) = v.as_string() {
+        return Ok(Manifests::Text(s));
+    }
+    if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
+        return Ok(Manifests::Bytes(bytes.to_vec()));
+    }
+    Err(Bad::wrong_type(Expected::Manifests, js_type(v).name()).named(Host::JavaScript, argument))
+}
+
+/// The properties of an options object for `meshverdict_bindings::load::js_load_options`.
+pub fn options(v: &JsValue) -> Result<Vec<(String, JsPart)>, ArgumentError> {
+    match js_type(v) {
+        JsType::Undefined | JsType::Null => return Ok(Vec::new()),
+        JsType::Object => {}
+        t => return Err(Bad::wrong_type(Expected::Options, t.name()).named(Host::JavaScript, "options")),
+    }
+    let mut out = Vec::new();
+    for (key, value) in entries(v) {
+        let p = part(value.clone());
+        if key == "limits" && p == JsPart::Other(JsType::Object) {
+            for (k, inner) in entries(&value) {
+                out.push((format!("limits.{k}"), part(inner)));
+            }
+        }
+        out.push((key, p));
+    }
+    Ok(out)
+}
+
+fn entries(v: &JsValue) -> Vec<(String, JsValue)> {
+    let obj: &Object = v.unchecked_ref();
+    Object::entries(obj)
+        .iter()
+        .filter_map(|pair| {
+            let pair: Array = pair.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1)))
+        })
+        .collect()
+}
+
+/// A name argument (a case's source name).
+pub fn name(v: &JsValue, argument: &str) -> Result<Option<String>, ArgumentError> {
+    match js_type(v) {
+        JsType::Undefined | JsType::Null => Ok(None),
+        JsType::String => Ok(v.as_string()),
+        t => Err(Bad::wrong_type(Expected::Name, t.name()).named(Host::JavaScript, argument)),
+    }
+}
