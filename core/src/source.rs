@@ -654,13 +654,13 @@ fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut ea
         // An error somewhere: the documents read so far are those the whole stream
         // starts with; parse it again, skipping them, to stop where it stops.
         let mut skip = delivered;
-        return for_each_document(source, text, limits, |d| {
+        for_each_document(source, text, limits, |d| {
             if skip > 0 {
                 skip -= 1;
                 return Ok(());
             }
             each(d)
-        });
+        })
     }
     #[cfg(target_family = "wasm")]
     {
@@ -950,7 +950,9 @@ mod tests {
                 text.push_str("---\nkind: List\nitems:\n- {kind: Pod}\n- kind: Pod\n  spec: {y: 1}\n");
             }
         }
-        let whole = |t: &str, limits: Limits| -> (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>) {
+        // Each document's number, line, starts and value; the error.
+        type Seen = (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>);
+        let whole = |t: &str, limits: Limits| -> Seen {
             let mut docs = Vec::new();
             let r = for_each_document("t", t, limits, |d| {
                 docs.push((d.index, d.line, d.start, d.items, d.value));
@@ -958,7 +960,7 @@ mod tests {
             });
             (docs, r.err().map(|e| format!("{e:?}")))
         };
-        let halves = |t: &str, limits: Limits| -> (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>) {
+        let halves = |t: &str, limits: Limits| -> Seen {
             let mut docs = Vec::new();
             let r = parallel("t", t, limits, 1, |d| {
                 docs.push((d.index, d.line, d.start, d.items, d.value));
@@ -979,7 +981,7 @@ mod tests {
         assert_eq!(whole(&broken, limits), halves(&broken, limits));
         // Limits of the whole stream, not of each half: the same error (the reader may
         // have been given documents past it, which a failed load drops anyway).
-        let same_error = |w: (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>), h: (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>)| {
+        let same_error = |w: Seen, h: Seen| {
             assert!(w.1.is_some());
             assert_eq!(w.1, h.1);
             assert!(h.0.starts_with(&w.0));

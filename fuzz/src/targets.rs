@@ -24,6 +24,7 @@ pub const TARGETS: &[(&str, Target, usize)] = &[
     ("diagnose", diagnose, 16 << 20),
     ("case", case, 256 << 20),
     ("structured", structured, 16 << 20),
+    ("matrix", matrix, 16 << 20),
 ];
 
 pub use crate::invariants::{fuzz_limits as limits, split_inputs as inputs, QUESTIONS};
@@ -144,6 +145,48 @@ pub fn case(data: &[u8]) -> Result<usize, Violation> {
     invariants::check_case("case.yaml", &text).map(|()| data.len())
 }
 
+fn matrix_of(dataplane: Dataplane, parts: &[(String, String)]) -> Checked {
+    use meshverdict::evaluate::diff::{diff, Tree};
+    use meshverdict::evaluate::matrix::{Granularity, MatrixOptions};
+    use meshverdict::{PortRef, Query};
+    let Some(cluster) = load_checked(dataplane, parts)? else { return Ok(()) };
+    let options = MatrixOptions { by: Granularity::Pod, externals: true, ..MatrixOptions::default() };
+    let m = match cluster.matrix(&options) {
+        Ok(m) => m,
+        Err(e) => return Err(Violation(format!("matrix failed on a loaded cluster: {e}"))),
+    };
+    // Every cell is the point verdict at both ends of each of its port ranges, and a
+    // port just outside a range is too (when no neighbouring range starts there).
+    for c in m.cells().iter().take(200) {
+        let (Some(from), Some(to)) = (m.groups.get(c.from), m.groups.get(c.to)) else { continue };
+        if c.ports.windows(2).any(|w| matches!(w, [a, b] if a.to >= b.from)) {
+            return Err(Violation(format!("matrix: unsorted or overlapping ranges {:?}", c.ports)));
+        }
+        for r in c.ports.iter().take(4) {
+            for port in [r.from, r.to] {
+                let q = Query { from: from.reference.clone(), to: to.reference.clone(), port: PortRef::Number(port), protocol: c.protocol };
+                if let Ok(point) = cluster.allowed(&q) {
+                    if !point {
+                        return Err(Violation(format!("matrix admits {} → {} {port}/{} but the point verdict denies it", from.reference, to.reference, c.protocol)));
+                    }
+                }
+            }
+        }
+    }
+    let tree = Tree { model: cluster.model(), compiled: cluster.compiled() };
+    match diff(&tree, &tree, &options) {
+        Ok(d) if d.is_empty() => Ok(()),
+        Ok(d) => Err(Violation(format!("a diff of a cluster with itself is not empty: {d:?}"))),
+        Err(e) => Err(Violation(format!("diff failed on a loaded cluster: {e}"))),
+    }
+}
+
+/// (e) load → the whole matrix (checked against point verdicts) and a diff with itself.
+pub fn matrix(data: &[u8]) -> Result<usize, Violation> {
+    let (dataplane, parts) = inputs(data);
+    matrix_of(dataplane, &parts).map(|()| data.len())
+}
+
 /// Structure-aware: `arbitrary` builds a world, rendered to YAML/JSON, then every check
 /// above runs on it.
 pub fn structured(data: &[u8]) -> Result<usize, Violation> {
@@ -154,6 +197,7 @@ pub fn structured(data: &[u8]) -> Result<usize, Violation> {
     let dataplane = [Dataplane::Generic, Dataplane::Calico, Dataplane::Cilium][usize::from(world.dataplane) % 3];
     verdicts_of(dataplane, &parts, invariants::seed(data))?;
     diagnose_of(dataplane, &parts)?;
+    matrix_of(dataplane, &parts)?;
     if let Some((name, text)) = parts.first() {
         invariants::check_case(name, text)?;
     }

@@ -9,7 +9,7 @@
 
 mod read;
 
-use meshverdict_bindings::args::{ArgumentError, Bad, Expected, Host, Problem};
+use meshverdict_bindings::args::{packed_queries, ArgumentError, Bad, Expected, Host, Problem};
 use meshverdict_bindings::files::{self, FolderPlan};
 use meshverdict_bindings::load::js_load_options;
 use meshverdict_bindings::{run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode, LoadOptions, Manifests};
@@ -125,6 +125,22 @@ pub fn argument_type(argument: String, expected: String, value: Unknown<'_>) -> 
     Ok(self::argument(&Bad::wrong_type(expected, t.name()).named(Host::JavaScript, &argument)))
 }
 
+impl NativeCluster {
+    /// The answers of a batch as JSON: per question `{ allowed, summary }` or `{ error }`.
+    fn briefs(&self, qs: &[meshverdict_bindings::Query]) -> napi::Result<String> {
+        let items: Vec<serde_json::Value> = self
+            .handle
+            .verdicts(qs)
+            .into_iter()
+            .map(|r| match r {
+                Ok(b) => serde_json::json!({ "allowed": b.allowed, "summary": b.summary }),
+                Err(e) => serde_json::json!({ "error": e }),
+            })
+            .collect();
+        serde_json::to_string(&items).map_err(|e| napi::Error::from_reason(e.to_string()))
+    }
+}
+
 #[napi]
 impl NativeCluster {
     /// The dataplane verdicts are judged on: `generic`, `calico` or `cilium`.
@@ -162,16 +178,7 @@ impl NativeCluster {
             Ok(qs) => qs,
             Err(w) => return Ok(Either::B(wrong(w)?)),
         };
-        let items: Vec<serde_json::Value> = self
-            .handle
-            .verdicts(&qs)
-            .into_iter()
-            .map(|r| match r {
-                Ok(b) => serde_json::json!({ "allowed": b.allowed, "summary": b.summary }),
-                Err(e) => serde_json::json!({ "error": e }),
-            })
-            .collect();
-        Ok(Either::A(serde_json::to_string(&items).map_err(|e| napi::Error::from_reason(e.to_string()))?))
+        Ok(Either::A(self.briefs(&qs)?))
     }
 
     /// `allowed` for each question, in order, as bytes (1 allowed, 0 denied); the first
@@ -183,6 +190,30 @@ impl NativeCluster {
             Err(w) => return Ok(Either::B(wrong(w)?)),
         };
         settle(self.handle.allowed_many(&qs).map(|v| Uint8Array::new(v.into_iter().map(u8::from).collect())))
+    }
+
+    /// `allowedMany` for a batch packed by `index.js` (one string, see
+    /// `meshverdict_bindings::args::packed_queries`); nothing when the packing does not
+    /// hold `items` questions (the wrapper then passes the objects).
+    #[napi]
+    pub fn allowed_many_packed(&self, text: String, items: u32) -> Option<Either<Uint8Array, Failure>> {
+        Some(match packed_queries(&text, items as usize)? {
+            Ok(qs) => match self.handle.allowed_many(&qs) {
+                Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
+                Err(e) => Either::B(engine(&e)),
+            },
+            Err(a) => Either::B(argument(&a)),
+        })
+    }
+
+    /// `verdicts` for a packed batch (see `allowed_many_packed`).
+    #[napi]
+    pub fn verdicts_packed(&self, text: String, items: u32) -> napi::Result<Option<Either<String, Failure>>> {
+        let Some(read) = packed_queries(&text, items as usize) else { return Ok(None) };
+        match read {
+            Ok(qs) => Ok(Some(Either::A(self.briefs(&qs)?))),
+            Err(a) => Ok(Some(Either::B(argument(&a)))),
+        }
     }
 
     /// An entry point by name (`diagnostics`, `errors`, …): request and answer as JSON text.

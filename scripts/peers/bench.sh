@@ -3,26 +3,25 @@
 # pairwise map from each, wall time and peak RSS (/usr/bin/time -v), their ratio, and a
 # check that both allow the same (pod pair, protocol, port) set.
 #
-#   bash scripts/peers/bench.sh [--pods N] [--policies P] [--peer-timeout S] [--threads T]
+#   bash scripts/peers/bench.sh [--pods N] [--policies P] [--peer-timeout S]
 #
 # Defaults: 1000 pods, 200 policies (the peers' published comparison point: all three
 # peers agree on 198,414 allowed (pod pair, port) on TCP 8080/9090). The cluster comes
 # from the shared generator (PyYAML, installed into target/peers/venv). `--pods 3000`
 # is the next point; the peer did not finish it within ten minutes before, so it runs
 # under --peer-timeout (default 1200 s) and a timeout is reported, not failed.
-# meshverdict's side is the allpairs example (`Cluster::allowed` per port interval), on
-# T threads (default: every core); the peer runs alone after it.
+# meshverdict's side is `meshverdict matrix --by pod -o csv` (load, every pod pair and
+# port as the peer lists them, CSV out), one thread; the peer runs alone after it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$ROOT/scripts/peers"
-PODS=1000 POLICIES=200 PEER_TIMEOUT=1200 THREADS=""
+PODS=1000 POLICIES=200 PEER_TIMEOUT=1200
 while [ $# -gt 0 ]; do
   case "$1" in
     --pods) PODS="$2"; shift 2 ;;
     --policies) POLICIES="$2"; shift 2 ;;
     --peer-timeout) PEER_TIMEOUT="$2"; shift 2 ;;
-    --threads) THREADS="$2"; shift 2 ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -37,12 +36,12 @@ if ! "$VENV/bin/python" -c 'import yaml' 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet pyyaml
 fi
-if ! (cd "$ROOT" && cargo build --quiet --release -p meshverdict --example allpairs) >"$ROOT/target/peers/allpairs-build.log" 2>&1; then
-  cat "$ROOT/target/peers/allpairs-build.log" >&2
-  echo "bench.sh: the allpairs example does not build" >&2
+if ! (cd "$ROOT" && cargo build --quiet --release -p meshverdict-cli) >"$ROOT/target/peers/cli-build.log" 2>&1; then
+  cat "$ROOT/target/peers/cli-build.log" >&2
+  echo "bench.sh: the meshverdict CLI does not build" >&2
   exit 1
 fi
-ALLPAIRS="$ROOT/target/release/examples/allpairs"
+MV="$ROOT/target/release/meshverdict"
 
 D="$ROOT/target/peers/bench-$PODS-$POLICIES"
 rm -rf "$D"
@@ -53,8 +52,8 @@ mkdir -p "$D/cluster"
 wall() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'; }
 rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
 
-echo "bench: meshverdict allpairs on $PODS pods, $POLICIES policies" >&2
-/usr/bin/time -v -o "$D/meshverdict.time" "$ALLPAIRS" "$D/cluster" ${THREADS:+--threads "$THREADS"} -o "$D/meshverdict.csv" 2>"$D/meshverdict.log"
+echo "bench: meshverdict matrix on $PODS pods, $POLICIES policies (load, every pod pair and port, CSV)" >&2
+/usr/bin/time -v -o "$D/meshverdict.time" "$MV" matrix -f "$D/cluster" --by pod --no-externals -o csv -q >"$D/meshverdict.csv" 2>"$D/meshverdict.log"
 cat "$D/meshverdict.log" >&2
 echo "bench: netpol-analyzer list (timeout ${PEER_TIMEOUT}s)" >&2
 set +e

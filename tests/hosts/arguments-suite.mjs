@@ -93,6 +93,27 @@ export function argumentsSuite({ host, meshverdict }) {
     }
   })
 
+  test(`${host}: a batch crosses packed or object by object, with the same answers and errors`, () => {
+    const c = cluster()
+    const plain = [q(), q({ from: 'x/b', to: 'x/a' }), q({ port: 'http', to: 'x/a', from: 'x/b' }), q({ protocol: 'udp' }), q({ port: '80' })]
+    const want = plain.map((x) => c.verdict(x).allowed)
+    assert.deepEqual(c.allowedMany(plain), want)
+    assert.deepEqual(c.verdicts(plain).map((b) => b.allowed), want)
+    // A separator inside a field cannot be packed: the objects are read instead.
+    const odd = [...plain, q({ from: 'x/\0a' })]
+    assert.deepEqual(c.verdicts(odd).slice(0, plain.length).map((b) => b.allowed), want)
+    assert.ok(c.verdicts(odd)[plain.length] instanceof MeshverdictError)
+    // A class instance and a query with inherited keys go through the object path too.
+    class Q { constructor() { this.from = 'x/a'; this.to = 'x/b'; this.port = 80 } }
+    assert.deepEqual(c.allowedMany([new Q()]), [true])
+    // Values are checked on either path, with the same message.
+    expectArgument(() => c.allowedMany([q(), q({ protocol: 'icmp' })]), RangeError,
+      "protocol of queries[1] must be 'TCP', 'UDP' or 'SCTP' (string, any case), not 'icmp'")
+    expectArgument(() => c.allowedMany([q({ from: 'x/\0' }), q({ protocol: 'icmp' })]), RangeError,
+      "protocol of queries[1] must be 'TCP', 'UDP' or 'SCTP' (string, any case), not 'icmp'")
+    expectArgument(() => c.allowedMany([q(), q({ port: '' })]), RangeError, `port of queries[1] ${PORT}''`)
+  })
+
   test(`${host}: engine errors of a batch are MeshverdictErrors that name the item`, () => {
     let caught
     try {

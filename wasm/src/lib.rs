@@ -5,7 +5,7 @@
 //! messages every JavaScript host shares), and answers are built as plain objects by
 //! serde-wasm-bindgen (JSON-compatible: objects, not `Map`s). A wrong argument throws a
 //! `TypeError` or a `RangeError`, anything the engine refuses a `MeshverdictError` (the
-//! class of `js/meshverdict-error.js`, exported by every build). Entry points other than
+//! class of `js/host.js`, exported by every build). Entry points other than
 //! verdicts go through one generic `call`. No verdict logic lives here. The TypeScript
 //! shapes of the values are in `types.d.ts`.
 
@@ -92,6 +92,29 @@ impl Cluster {
             Ok(v) => js::to_js::<VerdictOut>(&v),
             Err(e) => Err(js::engine_error(&e)),
         }
+    }
+
+    /// EXPERIMENT (measuring the boundary; not part of the API): the verdict as JSON text.
+    #[wasm_bindgen(js_name = verdictJsonExperiment, skip_typescript)]
+    pub fn verdict_json_experiment(&self, query: JsValue) -> Result<String, JsValue> {
+        let q = read::QueryKeys::new().query(&query, || "query".into()).map_err(|a| js::argument(&a))?;
+        let v = self.handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?;
+        meshverdict_bindings::verdict_json_of(&v).map_err(|e| js::engine_error(&e))
+    }
+
+    /// EXPERIMENT: the verdict without its explanation, as a JavaScript value.
+    #[wasm_bindgen(js_name = verdictOnlyExperiment, skip_typescript)]
+    pub fn verdict_only_experiment(&self, query: JsValue) -> Result<JsValue, JsValue> {
+        let q = read::QueryKeys::new().query(&query, || "query".into()).map_err(|a| js::argument(&a))?;
+        let v = self.handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?;
+        js::to_js(&v)
+    }
+
+    /// EXPERIMENT: the verdict computed, nothing returned but `allowed`.
+    #[wasm_bindgen(js_name = verdictBareExperiment, skip_typescript)]
+    pub fn verdict_bare_experiment(&self, query: JsValue) -> Result<bool, JsValue> {
+        let q = read::QueryKeys::new().query(&query, || "query".into()).map_err(|a| js::argument(&a))?;
+        self.handle.verdict_only(&q).map(|v| v.allowed).map_err(|e| js::engine_error(&e))
     }
 
     /// Many verdicts in one call, each `{ allowed, summary }`. An item the engine cannot

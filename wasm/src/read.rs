@@ -84,8 +84,14 @@ pub fn unknown_key(queries: &JsValue, single: bool) -> Result<(), ArgumentError>
     Err(ArgumentError::unknown_key(&argument, "property", &key, &args::QUERY_KEYS))
 }
 
-/// Every question of a batch (an array of query objects).
+/// Every question of a batch (an array of query objects): packed into one string by
+/// JavaScript when every query is plain and well typed, else read object by object.
 pub fn queries(v: &JsValue) -> Result<Vec<Query>, ArgumentError> {
+    if let (Some(text), Some(arr)) = (js::pack(v), v.dyn_ref::<Array>()) {
+        if let Some(read) = args::packed_queries(&text, arr.length() as usize) {
+            return read;
+        }
+    }
     let t = js_type(v);
     if t != JsType::Array {
         return Err(Bad::wrong_type(Expected::Queries, t.name()).named(Host::JavaScript, "queries"));

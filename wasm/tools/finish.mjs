@@ -2,7 +2,7 @@
 // node wasm/tools/finish.mjs PKG — finish what wasm-bindgen wrote into PKG/{bundler,nodejs,web}:
 //
 // - every build's entry module exports MeshverdictError (the class of
-//   js/meshverdict-error.js that the module throws), so `instanceof` works with the
+//   js/host.js that the module throws), so `instanceof` works with the
 //   class users import, as in the Node package;
 // - the nodejs build's copy of that snippet becomes CommonJS (wasm-bindgen copies it as
 //   written, an ES module, and `require`s it; Node < 20.19 cannot);
@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 const pkg = path.resolve(process.argv[2] ?? 'pkg')
-const SNIPPET = 'meshverdict-error.js'
+const SNIPPET = 'host.js'
 const ENTRY = 'meshverdict_wasm.js'
 
 function fail(message) {

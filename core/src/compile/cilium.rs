@@ -614,7 +614,7 @@ fn compile_object(model: &Model, settings: &Settings, obj: &CiliumObject, sink: 
         if obj.rules.is_empty() {
             // Rejected at admission since Cilium 1.20 (a CRD validation rule, PR #45145);
             // before, the agent logged "empty policy" and ignored it.
-            refused = Some(Refused { path: String::new(), message: "a Cilium policy needs `spec` or `specs`".into(), schema: true });
+            refused = Some(Refused { path: "spec".into(), message: "a Cilium policy needs `spec` or `specs`".into(), schema: true });
         }
         for (path, rule) in &obj.rules {
             match t.rule(rule, path) {
@@ -636,6 +636,7 @@ fn compile_object(model: &Model, settings: &Settings, obj: &CiliumObject, sink: 
                     kind: obj.kind.short().to_string(),
                     namespace: obj.namespace.clone(),
                     name: obj.name.clone(),
+                    start: model.object_start(&obj.origin),
                 };
                 let mut error = ctx.error(ErrorCode::InvalidPolicy, &r.path, r.message);
                 let entry = |error| Invalid { kind: obj.kind.short().to_string(), namespace: obj.namespace.clone(), name: obj.name.clone(), error };

@@ -87,6 +87,7 @@ pub fn compile(model: &Model, choice: DataplaneChoice) -> Compiled {
             kind: "NetworkPolicy".into(),
             namespace: Some(obj.namespace.clone()),
             name: obj.name.clone(),
+            start: model.object_start(&obj.origin),
         };
         match netpol::compile(&ctx, obj, translation) {
             Ok(p) => netpols.push(p),

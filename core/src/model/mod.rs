@@ -24,7 +24,7 @@ use crate::selector::Labels;
 use crate::source::{for_each_document_parallel, locate, locate_from, locate_item, parse_path, Limits, Start};
 
 pub use crate::findings::{Warning, WarningCode};
-pub(crate) use read::{read_meta, Ctx, OwnerRef};
+pub(crate) use read::{read_meta, Ctx, Located, OwnerRef};
 
 /// One named text to read (a file, stdin, or what a host was given).
 #[derive(Debug, Clone, Copy)]
@@ -368,6 +368,17 @@ impl Model {
             Some((_, start)) => locate_from(text, *start, &path),
             None => locate(text, origin.document, &path),
         }
+    }
+
+    /// Where the object at `origin` starts, for errors found after reading (compilers).
+    pub(crate) fn object_start(&self, origin: &Origin) -> Option<Located> {
+        let item = origin.prefix.strip_prefix("items[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok());
+        if let Some(i) = item {
+            return self.item_starts.get(&(origin.source.clone(), origin.document)).and_then(|v| v.get(i)).map(|s| Located::Item(*s));
+        }
+        let starts = self.starts.get(&origin.source)?;
+        let k = starts.binary_search_by_key(&origin.document, |(d, _)| *d).ok()?;
+        starts.get(k).map(|(_, s)| Located::Document(*s))
     }
 
     /// Records where a document (and its List items) starts, for [`Model::locate`].

@@ -24,13 +24,26 @@ pub(crate) struct Ctx<'a> {
     pub kind: String,
     pub namespace: Option<String>,
     pub name: String,
+    /// Where the object starts (its document, or its List item): a field's line is
+    /// found from there, not by re-parsing the stream from the start for every error.
+    pub start: Option<Located>,
+}
+
+/// Where an object starts in its text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Located {
+    Document(crate::source::Start),
+    Item(crate::source::Start),
 }
 
 impl Ctx<'_> {
     /// An error located at `field` of this object, with its YAML line.
     pub fn error(&self, code: ErrorCode, field: &str, message: impl Into<String>) -> Error {
-        let path = self.origin.path(field);
-        let line = locate(self.text, self.origin.document, &parse_path(&path));
+        let line = match self.start {
+            Some(Located::Item(start)) => crate::source::locate_item(self.text, start, &parse_path(field)),
+            Some(Located::Document(start)) => crate::source::locate_from(self.text, start, &parse_path(&self.origin.path(field))),
+            None => locate(self.text, self.origin.document, &parse_path(&self.origin.path(field))),
+        };
         let what = match &self.namespace {
             Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
             None => format!("{} {}", self.kind, self.name),
@@ -324,6 +337,20 @@ fn read_containers(ctx: &Ctx, spec: &PodSpecView, field: &str) -> Result<Vec<Con
     Ok(out)
 }
 
+/// The versions the API server serves for the kinds the engine reads (the group's own
+/// CRD versions for Cilium and Linkerd); `None` for kinds it does not read.
+fn served_version(group: &str, kind: &str) -> Option<&'static [&'static str]> {
+    Some(match (group, kind) {
+        ("", "Namespace" | "Pod" | "Service" | "Node" | "ServiceAccount" | "Endpoints" | "ConfigMap") => &["v1"],
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => &["v1"],
+        ("batch", "Job" | "CronJob") => &["v1"],
+        ("discovery.k8s.io", "EndpointSlice") => &["v1"],
+        ("networking.k8s.io", "NetworkPolicy") => &["v1"],
+        ("cilium.io", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy") => &["v2"],
+        _ => return None,
+    })
+}
+
 impl Model {
     pub(super) fn read_document(&mut self, input: &Input, doc: &Document, objects: &mut usize, limits: Limits) -> Result<(), Error> {
         self.note_start(input.name, doc);
@@ -341,14 +368,15 @@ impl Model {
                     None => locate(input.text, doc.index, &parse_path(&prefix)).unwrap_or(doc.line),
                 };
                 let origin = Origin { prefix, line, ..origin.clone() };
-                self.read_object(input, origin, item, objects, limits)?;
+                let start = doc.items.get(i).map(|s| Located::Item(*s));
+                self.read_object(input, origin, start, item, objects, limits)?;
             }
             return Ok(());
         }
-        self.read_object(input, origin, &doc.value, objects, limits)
+        self.read_object(input, origin, Some(Located::Document(doc.start)), &doc.value, objects, limits)
     }
 
-    fn read_object(&mut self, input: &Input, origin: Origin, v: &Value, objects: &mut usize, limits: Limits) -> Result<(), Error> {
+    fn read_object(&mut self, input: &Input, origin: Origin, start: Option<Located>, v: &Value, objects: &mut usize, limits: Limits) -> Result<(), Error> {
         *objects += 1;
         if *objects > limits.max_objects {
             return Err(Error::new(
@@ -362,12 +390,25 @@ impl Model {
         let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
         let name = v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
         let namespace = v.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
-        let ctx = Ctx { text: input.text, origin: origin.clone(), kind: kind.clone(), namespace: namespace.clone(), name: name.clone() };
+        let ctx = Ctx { text: input.text, origin: origin.clone(), kind: kind.clone(), namespace: namespace.clone(), name: name.clone(), start };
         if !v.is_object() {
             return Err(Error::new(ErrorCode::InvalidField, "a document must be a mapping (a Kubernetes object)")
                 .at(origin.location(None, None)));
         }
-        let result = match (group, kind.as_str()) {
+        let unserved = served_version(group, &kind).and_then(|served| {
+            let version = api_version.rsplit_once('/').map_or(api_version.as_str(), |(_, v)| v);
+            (!served.contains(&version)).then(|| {
+                ctx.error(
+                    ErrorCode::InvalidField,
+                    "apiVersion",
+                    format!(
+                        "{api_version:?} is not served for {kind}: the API server serves {}",
+                        served.iter().map(|v| if group.is_empty() { (*v).to_string() } else { format!("{group}/{v}") }).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })
+        });
+        let result = if let Some(error) = unserved { Err(error) } else { match (group, kind.as_str()) {
             ("", "Namespace") => self.read_namespace(&ctx, v),
             ("", "Pod") => self.read_pod(&ctx, v),
             ("apps", "Deployment") => self.read_workload(&ctx, v, EndpointKind::Deployment),
@@ -433,7 +474,7 @@ impl Model {
                 });
                 Ok(())
             }
-        };
+        } };
         if let Err(error) = result {
             if kind == "Pod" || ctx.kind.ends_with("Set") || matches!(kind.as_str(), "Deployment" | "Job" | "CronJob") {
                 self.invalid_endpoints.insert((namespace.clone().unwrap_or_else(|| "default".into()), name.clone()), error.clone());

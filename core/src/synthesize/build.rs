@@ -22,22 +22,20 @@ pub(crate) enum Key {
     Other(String),
 }
 
-/// What the synthesized set is meant to allow, pair by pair: the proof checks that it is
-/// allowed, and that nothing else is.
+/// What the synthesized set is meant to allow, pair by pair (intents, the mesh's and the
+/// platform's needs): the proof lists whatever else it allows.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Claims {
-    pub map: HashMap<(Key, Key), (PortSet, BTreeSet<String>)>,
+    pub map: HashMap<(Key, Key), PortSet>,
 }
 
 impl Claims {
-    pub fn add(&mut self, from: Key, to: Key, ports: &PortSet, why: &str) {
-        let e = self.map.entry((from, to)).or_default();
-        e.0.extend(ports);
-        e.1.insert(why.to_string());
+    pub fn add(&mut self, from: Key, to: Key, ports: &PortSet) {
+        self.map.entry((from, to)).or_default().extend(ports);
     }
 
-    pub fn covers(&self, from: &Key, to: &Key, protocol: Protocol, port: u16) -> Option<&BTreeSet<String>> {
-        self.map.get(&(from.clone(), to.clone())).filter(|(p, _)| p.covers(protocol, port)).map(|(_, w)| w)
+    pub fn covers(&self, from: &Key, to: &Key, protocol: Protocol, port: u16) -> bool {
+        self.map.get(&(from.clone(), to.clone())).is_some_and(|p| p.covers(protocol, port))
     }
 }
 
@@ -404,9 +402,9 @@ impl<'c> Builder<'c> {
             }
             for a in self.keys(&f.from) {
                 for b in self.keys(&f.to) {
-                    self.plan.claims.add(a.clone(), b.clone(), &f.ports, &reason.text);
+                    self.plan.claims.add(a.clone(), b.clone(), &f.ports);
                     for (_, w, _) in &wire {
-                        self.plan.claims.add(a.clone(), b.clone(), &PortSet(BTreeSet::from([PortItem::one(Protocol::Tcp, *w)])), "the mesh's inbound port");
+                        self.plan.claims.add(a.clone(), b.clone(), &PortSet(BTreeSet::from([PortItem::one(Protocol::Tcp, *w)])));
                     }
                 }
             }
@@ -481,7 +479,7 @@ impl<'c> Builder<'c> {
             }
             for e in self.units.list.get(u).map(|x| x.endpoints.clone()).unwrap_or_default() {
                 for d in &dns {
-                    self.plan.claims.add(Key::Pod(e), Key::Pod(*d), &dns_set, "DNS");
+                    self.plan.claims.add(Key::Pod(e), Key::Pod(*d), &dns_set);
                 }
             }
         }
@@ -489,7 +487,7 @@ impl<'c> Builder<'c> {
             self.want(u, Dir::Ingress, Peer::Pods { namespace: NsSel::All, pods: None }, &dns_set, Reason::need("DNS: the cluster DNS serves every pod"));
             for e in self.units.list.get(u).map(|x| x.endpoints.clone()).unwrap_or_default() {
                 for a in &m.endpoints {
-                    self.plan.claims.add(Key::Pod(a.index), Key::Pod(e), &dns_set, "DNS");
+                    self.plan.claims.add(Key::Pod(a.index), Key::Pod(e), &dns_set);
                 }
             }
         }
@@ -559,7 +557,7 @@ impl<'c> Builder<'c> {
             };
             for a in &from_keys {
                 for b in &to_keys {
-                    self.plan.claims.add(a.clone(), b.clone(), &ports, &why);
+                    self.plan.claims.add(a.clone(), b.clone(), &ports);
                 }
             }
             self.need(end_text(need.from), end_text(need.to), &port_text, format!("{} ({})", need.purpose, source_of(need.port, need.purpose)));

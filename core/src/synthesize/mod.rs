@@ -271,9 +271,23 @@ fn header(options: &SynthOptions, intents: usize) -> Vec<String> {
     )]
 }
 
-#[allow(clippy::too_many_arguments)]
-fn prove(isolated: &Cluster, after: &Cluster, plan: &build::Plan, resolved: &resolve::Resolved, units: &Units, dialect: Dialect, unmet: &mut Vec<Unmet>) -> Proof {
+/// The mesh and DNS diagnostics of a drafted set on the workloads concerned, before the
+/// rest of the proof: the far side of a needed flow may need an allow too.
+struct Left {
+    diagnostics: Vec<crate::findings::Diagnostic>,
+    proof: Proof,
+}
+
+fn left(after: &Cluster, plan: &build::Plan, dialect: Dialect) -> Left {
     let mut proof = Proof::default();
+    let diagnostics = verify::diagnostics(after, &plan.concerned, &plan.claims, dialect != Dialect::Linkerd, &mut proof);
+    Left { diagnostics, proof }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prove(isolated: &Cluster, after: &Cluster, plan: &build::Plan, resolved: &resolve::Resolved, units: &Units, dialect: Dialect, left: Left, unmet: &mut Vec<Unmet>) -> Proof {
+    let Left { diagnostics, mut proof } = left;
+    proof.diagnostics = diagnostics;
     proof.invalid = after
         .invalid_objects()
         .filter(|i| i.error.location.as_ref().is_some_and(|l| l.source == SYNTHESIZED))
@@ -301,7 +315,9 @@ fn prove(isolated: &Cluster, after: &Cluster, plan: &build::Plan, resolved: &res
         }
     }
     verify::residue(isolated, after, &plan.claims, units, SYNTHESIZED, &externals, &plan.concerned, &mut proof);
-    proof.diagnostics = verify::diagnostics(after, &plan.concerned, &plan.claims, dialect != Dialect::Linkerd, &mut proof);
+    let existing = verify::existing_relations(isolated, &plan.concerned, units);
+    proof.existing_pairs = existing.len();
+    proof.existing = existing.into_iter().take(verify::EXISTING_SHOWN).collect();
     proof
 }
 
@@ -324,12 +340,11 @@ pub fn synthesize(cluster: &Cluster, intents: &Intents, options: &SynthOptions) 
     let head = header(options, intents.items.len());
     let mut yaml = render::stream(&objects, &head);
     let mut after = load_after(before, &yaml, dataplane)?;
-    let isolated = repair::with(before, "meshverdict:isolated", &skeleton(before, &plan, options), dataplane)?;
-    let mut proof = prove(&isolated, &after, &plan, &resolved, &units, options.dialect, &mut unmet);
-    if !proof.diagnostics.is_empty() && options.dialect != Dialect::Linkerd {
+    let mut first = left(&after, &plan, options.dialect);
+    if !first.diagnostics.is_empty() && options.dialect != Dialect::Linkerd {
         // The far side of a needed flow (the control plane's ingress, the DNS pods') may
         // be isolated by the existing policies: add the allow there, as a repair does.
-        let diags: Vec<(usize, &crate::findings::Diagnostic)> = proof.diagnostics.iter().enumerate().collect();
+        let diags: Vec<(usize, &crate::findings::Diagnostic)> = first.diagnostics.iter().enumerate().collect();
         let (extra, _, _, _) = repair::objects(&after, &diags, options.dialect);
         let extra: Vec<Object> = extra.into_iter().filter(|o| !objects.iter().any(|x| x.namespace == o.namespace && x.name == o.name)).collect();
         if !extra.is_empty() {
@@ -340,10 +355,11 @@ pub fn synthesize(cluster: &Cluster, intents: &Intents, options: &SynthOptions) 
             objects.extend(extra);
             yaml = render::stream(&objects, &head);
             after = load_after(before, &yaml, dataplane)?;
-            unmet.retain(|u| plan.unmet.iter().all(|p| p.intent != u.intent));
-            proof = prove(&isolated, &after, &plan, &resolved, &units, options.dialect, &mut unmet);
+            first = left(&after, &plan, options.dialect);
         }
     }
+    let isolated = repair::with(before, "meshverdict:isolated", &skeleton(before, &plan, options), dataplane)?;
+    let mut proof = prove(&isolated, &after, &plan, &resolved, &units, options.dialect, first, &mut unmet);
     unmet.sort_by_key(|u| u.intent);
     unmet.dedup_by_key(|u| u.intent);
     if proof.elsewhere > 0 {
@@ -423,6 +439,15 @@ impl Synthesis {
         for b in &p.blocked {
             s.push_str(&format!("  cannot meet a need: {b}\n"));
         }
+        if p.existing_pairs > 0 {
+            let shown: Vec<String> = p.existing.iter().take(8).map(|(a, b)| format!("{a} → {b}")).collect();
+            s.push_str(&format!(
+                "  the existing policies alone admit {} pairs of these workloads (on some ports; added policies cannot take an allow back): {}{}\n",
+                p.existing_pairs,
+                shown.join(", "),
+                if p.existing_pairs > shown.len() { ", …" } else { "" }
+            ));
+        }
         s.push_str(&format!(
             "  mesh diagnostics left on these workloads: {}{}\n",
             p.diagnostics.len(),
@@ -435,3 +460,4 @@ impl Synthesis {
         s
     }
 }
+

@@ -57,6 +57,11 @@ pub struct Proof {
     pub pairs: usize,
     pub questions: usize,
     pub residue: Vec<Residue>,
+    /// Pairs of workloads concerned (`from`, `to`) that the existing policies alone admit
+    /// on both sides (on some ports): no added policy can take that back. At most
+    /// [`EXISTING_SHOWN`] of them; `existingPairs` counts them all.
+    pub existing: Vec<(String, String)>,
+    pub existing_pairs: usize,
     /// Mesh and DNS diagnostics left on the workloads concerned.
     pub diagnostics: Vec<Diagnostic>,
     /// Mesh diagnostics elsewhere in the cluster (not about the workloads concerned).
@@ -68,6 +73,9 @@ pub struct Proof {
     pub invalid: Vec<String>,
     pub notes: Vec<String>,
 }
+
+/// How many existing relations a proof lists.
+pub const EXISTING_SHOWN: usize = 1000;
 
 /// The reference a query names a key by; `None` when no reference names it alone.
 pub(crate) fn reference(model: &Model, key: &Key) -> Option<String> {
@@ -345,26 +353,33 @@ fn candidates(after: &Cluster, ours: &str, externals: &BTreeSet<String>, concern
             }
         }
     }
-    // Among the workloads concerned, whatever any rule of both sides relates.
-    let by_class: BTreeMap<usize, Vec<usize>> = concerned.iter().fold(BTreeMap::new(), |mut m, e| {
-        if let Some(c) = classes.of_endpoint.get(*e) {
-            m.entry(*c).or_insert_with(Vec::new).push(*e);
+    out
+}
+
+/// Pairs of workloads concerned (by unit) that the existing policies alone relate on
+/// both sides: allowed before and after, whatever the new objects say. Counted by class
+/// set algebra, ports aside.
+pub(crate) fn existing_relations(isolated: &Cluster, concerned: &BTreeSet<usize>, units: &Units) -> BTreeSet<(String, String)> {
+    let classes = &isolated.compiled().classes;
+    let mut by_class: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for e in concerned {
+        if let (Some(c), Some(u)) = (classes.of_endpoint.get(*e), units.of_endpoint(*e)) {
+            by_class.entry(*c).or_default().insert(u.reference());
         }
-        m
-    });
-    let ingress: BTreeMap<usize, Option<crate::compile::bitset::Bitset>> = by_class.keys().map(|c| (*c, reach(after, *c, Direction::Ingress))).collect();
-    for (ca, pods_a) in &by_class {
-        let egress = reach(after, *ca, Direction::Egress);
-        for (cb, pods_b) in &by_class {
+    }
+    let ingress: BTreeMap<usize, Option<crate::compile::bitset::Bitset>> = by_class.keys().map(|c| (*c, reach(isolated, *c, Direction::Ingress))).collect();
+    let mut out = BTreeSet::new();
+    for (ca, ua) in &by_class {
+        let egress = reach(isolated, *ca, Direction::Egress);
+        for (cb, ub) in &by_class {
             let e_ok = egress.as_ref().is_none_or(|s| s.contains(*cb));
             let i_ok = ingress.get(cb).and_then(|x| x.as_ref()).is_none_or(|s| s.contains(*ca));
-            if !(e_ok && i_ok) {
-                continue;
-            }
-            for a in pods_a {
-                for b in pods_b {
-                    if a != b {
-                        out.insert((Key::Pod(*a), Key::Pod(*b)));
+            if e_ok && i_ok {
+                for a in ua {
+                    for b in ub {
+                        if a != b || classes.members.get(*ca).is_some_and(|m| m.len() > 1) {
+                            out.insert((a.clone(), b.clone()));
+                        }
                     }
                 }
             }
@@ -409,9 +424,9 @@ pub(crate) fn residue(isolated: &Cluster, after: &Cluster, claims: &Claims, unit
         if to.starts_with("ip:") && eb.is_none() && from.starts_with("ip:") {
             continue;
         }
-        let extra = claims.map.get(&(a.clone(), b.clone())).map(|c| c.0.clone()).unwrap_or_default();
+        let extra = claims.map.get(&(a.clone(), b.clone())).cloned().unwrap_or_default();
         for (proto, s, e) in allowed_intervals(after, &from, &to, ea, eb, &extra, &mut proof.questions) {
-            if claims.covers(a, b, proto, s).is_some() {
+            if claims.covers(a, b, proto, s) {
                 continue;
             }
             let q = Query { from: from.clone(), to: to.clone(), port: PortRef::Number(s), protocol: proto };
@@ -489,6 +504,11 @@ pub(crate) fn intents(after: &Cluster, resolved: &Resolved, unmet: &BTreeSet<usi
         for (proto, port) in asked {
             proof.checks += 1;
             let q = Query { from: from.clone(), to: to.clone(), port: PortRef::Number(port), protocol: proto };
+            // The decision first; the full verdict, with its reasons, only to explain a denial.
+            if after.allowed(&q).unwrap_or(false) {
+                proof.allowed += 1;
+                continue;
+            }
             match after.verdict(&q) {
                 Ok(v) if v.allowed => proof.allowed += 1,
                 Ok(v) => {
@@ -546,7 +566,7 @@ pub(crate) fn diagnostics(after: &Cluster, concerned: &BTreeSet<usize>, claims: 
                 let unclaimed = d.flows.iter().any(|f| {
                     let k = |r: &str| model.find_endpoint(r.split_once('/').map(|x| x.0).unwrap_or(""), r.split_once('/').map(|x| x.1).unwrap_or("")).map(|e| Key::Pod(e.index));
                     match (k(&f.from), k(&f.to)) {
-                        (Some(a), Some(b)) => claims.covers(&a, &b, f.protocol, f.port).is_none(),
+                        (Some(a), Some(b)) => !claims.covers(&a, &b, f.protocol, f.port),
                         _ => false,
                     }
                 });
