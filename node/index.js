@@ -262,9 +262,9 @@ class Cluster {
       out = this.#native.allowedMany(queries)
     }
     const bytes = settle(out)
-    const out = new Array(bytes.length)
-    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] === 1
-    return out
+    const allowed = new Array(bytes.length)
+    for (let i = 0; i < bytes.length; i++) allowed[i] = bytes[i] === 1
+    return allowed
   }
 
   /** An entry point of the engine by name: its result, or its error thrown. */

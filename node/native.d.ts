@@ -37,6 +37,14 @@ export declare class NativeCluster {
    * failing question fails the batch.
    */
   allowedMany(queries: unknown): Uint8Array | Failure
+  /**
+   * `allowedMany` for a batch packed by `index.js` (one string, see
+   * `meshverdict_bindings::args::packed_queries`); nothing when the packing does not
+   * hold `items` questions (the wrapper then passes the objects).
+   */
+  allowedManyPacked(text: string, items: number): Uint8Array | Failure | null
+  /** `verdicts` for a packed batch (see `allowed_many_packed`). */
+  verdictsPacked(text: string, items: number): string | Failure | null
   /** An entry point by name (`diagnostics`, `errors`, …): request and answer as JSON text. */
   call(name: string, request: string): string
 }

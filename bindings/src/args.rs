@@ -242,8 +242,8 @@ pub const PACKED_SEPARATOR: char = '\0';
 /// or a string): one crossing and one string instead of four property reads per
 /// question. `None` when the text does not hold `items` questions (a field held the
 /// separator): the host then reads the objects themselves. Values are checked here, with
-/// the same messages as for objects.
-pub fn packed_queries(text: &str, items: usize) -> Option<Result<Vec<Query>, ArgumentError>> {
+/// the same messages as for objects; `argument(i, "port")` names a field on failure.
+pub fn packed_queries(text: &str, items: usize, argument: impl Fn(usize, &str) -> String) -> Option<Result<Vec<Query>, ArgumentError>> {
     if items == 0 {
         return text.is_empty().then(|| Ok(Vec::new()));
     }
@@ -257,7 +257,7 @@ pub fn packed_queries(text: &str, items: usize) -> Option<Result<Vec<Query>, Arg
             Ok(n) if n >= 1 && !port.starts_with(['0', '+']) => Ok(PortRef::Number(n)),
             _ => port_name(port),
         };
-        let named = |b: Bad, key: &str| b.named(Host::JavaScript, &format!("{key} of queries[{i}]"));
+        let named = |b: Bad, key: &str| b.named(Host::JavaScript, &argument(i, key));
         let port = match port {
             Ok(p) => p,
             Err(b) => return Some(Err(named(b, "port"))),
@@ -273,6 +273,16 @@ pub fn packed_queries(text: &str, items: usize) -> Option<Result<Vec<Query>, Arg
         return None;
     }
     Some(Ok(out))
+}
+
+/// How a batch names a field: `port of queries[3]`.
+pub fn batch_field(i: usize, key: &str) -> String {
+    format!("{key} of queries[{i}]")
+}
+
+/// How a single query names a field: `query.port`.
+pub fn query_field(_: usize, key: &str) -> String {
+    format!("query.{key}")
 }
 
 /// The keys of a JavaScript query, for hosts that check an object has no others.
@@ -341,7 +351,7 @@ pub fn limit_int(n: i64) -> Result<usize, Bad> {
 
 /// A loading limit given as a JavaScript number.
 pub fn limit_number(n: f64) -> Result<usize, Bad> {
-    if n.fract() == 0.0 && n >= 1.0 && n <= 9_007_199_254_740_991.0 {
+    if n.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&n) {
         return limit_int(n as i64);
     }
     Err(Bad::wrong_value(Expected::Limit, js_number(n)))
@@ -428,15 +438,17 @@ mod tests {
     #[test]
     fn packed_batches() {
         let text = ["a/b", "a/c", "80", "", "a/b", "a/c", "http", "udp"].join("\0");
-        let qs = packed_queries(&text, 2).and_then(Result::ok).unwrap_or_default();
+        let qs = packed_queries(&text, 2, batch_field).and_then(Result::ok).unwrap_or_default();
         assert_eq!(qs.iter().map(|q| (q.port.clone(), q.protocol)).collect::<Vec<_>>(), vec![(PortRef::Number(80), Protocol::Tcp), (PortRef::Name("http".into()), Protocol::Udp)]);
         // A field that held the separator: the count is off, so the host reads the objects.
-        assert!(packed_queries(&text, 3).is_none());
-        assert!(packed_queries(&format!("{text}\0x"), 2).is_none());
+        assert!(packed_queries(&text, 3, batch_field).is_none());
+        assert!(packed_queries(&format!("{text}\0x"), 2, batch_field).is_none());
         let bad = ["a/b", "a/c", "80", "ICMP"].join("\0");
-        let e = packed_queries(&bad, 1).and_then(Result::err).map(|e| e.message);
+        let e = packed_queries(&bad, 1, batch_field).and_then(Result::err).map(|e| e.message);
         assert_eq!(e.as_deref(), Some("protocol of queries[0] must be 'TCP', 'UDP' or 'SCTP' (string, any case), not 'ICMP'"));
-        assert_eq!(packed_queries("", 0).map(|r| r.map(|v| v.len())), Some(Ok(0)));
+        assert_eq!(packed_queries("", 0, batch_field).map(|r| r.map(|v| v.len())), Some(Ok(0)));
+        let one = packed_queries(&["a", "b", "0", ""].join("\0"), 1, query_field).and_then(Result::err).map(|e| e.message);
+        assert!(one.is_some_and(|m| m.starts_with("query.port must be")));
     }
 
     #[test]

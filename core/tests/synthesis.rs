@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use generators::{world, World, NAMESPACES, PORTS, RULE_PORTS};
 use meshverdict::conformance::run_case;
+use meshverdict::evaluate::matrix::{Granularity as MatrixBy, MatrixOptions};
 use meshverdict::findings::DiagnosticCode;
 use meshverdict::source::{parse_stream, Limits};
 use meshverdict::synthesize::{repair, synthesize, Dialect, End, Granularity, Intent, Intents, RepairOptions, Residue, SynthOptions, Synthesis, SYNTHESIZED};
@@ -292,6 +293,21 @@ fn check_synthesis(w: &World, gen: &[IntentG], dialect: Dialect, granularity: Gr
             prop_assert!(s.objects.iter().any(|o| o.kind.ends_with("NetworkPolicy") && o.namespace == ns && o.name == expected), "no policy for {c}");
         }
     }
+    // The engine's whole-cluster matrix, an independent computation, agrees: every cell
+    // between workloads concerned is accounted for, at both ends of its port ranges.
+    let matrix = after.matrix(&MatrixOptions { by: MatrixBy::Pod, ..MatrixOptions::default() }).unwrap();
+    for cell in matrix.cells() {
+        let (from, to) = (&matrix.groups[cell.from].reference, &matrix.groups[cell.to].reference);
+        if !concerned.contains(from) || !concerned.contains(to) {
+            continue;
+        }
+        for r in &cell.ports {
+            for port in [r.from, r.to] {
+                let query = q(from, to, port, cell.protocol);
+                prop_assert!(accounted(&s, &intents, w, &query, &cluster), "the matrix allows {query:?}, unaccounted\n{}\n{}", s.yaml, s.proof_text());
+            }
+        }
+    }
     let outside = intents.items.iter().any(|i| [&i.from, &i.to].iter().any(|e| matches!(e, End::Ref(r) if r.starts_with("ip:"))));
     for query in questions(w, &concerned, outside) {
         if after.allowed(&query).unwrap() && !accounted(&s, &intents, w, &query, &cluster) {
@@ -407,7 +423,7 @@ fn all_questions(c: &Cluster) -> Vec<Query> {
 fn repair_fixes_seed_zero() {
     let broken_text = read(&shared("seed-linkerd-netpol-broken.yaml"));
     let fixed_text = read(&shared("seed-linkerd-netpol-fixed.yaml"));
-    let broken = load(&[broken_text.clone()], Some(Dataplane::Calico));
+    let broken = load(std::slice::from_ref(&broken_text), Some(Dataplane::Calico));
     let fixed = load(&[fixed_text], Some(Dataplane::Calico));
     let r = repair(&broken, &RepairOptions::default()).unwrap();
     assert!(!r.objects.is_empty());
@@ -574,4 +590,63 @@ fn peer_cases_synthesized_from_scratch() {
     }
     eprintln!("{}", report_lines.join("\n"));
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
+
+// ------------------------------------------------------------------------------------
+// Repair links, --from-current, located errors.
+
+#[test]
+fn every_mesh_diagnostic_links_to_the_repair_that_removes_it() {
+    let text = read(&shared("seed-linkerd-netpol-broken.yaml"));
+    let cluster = load(std::slice::from_ref(&text), Some(Dataplane::Calico));
+    let diags = diagnose(&cluster);
+    let links = meshverdict::synthesize::repair_links(&cluster, &diags, &RepairOptions::default());
+    assert_eq!(links.len(), diags.len());
+    let mut linked = 0;
+    for (d, link) in diags.iter().zip(&links) {
+        let mesh = matches!(d.code, DiagnosticCode::MeshFlowBlocked | DiagnosticCode::MeshPortRewriteBlocked);
+        assert_eq!(mesh, link.is_some(), "{}: {link:?}", d.message);
+        let Some(yaml) = link else { continue };
+        linked += 1;
+        let after = load(&[text.clone(), ("fix.yaml".into(), yaml.clone())], Some(Dataplane::Calico));
+        assert!(!diagnose(&after).iter().any(|x| x.code == d.code && x.message == d.message), "the linked fix leaves {}\n{yaml}", d.message);
+    }
+    assert_eq!(linked, 3);
+}
+
+#[test]
+fn from_current_narrows_to_what_is_allowed_today() {
+    let cluster_text = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: web}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop, labels: {app: api}}\nspec: {containers: [{name: api, ports: [{containerPort: 8080}, {containerPort: 9090}]}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{from: [{podSelector: {}}], ports: [{port: 8080}, {port: 7000, endPort: 7010}]}]\n";
+    let cluster = load(&[("c.yaml".into(), cluster_text.into())], Some(Dataplane::Generic));
+    let intents = Intents::parse("i.yaml", "apiVersion: meshverdict/v1\nkind: Intents\nmetadata: {name: t}\nspec:\n  intents:\n  - {from: shop/web, to: shop/api, protocol: TCP}\n  - {from: shop/api, to: shop/web, ports: [80]}\n").unwrap();
+    let s = synthesize(&cluster, &intents, &SynthOptions { from_current: true, ..SynthOptions::default() }).unwrap();
+    assert!(s.narrowed.iter().any(|n| n.contains("every TCP port → 7000-7010/TCP, 8080/TCP")), "{:?}", s.narrowed);
+    // Allowed today on every port (web is not isolated): kept whole.
+    assert!(s.unmet.is_empty(), "{:?}", s.unmet);
+    let after = load(&[("c.yaml".into(), cluster_text.into()), (SYNTHESIZED.into(), s.yaml.clone())], Some(Dataplane::Generic));
+    assert!(after.allowed(&q("shop/web", "shop/api", 8080, Protocol::Tcp)).unwrap());
+    assert!(after.allowed(&q("shop/web", "shop/api", 7005, Protocol::Tcp)).unwrap());
+    assert!(!after.allowed(&q("shop/web", "shop/api", 9090, Protocol::Tcp)).unwrap());
+    // An intent the cluster denies today cannot be met under --from-current.
+    let denied = Intents::parse("i.yaml", "apiVersion: meshverdict/v1\nkind: Intents\nmetadata: {name: t}\nspec:\n  intents:\n  - {from: shop/web, to: shop/api, ports: [9090]}\n").unwrap();
+    let s = synthesize(&cluster, &denied, &SynthOptions { from_current: true, ..SynthOptions::default() }).unwrap();
+    assert_eq!(s.unmet.len(), 1);
+    assert!(!s.met());
+}
+
+#[test]
+fn intents_name_what_the_cluster_holds() {
+    let cluster = load(&[("c.yaml".into(), "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec: {containers: [{name: web, ports: [{name: http, containerPort: 80}]}]}\n".into())], None);
+    let parse = |body: &str| Intents::parse("i.yaml", &format!("apiVersion: meshverdict/v1\nkind: Intents\nmetadata: {{name: t}}\nspec:\n  intents:\n{body}")).unwrap();
+    let e = synthesize(&cluster, &parse("  - {from: shop/nope, to: shop/web}\n"), &SynthOptions::default()).unwrap_err();
+    assert_eq!(e.code, meshverdict::ErrorCode::UnknownEndpoint);
+    let loc = e.location.unwrap();
+    assert_eq!((loc.path.as_deref(), loc.line), (Some("spec.intents[0].from"), Some(6)));
+    let e = synthesize(&cluster, &parse("  - {from: ip:203.0.113.1, to: shop/web, ports: [grpc]}\n"), &SynthOptions::default()).unwrap_err();
+    assert!(e.message.contains("declares no TCP port named \"grpc\""), "{}", e.message);
+    assert_eq!(e.location.unwrap().path.as_deref(), Some("spec.intents[0].ports[0]"));
+    // NetworkPolicy cannot name a DNS name: unmet, explained, not an error.
+    let s = synthesize(&cluster, &parse("  - {from: shop/web, to: dns:example.com, ports: [443]}\n"), &SynthOptions::default()).unwrap();
+    assert_eq!(s.unmet.len(), 1);
+    assert!(s.unmet[0].reasons[0].contains("--dialect cilium"), "{:?}", s.unmet);
 }

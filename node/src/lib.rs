@@ -9,7 +9,7 @@
 
 mod read;
 
-use meshverdict_bindings::args::{packed_queries, ArgumentError, Bad, Expected, Host, Problem};
+use meshverdict_bindings::args::{batch_field, packed_queries, ArgumentError, Bad, Expected, Host, Problem};
 use meshverdict_bindings::files::{self, FolderPlan};
 use meshverdict_bindings::load::js_load_options;
 use meshverdict_bindings::{run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode, LoadOptions, Manifests};
@@ -197,7 +197,7 @@ impl NativeCluster {
     /// hold `items` questions (the wrapper then passes the objects).
     #[napi]
     pub fn allowed_many_packed(&self, text: String, items: u32) -> Option<Either<Uint8Array, Failure>> {
-        Some(match packed_queries(&text, items as usize)? {
+        Some(match packed_queries(&text, items as usize, batch_field)? {
             Ok(qs) => match self.handle.allowed_many(&qs) {
                 Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
                 Err(e) => Either::B(engine(&e)),
@@ -209,7 +209,7 @@ impl NativeCluster {
     /// `verdicts` for a packed batch (see `allowed_many_packed`).
     #[napi]
     pub fn verdicts_packed(&self, text: String, items: u32) -> napi::Result<Option<Either<String, Failure>>> {
-        let Some(read) = packed_queries(&text, items as usize) else { return Ok(None) };
+        let Some(read) = packed_queries(&text, items as usize, batch_field) else { return Ok(None) };
         match read {
             Ok(qs) => Ok(Some(Either::A(self.briefs(&qs)?))),
             Err(a) => Ok(Some(Either::B(argument(&a)))),

@@ -78,6 +78,11 @@ export function pack(queries) {
   return parts.join('\0')
 }
 
+/** One query as one string, or null (see `pack`). */
+export function packOne(query) {
+  return pack([query])
+}
+
 /** Decisions as booleans: one byte per question, 1 for allowed. */
 export function booleans(bytes) {
   const out = new Array(bytes.length)

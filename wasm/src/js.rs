@@ -25,6 +25,10 @@ extern "C" {
 
     /// The batch as one string, or `null` when the module must read the objects.
     pub fn pack(queries: &JsValue) -> Option<String>;
+
+    /// One query as one string, or `null` (see `pack`).
+    #[wasm_bindgen(js_name = packOne)]
+    pub fn pack_one(query: &JsValue) -> Option<String>;
 }
 
 #[wasm_bindgen]

@@ -86,8 +86,7 @@ impl Cluster {
     /// `invalid-request`, `invalid-policy`) or a `TypeError`/`RangeError`.
     #[wasm_bindgen(unchecked_return_type = "VerdictResult")]
     pub fn verdict(&self, #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue) -> Result<JsValue, JsValue> {
-        read::unknown_key(&query, true).map_err(|a| js::argument(&a))?;
-        let q = read::QueryKeys::new().query(&query, || "query".into()).map_err(|a| js::argument(&a))?;
+        let q = read::query(&query).map_err(|a| js::argument(&a))?;
         match self.handle.verdict(&q) {
             Ok(v) => js::to_js::<VerdictOut>(&v),
             Err(e) => Err(js::engine_error(&e)),
@@ -97,7 +96,7 @@ impl Cluster {
     /// EXPERIMENT (measuring the boundary; not part of the API): the verdict as JSON text.
     #[wasm_bindgen(js_name = verdictJsonExperiment, skip_typescript)]
     pub fn verdict_json_experiment(&self, query: JsValue) -> Result<String, JsValue> {
-        let q = read::QueryKeys::new().query(&query, || "query".into()).map_err(|a| js::argument(&a))?;
+        let q = read::query(&query).map_err(|a| js::argument(&a))?;
         let v = self.handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?;
         meshverdict_bindings::verdict_json_of(&v).map_err(|e| js::engine_error(&e))
     }
@@ -105,7 +104,7 @@ impl Cluster {
     /// EXPERIMENT: the verdict without its explanation, as a JavaScript value.
     #[wasm_bindgen(js_name = verdictOnlyExperiment, skip_typescript)]
     pub fn verdict_only_experiment(&self, query: JsValue) -> Result<JsValue, JsValue> {
-        let q = read::QueryKeys::new().query(&query, || "query".into()).map_err(|a| js::argument(&a))?;
+        let q = read::query(&query).map_err(|a| js::argument(&a))?;
         let v = self.handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?;
         js::to_js(&v)
     }
@@ -113,7 +112,7 @@ impl Cluster {
     /// EXPERIMENT: the verdict computed, nothing returned but `allowed`.
     #[wasm_bindgen(js_name = verdictBareExperiment, skip_typescript)]
     pub fn verdict_bare_experiment(&self, query: JsValue) -> Result<bool, JsValue> {
-        let q = read::QueryKeys::new().query(&query, || "query".into()).map_err(|a| js::argument(&a))?;
+        let q = read::query(&query).map_err(|a| js::argument(&a))?;
         self.handle.verdict_only(&q).map(|v| v.allowed).map_err(|e| js::engine_error(&e))
     }
 

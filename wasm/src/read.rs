@@ -45,16 +45,29 @@ pub fn part(v: JsValue) -> JsPart {
     JsPart::Other(js_type(&v))
 }
 
-/// The property names of a query, made once per call rather than per item.
+thread_local! {
+    // The property names of a query, made once: a string crossing costs a TextDecoder call.
+    static KEYS: QueryKeys = QueryKeys { keys: args::QUERY_KEYS.map(JsValue::from_str) };
+}
+
+/// One query `{ from, to, port, protocol? }`: packed by JavaScript into one string when it
+/// is plain and well typed, else read property by property (which names what is wrong).
+pub fn query(v: &JsValue) -> Result<Query, ArgumentError> {
+    if let Some(text) = js::pack_one(v) {
+        if let Some(read) = args::packed_queries(&text, 1, args::query_field) {
+            return read.map(|mut qs| qs.pop()).transpose().unwrap_or_else(|| Err(Bad::wrong_type(Expected::Query, "nothing").named(Host::JavaScript, "query")));
+        }
+    }
+    unknown_key(v, true)?;
+    KEYS.with(|k| k.query(v, || "query".into()))
+}
+
+/// The property names of a query.
 pub struct QueryKeys {
     keys: [JsValue; 4],
 }
 
 impl QueryKeys {
-    pub fn new() -> QueryKeys {
-        QueryKeys { keys: args::QUERY_KEYS.map(JsValue::from_str) }
-    }
-
     /// One query object; `container()` names it on failure (`query`, `queries[3]`).
     pub fn query(&self, v: &JsValue, container: impl Fn() -> String) -> Result<Query, ArgumentError> {
         let t = js_type(v);
@@ -88,7 +101,7 @@ pub fn unknown_key(queries: &JsValue, single: bool) -> Result<(), ArgumentError>
 /// JavaScript when every query is plain and well typed, else read object by object.
 pub fn queries(v: &JsValue) -> Result<Vec<Query>, ArgumentError> {
     if let (Some(text), Some(arr)) = (js::pack(v), v.dyn_ref::<Array>()) {
-        if let Some(read) = args::packed_queries(&text, arr.length() as usize) {
+        if let Some(read) = args::packed_queries(&text, arr.length() as usize, args::batch_field) {
             return read;
         }
     }
@@ -98,12 +111,13 @@ pub fn queries(v: &JsValue) -> Result<Vec<Query>, ArgumentError> {
     }
     unknown_key(v, false)?;
     let arr: &Array = v.unchecked_ref();
-    let keys = QueryKeys::new();
-    let mut out = Vec::with_capacity(arr.length() as usize);
-    for i in 0..arr.length() {
-        out.push(keys.query(&arr.get(i), || format!("queries[{i}]"))?);
-    }
-    Ok(out)
+    KEYS.with(|keys| {
+        let mut out = Vec::with_capacity(arr.length() as usize);
+        for i in 0..arr.length() {
+            out.push(keys.query(&arr.get(i), || format!("queries[{i}]"))?);
+        }
+        Ok(out)
+    })
 }
 
 /// The manifests: a string, or a Uint8Array in UTF-8.

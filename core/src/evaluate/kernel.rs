@@ -15,10 +15,21 @@ use crate::compile::Compiled;
 use crate::model::Model;
 use crate::ports::{PortSpec, Protocol};
 
+/// A policy's selection profile key: direction, policies selecting, named ports when they matter.
+type ProfileKey = (Direction, Vec<usize>, Option<Vec<crate::ports::NamedPort>>);
+/// (profile, direction, port, protocol).
+type AdmittedKey = (usize, Direction, u16, Protocol);
+
 /// Set computations over pod classes, with caches.
 pub struct Kernel<'a> {
     pub model: &'a Model,
     pub compiled: &'a Compiled,
+    /// Per (class, direction): a profile id equal for classes that the same policies
+    /// select in that direction (and, for ingress with named ports, that declare the
+    /// same ports): such classes admit the same sets.
+    profiles: Vec<[usize; 2]>,
+    /// (profile, direction, port, protocol) → admitted set, for the current port.
+    admitted: RefCell<HashMap<AdmittedKey, std::rc::Rc<Bitset>>>,
     /// Per (port, protocol): for each class, the classes that may send to it (the
     /// transpose of the egress rows).
     senders: RefCell<HashMap<(u16, Protocol), BitMatrix>>,
@@ -29,7 +40,68 @@ pub struct Kernel<'a> {
 
 impl<'a> Kernel<'a> {
     pub fn new(model: &'a Model, compiled: &'a Compiled) -> Kernel<'a> {
-        Kernel { model, compiled, senders: RefCell::new(HashMap::new()), named: RefCell::new(HashMap::new()) }
+        let classes = &compiled.classes;
+        let named = |p: &crate::compile::policy::CompiledPolicy| {
+            p.rules.iter().any(|r| r.rule.direction == Direction::Ingress && r.ports.iter().any(|m| matches!(m.port, PortSpec::Named { .. })))
+        };
+        let mut ids: HashMap<ProfileKey, usize> = HashMap::new();
+        let mut profiles = Vec::with_capacity(classes.len());
+        for c in 0..classes.len() {
+            let mut pair = [0usize; 2];
+            for (slot, direction) in [(0usize, Direction::Ingress), (1, Direction::Egress)] {
+                let list: Vec<usize> = compiled
+                    .selecting
+                    .get(c)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|i| compiled.policies.get(*i).is_some_and(|p| p.enforcement(direction).enforced))
+                    .collect();
+                // Ingress named ports resolve on the class itself: its ports are part of
+                // the profile then.
+                let ports = (direction == Direction::Ingress && list.iter().any(|i| compiled.policies.get(*i).is_some_and(named)))
+                    .then(|| classes.rep(c).and_then(|i| model.endpoints.get(i)).map(|e| e.ports.clone()).unwrap_or_default());
+                let n = ids.len();
+                let id = *ids.entry((direction, list, ports)).or_insert(n);
+                if let Some(s) = pair.get_mut(slot) {
+                    *s = id;
+                }
+            }
+            profiles.push(pair);
+        }
+        Kernel {
+            model,
+            compiled,
+            profiles,
+            admitted: RefCell::new(HashMap::new()),
+            senders: RefCell::new(HashMap::new()),
+            named: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// As [`Kernel::admitted`], shared between the classes of one profile. The cache
+    /// keeps the sets of one port at a time (`forget` between ports).
+    pub fn admitted_shared(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> std::rc::Rc<Bitset> {
+        let slot = usize::from(direction == Direction::Egress);
+        let profile = self.profiles.get(class).and_then(|p| p.get(slot).copied()).unwrap_or(usize::MAX);
+        let key = (profile, direction, port, protocol);
+        if let Some(b) = self.admitted.borrow().get(&key) {
+            return b.clone();
+        }
+        let b = std::rc::Rc::new(self.admitted(class, direction, port, protocol));
+        self.admitted.borrow_mut().insert(key, b.clone());
+        b
+    }
+
+    /// The profile of a class in a direction (see [`Kernel::admitted_shared`]).
+    pub fn profile(&self, class: usize, direction: Direction) -> usize {
+        let slot = usize::from(direction == Direction::Egress);
+        self.profiles.get(class).and_then(|p| p.get(slot).copied()).unwrap_or(usize::MAX)
+    }
+
+    /// Drops the cached sets of earlier ports.
+    pub fn forget(&self) {
+        self.admitted.borrow_mut().clear();
     }
 
     pub fn classes(&self) -> usize {
@@ -156,7 +228,7 @@ impl<'a> Kernel<'a> {
         let n = self.classes();
         let key = (port, protocol);
         if !self.senders.borrow().contains_key(&key) {
-            let rows: Vec<Bitset> = (0..n).map(|a| self.admitted(a, Direction::Egress, port, protocol)).collect();
+            let rows: Vec<Bitset> = (0..n).map(|a| (*self.admitted_shared(a, Direction::Egress, port, protocol)).clone()).collect();
             let t = BitMatrix { rows, cols: n }.transpose();
             self.senders.borrow_mut().insert(key, t);
         }
@@ -168,7 +240,7 @@ impl<'a> Kernel<'a> {
     /// with the port as it crosses the wire.
     pub fn network_sources(&self, to: usize, port: u16, protocol: Protocol) -> Bitset {
         let mut s = self.senders(to, port, protocol);
-        s.intersect_with(&self.admitted(to, Direction::Ingress, port, protocol));
+        s.intersect_with(&self.admitted_shared(to, Direction::Ingress, port, protocol));
         s
     }
 }

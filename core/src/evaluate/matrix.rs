@@ -159,6 +159,9 @@ struct Piece {
     authorized_by: Option<Rc<str>>,
 }
 
+/// The externals admitted over one stretch of ports.
+type ExternalStretch = (Vec<PortRange>, Rc<Bitset>);
+
 /// Something outside the pods, as a matrix side.
 #[derive(Debug, Clone)]
 struct External {
@@ -182,9 +185,9 @@ pub struct Matrix<'a> {
     /// Per protocol, per destination class: pieces (sources are classes).
     rows: Vec<(Protocol, Vec<Vec<Piece>>)>,
     /// Per protocol, per destination class: externals allowed in, per stretch of ports.
-    ext_in: Vec<(Protocol, Vec<Vec<(Vec<PortRange>, Rc<Bitset>)>>)>,
+    ext_in: Vec<(Protocol, Vec<Vec<ExternalStretch>>)>,
     /// Per protocol, per source class: externals it may reach, per stretch of ports.
-    ext_out: Vec<(Protocol, Vec<Vec<(Vec<PortRange>, Rc<Bitset>)>>)>,
+    ext_out: Vec<(Protocol, Vec<Vec<ExternalStretch>>)>,
     externals: Vec<External>,
     from_filter: Option<Bitset>,
     to_filter: Option<Bitset>,
@@ -358,7 +361,11 @@ fn external_parties(model: &Model, compiled: &Compiled) -> Vec<External> {
             }
         }
     }
-    if !model.api_server.is_empty() {
+    // The API server as an outside party, when it runs outside the nodes (a managed
+    // control plane): on a node it is that node's host network, judged relative to each
+    // pod's node, which `check --from entity:kube-apiserver` does per pod.
+    let on_node = model.api_server.iter().any(|ip| model.nodes.values().any(|n| n.addresses.contains(ip)));
+    if !model.api_server.is_empty() && !on_node {
         out.push(External { reference: "entity:kube-apiserver".into(), kind: "Entity", ip: model.api_server.first().copied(), dns: None, api: true });
     }
     for (pattern, name) in names {
@@ -444,9 +451,11 @@ impl<'a> Matrix<'a> {
             let mut in_dst: Vec<Vec<(Vec<PortRange>, Rc<Bitset>)>> = vec![Vec::new(); k];
             let mut out_src: Vec<Vec<(Vec<PortRange>, Rc<Bitset>)>> = vec![Vec::new(); k];
             let mut wire_senders: HashMap<u16, BitMatrix> = HashMap::new();
+            let mut ext_cache: HashMap<(Direction, usize, u16), Rc<Bitset>> = HashMap::new();
             for stretch in stretches {
                 let port = stretch.from;
-                let egress: Vec<Bitset> = (0..k).map(|a| kernel.admitted(a, Direction::Egress, port, protocol)).collect();
+                kernel.forget();
+                let egress: Vec<Bitset> = (0..k).map(|a| (*kernel.admitted_shared(a, Direction::Egress, port, protocol)).clone()).collect();
                 let senders = BitMatrix { rows: egress, cols: k }.transpose();
                 // Meshed clients whose proxies rewrite this port.
                 let mut rewriting = Bitset::empty(k);
@@ -461,17 +470,17 @@ impl<'a> Matrix<'a> {
                 }
                 for b in 0..k {
                     let Some(dst) = rep(b) else { continue };
-                    let mut row = kernel.admitted(b, Direction::Ingress, port, protocol);
+                    let mut row = (*kernel.admitted_shared(b, Direction::Ingress, port, protocol)).clone();
                     row.intersect_with(senders.rows.get(b).unwrap_or(&Bitset::empty(k)));
                     let mut wire = None;
                     let mut authorized_by = None;
                     if let (Protocol::Tcp, Some(l)) = (protocol, linkerd) {
                         if let Some(w) = l.rewrite(model, dst, port).filter(|_| !rewriting.is_empty()) {
                             let s = wire_senders.entry(w.port).or_insert_with(|| {
-                                let egress: Vec<Bitset> = (0..k).map(|a| kernel.admitted(a, Direction::Egress, w.port, protocol)).collect();
+                                let egress: Vec<Bitset> = (0..k).map(|a| (*kernel.admitted_shared(a, Direction::Egress, w.port, protocol)).clone()).collect();
                                 BitMatrix { rows: egress, cols: k }.transpose()
                             });
-                            let mut on_wire = kernel.admitted(b, Direction::Ingress, w.port, protocol);
+                            let mut on_wire = (*kernel.admitted_shared(b, Direction::Ingress, w.port, protocol)).clone();
                             on_wire.intersect_with(s.rows.get(b).unwrap_or(&Bitset::empty(k)));
                             on_wire.intersect_with(&rewriting);
                             row.difference_with(&rewriting);
@@ -516,14 +525,20 @@ impl<'a> Matrix<'a> {
                     if !parties.is_empty() {
                         // Outside parties: no egress of their own; the destination's
                         // ingress and, for a meshed destination, the mesh's authorization.
-                        let mut admitted = Bitset::empty(parties.len());
-                        let isolated = kernel.isolated(b, Direction::Ingress);
-                        for (x, party) in parties.iter().enumerate() {
-                            let ok = !isolated || eval.layer(Direction::Ingress, &Party::Pod(dst), party, port, protocol).allowed;
-                            if ok {
-                                admitted.insert(x);
-                            }
-                        }
+                        // The ingress part is the same for every class of a profile.
+                        let admitted = ext_cache
+                            .entry((Direction::Ingress, kernel.profile(b, Direction::Ingress), port))
+                            .or_insert_with(|| {
+                                let mut admitted = Bitset::empty(parties.len());
+                                let isolated = kernel.isolated(b, Direction::Ingress);
+                                for (x, party) in parties.iter().enumerate() {
+                                    if !isolated || eval.layer(Direction::Ingress, &Party::Pod(dst), party, port, protocol).allowed {
+                                        admitted.insert(x);
+                                    }
+                                }
+                                Rc::new(admitted)
+                            });
+                        let mut admitted = (**admitted).clone();
                         if let (Protocol::Tcp, Some(l)) = (protocol, linkerd) {
                             if l.judges(dst, port, protocol) {
                                 if let Some(authz) = l.authorizations(model, dst, port) {
@@ -542,14 +557,20 @@ impl<'a> Matrix<'a> {
                         }
                         let admitted = sets.get(admitted);
                         push_piece(in_dst.get_mut(b), stretch, admitted);
-                        let mut reach = Bitset::empty(parties.len());
-                        let isolated = kernel.isolated(b, Direction::Egress);
-                        for (x, party) in parties.iter().enumerate() {
-                            if !isolated || eval.layer(Direction::Egress, &Party::Pod(dst), party, port, protocol).allowed {
-                                reach.insert(x);
-                            }
-                        }
-                        let reach = sets.get(reach);
+                        let reach = ext_cache
+                            .entry((Direction::Egress, kernel.profile(b, Direction::Egress), port))
+                            .or_insert_with(|| {
+                                let mut reach = Bitset::empty(parties.len());
+                                let isolated = kernel.isolated(b, Direction::Egress);
+                                for (x, party) in parties.iter().enumerate() {
+                                    if !isolated || eval.layer(Direction::Egress, &Party::Pod(dst), party, port, protocol).allowed {
+                                        reach.insert(x);
+                                    }
+                                }
+                                Rc::new(reach)
+                            })
+                            .clone();
+                        let reach = sets.get((*reach).clone());
                         push_piece(out_src.get_mut(b), stretch, reach);
                     }
                 }
@@ -625,7 +646,7 @@ impl<'a> Matrix<'a> {
     pub fn cells(&self) -> Vec<Cell> {
         let mut out = Vec::new();
         self.for_each_cell(|c| out.push(c));
-        out.sort_by(|a, b| (a.from, a.to, a.protocol).cmp(&(b.from, b.to, b.protocol)));
+        out.sort_by_key(|a| (a.from, a.to, a.protocol));
         out
     }
 
@@ -729,12 +750,21 @@ impl<'a> Matrix<'a> {
         }
     }
 
-    /// The class-indexed, columnar form for hosts: rows per destination class, sources
-    /// as runs of class indices, so a browser draws 10,000 × 10,000 from a few
-    /// thousand runs.
+    /// The class-indexed, columnar form for hosts: each distinct source set once
+    /// (`sets`, as runs of class indices or a bitmap), rows per destination class and
+    /// stretch of ports pointing at them; so a browser draws 10,000 × 10,000 from a few
+    /// hundred sets, and a 150,000-pod cluster's matrix is megabytes, not gigabytes.
     pub fn compact(&self) -> Compact {
         let classes = &self.compiled.classes;
-        let runs = |b: &Bitset| b.runs().into_iter().map(|(a, z)| [a, z]).collect::<Vec<_>>();
+        let mut ids: HashMap<*const Bitset, usize> = HashMap::new();
+        let mut sets: Vec<CompactSet> = Vec::new();
+        let mut id_of = |b: &Rc<Bitset>| -> usize {
+            let n = sets.len();
+            *ids.entry(Rc::as_ptr(b)).or_insert_with(|| {
+                sets.push(CompactSet::of(b));
+                n
+            })
+        };
         let mut rows = Vec::new();
         for (protocol, per_dst) in &self.rows {
             for (to, pieces) in per_dst.iter().enumerate() {
@@ -743,8 +773,8 @@ impl<'a> Matrix<'a> {
                         protocol: *protocol,
                         to,
                         ports: p.ports.clone(),
-                        from: runs(&p.from),
-                        wire: p.wire.as_ref().filter(|(_, s)| !s.is_empty()).map(|(port, s)| CompactWire { port: *port, from: runs(s) }),
+                        from: id_of(&p.from),
+                        wire: p.wire.as_ref().filter(|(_, s)| !s.is_empty()).map(|(port, s)| CompactWire { port: *port, from: id_of(s) }),
                         authorized_by: p.authorized_by.as_ref().map(|s| s.to_string()),
                     });
                 }
@@ -752,14 +782,11 @@ impl<'a> Matrix<'a> {
         }
         let mut external = Vec::new();
         for ((protocol, ins), (_, outs)) in self.ext_in.iter().zip(&self.ext_out) {
-            for (class, pieces) in ins.iter().enumerate() {
-                for (ports, set) in pieces.iter().filter(|(_, s)| !s.is_empty()) {
-                    external.push(CompactExternal { protocol: *protocol, class, inbound: true, ports: ports.clone(), externals: runs(set) });
-                }
-            }
-            for (class, pieces) in outs.iter().enumerate() {
-                for (ports, set) in pieces.iter().filter(|(_, s)| !s.is_empty()) {
-                    external.push(CompactExternal { protocol: *protocol, class, inbound: false, ports: ports.clone(), externals: runs(set) });
+            for (inbound, table) in [(true, ins), (false, outs)] {
+                for (class, pieces) in table.iter().enumerate() {
+                    for (ports, set) in pieces.iter().filter(|(_, s)| !s.is_empty()) {
+                        external.push(CompactExternal { protocol: *protocol, class, inbound, ports: ports.clone(), externals: id_of(set) });
+                    }
                 }
             }
         }
@@ -774,6 +801,7 @@ impl<'a> Matrix<'a> {
                 })
                 .collect(),
             externals: self.externals.iter().map(|x| x.reference.clone()).collect(),
+            sets,
             rows,
             external,
             warnings: self.warnings.clone(),
@@ -787,7 +815,7 @@ impl<'a> Matrix<'a> {
 }
 
 /// [`Matrix::compact`]: groups point at classes (`Group::classes`); each row says which
-/// source classes (runs `[first, end)`) a destination class admits on which ports.
+/// source classes (a set of `sets`) a destination class admits on which ports.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Compact {
@@ -795,8 +823,10 @@ pub struct Compact {
     pub dataplane: DataplaneChoice,
     pub groups: Vec<Group>,
     pub classes: Vec<CompactClass>,
-    /// References of the outside parties, indexed by `CompactExternal::externals`.
+    /// References of the outside parties, the members of `CompactExternal`'s sets.
     pub externals: Vec<String>,
+    /// Every distinct set of classes (or of outside parties) the rows name.
+    pub sets: Vec<CompactSet>,
     pub rows: Vec<CompactRow>,
     pub external: Vec<CompactExternal>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -810,13 +840,55 @@ pub struct CompactClass {
     pub pods: usize,
 }
 
+/// A set of indices: runs `[first, end)`, or, when that is longer, a bitmap (base64 of
+/// little-endian 64-bit words, bit i = index i).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompactSet {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<Vec<[usize; 2]>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bits: Option<String>,
+}
+
+impl CompactSet {
+    fn of(b: &Bitset) -> CompactSet {
+        let runs = b.runs();
+        if runs.len() * 2 <= b.words().len() + 1 {
+            CompactSet { runs: Some(runs.into_iter().map(|(a, z)| [a, z]).collect()), bits: None }
+        } else {
+            let bytes: Vec<u8> = b.words().iter().flat_map(|w| w.to_le_bytes()).collect();
+            CompactSet { runs: None, bits: Some(base64(&bytes)) }
+        }
+    }
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(A.get(((n >> shift) & 63) as usize).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompactRow {
     pub protocol: Protocol,
     pub to: usize,
     pub ports: Vec<PortRange>,
-    pub from: Vec<[usize; 2]>,
+    /// Index into `sets`.
+    pub from: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wire: Option<CompactWire>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -827,7 +899,8 @@ pub struct CompactRow {
 #[serde(rename_all = "camelCase")]
 pub struct CompactWire {
     pub port: u16,
-    pub from: Vec<[usize; 2]>,
+    /// Index into `sets`.
+    pub from: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -838,7 +911,8 @@ pub struct CompactExternal {
     /// `true`: the externals may reach the class; `false`: the class may reach them.
     pub inbound: bool,
     pub ports: Vec<PortRange>,
-    pub externals: Vec<[usize; 2]>,
+    /// Index into `sets` (members: indices of `externals`).
+    pub externals: usize,
 }
 
 fn push_piece(list: Option<&mut Vec<(Vec<PortRange>, Rc<Bitset>)>>, stretch: PortRange, set: Rc<Bitset>) {

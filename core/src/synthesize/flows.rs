@@ -70,10 +70,13 @@ fn reference(model: &Model, ns: &str, pod: &str, workloads: &[String]) -> Option
     })
 }
 
+/// One reduced intent: who, to whom, over what.
+type FlowKey = (String, String, Option<Protocol>);
+
 #[derive(Default)]
 struct Groups {
-    /// (from, to, protocol) → ports and the lines they were seen on.
-    flows: BTreeMap<(String, String, Option<Protocol>), (BTreeSet<u16>, Vec<usize>)>,
+    /// Per intent: the ports and the lines they were seen on.
+    flows: BTreeMap<FlowKey, (BTreeSet<u16>, Vec<usize>)>,
     left_out: BTreeMap<String, usize>,
     records: usize,
 }

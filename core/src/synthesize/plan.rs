@@ -267,19 +267,24 @@ impl PolicyPlan {
     /// The rules of a direction: peers with equal ports grouped, in the order of their
     /// first reason.
     pub fn rules(&self, dir: Dir) -> Vec<Rule> {
-        let mut by_ports: BTreeMap<PortSet, (Vec<Peer>, BTreeSet<Reason>, Vec<Vec<Reason>>)> = BTreeMap::new();
+        let mut by_ports: BTreeMap<PortSet, Rule> = BTreeMap::new();
         for ((d, peer), (ports, reasons)) in &self.wants {
             if *d != dir {
                 continue;
             }
-            let e = by_ports.entry(ports.normalized()).or_default();
-            e.0.push(peer.clone());
-            e.1.extend(reasons.iter().cloned());
-            e.2.push(reasons.iter().cloned().collect());
+            let ports = ports.normalized();
+            let rule = by_ports.entry(ports.clone()).or_insert_with(|| Rule { peers: Vec::new(), ports, reasons: Vec::new(), peer_reasons: Vec::new() });
+            rule.peers.push(peer.clone());
+            rule.reasons.extend(reasons.iter().cloned());
+            rule.peer_reasons.push(reasons.iter().cloned().collect());
         }
         let mut rules: Vec<Rule> = by_ports
-            .into_iter()
-            .map(|(ports, (peers, reasons, peer_reasons))| Rule { peers, ports, reasons: reasons.into_iter().collect(), peer_reasons })
+            .into_values()
+            .map(|mut r| {
+                r.reasons.sort();
+                r.reasons.dedup();
+                r
+            })
             .collect();
         rules.sort_by(|a, b| a.reasons.first().cmp(&b.reasons.first()).then_with(|| a.peers.cmp(&b.peers)));
         rules

@@ -102,13 +102,30 @@ pub(crate) fn repairs(code: DiagnosticCode) -> bool {
 
 /// What a repair plan wants: per (unit, direction), peers with ports, reasons and the
 /// diagnostics they answer.
+/// A flow a repair answers: a diagnostic (its index) and the port on the wire.
+type Answer = (usize, u16);
+
+/// What one answer is about: its sources, destinations, the port the application dials,
+/// and why the mesh needs it.
+#[derive(Default)]
+struct About {
+    froms: BTreeSet<String>,
+    tos: BTreeSet<String>,
+    port: u16,
+    why: String,
+}
+
+/// The peers a unit wants in one direction: ports, and what each answers.
+type Peers = BTreeMap<Peer, (PortSet, BTreeSet<Answer>)>;
+
+/// One want of a unit: a direction, a peer, ports, and what it answers.
+type Want = (Dir, Peer, PortSet, BTreeSet<Answer>);
+
 #[derive(Default)]
 pub(crate) struct Wants {
-    /// (unit, direction) → peer → ports and the (diagnostic, wire port) it answers.
-    map: BTreeMap<(usize, Dir), BTreeMap<Peer, (PortSet, BTreeSet<(usize, u16)>)>>,
-    /// (diagnostic, wire port) → the sources and destinations it concerns, the port the
-    /// application dials, and why the mesh needs it.
-    about: BTreeMap<(usize, u16), (BTreeSet<String>, BTreeSet<String>, u16, String)>,
+    /// (unit, direction) → peer → ports and what it answers.
+    map: BTreeMap<(usize, Dir), Peers>,
+    about: BTreeMap<Answer, About>,
     pub unrepairable: BTreeSet<String>,
 }
 
@@ -125,10 +142,8 @@ impl Wants {
     fn reason(&self, key: &(usize, u16), diags: &BTreeMap<usize, DiagnosticCode>) -> Reason {
         let code = diags.get(&key.0).map(|c| c.as_str()).unwrap_or("mesh-flow-blocked");
         match self.about.get(key) {
-            Some((froms, tos, port, why)) if *port != key.1 => {
-                Reason::need(format!("{code}: {} → {} on {port}/TCP, carried on {}: {why}", few(froms), few(tos), key.1))
-            }
-            Some((froms, tos, _, why)) => Reason::need(format!("{code}: {} → {} on {}/TCP: {why}", few(froms), few(tos), key.1)),
+            Some(a) if a.port != key.1 => Reason::need(format!("{code}: {} → {} on {}/TCP, carried on {}: {}", few(&a.froms), few(&a.tos), a.port, key.1, a.why)),
+            Some(a) => Reason::need(format!("{code}: {} → {} on {}/TCP: {}", few(&a.froms), few(&a.tos), key.1, a.why)),
             None => Reason::need(code.to_string()),
         }
     }
@@ -178,9 +193,9 @@ pub(crate) fn wants(cluster: &Cluster, units: &Units, b: &Builder, diags: &[(usi
             let ports = PortSet(BTreeSet::from([PortItem::one(*protocol, wire)]));
             let text = if wire == *port { format!("{from} → {to} on {wire}/{protocol}: {why}") } else { format!("{from} → {to} on {port}/{protocol}, carried on {wire}: {why}") };
             let key = (*i, wire);
-            let about = out.about.entry(key).or_insert_with(|| (BTreeSet::new(), BTreeSet::new(), *port, why.clone()));
-            about.0.insert(from.clone());
-            about.1.insert(to.clone());
+            let about = out.about.entry(key).or_insert_with(|| About { port: *port, why: why.clone(), ..About::default() });
+            about.froms.insert(from.clone());
+            about.tos.insert(to.clone());
             let control = cluster.compiled().linkerd.as_ref().and_then(|l| l.info.get(dst.index)).is_some_and(|i| i.component.is_some());
             let to_meshed = d.code == DiagnosticCode::MeshFlowBlocked && (wire == ADMIN_PORT || wire == CONTROL_PORT);
             let from_meshed = d.code == DiagnosticCode::MeshFlowBlocked && control && matches!(src, Party::Pod(_)) && !to_meshed;
@@ -241,14 +256,15 @@ pub(crate) fn policies(cluster: &Cluster, units: &Units, wants: &Wants, codes: &
     let model = cluster.model();
     let mut skipped = BTreeSet::new();
     // unit → its wants per direction.
-    let mut per_unit: BTreeMap<usize, Vec<(Dir, Peer, PortSet, BTreeSet<(usize, u16)>)>> = BTreeMap::new();
+    let mut per_unit: BTreeMap<usize, Vec<Want>> = BTreeMap::new();
     for ((u, dir), peers) in &wants.map {
         for (peer, (ports, keys)) in peers {
             per_unit.entry(*u).or_default().push((*dir, peer.clone(), ports.normalized(), keys.clone()));
         }
     }
     // Units of one namespace that want the same (ignoring what for) go together.
-    let mut groups: BTreeMap<(String, Vec<(Dir, Peer, PortSet)>), Vec<usize>> = BTreeMap::new();
+    type Shape = Vec<(Dir, Peer, PortSet)>;
+    let mut groups: BTreeMap<(String, Shape), Vec<usize>> = BTreeMap::new();
     for (u, w) in &per_unit {
         let Some(unit) = units.list.get(*u) else { continue };
         let shape: Vec<(Dir, Peer, PortSet)> = w.iter().map(|(d, p, ports, _)| (*d, p.clone(), ports.clone())).collect();

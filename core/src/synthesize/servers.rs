@@ -32,7 +32,8 @@ impl Builder<'_> {
         // Per destination selector: its flows. Units that no label tells apart share one
         // selector, so one Server: Servers must not overlap on a pod and port (the
         // policy validator refuses it), and each authorizes every client of those pods.
-        let mut by_selector: BTreeMap<(String, Sel), (Vec<usize>, Vec<&super::resolve::Flow>)> = BTreeMap::new();
+        type Flows<'f> = Vec<&'f super::resolve::Flow>;
+        let mut by_selector: BTreeMap<(String, Sel), (Vec<usize>, Flows)> = BTreeMap::new();
         for f in &resolved.flows {
             if unmet.contains(&f.intent) || is_placeholder(&f.from) {
                 continue;
@@ -54,7 +55,9 @@ impl Builder<'_> {
         // Selectors that pick a common pod are one group: one Server per port must hold
         // all their pods, under the one selector of the group that picks them all.
         let matching = |ns: &str, sel: &Sel| -> BTreeSet<usize> { m.endpoints.iter().filter(|e| e.namespace == ns && sel.matches(&e.labels)).map(|e| e.index).collect() };
-        let mut groups: Vec<(String, Vec<Sel>, BTreeSet<usize>, Vec<usize>, Vec<&super::resolve::Flow>)> = by_selector
+        // (namespace, selectors, pods, units, flows)
+        type Group<'f> = (String, Vec<Sel>, BTreeSet<usize>, Vec<usize>, Flows<'f>);
+        let mut groups: Vec<Group> = by_selector
             .into_iter()
             .map(|((ns, sel), (units, flows))| {
                 let pods = matching(&ns, &sel);
@@ -136,6 +139,17 @@ impl Builder<'_> {
             }
             let ports: BTreeSet<u16> = if hold { declared } else { denied };
             let opaque = info.map(|i| i.opaque.clone()).unwrap_or_default();
+            if partial && !ports.is_empty() {
+                let clients: BTreeSet<String> = rewritten.iter().map(|f| self.side_text(&f.from)).collect();
+                let wire: BTreeSet<u16> = rewritten.iter().flat_map(|f| self.wire(f)).map(|(_, w, _)| w).collect();
+                self.plan.notes.push(format!(
+                    "NetworkPolicy cannot hold the ports of {about}: Linkerd {} carries every port of it on {} for {}; the Linkerd Servers below hold the ports it declares ({})",
+                    linkerd.version.label,
+                    wire.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                    clients.into_iter().collect::<Vec<_>>().join(", "),
+                    ports.iter().map(|p| format!("{}-{p}", unit.name)).collect::<Vec<_>>().join(", ")
+                ));
+            }
             let others: Vec<String> = pods.iter().filter(|e| !units.iter().any(|u| self.units.list.get(*u).is_some_and(|x| x.endpoints.contains(&e.index)))).map(|e| e.reference()).collect();
             if !others.is_empty() && !ports.is_empty() {
                 self.plan.notes.push(format!("the Servers of {about} also select {} (same labels): they hold their ports too", others.join(", ")));

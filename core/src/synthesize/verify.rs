@@ -399,7 +399,8 @@ pub(crate) fn residue(isolated: &Cluster, after: &Cluster, claims: &Claims, unit
     let pairs = candidates(after, ours, externals, concerned);
     proof.pairs = pairs.len();
     // (from unit or party, to unit or party, protocol, cause) → ranges and a why.
-    let mut found: BTreeMap<(String, String, Protocol, String), (BTreeSet<(u16, u16)>, String)> = BTreeMap::new();
+    type Found = (BTreeSet<(u16, u16)>, String);
+    let mut found: BTreeMap<(String, String, Protocol, String), Found> = BTreeMap::new();
     let group = |k: &Key| -> String {
         match k {
             Key::Pod(i) => units.of_endpoint(*i).map(|u| if u.endpoints.len() > 1 { format!("{} ({} pods)", u.reference(), u.endpoints.len()) } else { u.reference() }).unwrap_or_default(),
@@ -515,7 +516,7 @@ pub(crate) fn intents(after: &Cluster, resolved: &Resolved, unmet: &BTreeSet<usi
                     let denied_by: Vec<String> = v.egress.denied_by.iter().chain(v.ingress.denied_by.iter()).map(ToString::to_string).collect();
                     if !denied_by.is_empty() {
                         explained.push((f.intent, format!("{from} → {to} {port}/{proto} is denied by {}: deny rules win over every allow, so no added policy can admit it", denied_by.join(", "))));
-                    } else if !network_ours && !(v.egress.allowed && v.ingress.allowed) {
+                    } else if !(network_ours || v.egress.allowed && v.ingress.allowed) {
                         let layer = if v.egress.allowed { &v.ingress } else { &v.egress };
                         explained.push((f.intent, format!("{from} → {to} {port}/{proto}: the network drops it ({}), and the Linkerd dialect writes no network policy", layer.reason)));
                     } else {

@@ -56,14 +56,12 @@ pub(crate) fn ports_nodes(ports: &PortSet) -> Option<Node> {
         .iter()
         .map(|i| {
             let mut n = Node::map();
-            match i.range {
-                Some((a, b)) => {
-                    n.push("port", Node::Int(i64::from(a)), Vec::new());
-                    if b > a {
-                        n.push("endPort", Node::Int(i64::from(b)), Vec::new());
-                    }
+            // No `port`: every port of the protocol.
+            if let Some((a, b)) = i.range {
+                n.push("port", Node::Int(i64::from(a)), Vec::new());
+                if b > a {
+                    n.push("endPort", Node::Int(i64::from(b)), Vec::new());
                 }
-                None => {}
             }
             if let Some(p) = i.protocol {
                 n.push("protocol", Node::str(p.as_str()), Vec::new());
