@@ -179,6 +179,10 @@ pub struct DiagnoseArgs {
     pub input: InputArgs,
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT", default_value_t = DiagnoseFormat::Text)]
     pub output: DiagnoseFormat,
+    /// List at most N flows per diagnostic in json and sarif (0: every flow); a
+    /// diagnostic that concerns more says how many in `flowsTotal`.
+    #[arg(long, value_name = "N", default_value_t = meshverdict::DEFAULT_MAX_FLOWS)]
+    pub max_flows: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

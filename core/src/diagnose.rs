@@ -23,27 +23,81 @@ use crate::selector::Selector;
 
 /// Names, at most a few of them, and how many more.
 fn list(names: &BTreeSet<String>) -> String {
+    list_of(names, names.len())
+}
+
+/// The first names of `total`, and how many more.
+fn list_of(names: &BTreeSet<String>, total: usize) -> String {
     let v: Vec<&String> = names.iter().collect();
-    match v.len() {
-        0..=4 => v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-        n => format!("{} (+{} more)", v.iter().take(3).map(|s| s.as_str()).collect::<Vec<_>>().join(", "), n - 3),
+    match total.max(v.len()) {
+        0..=4 if total <= v.len() => v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+        n => format!("{} (+{} more)", v.iter().take(3).map(|s| s.as_str()).collect::<Vec<_>>().join(", "), n - v.len().min(3)),
+    }
+}
+
+/// Below this many members, a group's names are all listed, sorted; above it, the
+/// first of them in class order (findings between large groups name a sample).
+const NAMED_MEMBERS: usize = 200;
+
+/// What `diagnose_with` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiagnoseOptions {
+    /// At most this many flows per diagnostic (`None`: every flow). A finding between
+    /// two groups of pods concerns the product of their sizes: at 150,000 pods that is
+    /// millions of flows for one diagnostic; the rest are counted in `flows_total`.
+    pub max_flows: Option<usize>,
+}
+
+/// The number of flows a diagnostic lists by default.
+pub const DEFAULT_MAX_FLOWS: usize = 100;
+
+impl Default for DiagnoseOptions {
+    fn default() -> Self {
+        DiagnoseOptions { max_flows: Some(DEFAULT_MAX_FLOWS) }
+    }
+}
+
+impl DiagnoseOptions {
+    /// Every flow of every diagnostic (what `repair` works from).
+    pub fn complete() -> Self {
+        DiagnoseOptions { max_flows: None }
     }
 }
 
 struct Ctx<'c> {
     cluster: &'c Cluster,
+    max_flows: Option<usize>,
     model: &'c Model,
     origins: HashMap<&'c PolicyRef, &'c CompiledPolicy>,
 }
 
 impl<'c> Ctx<'c> {
-    fn new(cluster: &'c Cluster) -> Ctx<'c> {
+    fn new(cluster: &'c Cluster, options: &DiagnoseOptions) -> Ctx<'c> {
         let origins = cluster.policies().iter().map(|p| (&p.policy, p)).collect();
-        Ctx { cluster, model: cluster.model(), origins }
+        Ctx { cluster, max_flows: options.max_flows, model: cluster.model(), origins }
     }
 
     fn endpoint(&self, i: usize) -> Option<&'c Endpoint> {
         self.model.endpoints.get(i)
+    }
+
+    /// The members of a set of classes, by name, and how many there are: every name
+    /// when listing flows completely or when they are few, else a sample.
+    fn names_of(&self, set: &Bitset) -> (BTreeSet<String>, usize) {
+        let classes = &self.cluster.compiled().classes;
+        let total: usize = set.ones().map(|c| classes.members.get(c).map_or(0, Vec::len)).sum();
+        let cap = match self.max_flows {
+            Some(m) => m.max(NAMED_MEMBERS),
+            None => usize::MAX,
+        };
+        let mut names = BTreeSet::new();
+        for c in set.ones() {
+            if names.len() >= cap {
+                break;
+            }
+            names.extend(self.members(c));
+        }
+        (names, total)
     }
 
     /// The references of a class's members.
@@ -115,13 +169,10 @@ fn mesh_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
             severity,
             format!("{} cannot reach {} on {port}/TCP, which Linkerd needs for {purpose}: {why}", list(&sources), list(&targets)),
         );
-        for b in &items {
-            for from in cx.describe(b.from) {
-                for to in cx.describe(b.to) {
-                    d.flows.push(FlowRef { from: from.clone(), to, port, protocol: Protocol::Tcp });
-                }
-            }
-        }
+        let ends: Vec<(Vec<String>, Vec<String>)> = items.iter().map(|b| (cx.describe(b.from), cx.describe(b.to))).collect();
+        let total = ends.iter().map(|(f, t)| f.len() * t.len()).sum();
+        let flows = ends.iter().flat_map(|(f, t)| f.iter().flat_map(move |from| t.iter().map(move |to| FlowRef { from: from.clone(), to: to.clone(), port, protocol: Protocol::Tcp })));
+        d.set_flows(flows, total, cx.max_flows);
         let names: Vec<String> = policies.iter().map(ToString::to_string).collect();
         d.help = Some(format!(
             "admit {port}/TCP from {} to {} in {}",
@@ -242,7 +293,8 @@ fn dns_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
             let policies = sorted(policies);
             d.location = cx.locate(&policies, e);
             d.policies = policies;
-            d.flows = flows;
+            let total = flows.len();
+            d.set_flows(flows.into_iter(), total, cx.max_flows);
             d
         })
         .collect()
@@ -266,6 +318,22 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
         meshed_set.insert(*c);
     }
     let detailed = Evaluator::new(cx.model, compiled, true);
+    // Per port: the meshed classes whose proxies do not skip it outbound.
+    let mut sends: HashMap<u16, Bitset> = HashMap::new();
+    let sending = |sends: &mut HashMap<u16, Bitset>, port: u16| -> Bitset {
+        sends
+            .entry(port)
+            .or_insert_with(|| {
+                let mut s = Bitset::empty(classes.len());
+                for &a in &meshed {
+                    if classes.rep(a).is_some_and(|i| !linkerd.skips_outbound(i, port)) {
+                        s.insert(a);
+                    }
+                }
+                s
+            })
+            .clone()
+    };
     let mut authz_cache: HashMap<String, Bitset> = HashMap::new();
     let mut blocked: Vec<Diagnostic> = Vec::new();
     let mut widened: Vec<Diagnostic> = Vec::new();
@@ -282,19 +350,15 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
             .collect();
         for port in ports {
             // The sources the mesh rewrites this port for: meshed, and the wire port
-            // differs (skip ports, admin ports and control-plane ports keep theirs).
-            let mut rewritten = Bitset::empty(classes.len());
+            // differs (skip ports, admin ports and control-plane ports keep theirs). The
+            // wire port is the destination's; a source only decides whether its proxy
+            // leaves the port alone.
+            let Some(w) = linkerd.rewrite(cx.model, dst, port).filter(|w| w.port != port) else { continue };
+            let mut rewritten = sending(&mut sends, port);
             let mut wire_of: BTreeMap<u16, Bitset> = BTreeMap::new();
             let mut reason: BTreeMap<u16, String> = BTreeMap::new();
-            for &a in &meshed {
-                let Some(src) = rep(a) else { continue };
-                let w = linkerd.wire_port(cx.model, &Party::Pod(src), &Party::Pod(dst), port, Protocol::Tcp);
-                if w.port != port {
-                    rewritten.insert(a);
-                    wire_of.entry(w.port).or_insert_with(|| Bitset::empty(classes.len())).insert(a);
-                    reason.entry(w.port).or_insert_with(|| w.reason.clone().unwrap_or_default());
-                }
-            }
+            wire_of.insert(w.port, rewritten.clone());
+            reason.insert(w.port, w.reason.clone().unwrap_or_default());
             if rewritten.is_empty() {
                 continue;
             }
@@ -314,22 +378,20 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
                 if let Some(first) = broken.first().and_then(rep) {
                     let (we, wi) = network(&detailed, &Party::Pod(first), &Party::Pod(dst), wire, Protocol::Tcp);
                     let (why, policies) = failing(&we, &wi).unwrap_or_default();
-                    let who: BTreeSet<String> = broken.ones().flat_map(|c| cx.members(c)).collect();
+                    let (who, count) = cx.names_of(&broken);
+                    let overlap = if broken.contains(b) { targets.len() } else { 0 };
                     let mut d = Diagnostic::new(
                         DiagnosticCode::MeshPortRewriteBlocked,
                         Severity::Error,
                         format!(
                             "the policies admit {} → {} on {port}/TCP, but Linkerd carries that connection on port {wire}, which they do not admit: {why} ({})",
-                            list(&who),
+                            list_of(&who, count),
                             list(&targets),
                             reason.get(&wire).cloned().unwrap_or_default()
                         ),
                     );
                     d.help = Some(format!("also allow TCP {wire} between these meshed pods, in the source's egress and the destination's ingress"));
-                    d.flows = who
-                        .iter()
-                        .flat_map(|w| targets.iter().filter(move |t| *t != w).map(move |t| FlowRef { from: w.clone(), to: t.clone(), port, protocol: Protocol::Tcp }))
-                        .collect();
+                    d.set_flows(pairs(&who, &targets, port), count * targets.len() - overlap, cx.max_flows);
                     let policies = sorted(policies);
                     d.location = cx.locate(&policies, Some(dst));
                     d.policies = policies;
@@ -363,21 +425,19 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
                 if let Some(first) = wide.first().and_then(rep) {
                     let (ae, ai) = network(&detailed, &Party::Pod(first), &Party::Pod(dst), port, Protocol::Tcp);
                     let policies = sorted(ai.isolated_by.iter().chain(ae.isolated_by.iter()).cloned().collect());
-                    let who: BTreeSet<String> = wide.ones().flat_map(|c| cx.members(c)).collect();
+                    let (who, count) = cx.names_of(&wide);
+                    let overlap = if wide.contains(b) { targets.len() } else { 0 };
                     let mut d = Diagnostic::new(
                         DiagnosticCode::MeshWidensPortRule,
                         Severity::Warning,
                         format!(
                             "the policies do not admit {} → {} on {port}/TCP, but the mesh carries it on port {wire}, which they admit: the port restriction does not hold",
-                            list(&who),
+                            list_of(&who, count),
                             list(&targets)
                         ),
                     );
                     d.help = Some("restrict ports in the mesh instead: a Linkerd Server per port with an AuthorizationPolicy for the allowed clients".into());
-                    d.flows = who
-                        .iter()
-                        .flat_map(|w| targets.iter().filter(move |t| *t != w).map(move |t| FlowRef { from: w.clone(), to: t.clone(), port, protocol: Protocol::Tcp }))
-                        .collect();
+                    d.set_flows(pairs(&who, &targets, port), count * targets.len() - overlap, cx.max_flows);
                     d.location = cx.locate(&policies, Some(dst));
                     d.policies = policies;
                     widened.push(d);
@@ -387,6 +447,11 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
     }
     blocked.extend(widened);
     blocked
+}
+
+/// Every source to every other target, on one port.
+fn pairs<'a>(who: &'a BTreeSet<String>, targets: &'a BTreeSet<String>, port: u16) -> impl Iterator<Item = FlowRef> + 'a {
+    who.iter().flat_map(move |w| targets.iter().filter(move |t| *t != w).map(move |t| FlowRef { from: w.clone(), to: t.clone(), port, protocol: Protocol::Tcp }))
 }
 
 fn l7_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
@@ -595,9 +660,15 @@ fn dataplane_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
     out
 }
 
-/// Every diagnostic of the cluster, most severe first.
+/// Every diagnostic of the cluster, most severe first, each listing at most
+/// [`DEFAULT_MAX_FLOWS`] flows.
 pub fn diagnose(cluster: &Cluster) -> Vec<Diagnostic> {
-    let cx = Ctx::new(cluster);
+    diagnose_with(cluster, &DiagnoseOptions::default())
+}
+
+/// Every diagnostic of the cluster, most severe first.
+pub fn diagnose_with(cluster: &Cluster, options: &DiagnoseOptions) -> Vec<Diagnostic> {
+    let cx = Ctx::new(cluster, options);
     let m = cx.model;
     let kernel = Kernel::new(m, cluster.compiled());
     let mut out = Vec::new();

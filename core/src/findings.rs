@@ -180,6 +180,11 @@ pub struct Diagnostic {
     pub help: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flows: Vec<FlowRef>,
+    /// How many flows the finding concerns, when `flows` lists only the first of them
+    /// (a finding between two large groups of pods concerns a number of flows that
+    /// grows with the product of their sizes; `diagnose` lists a bounded sample).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flows_total: Option<usize>,
     /// The policies concerned, as `kind`, `namespace`, `name`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<crate::refs::PolicyRef>,
@@ -188,8 +193,22 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Sets the flows from an iterator over `total` of them, keeping at most `max`.
+    pub fn set_flows(&mut self, flows: impl Iterator<Item = FlowRef>, total: usize, max: Option<usize>) {
+        match max {
+            Some(max) if total > max => {
+                self.flows = flows.take(max).collect();
+                self.flows_total = Some(total);
+            }
+            _ => {
+                self.flows = flows.collect();
+                self.flows_total = None;
+            }
+        }
+    }
+
     pub fn new(code: DiagnosticCode, severity: Severity, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { code, severity, message: message.into(), help: None, flows: Vec::new(), policies: Vec::new(), location: None }
+        Diagnostic { code, severity, message: message.into(), help: None, flows: Vec::new(), flows_total: None, policies: Vec::new(), location: None }
     }
 }
 

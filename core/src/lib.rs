@@ -57,7 +57,7 @@ pub mod synthetic;
 
 pub use answer::Answer;
 pub use cluster::{Cluster, Dataplane, DataplaneChoice, Options};
-pub use diagnose::diagnose;
+pub use diagnose::{diagnose, diagnose_with, DiagnoseOptions, DEFAULT_MAX_FLOWS};
 pub use error::{Error, ErrorCode, Location};
 pub use evaluate::{PortRef, Query, Verdict};
 pub use findings::{Diagnostic, Severity};

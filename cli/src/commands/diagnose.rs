@@ -32,7 +32,8 @@ pub fn run(args: &DiagnoseArgs, ctx: &Context) -> Exit {
         }
     };
     progress.phase(Phase::Diagnosing);
-    let diags = meshverdict::diagnose(&loaded.cluster);
+    let options = meshverdict::DiagnoseOptions { max_flows: (args.max_flows > 0).then_some(args.max_flows) };
+    let diags = meshverdict::diagnose_with(&loaded.cluster, &options);
     progress.finish();
     let (cluster, skipped) = (&loaded.cluster, &loaded.inputs.skipped);
     match args.output {

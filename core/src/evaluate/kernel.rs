@@ -36,6 +36,9 @@ pub struct Kernel<'a> {
     /// Per (rule identity, port, protocol): the destination classes on which an egress
     /// rule's named ports resolve to the port.
     named: RefCell<HashMap<(usize, usize, u16, Protocol), Bitset>>,
+    /// Per (port, protocol): for each port name, the classes that declare a container
+    /// port of that name, number and protocol (a rule's named ports resolve there).
+    names: RefCell<HashMap<(u16, Protocol), HashMap<String, Bitset>>>,
 }
 
 impl<'a> Kernel<'a> {
@@ -76,6 +79,7 @@ impl<'a> Kernel<'a> {
             admitted: RefCell::new(HashMap::new()),
             senders: RefCell::new(HashMap::new()),
             named: RefCell::new(HashMap::new()),
+            names: RefCell::new(HashMap::new()),
         }
     }
 
@@ -175,10 +179,32 @@ impl<'a> Kernel<'a> {
         if let Some(b) = self.named.borrow().get(&cache_key) {
             return b.clone();
         }
+        let mut names = self.names.borrow_mut();
+        let names = names.entry((port, protocol)).or_insert_with(|| {
+            let mut by_name: HashMap<String, Bitset> = HashMap::new();
+            for c in 0..n {
+                for d in rep_ports(c).iter().filter(|d| d.port == port && d.protocol == protocol) {
+                    if let Some(name) = &d.name {
+                        by_name.entry(name.clone()).or_insert_with(|| Bitset::empty(n)).insert(c);
+                    }
+                }
+            }
+            by_name
+        });
         let mut out = Bitset::empty(n);
-        for c in 0..n {
-            if rule.ports.iter().any(|p| p.admits(port, protocol, rep_ports(c))) {
-                out.insert(c);
+        for p in &rule.ports {
+            match &p.port {
+                PortSpec::Named { name } if p.protocol.is_none_or(|x| x == protocol) => {
+                    if let Some(set) = names.get(name) {
+                        out.union_with(set);
+                    }
+                }
+                PortSpec::Named { .. } => {}
+                _ if p.admits(port, protocol, &[]) => {
+                    out = Bitset::full(n);
+                    break;
+                }
+                _ => {}
             }
         }
         self.named.borrow_mut().insert(cache_key, out.clone());

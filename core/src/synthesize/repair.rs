@@ -19,7 +19,7 @@ use super::{Dialect, SynthOptions};
 use crate::cluster::{Cluster, Dataplane};
 use crate::compile::mesh::linkerd::{ADMIN_PORT, CONTROL_PORT};
 use crate::compile::party::Party;
-use crate::diagnose::diagnose;
+use crate::diagnose::{diagnose_with, DiagnoseOptions};
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::needs::{api_server_party, network};
 use crate::compile::policy::Direction;
@@ -417,7 +417,7 @@ pub fn repair(cluster: &Cluster, options: &RepairOptions) -> Result<Repair> {
         return Err(Error::request("repair writes NetworkPolicies or CiliumNetworkPolicies: Linkerd objects cannot give back a flow the network drops")
             .with_help("use --dialect networkpolicy (default) or cilium"));
     }
-    let diags = diagnose(cluster);
+    let diags = diagnose_with(cluster, &DiagnoseOptions::complete());
     let targets: Vec<(usize, &Diagnostic)> = diags.iter().enumerate().filter(|(_, d)| repairs(d.code)).collect();
     let mut out = Repair { hints: hints(cluster), before: targets.len(), ..Repair::default() };
     if targets.is_empty() {
@@ -439,7 +439,7 @@ pub fn repair(cluster: &Cluster, options: &RepairOptions) -> Result<Repair> {
     if let Some(bad) = after.invalid_objects().find(|i| i.error.location.as_ref().is_some_and(|l| l.source == REPAIR_SOURCE)) {
         return Err(Error::new(ErrorCode::Internal, format!("the repair fails its own validation: {}", bad.error.message)));
     }
-    out.left = diagnose(&after).into_iter().filter(|d| repairs(d.code)).collect();
+    out.left = diagnose_with(&after, &DiagnoseOptions::complete()).into_iter().filter(|d| repairs(d.code)).collect();
     let left_flows: usize = out.left.iter().map(|d| d.flows.len()).sum();
     if !out.left.is_empty() && out.unrepairable.is_empty() {
         return Err(Error::new(

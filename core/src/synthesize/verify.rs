@@ -20,7 +20,7 @@ use super::units::Units;
 use crate::cluster::Cluster;
 use crate::compile::mesh::linkerd::{ADMIN_PORT, CONTROL_PORT};
 use crate::compile::policy::{Direction, Entity, Peer as CPeer};
-use crate::diagnose::diagnose;
+use crate::diagnose::{diagnose_with, DiagnoseOptions};
 use crate::evaluate::{Evaluator, PortRef, Query};
 use crate::findings::{Diagnostic, DiagnosticCode};
 use crate::model::{Endpoint, Model};
@@ -560,7 +560,7 @@ pub(crate) fn diagnostics(after: &Cluster, concerned: &BTreeSet<usize>, claims: 
     let model = after.model();
     let names: BTreeSet<String> = concerned.iter().filter_map(|i| model.endpoints.get(*i)).map(Endpoint::reference).collect();
     let mut left = Vec::new();
-    for d in diagnose(after) {
+    for d in diagnose_with(after, &DiagnoseOptions::complete()) {
         let relevant = matches!(d.code, DiagnosticCode::MeshFlowBlocked | DiagnosticCode::MeshPortRewriteBlocked | DiagnosticCode::EgressWithoutDns);
         if !relevant {
             if d.code == DiagnosticCode::MeshWidensPortRule && d.flows.iter().any(|f| names.contains(&f.from) || names.contains(&f.to)) {
