@@ -256,6 +256,393 @@ export interface CaseReport {
   failures: Array<Pick<CaseItem, 'id' | 'detail'>>
 }
 
+// ---- matrix, exposure, diff, synthesize, repair, endpoints: their options and answers.
+// Each answer is exactly the `result` of the CLI's `-o json` (JSON.stringify of one is
+// the CLI's bytes, re-written compactly).
+
+/** An inclusive range of ports. */
+export interface PortRange {
+  from: number
+  to: number
+}
+
+/** A declared port: a container's, or a Service's (as clients dial it). */
+export interface NamedPort {
+  name?: string
+  port: number
+  protocol: Protocol
+}
+
+/** What a row of a matrix (or of a diff) names. */
+export type MatrixBy = 'workload' | 'pod' | 'class'
+
+/** Ports: a number, `'8000-8100'`, `'80,443'`, or an array of those. */
+export type Ports = number | string | Array<number | string>
+
+/** The options of `matrix()`, as the CLI's flags. */
+export interface MatrixOptions {
+  /** What a row names: `workload` (default), `pod` or `class`. */
+  by?: MatrixBy
+  /** Only rows with a side in this namespace (`-n`). */
+  namespace?: string
+  /** Only these sources: `NS/NAME`, `NS/*`, `ip:…`, `entity:…`, or a label selector. */
+  from?: string
+  /** Only these destinations (as `from`). */
+  to?: string
+  port?: Ports
+  protocol?: Protocol | Lowercase<Protocol> | Array<Protocol | Lowercase<Protocol>>
+  /** Leave out address ranges, the API server and DNS names. */
+  noExternals?: boolean
+  /** `cells` (default: `meshverdict matrix -o json`) or `compact` (`-o compact`). */
+  format?: 'cells' | 'compact'
+}
+
+/** One side of the matrix: a workload, a pod, a class, or something outside the pods. */
+export interface MatrixGroup {
+  /** `NS/NAME`, `class:N`, `ip:FIRST-LAST` (or `ip:CIDR`), `entity:kube-apiserver`, `dns:NAME`. */
+  reference: string
+  /** Deployment, Pod, …; `Class`; `Addresses`, `Entity`, `DNS`. */
+  kind: string
+  namespace?: string
+  /** The identity classes of its pods. */
+  classes?: number[]
+  /** Its pods (or templates). */
+  members?: string[]
+  meshed?: boolean
+}
+
+/** For a meshed pair: application ports the mesh carries on another port. */
+export interface WireNote {
+  ports: PortRange[]
+  wire: number
+}
+
+export interface MeshCell {
+  wire?: WireNote[]
+  /** The servers (or default policies) whose authorization admitted the flow. */
+  authorizedBy?: string[]
+}
+
+/** One allowed (source, destination, protocol): `from` and `to` index `groups`. */
+export interface MatrixCell {
+  from: number
+  to: number
+  protocol: Protocol
+  ports: PortRange[]
+  mesh?: MeshCell
+}
+
+/** What `matrix()` returns: the `result` of `meshverdict matrix -o json`. */
+export interface MatrixCells {
+  by: MatrixBy
+  dataplane: DataplaneChoice
+  groups: MatrixGroup[]
+  cells: MatrixCell[]
+  notes?: string[]
+}
+
+export interface CompactClass {
+  namespace: string
+  pods: number
+}
+
+/** A set of indices: runs `[first, end)`, or a bitmap (base64 of little-endian 64-bit words). */
+export interface CompactSet {
+  runs?: Array<[number, number]>
+  bits?: string
+}
+
+export interface CompactRow {
+  protocol: Protocol
+  /** The destination class. */
+  to: number
+  ports: PortRange[]
+  /** Index into `sets`: the source classes. */
+  from: number
+  wire?: { port: number; from: number }
+  authorizedBy?: string
+}
+
+export interface CompactExternal {
+  protocol: Protocol
+  class: number
+  /** `true`: the externals may reach the class; `false`: the class may reach them. */
+  inbound: boolean
+  ports: PortRange[]
+  /** Index into `sets` (members: indices of `externals`). */
+  externals: number
+}
+
+/** What `matrix({ format: 'compact' })` returns: the `result` of `meshverdict matrix -o compact`. */
+export interface MatrixCompact {
+  by: MatrixBy
+  dataplane: DataplaneChoice
+  groups: MatrixGroup[]
+  classes: CompactClass[]
+  externals: string[]
+  sets: CompactSet[]
+  rows: CompactRow[]
+  external: CompactExternal[]
+  warnings?: string[]
+}
+
+/** The options of `exposure()`. */
+export interface ExposureOptions {
+  /** Only workloads of this namespace (`-n`). */
+  namespace?: string
+}
+
+/** Sources of one kind reaching a workload. */
+export interface Reach {
+  protocol: Protocol
+  ports: PortRange[]
+  /** Namespaces (`*` for every other namespace), or address ranges and entities. */
+  from: string[]
+}
+
+/** One workload's exposure beyond its namespace: an item of `meshverdict exposure -o json`. */
+export interface Exposure {
+  workload: string
+  kind: string
+  namespace?: string
+  otherNamespaces?: Reach[]
+  outside?: Reach[]
+  /** Every pod of every namespace, and every outside address, on every port. */
+  openToEverything: boolean
+}
+
+/**
+ * The other tree of a `diff`: YAML or JSON text (a string, or a Uint8Array in UTF-8), a
+ * `file:` URL (a file or a folder, read as `fromPath` reads it), files, or one named text.
+ */
+export type ManifestsInput = string | Uint8Array | URL | NamedText[] | { yaml: string | Uint8Array; name?: string }
+
+/** One text with the name its error locations give. */
+export interface NamedText {
+  name: string
+  yaml: string | Uint8Array
+}
+
+/** The options of `diff()`: one of `after` (this cluster is the tree before the change) and `before`. */
+export interface DiffOptions {
+  after?: ManifestsInput
+  before?: ManifestsInput
+  by?: MatrixBy
+  /** An Expectations document whose `deny` flows must stay denied. */
+  forbid?: string | Uint8Array | { yaml: string | Uint8Array; name?: string }
+}
+
+/** One flow a change opens or closes, with the policies responsible. */
+export interface FlowChange {
+  from: string
+  to: string
+  protocol: Protocol
+  ports: PortRange[]
+  policies?: PolicyRef[]
+  /** Why, in one line. */
+  reason: string
+  /** Where the responsible policy is. */
+  location?: Location
+}
+
+/** What `diff()` returns: the `result` of `meshverdict diff -o json`. */
+export interface DiffResult {
+  diff: {
+    by: MatrixBy
+    opened: FlowChange[]
+    closed: FlowChange[]
+  }
+  /** The `deny` flows of `forbid` that the tree after allows. */
+  forbiddenOpened: string[]
+}
+
+export type SynthesisDialect = 'networkpolicy' | 'cilium' | 'linkerd'
+export type SynthesisGranularity = 'workload' | 'namespace'
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>
+  matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>
+}
+
+/** One side of an intent: a reference (`NS/NAME`, `ip:…`, `svc:NS/NAME`, `dns:NAME`…) or pods by selector. */
+export type IntentEnd = string | { namespace?: string; selector: LabelSelector }
+
+/** `from` may reach `to` on `ports`/`protocol` (absent: every port). */
+export interface Intent {
+  from: IntentEnd
+  to: IntentEnd
+  ports?: Array<number | string>
+  protocol?: Protocol
+  description?: string
+  /** Where it is written (in answers). */
+  location?: Location
+  /** What it was reduced from (observed flows). */
+  origin?: string
+}
+
+export interface IntentsDocument {
+  apiVersion: 'meshverdict/v1'
+  kind: 'Intents'
+  metadata?: { name?: string }
+  spec: { intents: Intent[]; description?: string }
+}
+
+/** The options of `synthesize()`, as the CLI's flags. */
+export interface SynthesizeOptions {
+  /** The text of `kind: Intents` documents, or their parsed form; absent: those among the manifests. */
+  intents?: string | IntentsDocument | IntentsDocument[] | Intent[]
+  /** The name of the intents (or observed flows) in error locations. */
+  intentsName?: string
+  /** `hubble observe -o json` output, reduced to intents. */
+  hubble?: string
+  /** `linkerd viz edges -o json` output, reduced to intents. */
+  linkerdEdges?: string
+  dialect?: SynthesisDialect
+  granularity?: SynthesisGranularity
+  /** Narrow each intent to what the cluster allows today. */
+  fromCurrent?: boolean
+  /** Also isolate every workload of these namespaces. */
+  isolate?: string[]
+  isolateAll?: boolean
+}
+
+/** One written object. */
+export interface SynthesizedObject {
+  apiVersion: string
+  kind: string
+  namespace: string
+  name: string
+  /** What each rule serves, by field path. */
+  serves: string[]
+  /** The object itself. */
+  object: Record<string, unknown>
+}
+
+/** A flow the mesh or the platform needs, made explicit. */
+export interface Need {
+  from: string
+  to: string
+  port: string
+  purpose: string
+}
+
+export interface Unmet {
+  /** 1-based intent number. */
+  intent: number
+  summary: string
+  reasons: string[]
+}
+
+/** Something else the synthesized set allows. */
+export interface Residue {
+  from: string
+  to: string
+  protocol: Protocol
+  ports: string
+  /** `existing` or `opened`. */
+  cause: string
+  why: string
+}
+
+export interface Proof {
+  verified: boolean
+  intents: number
+  checks: number
+  allowed: number
+  failures: string[]
+  pairs: number
+  questions: number
+  residue: Residue[]
+  existing: Array<[string, string]>
+  existingPairs: number
+  diagnostics: Diagnostic[]
+  elsewhere: number
+  blocked: string[]
+  invalid: string[]
+  notes: string[]
+}
+
+/** Intents reduced from observed flows. */
+export interface Reduction {
+  intents: { items: Intent[] }
+  records: number
+  leftOut: Array<[string, number]>
+}
+
+/** What `synthesize()` returns: the `result` of `meshverdict synthesize -o json`. */
+export interface Synthesis {
+  reduction?: Reduction
+  dialect: SynthesisDialect
+  granularity: SynthesisGranularity
+  /** The dataplane the proof judged on. */
+  dataplane: Dataplane
+  intents: Intent[]
+  /** The workloads whose policies are written. */
+  concerned: string[]
+  narrowed?: string[]
+  objects: SynthesizedObject[]
+  /** The objects as one YAML stream, a comment per rule. */
+  yaml: string
+  needs: Need[]
+  unmet: Unmet[]
+  proof: Proof
+  notes: string[]
+}
+
+/** The options of `repair()`. */
+export interface RepairOptions {
+  dialect?: 'networkpolicy' | 'cilium'
+}
+
+/** A flow the repair opens. */
+export interface Opened {
+  policy: string
+  from: string
+  to: string
+  ports: string
+  why: string
+}
+
+/** A label key no pod carries, and the key the author probably meant. */
+export interface Hint {
+  policy: string
+  path: string
+  key: string
+  suggestion: string
+  carriedBy: number
+  message: string
+  location?: Location
+}
+
+/** What `repair()` returns: the `result` of `meshverdict repair -o json`. */
+export interface Repair {
+  objects: SynthesizedObject[]
+  /** The objects as one YAML stream (empty: nothing to repair). */
+  yaml: string
+  opens: Opened[]
+  hints: Hint[]
+  /** Flows no added allow can restore (a deny rule drops them). */
+  unrepairable: string[]
+  before: number
+  fixed: number
+  left: Diagnostic[]
+  notes: string[]
+}
+
+/** Something a question may name: a Pod, a workload, or a Service (`svc:NS/NAME`, as `to` only). */
+export interface EndpointInfo {
+  reference: string
+  /** `Pod`, `Deployment`, …, `Service`. */
+  kind: string
+  namespace: string
+  name: string
+  labels: Record<string, string>
+  ports: NamedPort[]
+  meshed?: boolean
+  /** A workload's Pods in the input. */
+  pods?: string[]
+}
+
 /** Manifests loaded into a cluster, kept between questions. */
 export declare class Cluster {
   private constructor()
@@ -294,6 +681,30 @@ export declare class Cluster {
   diagnostics(): Diagnostic[]
   /** Objects the API server or Cilium would reject, each a located error. */
   errors(): ErrorInfo[]
+  /**
+   * Every allowed source → destination with its ports (`meshverdict matrix -o json`;
+   * `{ format: 'compact' }`: `-o compact`). A wrong option is a `TypeError` or `RangeError`.
+   */
+  matrix(options?: MatrixOptions & { format?: 'cells' }): MatrixCells
+  matrix(options: MatrixOptions & { format: 'compact' }): MatrixCompact
+  matrix(options?: MatrixOptions): MatrixCells | MatrixCompact
+  /** For each workload, who beyond its namespace may reach it (`meshverdict exposure -o json`). */
+  exposure(options?: ExposureOptions): Exposure[]
+  /**
+   * What a change opens and closes (`meshverdict diff -o json`): this cluster is the tree
+   * before and `after` the manifests after the change (or `before`, the other way round).
+   * @throws {MeshverdictError} what loading the other tree throws
+   */
+  diff(options: DiffOptions): DiffResult
+  /**
+   * Least-privilege policies for intents, proven (`meshverdict synthesize -o json`).
+   * @throws {MeshverdictError} `invalid-field` (an intent the engine refuses), `invalid-request` (no intents)
+   */
+  synthesize(options?: SynthesizeOptions): Synthesis
+  /** The smallest additive change that gives the mesh back the flows it needs (`meshverdict repair -o json`). */
+  repair(options?: RepairOptions): Repair
+  /** Every Pod, workload and Service a question may name, for pickers. */
+  endpoints(): EndpointInfo[]
 }
 
 /**

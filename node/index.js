@@ -57,11 +57,53 @@ function settle(out) {
   return out
 }
 
-/** The result of a JSON answer (`{ type, result | error }`), or its error thrown. */
+/** The result of a JSON answer (`{ type, result | error }`), or its error thrown: a
+ * request of the wrong shape (`problem: 'type'`) as a TypeError, a wrong value in it
+ * (`problem: 'value'`) as a RangeError, anything else as a MeshverdictError. */
 function unwrap(text) {
   const answer = JSON.parse(text)
   if (answer.type === 'success') return answer.result
+  if (answer.problem === 'type' || answer.problem === 'value') {
+    throw toError({ kind: answer.problem === 'type' ? 'type' : 'range', error: JSON.stringify(answer.error) })
+  }
   throw new MeshverdictError(answer.error, answer.warnings)
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Bytes as text; bytes that are not UTF-8 throw the located parse-error of loading them. */
+function utf8(bytes, name) {
+  try {
+    return UTF8.decode(bytes)
+  } catch {
+    settle(native.load(bytes, { name }))
+    throw new MeshverdictError({ code: 'parse-error', message: `${name}: not UTF-8` })
+  }
+}
+
+/** Manifests of a request (`diff`'s other tree) in the engine's form: `{ yaml, name? }` or
+ * `{ files: [{ name, yaml }] }`. Text, bytes, a `file:` URL (a file or a folder, read as
+ * `fromPath` reads it), an array of `{ name, yaml }`, or that form itself; anything else
+ * goes as it is, and the engine says what is wrong with it. */
+function manifestsOf(value, argument) {
+  if (typeof value === 'string') return { yaml: value }
+  if (value instanceof Uint8Array) return { yaml: utf8(value, argument) }
+  if (value instanceof URL) {
+    const where = fileURLToPath(value)
+    const st = fs.statSync(where, { throwIfNoEntry: false })
+    if (!st) throw new MeshverdictError({ code: 'invalid-request', message: `${where}: no such file or folder` })
+    if (!st.isDirectory()) return { yaml: utf8(fs.readFileSync(where), where), name: where }
+    const { names, texts, skipped } = readFolder(where)
+    if (names.length === 0) throw toError(native.Folder.nothingToLoad(where, skipped.map((s) => [s.path, s.kind])))
+    return { files: names.map((name, i) => ({ name, yaml: utf8(texts[i], name) })) }
+  }
+  if (Array.isArray(value)) {
+    return { files: value.map((f) => (f && typeof f === 'object' && f.yaml instanceof Uint8Array ? { ...f, yaml: utf8(f.yaml, String(f.name)) } : f)) }
+  }
+  if (value && typeof value === 'object' && value.yaml instanceof Uint8Array) {
+    return { ...value, yaml: utf8(value.yaml, value.name ?? argument) }
+  }
+  return value
 }
 
 const QUERY_KEYS = ['from', 'to', 'port', 'protocol']
@@ -280,6 +322,54 @@ class Cluster {
   /** Objects the API server or Cilium would reject, each a located error as data. */
   errors() {
     return this.#call('errors')
+  }
+
+  /**
+   * Every allowed source → destination with its ports: `meshverdict matrix -o json`
+   * (`{ format: 'compact' }`: `-o compact`). Options as the CLI's flags: `by`,
+   * `namespace`, `from`, `to`, `port`, `protocol`, `noExternals`.
+   */
+  matrix(options) {
+    return this.#call('matrix', options)
+  }
+
+  /** For each workload, who beyond its namespace may reach it: `meshverdict exposure -o json`. */
+  exposure(options) {
+    return this.#call('exposure', options)
+  }
+
+  /**
+   * What a change opens and closes (`meshverdict diff -o json`): this cluster is the tree
+   * before the change and `after` the manifests after it (or, with `before`, the other way
+   * round), loaded as this cluster was.
+   */
+  diff(options) {
+    let request = options
+    if (options !== null && typeof options === 'object' && !Array.isArray(options)) {
+      request = { ...options }
+      for (const side of ['after', 'before']) if (request[side] !== undefined) request[side] = manifestsOf(request[side], side)
+      if (request.forbid !== undefined) request.forbid = manifestsOf(request.forbid, 'forbid')
+    }
+    return this.#call('diff', request)
+  }
+
+  /**
+   * Least-privilege policies for intents, proven before they are returned
+   * (`meshverdict synthesize -o json`). `intents`: the text of Intents documents or their
+   * parsed form; none: the Intents documents among the manifests.
+   */
+  synthesize(options) {
+    return this.#call('synthesize', options)
+  }
+
+  /** The smallest additive change that gives the mesh back the flows it needs (`meshverdict repair -o json`). */
+  repair(options) {
+    return this.#call('repair', options)
+  }
+
+  /** Every Pod, workload and Service a question may name, for pickers. */
+  endpoints() {
+    return this.#call('endpoints')
   }
 }
 

@@ -13,6 +13,9 @@
 # Seeds: every file of tests/, examples/ and the shared corpus (MESHVERDICT_SHARED_CASES,
 # default ../shared/conformance/cases). The corpus grows in fuzz/corpus/TARGET (kept
 # between runs, not committed); findings land in fuzz/artifacts/TARGET.
+# MESHVERDICT_FUZZ_TARGET_DIR: cargo's target folder for the fuzz build (default
+# fuzz/target); scripts/test.sh puts it in ~/.cache/meshverdict so that a fresh clone on
+# the same machine (CI) rebuilds only the engine and the harness, not every dependency.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -45,8 +48,9 @@ TRIPLE="$(rustc -vV | sed -n 's/^host: //p')"
 # Release code with debug assertions (overflow checks), no sanitizer: the engine forbids
 # unsafe code, so AddressSanitizer would only halve the executions.
 echo "fuzz.sh: building the targets (cargo fuzz build -O -a -s none)"
-(cd fuzz && RUSTC_BOOTSTRAP=1 "$CARGO_FUZZ" fuzz build -O -a -s none)
-BIN="$REPO/fuzz/target/$TRIPLE/release"
+FUZZ_TARGET_DIR="${MESHVERDICT_FUZZ_TARGET_DIR:-$REPO/fuzz/target}"
+(cd fuzz && RUSTC_BOOTSTRAP=1 "$CARGO_FUZZ" fuzz build -O -a -s none --target-dir "$FUZZ_TARGET_DIR")
+BIN="$FUZZ_TARGET_DIR/$TRIPLE/release"
 [ -n "$TARGETS" ] || TARGETS="$(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v -e "^meshverdict-fuzz$" -e "^replay$" | paste -sd, -)"
 
 # Seeds: every case, invalid input, example and regression, flattened (read-only dir).

@@ -22,7 +22,9 @@ if [ ! -d "$SHARED" ]; then
 fi
 export MESHVERDICT_SHARED_CASES="${SHARED:-$REPO/../shared/conformance/cases}"
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step's heading, and how long the one before it took (CI budgets: docs/reliability.md).
+STEP_START=$SECONDS
+step() { printf '\n== %s   (previous step: %ds)\n' "$*" "$((SECONDS - STEP_START))"; STEP_START=$SECONDS; }
 
 step "the module graph: data flows one way (source → model → compile → evaluate → explain/diagnose), no cycle"
 python3 scripts/check-layers.py
@@ -52,11 +54,25 @@ set -e
 [ "$status" -le 1 ] || { echo "a ${size}-byte input got exit status $status, not a verdict" >&2; exit 1; }
 echo "answered a ${size}-byte input (exit status $status)"
 
+step "fuzzing: every target of fuzz/ for a bounded time (docs/reliability.md); any finding fails"
+# About a minute of fuzzing (8 targets × 8 s) after building them (cargo-fuzz is installed
+# once into ~/.cache/meshverdict/tools; the build's dependencies are kept in
+# ~/.cache/meshverdict/fuzz-target). A longer run is one command:
+# bash scripts/fuzz.sh --seconds 120 (or --long).
+MESHVERDICT_FUZZ_TARGET_DIR="${MESHVERDICT_FUZZ_TARGET_DIR:-$HOME/.cache/meshverdict/fuzz-target}" \
+  bash scripts/fuzz.sh --seconds "${MESHVERDICT_FUZZ_SECONDS_PER_TARGET:-8}"
+
+step "differential test against netpol-analyzer (generated clusters of 100 to 1,000 pods)"
+# Runs when the peer builds (Go >= 1.23: see scripts/peers/netpol-analyzer.sh); otherwise it
+# prints "differential: SKIPPED: …" with the reason and this step passes.
+bash scripts/peers/differential.sh --pods 1000 --min-pods 100 --seeds 3 --timeout 360
+
 # The Rust results every host must reproduce, flow by flow.
 ./target/release/meshverdict conformance -o json tests/cases ${SHARED:+"$SHARED"} > target/conformance-rust.json 2>/dev/null || [ $? -eq 1 ]  # 1: an item failed, still a full report
 export MESHVERDICT_RUST_RESULTS="$REPO/target/conformance-rust.json"
 
 if [ "$RUST_ONLY" = 1 ]; then
+  step "Rust tests passed"
   exit 0
 fi
 for host in python node wasm playground; do

@@ -49,6 +49,8 @@ pub enum Expected {
     Queries,
     /// A file or folder.
     Path,
+    /// Several named texts (a folder's files).
+    Files,
 }
 
 impl Expected {
@@ -81,6 +83,8 @@ impl Expected {
             (E::Queries, Js) => "an array of queries { from, to, port, protocol? }",
             (E::Path, Py) => "a path (str or os.PathLike)",
             (E::Path, Js) => "a path (a string or a file: URL)",
+            (E::Files, Py) => "a list of (name, text) tuples",
+            (E::Files, Js) => "an array of { name, yaml } objects",
         }
     }
 
@@ -246,6 +250,11 @@ pub const PACKED_SEPARATOR: char = '\0';
 pub fn packed_queries(text: &str, items: usize, argument: impl Fn(usize, &str) -> String) -> Option<Result<Vec<Query>, ArgumentError>> {
     if items == 0 {
         return text.is_empty().then(|| Ok(Vec::new()));
+    }
+    // A field that held the separator shifts every field after it: count them first, so
+    // that no shifted field is checked (and refused) as the wrong one.
+    if text.matches(PACKED_SEPARATOR).count() + 1 != items.saturating_mul(4) {
+        return None;
     }
     let mut fields = text.split(PACKED_SEPARATOR);
     let mut out = Vec::with_capacity(items);
@@ -442,6 +451,8 @@ mod tests {
         assert_eq!(qs.iter().map(|q| (q.port.clone(), q.protocol)).collect::<Vec<_>>(), vec![(PortRef::Number(80), Protocol::Tcp), (PortRef::Name("http".into()), Protocol::Udp)]);
         // A field that held the separator: the count is off, so the host reads the objects.
         assert!(packed_queries(&text, 3, batch_field).is_none());
+        let shifted = ["a/b", "a/c", "80", "", "x/\0a", "a/c", "80", ""].join("\0");
+        assert!(packed_queries(&shifted, 2, batch_field).is_none());
         assert!(packed_queries(&format!("{text}\0x"), 2, batch_field).is_none());
         let bad = ["a/b", "a/c", "80", "ICMP"].join("\0");
         let e = packed_queries(&bad, 1, batch_field).and_then(Result::err).map(|e| e.message);

@@ -12,6 +12,7 @@
 pub mod args;
 pub mod entry;
 pub mod files;
+pub mod jobs;
 pub mod load;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -130,6 +131,10 @@ pub fn failure_json(e: &Error) -> String {
 /// from many threads at once.
 pub struct ClusterHandle {
     cluster: Cluster,
+    /// How it was loaded (the dataplane setting, `None` for `auto`, and the limits): the
+    /// other tree of a `diff` is loaded the same way.
+    setting: Option<meshverdict::Dataplane>,
+    limits: meshverdict::source::Limits,
 }
 
 impl ClusterHandle {
@@ -149,7 +154,7 @@ impl ClusterHandle {
             }
             let inputs: Vec<Input> = texts.iter().map(|(name, text)| Input { name, text }).collect();
             let cluster = Cluster::load(&inputs, Options { dataplane: options.dataplane, limits: options.limits })?;
-            Ok(ClusterHandle { cluster })
+            Ok(ClusterHandle { cluster, setting: options.dataplane, limits: options.limits })
         })
     }
 
@@ -167,6 +172,17 @@ impl ClusterHandle {
 
     pub fn warnings(&self) -> &[Warning] {
         self.cluster.warnings()
+    }
+
+    /// The engine's cluster, for callers that use the engine's own API beside this one.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// Loads other manifests the way this cluster was loaded (its dataplane setting and
+    /// limits): the other tree of a `diff`.
+    pub fn load_like(&self, files: Vec<(String, Manifests)>) -> Result<ClusterHandle, Error> {
+        ClusterHandle::load_files(files, LoadOptions { name: None, dataplane: self.setting, limits: self.limits })
     }
 
     /// One verdict, with its explanation.

@@ -3,8 +3,8 @@
 //! file each) against the same invariants the fuzz targets check (fuzz/src/invariants.rs,
 //! included by path). Each file's first line says how:
 //!
-//! `# regression: target=load|verdicts|diagnose|case status=fixed|open [expect=CODE|ok]
-//!  [stack=1MiB] [seconds=N] [limits=default]`
+//! `# regression: target=load|verdicts|diagnose|case|matrix|diff|synthesize status=fixed|open [expect=CODE|ok]
+//!  [stack=1MiB] [seconds=N] [limits=default] [dataplane=NAME] [options=DIALECT[,namespace][,from-current][,isolate-all]]`
 //!
 //! A `fixed` finding must pass. An `open` one (its fix described in the file, for the
 //! engine's owner) must still fail: once it passes, this test says to mark it fixed, so
@@ -12,6 +12,7 @@
 //! time in this unoptimised build; a replay over it counts as failing.
 
 #[path = "../../fuzz/src/invariants.rs"]
+#[allow(dead_code)] // the fuzz targets use all of it; the replay, most
 mod invariants;
 
 mod common;
@@ -29,6 +30,11 @@ struct Header {
     stack: usize,
     seconds: u64,
     default_limits: bool,
+    /// `dataplane=generic|calico|cilium`: instead of the one drawn from the bytes.
+    dataplane: Option<meshverdict::Dataplane>,
+    /// `options=networkpolicy|cilium|linkerd[,namespace][,from-current][,isolate-all]`
+    /// (target=synthesize): instead of the options drawn from the bytes.
+    options: Option<meshverdict::synthesize::SynthOptions>,
 }
 
 fn header(text: &str) -> Result<Header, String> {
@@ -46,17 +52,46 @@ fn header(text: &str) -> Result<Header, String> {
         stack: if field("stack").as_deref() == Some("1MiB") { 1 << 20 } else { 16 << 20 },
         seconds: field("seconds").and_then(|s| s.parse().ok()).unwrap_or(30),
         default_limits: field("limits").as_deref() == Some("default"),
+        dataplane: match field("dataplane") {
+            Some(d) => Some(meshverdict::Dataplane::parse(&d).map_err(|e| e.to_string())?),
+            None => None,
+        },
+        options: match field("options") {
+            Some(o) => {
+                use meshverdict::synthesize::{Dialect, Granularity, SynthOptions};
+                let mut parts = o.split(',');
+                let dialect = Dialect::parse(parts.next().unwrap_or_default()).map_err(|e| e.to_string())?;
+                let mut options = SynthOptions { dialect, ..SynthOptions::default() };
+                for p in parts {
+                    match p {
+                        "namespace" => options.granularity = Granularity::Namespace,
+                        "from-current" => options.from_current = true,
+                        "isolate-all" => options.isolate_all = true,
+                        other => return Err(format!("unknown synthesize option {other:?}")),
+                    }
+                }
+                Some(options)
+            }
+            None => None,
+        },
     })
 }
 
 /// One replay, as the fuzz target `target` runs it.
 fn replay(h: &Header, data: &[u8]) -> Result<(), Violation> {
-    let (dataplane, parts) = invariants::split_inputs(data);
+    let (drawn, parts) = invariants::split_inputs(data);
+    let dataplane = h.dataplane.unwrap_or(drawn);
     let inputs: Vec<Input> = parts.iter().map(|(name, text)| Input { name, text }).collect();
-    let sources = Sources { inputs: &inputs };
-    if h.target == "case" {
-        let (name, text) = parts.first().cloned().unwrap_or_default();
-        return invariants::check_case(&name, &text);
+    let sources = Sources::new(&inputs);
+    match h.target.as_str() {
+        "case" => {
+            let (name, text) = parts.first().cloned().unwrap_or_default();
+            return invariants::check_case(&name, &text);
+        }
+        "matrix" => return invariants::matrix_of(dataplane, &parts),
+        "diff" => return invariants::diff_of(dataplane, &invariants::without_one_document(&parts, invariants::seed(data)), &parts),
+        "synthesize" => return invariants::synthesize_with(h.dataplane.unwrap_or(dataplane), &parts, invariants::seed(data), h.options.clone()),
+        _ => {}
     }
     let limits = if h.default_limits { meshverdict::source::Limits::default() } else { invariants::fuzz_limits() };
     let loaded = Cluster::load(&inputs, Options { dataplane: Some(dataplane), limits });

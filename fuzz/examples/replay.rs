@@ -2,6 +2,8 @@
 //! what each cost: `replay [--target NAME] [--quiet] PATH...` (files or folders). The
 //! target defaults to the name of the corpus folder a file is in (corpus/NAME/…), else
 //! every target. Exit status 1 when any input breaks an invariant or a budget.
+//! `replay --render FILE`: prints the world the `structured` target builds from FILE, as
+//! the engine reads it (each input after a `# input NAME` line), to cut a finding down.
 
 use std::path::{Path, PathBuf};
 
@@ -23,13 +25,30 @@ fn main() {
     let mut args = std::env::args().skip(1).peekable();
     let mut only: Option<String> = None;
     let mut quiet = false;
+    let mut render = false;
     let mut paths = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--target" => only = args.next(),
             "--quiet" => quiet = true,
+            "--render" => render = true,
             _ => files(Path::new(&a), &mut paths),
         }
+    }
+    if render {
+        for path in &paths {
+            let Ok(data) = std::fs::read(path) else { continue };
+            let mut u = arbitrary::Unstructured::new(&data);
+            match u.arbitrary::<meshverdict_fuzz::structured::World>() {
+                Ok(world) => {
+                    for (name, text) in world.render() {
+                        println!("# input {name} (dataplane index {})\n{text}", world.dataplane);
+                    }
+                }
+                Err(e) => eprintln!("{}: no world: {e}", path.display()),
+            }
+        }
+        return;
     }
     let (mut runs, mut findings) = (0usize, 0usize);
     let (mut worst_ratio, mut worst_time) = (0f64, 0f64);

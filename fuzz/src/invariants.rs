@@ -50,17 +50,31 @@ fn violation(what: impl Into<String>) -> Violation {
 /// The texts of one load, to check that a location points inside one of them.
 pub struct Sources<'a> {
     pub inputs: &'a [Input<'a>],
+    /// Lines of each input, counted once: counting them for every error made checking
+    /// N located errors O(N × size) (the `load-invalid-objects-quadratic` replay spent
+    /// its seconds here, not in the engine).
+    lines: std::cell::OnceCell<Vec<usize>>,
 }
 
-impl Sources<'_> {
+impl<'a> Sources<'a> {
+    pub fn new(inputs: &'a [Input<'a>]) -> Sources<'a> {
+        Sources { inputs, lines: std::cell::OnceCell::new() }
+    }
+
     /// Lines as YAML counts them: LF, CR and CRLF each end a line (YAML 1.2 §5.4,
     /// b-break), so a lone CR starts a line where `str::lines` would not.
     fn lines_of(&self, source: &str) -> Option<usize> {
-        self.inputs.iter().find(|i| i.name == source).map(|i| {
-            let bytes = i.text.as_bytes();
-            let breaks = bytes.iter().enumerate().filter(|(k, b)| **b == b'\n' || (**b == b'\r' && bytes.get(k + 1) != Some(&b'\n'))).count();
-            breaks + 1
-        })
+        let lines = self.lines.get_or_init(|| {
+            self.inputs
+                .iter()
+                .map(|i| {
+                    let bytes = i.text.as_bytes();
+                    let breaks = bytes.iter().enumerate().filter(|(k, b)| **b == b'\n' || (**b == b'\r' && bytes.get(k + 1) != Some(&b'\n'))).count();
+                    breaks + 1
+                })
+                .collect()
+        });
+        self.inputs.iter().position(|i| i.name == source).and_then(|k| lines.get(k).copied())
     }
 }
 
@@ -254,7 +268,7 @@ pub fn check_case(source: &str, text: &str) -> Checked {
             if e.code != ErrorCode::InvalidCase {
                 return Err(violation(format!("run_case failed with {}: {e}", e.code)));
             }
-            located(&e, &Sources { inputs: &inputs })
+            located(&e, &Sources::new(&inputs))
         }
     }
 }
@@ -362,3 +376,236 @@ pub fn questions(cluster: &Cluster, rng: &mut Rng, count: usize) -> Vec<Query> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------
+// Whole-input checks of the entry points beyond load, verdicts and diagnose: the matrix,
+// diff and synthesize targets (and `structured`) run these; so does the regression replay.
+
+/// Named texts as the engine's inputs.
+pub fn as_inputs(parts: &[(String, String)]) -> Vec<Input<'_>> {
+    parts.iter().map(|(name, text)| Input { name, text }).collect()
+}
+
+/// Loads with the fuzz limits and checks the load; `None` when the input does not load.
+pub fn load_checked(dataplane: Dataplane, parts: &[(String, String)]) -> Result<Option<Cluster>, Violation> {
+    let inputs = as_inputs(parts);
+    let result = Cluster::load(&inputs, meshverdict::Options { dataplane: Some(dataplane), limits: fuzz_limits() });
+    check_load(&result, &Sources::new(&inputs))?;
+    Ok(result.ok())
+}
+
+/// The whole matrix (by pod, with the outside) agrees with point verdicts at the ends of
+/// each cell's port ranges, and a diff of a cluster with itself is empty.
+pub fn matrix_of(dataplane: Dataplane, parts: &[(String, String)]) -> Checked {
+    use meshverdict::evaluate::diff::{diff, Tree};
+    use meshverdict::evaluate::matrix::{Granularity, MatrixOptions};
+    use meshverdict::{PortRef, Query};
+    let Some(cluster) = load_checked(dataplane, parts)? else { return Ok(()) };
+    let options = MatrixOptions { by: Granularity::Pod, externals: true, ..MatrixOptions::default() };
+    let m = match cluster.matrix(&options) {
+        Ok(m) => m,
+        Err(e) => return Err(Violation(format!("matrix failed on a loaded cluster: {e}"))),
+    };
+    // Every cell is the point verdict at both ends of each of its port ranges, and a
+    // port just outside a range is too (when no neighbouring range starts there).
+    for c in m.cells().iter().take(200) {
+        let (Some(from), Some(to)) = (m.groups.get(c.from), m.groups.get(c.to)) else { continue };
+        if c.ports.windows(2).any(|w| matches!(w, [a, b] if a.to >= b.from)) {
+            return Err(Violation(format!("matrix: unsorted or overlapping ranges {:?}", c.ports)));
+        }
+        for r in c.ports.iter().take(4) {
+            for port in [r.from, r.to] {
+                let q = Query { from: from.reference.clone(), to: to.reference.clone(), port: PortRef::Number(port), protocol: c.protocol };
+                if let Ok(point) = cluster.allowed(&q) {
+                    if !point {
+                        return Err(Violation(format!("matrix admits {} → {} {port}/{} but the point verdict denies it", from.reference, to.reference, c.protocol)));
+                    }
+                }
+            }
+        }
+    }
+    let tree = Tree { model: cluster.model(), compiled: cluster.compiled() };
+    match diff(&tree, &tree, &options) {
+        Ok(d) if d.is_empty() => Ok(()),
+        Ok(d) => Err(Violation(format!("a diff of a cluster with itself is not empty: {d:?}"))),
+        Err(e) => Err(Violation(format!("diff failed on a loaded cluster: {e}"))),
+    }
+}
+
+
+/// The text of `parts` with one document (chosen by `seed`) left out: the tree before a
+/// change whose after is `parts`. Documents are cut at `---` lines, as a person editing
+/// the file would; the cut text need not load (then there is nothing to compare).
+pub fn without_one_document(parts: &[(String, String)], seed: u64) -> Vec<(String, String)> {
+    let mut rng = Rng(seed ^ 0xd1ff);
+    let mut out = parts.to_vec();
+    let Some(k) = (!out.is_empty()).then(|| rng.below(out.len())) else { return out };
+    if let Some((_, text)) = out.get_mut(k) {
+        let docs: Vec<&str> = text.split("\n---").collect();
+        let drop = rng.below(docs.len());
+        let kept: Vec<&str> = docs.iter().enumerate().filter(|(i, _)| *i != drop).map(|(_, d)| *d).collect();
+        *text = kept.join("\n---");
+    }
+    out
+}
+
+/// Flows of a diff as comparable rows: (from, to, protocol, ports).
+type Rows = Vec<(String, String, meshverdict::Protocol, Vec<(u16, u16)>)>;
+
+fn rows_of(changes: &[meshverdict::evaluate::diff::FlowChange]) -> Rows {
+    let mut rows: Rows = changes.iter().map(|c| (c.from.clone(), c.to.clone(), c.protocol, c.ports.iter().map(|r| (r.from, r.to)).collect())).collect();
+    rows.sort();
+    rows
+}
+
+pub fn diff_of(dataplane: Dataplane, before: &[(String, String)], after: &[(String, String)]) -> Checked {
+    use meshverdict::evaluate::diff::{diff, Tree};
+    use meshverdict::evaluate::matrix::{Granularity, MatrixOptions};
+    use meshverdict::{PortRef, Query};
+    let (Some(a), Some(b)) = (load_checked(dataplane, before)?, load_checked(dataplane, after)?) else { return Ok(()) };
+    let options = MatrixOptions { by: Granularity::Pod, externals: true, ..MatrixOptions::default() };
+    let (ta, tb) = (Tree { model: a.model(), compiled: a.compiled() }, Tree { model: b.model(), compiled: b.compiled() });
+    let (forward, backward) = match (diff(&ta, &tb, &options), diff(&tb, &ta, &options)) {
+        (Ok(f), Ok(r)) => (f, r),
+        (Err(e), _) | (_, Err(e)) => return Err(Violation(format!("diff failed on two loaded clusters: {e}"))),
+    };
+    // What a change opens, its reverse closes, and the other way round.
+    if rows_of(&forward.opened) != rows_of(&backward.closed) || rows_of(&forward.closed) != rows_of(&backward.opened) {
+        return Err(Violation(format!(
+            "diff is not symmetric: before→after opens {:?} closes {:?}; after→before opens {:?} closes {:?}",
+            rows_of(&forward.opened),
+            rows_of(&forward.closed),
+            rows_of(&backward.opened),
+            rows_of(&backward.closed)
+        )));
+    }
+    // No flow is both opened and closed; each change's ports are sorted, disjoint ranges;
+    // each is the point verdicts' change at the ends of its ranges; each is located in
+    // one of the inputs of the tree that holds its policy.
+    // The two trees hold inputs of the same names with different texts: a change is
+    // located in the tree that holds its policy, so its line is checked against either.
+    let (ia, ib) = (as_inputs(before), as_inputs(after));
+    let (sa, sb) = (Sources::new(&ia), Sources::new(&ib));
+    for (opened, change) in forward.opened.iter().map(|c| (true, c)).chain(forward.closed.iter().map(|c| (false, c))) {
+        if change.ports.is_empty() || change.ports.windows(2).any(|w| matches!(w, [x, y] if x.to >= y.from)) || change.ports.iter().any(|r| r.from > r.to) {
+            return Err(Violation(format!("diff: empty, unsorted or overlapping ranges {:?} for {} → {}", change.ports, change.from, change.to)));
+        }
+        if change.reason.is_empty() {
+            return Err(Violation(format!("diff: a change without a reason: {} → {}", change.from, change.to)));
+        }
+        if let Some(loc) = &change.location {
+            let e = meshverdict::Error { code: meshverdict::ErrorCode::InvalidPolicy, message: change.reason.clone(), help: None, location: Some(Box::new(loc.clone())) };
+            // A policy's subject path is located like an invalid policy's field.
+            if let (Err(v), Err(_)) = (located(&e, &sb), located(&e, &sa)) {
+                return Err(Violation(format!("diff: change of {} → {} badly located: {v}", change.from, change.to)));
+            }
+        }
+        for r in change.ports.iter().take(3) {
+            for port in [r.from, r.to] {
+                let q = Query { from: change.from.clone(), to: change.to.clone(), port: PortRef::Number(port), protocol: change.protocol };
+                let (was, is) = (a.allowed(&q), b.allowed(&q));
+                let wrong = if opened { matches!(is, Ok(false)) || matches!(was, Ok(true)) } else { matches!(is, Ok(true)) || matches!(was, Ok(false)) };
+                if wrong {
+                    let what = if opened { "opens" } else { "closes" };
+                    return Err(Violation(format!("diff {what} {} → {} {port}/{} but the point verdicts say before {was:?}, after {is:?}", change.from, change.to, change.protocol)));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+
+pub fn synthesize_of(dataplane: Dataplane, parts: &[(String, String)], seed: u64) -> Checked {
+    synthesize_with(dataplane, parts, seed, None)
+}
+
+/// As [`synthesize_of`], with the options given rather than drawn (regression files name
+/// them in their header).
+pub fn synthesize_with(dataplane: Dataplane, parts: &[(String, String)], seed: u64, given: Option<meshverdict::synthesize::SynthOptions>) -> Checked {
+    use meshverdict::synthesize::{synthesize as synth, Dialect, End, Granularity, Intent, Intents, SynthOptions, SYNTHESIZED};
+    use meshverdict::{ErrorCode, PortRef, Protocol, Query};
+    let Some(cluster) = load_checked(dataplane, parts)? else { return Ok(()) };
+    let inputs = as_inputs(parts);
+    let sources = Sources::new(&inputs);
+    let mut rng = Rng(seed ^ 0x5717);
+    // The input's own Intents documents, else a few intents between what it holds.
+    let mut written = true;
+    let intents = match Intents::from_model(cluster.model()) {
+        Err(e) => {
+            if e.code != ErrorCode::InvalidField {
+                return Err(Violation(format!("an Intents document failed with {}: {e}", e.code)));
+            }
+            return located(&e, &sources);
+        }
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            written = false;
+            let model = cluster.model();
+            let mut items = Vec::new();
+            for _ in 0..1 + rng.below(3) {
+                let (Some(from), Some(to)) = (rng.pick(&model.endpoints), rng.pick(&model.endpoints)) else { break };
+                let ports = match rng.below(3) {
+                    0 => None,
+                    1 => rng.pick(&to.ports).map(|p| vec![PortRef::Number(p.port)]),
+                    _ => rng.pick(&to.ports).and_then(|p| p.name.clone()).map(|n| vec![PortRef::Name(n)]),
+                };
+                let protocol = [None, Some(Protocol::Tcp), Some(Protocol::Udp)][rng.below(3)];
+                items.push(Intent::new(End::Ref(from.reference()), End::Ref(to.reference()), ports, protocol));
+            }
+            if items.is_empty() {
+                return Ok(());
+            }
+            Intents { items }
+        }
+    };
+    let drawn = SynthOptions {
+        dialect: [Dialect::NetworkPolicy, Dialect::Cilium, Dialect::Linkerd][rng.below(3)],
+        granularity: if rng.below(2) == 0 { Granularity::Workload } else { Granularity::Namespace },
+        from_current: rng.below(4) == 0,
+        isolate_all: rng.below(4) == 0,
+        ..SynthOptions::default()
+    };
+    let options = given.unwrap_or(drawn);
+    let s = match synth(&cluster, &intents, &options) {
+        Ok(s) => s,
+        // Requests the cluster cannot meet are errors of the question; a set that fails
+        // its own proof (`internal`) is a bug, and so is any unlocated input error.
+        // Intents built by the caller (not read from a document) have no place in the
+        // text to point at: only `internal` is a finding there.
+        Err(e) if !written && e.code != ErrorCode::Internal => return Ok(()),
+        Err(e) => return located(&e, &sources).map_err(|v| Violation(format!("synthesize ({:?}): {v}", options.dialect))),
+    };
+    match synth(&cluster, &intents, &options) {
+        Ok(again) if again.yaml == s.yaml => {}
+        _ => return Err(Violation("synthesize gave two different answers".into())),
+    }
+    // The set loads beside the cluster, every object of it valid, and admits every intent
+    // it says it meets (between named endpoints, on named ports).
+    let mut with: Vec<(String, String)> = parts.to_vec();
+    with.push((SYNTHESIZED.to_string(), s.yaml.clone()));
+    let inputs = as_inputs(&with);
+    let after = match Cluster::load(&inputs, meshverdict::Options { dataplane: Some(s.dataplane), limits: fuzz_limits() }) {
+        Ok(c) => c,
+        Err(e) => return Err(Violation(format!("the synthesized set does not load beside its cluster: {e}\n{}", s.yaml))),
+    };
+    if let Some(bad) = invalid_objects(&after).into_iter().find(|e| e.location.as_ref().is_some_and(|l| l.source == SYNTHESIZED)) {
+        return Err(Violation(format!("synthesized an object the API server rejects: {bad}\n{}", s.yaml)));
+    }
+    let unmet: Vec<usize> = s.unmet.iter().map(|u| u.intent).collect();
+    for (k, i) in intents.items.iter().enumerate() {
+        let (End::Ref(from), End::Ref(to)) = (&i.from, &i.to) else { continue };
+        if unmet.contains(&(k + 1)) || [from, to].iter().any(|r| r.contains(':')) {
+            continue;
+        }
+        let Some(ports) = &i.ports else { continue };
+        for port in ports.iter().take(4) {
+            let q = Query { from: from.clone(), to: to.clone(), port: port.clone(), protocol: i.protocol.unwrap_or(Protocol::Tcp) };
+            if let (Ok(false), Ok(true)) = (after.allowed(&q), cluster.verdict(&q).map(|_| true)) {
+                return Err(Violation(format!("synthesize meets intent #{} but {q:?} is denied beside it\n{}", k + 1, s.yaml)));
+            }
+        }
+    }
+    Ok(())
+}
+

@@ -1,11 +1,11 @@
 //! The fuzz targets. Each takes the fuzzer's bytes and checks the invariants of
 //! `invariants.rs`; `run` adds the budgets (time, memory) around any of them. A new
-//! entry point (matrix, diff, synthesize) is one function here, one line in [`TARGETS`],
+//! entry point is one function here, one line in [`TARGETS`],
 //! a three-line file in `fuzz_targets/` and a `[[bin]]` entry in `Cargo.toml`.
 
 use std::time::Duration;
 
-use meshverdict::{Cluster, Dataplane, Input, Options};
+use meshverdict::Dataplane;
 
 use crate::invariants::{self, Checked, Rng, Sources, Violation};
 use crate::structured::World;
@@ -25,6 +25,8 @@ pub const TARGETS: &[(&str, Target, usize)] = &[
     ("case", case, 256 << 20),
     ("structured", structured, 16 << 20),
     ("matrix", matrix, 16 << 20),
+    ("diff", diff, 16 << 20),
+    ("synthesize", synthesize, 16 << 20),
 ];
 
 pub use crate::invariants::{fuzz_limits as limits, split_inputs as inputs, QUESTIONS};
@@ -93,27 +95,16 @@ pub fn fuzz(name: &str, data: &[u8]) {
     }
 }
 
-fn as_inputs(parts: &[(String, String)]) -> Vec<Input<'_>> {
-    parts.iter().map(|(name, text)| Input { name, text }).collect()
-}
-
-fn load_checked(dataplane: Dataplane, parts: &[(String, String)]) -> Result<Option<Cluster>, Violation> {
-    let inputs = as_inputs(parts);
-    let result = Cluster::load(&inputs, Options { dataplane: Some(dataplane), limits: limits() });
-    invariants::check_load(&result, &Sources { inputs: &inputs })?;
-    Ok(result.ok())
-}
-
 /// (a) text → `Cluster::load`.
 pub fn load(data: &[u8]) -> Result<usize, Violation> {
     let (dataplane, parts) = inputs(data);
-    load_checked(dataplane, &parts).map(|_| data.len())
+    invariants::load_checked(dataplane, &parts).map(|_| data.len())
 }
 
 fn verdicts_of(dataplane: Dataplane, parts: &[(String, String)], seed: u64) -> Checked {
-    let Some(cluster) = load_checked(dataplane, parts)? else { return Ok(()) };
-    let inputs = as_inputs(parts);
-    let sources = Sources { inputs: &inputs };
+    let Some(cluster) = invariants::load_checked(dataplane, parts)? else { return Ok(()) };
+    let inputs = invariants::as_inputs(parts);
+    let sources = Sources::new(&inputs);
     let mut rng = Rng(seed);
     for q in invariants::questions(&cluster, &mut rng, QUESTIONS) {
         invariants::check_question(&cluster, &q, &sources)?;
@@ -128,9 +119,9 @@ pub fn verdicts(data: &[u8]) -> Result<usize, Violation> {
 }
 
 fn diagnose_of(dataplane: Dataplane, parts: &[(String, String)]) -> Checked {
-    let Some(cluster) = load_checked(dataplane, parts)? else { return Ok(()) };
-    let inputs = as_inputs(parts);
-    invariants::check_diagnose(&cluster, &Sources { inputs: &inputs })
+    let Some(cluster) = invariants::load_checked(dataplane, parts)? else { return Ok(()) };
+    let inputs = invariants::as_inputs(parts);
+    invariants::check_diagnose(&cluster, &Sources::new(&inputs))
 }
 
 /// (c) load → `diagnose`.
@@ -145,46 +136,26 @@ pub fn case(data: &[u8]) -> Result<usize, Violation> {
     invariants::check_case("case.yaml", &text).map(|()| data.len())
 }
 
-fn matrix_of(dataplane: Dataplane, parts: &[(String, String)]) -> Checked {
-    use meshverdict::evaluate::diff::{diff, Tree};
-    use meshverdict::evaluate::matrix::{Granularity, MatrixOptions};
-    use meshverdict::{PortRef, Query};
-    let Some(cluster) = load_checked(dataplane, parts)? else { return Ok(()) };
-    let options = MatrixOptions { by: Granularity::Pod, externals: true, ..MatrixOptions::default() };
-    let m = match cluster.matrix(&options) {
-        Ok(m) => m,
-        Err(e) => return Err(Violation(format!("matrix failed on a loaded cluster: {e}"))),
-    };
-    // Every cell is the point verdict at both ends of each of its port ranges, and a
-    // port just outside a range is too (when no neighbouring range starts there).
-    for c in m.cells().iter().take(200) {
-        let (Some(from), Some(to)) = (m.groups.get(c.from), m.groups.get(c.to)) else { continue };
-        if c.ports.windows(2).any(|w| matches!(w, [a, b] if a.to >= b.from)) {
-            return Err(Violation(format!("matrix: unsorted or overlapping ranges {:?}", c.ports)));
-        }
-        for r in c.ports.iter().take(4) {
-            for port in [r.from, r.to] {
-                let q = Query { from: from.reference.clone(), to: to.reference.clone(), port: PortRef::Number(port), protocol: c.protocol };
-                if let Ok(point) = cluster.allowed(&q) {
-                    if !point {
-                        return Err(Violation(format!("matrix admits {} → {} {port}/{} but the point verdict denies it", from.reference, to.reference, c.protocol)));
-                    }
-                }
-            }
-        }
-    }
-    let tree = Tree { model: cluster.model(), compiled: cluster.compiled() };
-    match diff(&tree, &tree, &options) {
-        Ok(d) if d.is_empty() => Ok(()),
-        Ok(d) => Err(Violation(format!("a diff of a cluster with itself is not empty: {d:?}"))),
-        Err(e) => Err(Violation(format!("diff failed on a loaded cluster: {e}"))),
-    }
-}
-
 /// (e) load → the whole matrix (checked against point verdicts) and a diff with itself.
 pub fn matrix(data: &[u8]) -> Result<usize, Violation> {
     let (dataplane, parts) = inputs(data);
-    matrix_of(dataplane, &parts).map(|()| data.len())
+    invariants::matrix_of(dataplane, &parts).map(|()| data.len())
+}
+
+/// (f) two trees (the input, and the input less one document) → `diff` both ways: it is
+/// symmetric, every change is the point verdicts' change, located in its tree.
+pub fn diff(data: &[u8]) -> Result<usize, Violation> {
+    let (dataplane, parts) = inputs(data);
+    let before = invariants::without_one_document(&parts, invariants::seed(data));
+    invariants::diff_of(dataplane, &before, &parts).map(|()| data.len())
+}
+
+/// (g) load → `synthesize` for the input's Intents (or a few drawn from its endpoints):
+/// deterministic, never `internal`, every error located, the set valid and admitting
+/// every intent it meets.
+pub fn synthesize(data: &[u8]) -> Result<usize, Violation> {
+    let (dataplane, parts) = inputs(data);
+    invariants::synthesize_of(dataplane, &parts, invariants::seed(data)).map(|()| data.len())
 }
 
 /// Structure-aware: `arbitrary` builds a world, rendered to YAML/JSON, then every check
@@ -197,7 +168,10 @@ pub fn structured(data: &[u8]) -> Result<usize, Violation> {
     let dataplane = [Dataplane::Generic, Dataplane::Calico, Dataplane::Cilium][usize::from(world.dataplane) % 3];
     verdicts_of(dataplane, &parts, invariants::seed(data))?;
     diagnose_of(dataplane, &parts)?;
-    matrix_of(dataplane, &parts)?;
+    invariants::matrix_of(dataplane, &parts)?;
+    let seed = invariants::seed(data);
+    invariants::diff_of(dataplane, &invariants::without_one_document(&parts, seed), &parts)?;
+    invariants::synthesize_of(dataplane, &parts, seed)?;
     if let Some((name, text)) = parts.first() {
         invariants::check_case(name, text)?;
     }

@@ -1,7 +1,7 @@
 // Compiled by `tsc --noEmit` (test.sh), never run: the hand-written index.d.ts must
 // describe what the tests and the README use, and reject what the API does not take.
 import { Cluster, MeshverdictError, runCase } from 'meshverdict'
-import type { ArgumentError, CaseReport, DataplaneChoice, Diagnostic, ErrorCode, ErrorInfo, Limits, Query, SkippedFile, VerdictBrief, VerdictResult, Warning } from 'meshverdict'
+import type { DiffResult, EndpointInfo, Exposure, FlowChange, MatrixCells, MatrixCompact, Repair, Synthesis, ArgumentError, CaseReport, DataplaneChoice, Diagnostic, ErrorCode, ErrorInfo, Limits, Query, SkippedFile, VerdictBrief, VerdictResult, Warning } from 'meshverdict'
 import * as native from '../native.js'
 
 const cluster: Cluster = Cluster.fromYaml('kind: List', { dataplane: 'cilium', name: 'cluster.yaml' })
@@ -49,10 +49,40 @@ try {
     void code
   }
 }
+// The whole-cluster jobs: each answer typed as the CLI's -o json result.
+const m: MatrixCells = cluster.matrix({ by: 'pod', namespace: 'x', from: 'x/a', to: 'x/*', port: [80, '8000-8100'], protocol: ['TCP', 'udp'], noExternals: true })
+const firstCell: number = (m.cells[0]?.ports[0]?.to ?? 0) + (m.groups[0]?.classes?.[0] ?? 0)
+const compact: MatrixCompact = cluster.matrix({ by: 'class', format: 'compact' })
+const either: MatrixCells | MatrixCompact = cluster.matrix({ format: Math.random() > 0.5 ? 'cells' : 'compact' })
+const exposed: Exposure[] = cluster.exposure({ namespace: 'x' })
+const change: DiffResult = cluster.diff({ after: 'kind: List', by: 'workload', forbid: 'kind: Expectations' })
+cluster.diff({ before: [{ name: 'a.yaml', yaml: new Uint8Array() }] })
+cluster.diff({ after: { yaml: 'kind: List', name: 'after.yaml' } })
+const opened: FlowChange[] = change.diff.opened
+const synthesis: Synthesis = cluster.synthesize({ intents: [{ from: 'x/a', to: { namespace: 'x', selector: { matchLabels: { app: 'b' } } }, ports: [80, 'http'] }], dialect: 'cilium', granularity: 'namespace', isolate: ['x'] })
+cluster.synthesize({ intents: 'kind: Intents', intentsName: 'intents.yaml', fromCurrent: true, isolateAll: true })
+cluster.synthesize()
+const verified: boolean = synthesis.proof.verified && synthesis.objects.every((o) => o.kind.length > 0)
+const fix: Repair = cluster.repair({ dialect: 'cilium' })
+const fixYaml: string = fix.yaml + fix.hints.map((h) => h.suggestion).join()
+const endpoints: EndpointInfo[] = cluster.endpoints()
+const meshedRefs: string[] = endpoints.filter((e) => e.meshed).map((e) => e.reference)
+void m, firstCell, compact, either, exposed, opened, verified, fixYaml, meshedRefs
+
 // The generated addon types: values in, failures as data.
 const loaded: native.NativeCluster | native.Failure = native.load('', undefined)
 void allowed, text, bools, sev, errors, warnings, failed, loaded, skipped, why, choice, pairs
 
+// @ts-expect-error: a matrix row is a workload, a pod or a class
+cluster.matrix({ by: 'namespace' })
+// @ts-expect-error: the compact form has no cells
+cluster.matrix({ format: 'compact' }).cells
+// @ts-expect-error: repair writes NetworkPolicy or Cilium policies only
+cluster.repair({ dialect: 'linkerd' })
+// @ts-expect-error: the options are camelCase
+cluster.synthesize({ from_current: true })
+// @ts-expect-error: diff needs its options
+cluster.diff()
 // @ts-expect-error: the constructor is private (use Cluster.fromYaml)
 new Cluster()
 // @ts-expect-error: no such dataplane

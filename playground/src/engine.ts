@@ -284,12 +284,13 @@ export class Model {
    */
   async inventory(text: string): Promise<Inventory> {
     if (typeof this.#cluster.endpoints === 'function') {
-      const r = attempt(() => plain<EndpointInfo[]>((this.#cluster.endpoints as () => unknown).call(this.#cluster)));
-      const s =
-        typeof this.#cluster.services === 'function'
-          ? attempt(() => plain<ServiceInfo[]>((this.#cluster.services as () => unknown).call(this.#cluster)))
-          : undefined;
-      if (r.ok) return { endpoints: r.value, services: s?.ok ? s.value : [], source: 'engine' };
+      // The engine lists Pods, workloads and Services (`kind: 'Service'`, `svc:NS/NAME`) in one list.
+      const r = attempt(() => plain<Array<EndpointInfo & { pods?: string[] }>>((this.#cluster.endpoints as () => unknown).call(this.#cluster)));
+      if (r.ok) {
+        const endpoints = r.value.filter((e) => e.kind !== 'Service');
+        const services: ServiceInfo[] = r.value.filter((e) => e.kind === 'Service').map((e) => ({ reference: e.reference, ports: e.ports }));
+        return { endpoints, services, source: 'engine' };
+      }
     }
     const { candidates } = await import('./endpoints-fallback');
     const found = candidates(text);

@@ -16,6 +16,7 @@ sys.path.insert(0, PEERS)
 
 import compare  # noqa: E402
 import flows  # noqa: E402
+import matrix_to_csv  # noqa: E402
 import yamltext  # noqa: E402
 
 
@@ -111,6 +112,29 @@ class Compare(unittest.TestCase):
             r = run(one, two)
             self.assertEqual(r.returncode, 1)
             self.assertIn("x/a -> x/b TCP: only netpol-analyzer allows 81", r.stdout)
+
+
+class MatrixRows(unittest.TestCase):
+    def test_pods_addresses_and_other_parties(self):
+        atoms = [(int(ipaddress.ip_address(a)), a) for a in ["0.0.0.0", "10.0.0.0", "11.0.0.0", "192.168.0.0"]]
+        rows = [
+            ("x/a", "x/b", "TCP", "80;8000-8100"),
+            ("x/a", "x/a", "TCP", "*"),                       # a pod to itself: dropped
+            ("x/a", "ip:0.0.0.0-9.255.255.255", "UDP", "53"),
+            ("ip:11.0.0.0-255.255.255.255", "x/b", "TCP", "*"),
+            ("x/a", "dns:example.com", "TCP", "443"),          # no such party in the peer
+            ("entity:kube-apiserver", "x/b", "TCP", "443"),
+            ("x/b", "ip:10.0.0.0/8", "TCP", "80"),
+        ]
+        out, kept, dropped = matrix_to_csv.convert(rows, atoms)
+        self.assertEqual(out, {
+            ("x/a", "x/b", "TCP"): [(80, 80), (8000, 8100)],
+            ("x/a", "ip:0.0.0.0", "UDP"): [(53, 53)],
+            ("ip:11.0.0.0", "x/b", "TCP"): [(1, 65535)],
+            ("ip:192.168.0.0", "x/b", "TCP"): [(1, 65535)],
+            ("x/b", "ip:10.0.0.0", "TCP"): [(80, 80)],
+        })
+        self.assertEqual((kept, dropped), (4, 2))
 
 
 class Yaml(unittest.TestCase):

@@ -53,6 +53,16 @@ pub fn engine_error(e: &Error) -> JsValue {
     MeshverdictErrorJs::new(&data, &JsValue::UNDEFINED).into()
 }
 
+/// The `TypeError` or `RangeError` of a request an entry point refused (`call`).
+pub fn request_error(e: &Error, problem: Problem) -> JsValue {
+    let data = e.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+    let kind = match problem {
+        Problem::Type => "type",
+        Problem::Value => "range",
+    };
+    argument_error(kind, &data)
+}
+
 /// The `TypeError` or `RangeError` of a wrong argument.
 pub fn argument(a: &ArgumentError) -> JsValue {
     let data = a.to_error().serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);

@@ -12,12 +12,14 @@
 mod js;
 mod read;
 
+use meshverdict_bindings::args::Problem;
 use meshverdict_bindings::entry::{self, Codec, Entry};
 use meshverdict_bindings::load::js_load_options;
 use meshverdict_bindings::{run_case as run_case_in, ClusterHandle, EngineAnswer, Error, VerdictOut};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
@@ -31,8 +33,14 @@ impl Codec for JsCodec {
     type Out = Result<JsValue, JsValue>;
 
     fn decode<T: DeserializeOwned>(&self, entry: &str, request: &JsValue) -> Result<T, Error> {
-        let de = serde_wasm_bindgen::Deserializer::from(request.clone());
-        serde_path_to_error::deserialize(de).map_err(|e| entry::request_error(entry, e))
+        // Through a JSON value, as the other hosts' requests: every property is seen (an
+        // unknown one is refused), numbers are integers where they are whole, and the
+        // messages are theirs, word for word.
+        let value: serde_json::Value = serde_wasm_bindgen::from_value(request.clone()).map_err(|e| {
+            let text = e.to_string();
+            entry::request_error(entry, format!("invalid type: {}", text.strip_prefix("Error: ").unwrap_or(&text)))
+        })?;
+        entry::decode_value(entry, value)
     }
 
     fn encode<T: Serialize>(&self, answer: &EngineAnswer<T>) -> Result<JsValue, JsValue> {
@@ -40,6 +48,11 @@ impl Codec for JsCodec {
             EngineAnswer::Success { result, .. } => js::to_js(result),
             EngineAnswer::Failure { error, .. } => Err(js::engine_error(error)),
         }
+    }
+
+    /// A request of the wrong shape is a `TypeError`, a wrong value in it a `RangeError`.
+    fn encode_request_error(&self, error: Error, problem: Problem) -> Result<JsValue, JsValue> {
+        Err(js::request_error(&error, problem))
     }
 }
 
@@ -62,6 +75,19 @@ impl Cluster {
         let manifests = read::manifests(&text, "text").map_err(|a| js::argument(&a))?;
         let options = read::options(&options).and_then(js_load_options).map_err(|a| js::argument(&a))?;
         ClusterHandle::load(manifests, options).map(|handle| Cluster { handle }).map_err(|e| js::engine_error(&e))
+    }
+
+    /// Loads several files as one cluster (a folder), each under its name: `files` is an
+    /// array of `{ name, yaml }` (`yaml` a string or a Uint8Array in UTF-8); the options as
+    /// `fromYaml`'s (but `name`: each file has its own).
+    #[wasm_bindgen(js_name = fromFiles)]
+    pub fn from_files(
+        #[wasm_bindgen(unchecked_param_type = "Array<{ name: string; yaml: string | Uint8Array }>")] files: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Omit<LoadOptions, 'name'>")] options: JsValue,
+    ) -> Result<Cluster, JsValue> {
+        let files = read::files(&files).map_err(|a| js::argument(&a))?;
+        let options = read::options(&options).and_then(js_load_options).map_err(|a| js::argument(&a))?;
+        ClusterHandle::load_files(files, options).map(|handle| Cluster { handle }).map_err(|e| js::engine_error(&e))
     }
 
     /// Warnings of the load (skipped kinds, assumptions).
@@ -159,6 +185,61 @@ impl Cluster {
     #[wasm_bindgen(unchecked_return_type = "ErrorInfo[]")]
     pub fn errors(&self) -> Result<JsValue, JsValue> {
         self.call(entry::Errors::NAME, JsValue::NULL)
+    }
+
+    /// Every allowed source → destination with its ports: `meshverdict matrix -o json`
+    /// (`{ format: 'compact' }`: `-o compact`), with the CLI's filters. (Typed in
+    /// `types.d.ts`: the answer's type follows `format`.)
+    #[wasm_bindgen(skip_typescript)]
+    pub fn matrix(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.call(entry::Matrix::NAME, options)
+    }
+
+    /// For each workload, who beyond its namespace may reach it: `meshverdict exposure -o json`.
+    #[wasm_bindgen(unchecked_return_type = "Exposure[]")]
+    pub fn exposure(&self, #[wasm_bindgen(unchecked_optional_param_type = "ExposureOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+        self.call(entry::Exposure::NAME, options)
+    }
+
+    /// What a change opens and closes (`meshverdict diff -o json`): this cluster is the
+    /// tree before the change and `after` the manifests after it (or, with `before`, the
+    /// other way round), loaded as this cluster was.
+    #[wasm_bindgen(unchecked_return_type = "DiffResult")]
+    pub fn diff(&self, #[wasm_bindgen(unchecked_param_type = "DiffOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+        let mut request = options.clone();
+        if read::js_type(&options) == meshverdict_bindings::args::JsType::Object {
+            let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
+            for side in ["after", "before", "forbid"] {
+                let key = JsValue::from_str(side);
+                let value = js_sys::Reflect::get(&copy, &key)?;
+                if !value.is_undefined() {
+                    js_sys::Reflect::set(&copy, &key, &read::manifests_request(&value, side)?)?;
+                }
+            }
+            request = copy.into();
+        }
+        self.call(entry::Diff::NAME, request)
+    }
+
+    /// Least-privilege policies for intents, proven before they are returned
+    /// (`meshverdict synthesize -o json`). `intents`: the text of Intents documents or
+    /// their parsed form; none: the Intents documents among the manifests.
+    #[wasm_bindgen(unchecked_return_type = "Synthesis")]
+    pub fn synthesize(&self, #[wasm_bindgen(unchecked_optional_param_type = "SynthesizeOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+        self.call(entry::Synthesize::NAME, options)
+    }
+
+    /// The smallest additive change that gives the mesh back the flows it needs
+    /// (`meshverdict repair -o json`).
+    #[wasm_bindgen(unchecked_return_type = "Repair")]
+    pub fn repair(&self, #[wasm_bindgen(unchecked_optional_param_type = "RepairOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+        self.call(entry::Repair::NAME, options)
+    }
+
+    /// Every Pod, workload and Service a question may name, for pickers.
+    #[wasm_bindgen(unchecked_return_type = "EndpointInfo[]")]
+    pub fn endpoints(&self) -> Result<JsValue, JsValue> {
+        self.call(entry::Endpoints::NAME, JsValue::NULL)
     }
 }
 

@@ -170,3 +170,80 @@ pub fn name(v: &JsValue, argument: &str) -> Result<Option<String>, ArgumentError
         t => Err(Bad::wrong_type(Expected::Name, t.name()).named(Host::JavaScript, argument)),
     }
 }
+
+/// The files of `Cluster.fromFiles`: an array of `{ name, yaml }` (`yaml` a string or a
+/// Uint8Array in UTF-8).
+pub fn files(v: &JsValue) -> Result<Vec<(String, Manifests)>, ArgumentError> {
+    let Some(arr) = v.dyn_ref::<Array>() else {
+        return Err(Bad::wrong_type(Expected::Files, js_type(v).name()).named(Host::JavaScript, "files"));
+    };
+    let name_key = JsValue::from_str("name");
+    let yaml_key = JsValue::from_str("yaml");
+    let mut out = Vec::with_capacity(arr.length() as usize);
+    for i in 0..arr.length() {
+        let item = arr.get(i);
+        let t = js_type(&item);
+        if t != JsType::Object {
+            return Err(Bad::wrong_type(Expected::Files, t.name()).named(Host::JavaScript, &format!("files[{i}]")));
+        }
+        for (key, _) in entries(&item) {
+            if key != "name" && key != "yaml" {
+                return Err(ArgumentError::unknown_key(&format!("files[{i}]"), "property", &key, &["name", "yaml"]));
+            }
+        }
+        let obj: &Props = item.unchecked_ref();
+        let name = obj.get(&name_key);
+        let Some(name) = name.as_string() else {
+            return Err(Bad::wrong_type(Expected::Name, js_type(&name).name()).named(Host::JavaScript, &format!("files[{i}].name")));
+        };
+        out.push((name, manifests(&obj.get(&yaml_key), &format!("files[{i}].yaml"))?));
+    }
+    Ok(out)
+}
+
+/// Manifests of a request (`diff`'s other tree) in the engine's form: a string becomes
+/// `{ yaml }`, an array `{ files }`, and bytes (a Uint8Array, alone or as a `yaml`) text,
+/// or the located `parse-error` of bytes that are not UTF-8. Anything else goes as it is:
+/// the engine says what is wrong with it.
+pub fn manifests_request(v: &JsValue, argument: &str) -> Result<JsValue, JsValue> {
+    let yaml_key = JsValue::from_str("yaml");
+    let name_key = JsValue::from_str("name");
+    let text = |bytes: &Uint8Array, name: &str| -> Result<JsValue, JsValue> {
+        Manifests::Bytes(bytes.to_vec()).into_text(name).map(|t| JsValue::from_str(&t)).map_err(|e| js::engine_error(&e))
+    };
+    let object = |pairs: &[(&JsValue, JsValue)]| -> Result<JsValue, JsValue> {
+        let o = Object::new();
+        for (k, v) in pairs {
+            js_sys::Reflect::set(&o, k, v)?;
+        }
+        Ok(o.into())
+    };
+    // A `{ yaml, … }` object with its bytes decoded.
+    let decoded = |o: &JsValue, name: &str| -> Result<JsValue, JsValue> {
+        let props: &Props = o.unchecked_ref();
+        let yaml = props.get(&yaml_key);
+        let Some(bytes) = yaml.dyn_ref::<Uint8Array>() else { return Ok(o.clone()) };
+        let copy = Object::assign(&Object::new(), o.unchecked_ref());
+        let name = props.get(&name_key).as_string().unwrap_or_else(|| name.to_string());
+        js_sys::Reflect::set(&copy, &yaml_key, &text(bytes, &name)?)?;
+        Ok(copy.into())
+    };
+    if v.is_string() {
+        return object(&[(&yaml_key, v.clone())]);
+    }
+    if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
+        return object(&[(&yaml_key, text(bytes, argument)?)]);
+    }
+    if let Some(arr) = v.dyn_ref::<Array>() {
+        let files = Array::new();
+        for i in 0..arr.length() {
+            let item = arr.get(i);
+            files.push(&if js_type(&item) == JsType::Object { decoded(&item, &format!("{argument}.files[{i}]"))? } else { item });
+        }
+        return object(&[(&JsValue::from_str("files"), files.into())]);
+    }
+    if js_type(v) == JsType::Object {
+        return decoded(v, argument);
+    }
+    Ok(v.clone())
+}

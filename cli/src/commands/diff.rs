@@ -1,9 +1,9 @@
 //! `diff`: the flows a change opens and closes, each with the policies responsible.
 
 use clap::{Args, ValueEnum};
-use meshverdict::evaluate::diff::{diff, Diff, FlowChange, Tree};
-use meshverdict::evaluate::matrix::{is_every_port, Granularity, MatrixOptions};
-use meshverdict::{Cluster, PortRef, Protocol, Query};
+use meshverdict::evaluate::diff::{Diff, FlowChange};
+use meshverdict::evaluate::matrix::is_every_port;
+use meshverdict_bindings::jobs;
 use serde_json::{json, Value};
 
 use super::load::{load, Failed};
@@ -81,31 +81,6 @@ fn line(c: &FlowChange) -> String {
     s
 }
 
-/// The `deny` flows of an Expectations document that the after tree allows.
-fn forbidden(after: &Cluster, text: &str, name: &str) -> Result<Vec<String>, meshverdict::Error> {
-    let docs = meshverdict::source::parse_stream(name, text, meshverdict::source::Limits::default())?;
-    let mut out = Vec::new();
-    for doc in docs.iter().filter(|d| d.value.get("kind").and_then(Value::as_str) == Some("Expectations")) {
-        for f in doc.value.pointer("/spec/flows").and_then(Value::as_array).into_iter().flatten() {
-            if f.get("expect").and_then(Value::as_str) != Some("deny") {
-                continue;
-            }
-            let (Some(from), Some(to)) = (f.get("from").and_then(Value::as_str), f.get("to").and_then(Value::as_str)) else { continue };
-            let port = match f.get("port") {
-                Some(Value::Number(n)) => PortRef::Number(n.as_u64().and_then(|n| u16::try_from(n).ok()).unwrap_or(0)),
-                Some(Value::String(s)) => PortRef::Name(s.clone()),
-                _ => continue,
-            };
-            let protocol = f.get("protocol").and_then(Value::as_str).and_then(Protocol::parse).unwrap_or(Protocol::Tcp);
-            let q = Query { from: from.into(), to: to.into(), port: port.clone(), protocol };
-            if after.allowed(&q)? {
-                out.push(format!("{from} => {to} : {protocol} {port}"));
-            }
-        }
-    }
-    Ok(out)
-}
-
 fn sarif(d: &Diff) -> Value {
     let base = crate::uri::Base::current();
     let result = |c: &FlowChange, opened: bool| {
@@ -159,35 +134,33 @@ pub fn run(args: &DiffArgs, ctx: &Context) -> Exit {
         Err(Failed { error, .. }) => return fail(error, args.output),
     };
     progress.phase(Phase::Matrix);
-    let options = MatrixOptions {
-        by: match args.by {
-            super::matrix::By::Workload => Granularity::Workload,
-            super::matrix::By::Pod => Granularity::Pod,
-            super::matrix::By::Class => Granularity::Class,
-        },
-        externals: true,
-        ..MatrixOptions::default()
+    let by = match args.by {
+        super::matrix::By::Workload => jobs::By::Workload,
+        super::matrix::By::Pod => jobs::By::Pod,
+        super::matrix::By::Class => jobs::By::Class,
     };
+    let forbid = match &args.forbid {
+        Some(path) => match std::fs::read(path).map_err(|e| meshverdict::Error::request(format!("{path}: {e}"))).and_then(|b| meshverdict::source::decode_utf8(path, b)) {
+            Ok(text) => Some((path.as_str(), text)),
+            Err(e) => {
+                progress.finish();
+                return fail(e, args.output);
+            }
+        },
+        None => None,
+    };
+    // The bindings' function and type: every host's `diff()` answers with the same bytes.
     let (b, a) = (&before.cluster, &after.cluster);
-    let result = diff(&Tree { model: b.model(), compiled: b.compiled() }, &Tree { model: a.model(), compiled: a.compiled() }, &options);
+    let result = jobs::diff(b, a, by, forbid.as_ref().map(|(p, t)| (*p, t.as_str())));
     progress.finish();
-    let d = match result {
-        Ok(d) => d,
+    let out = match result {
+        Ok(o) => o,
         Err(e) => return fail(e, args.output),
     };
-    let forbidden = match &args.forbid {
-        Some(path) => match std::fs::read(path).map_err(|e| meshverdict::Error::request(format!("{path}: {e}"))).and_then(|b| meshverdict::source::decode_utf8(path, b)) {
-            Ok(text) => match forbidden(a, &text, path) {
-                Ok(f) => f,
-                Err(e) => return fail(e, args.output),
-            },
-            Err(e) => return fail(e, args.output),
-        },
-        None => Vec::new(),
-    };
+    let (d, forbidden) = (&out.diff, &out.forbidden_opened);
     match args.output {
-        DiffFormat::Json => outln!("{}", envelope::pretty(&envelope::success(json!({"diff": &d, "forbiddenOpened": &forbidden}), a.warnings(), &after.inputs.skipped))),
-        DiffFormat::Sarif => outln!("{}", envelope::pretty(&sarif(&d))),
+        DiffFormat::Json => outln!("{}", envelope::pretty(&envelope::success(&out, a.warnings(), &after.inputs.skipped))),
+        DiffFormat::Sarif => outln!("{}", envelope::pretty(&sarif(d))),
         DiffFormat::Text => {
             print_warnings(&after.inputs.skipped, a.warnings(), ctx.verbosity);
             for c in &d.opened {
@@ -196,7 +169,7 @@ pub fn run(args: &DiffArgs, ctx: &Context) -> Exit {
             for c in &d.closed {
                 outln!("- {}", line(c));
             }
-            for f in &forbidden {
+            for f in forbidden {
                 outln!("! forbidden flow opened: {f}");
             }
             outln!("{} opened, {} closed", d.opened.len(), d.closed.len());

@@ -1,8 +1,8 @@
 //! `exposure`: for each workload, who beyond its namespace may reach it, and on which ports.
 
 use clap::{Args, ValueEnum};
-use meshverdict::evaluate::exposure::{exposure, Exposure};
-use meshverdict::evaluate::matrix::{is_every_port, Granularity, MatrixOptions};
+use meshverdict::evaluate::exposure::Exposure;
+use meshverdict::evaluate::matrix::is_every_port;
 
 use super::load::{load, Failed};
 use super::Context;
@@ -75,10 +75,10 @@ pub fn run(args: &ExposureArgs, ctx: &Context) -> Exit {
     };
     progress.phase(Phase::Matrix);
     let (cluster, skipped) = (&loaded.cluster, &loaded.inputs.skipped);
-    let options = MatrixOptions { by: Granularity::Workload, externals: true, ..MatrixOptions::default() };
-    let result = cluster.matrix(&options).map(|m| exposure(&m));
+    // The bindings' function: every host's `exposure()` answers with the same bytes.
+    let result = meshverdict_bindings::jobs::exposure(cluster, args.namespace.as_deref());
     progress.finish();
-    let mut list = match result {
+    let list = match result {
         Ok(l) => l,
         Err(error) => {
             match args.output {
@@ -88,9 +88,6 @@ pub fn run(args: &ExposureArgs, ctx: &Context) -> Exit {
             return Exit::Error;
         }
     };
-    if let Some(ns) = &args.namespace {
-        list.retain(|e| e.namespace.as_deref() == Some(ns.as_str()));
-    }
     match args.output {
         ExposureFormat::Json => outln!("{}", envelope::pretty(&envelope::success(&list, cluster.warnings(), skipped))),
         ExposureFormat::Text => {

@@ -4,6 +4,7 @@ use clap::{Args, ValueEnum};
 use meshverdict::evaluate::matrix::{Granularity, MatrixOptions};
 use meshverdict::explain::matrix::{render, Format};
 use meshverdict::Protocol;
+use meshverdict_bindings::jobs::{MatrixCells, Ports};
 
 use super::load::{load, Failed};
 use super::Context;
@@ -58,8 +59,8 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "REF")]
     pub to: Option<String>,
     /// Only these ports: `8080`, `8000-8100`, comma-separated.
-    #[arg(long, value_name = "PORTS", value_parser = parse_ports)]
-    pub port: Option<Vec<(u16, u16)>>,
+    #[arg(long, value_name = "PORTS", value_parser = Ports::parse)]
+    pub port: Option<Ports>,
     /// Only this protocol (repeatable): TCP, UDP, SCTP.
     #[arg(long, value_name = "PROTOCOL", value_parser = crate::args::parse_protocol)]
     pub protocol: Vec<Protocol>,
@@ -68,23 +69,6 @@ pub struct MatrixArgs {
     pub no_externals: bool,
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT", default_value_t = MatrixFormat::Text)]
     pub output: MatrixFormat,
-}
-
-fn parse_ports(s: &str) -> Result<Vec<(u16, u16)>, String> {
-    let mut out = Vec::new();
-    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (a, z) = part.split_once('-').unwrap_or((part, part));
-        let num = |x: &str| x.trim().parse::<u16>().ok().filter(|p| *p >= 1).ok_or_else(|| format!("{x:?} is not a port (1-65535)"));
-        let (a, z) = (num(a)?, num(z)?);
-        if z < a {
-            return Err(format!("{part:?}: the range ends before it starts"));
-        }
-        out.push((a, z));
-    }
-    if out.is_empty() {
-        return Err("no port given".into());
-    }
-    Ok(out)
 }
 
 pub fn run(args: &MatrixArgs, ctx: &Context) -> Exit {
@@ -115,7 +99,7 @@ pub fn run(args: &MatrixArgs, ctx: &Context) -> Exit {
         namespace: args.namespace.clone(),
         from: args.from.clone(),
         to: args.to.clone(),
-        ports: args.port.clone().unwrap_or_default(),
+        ports: args.port.clone().map(|p| p.0).unwrap_or_default(),
     };
     let (cluster, skipped) = (&loaded.cluster, &loaded.inputs.skipped);
     let matrix = match cluster.matrix(&options) {
@@ -132,18 +116,9 @@ pub fn run(args: &MatrixArgs, ctx: &Context) -> Exit {
     progress.finish();
     let format = match args.output {
         MatrixFormat::Json => {
-            #[derive(serde::Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Out<'m> {
-                by: Granularity,
-                dataplane: &'m meshverdict::DataplaneChoice,
-                groups: &'m [meshverdict::evaluate::matrix::Group],
-                cells: Vec<meshverdict::evaluate::matrix::Cell>,
-                #[serde(skip_serializing_if = "<[String]>::is_empty")]
-                notes: &'m [String],
-            }
-            let out = Out { by: matrix.by, dataplane: &matrix.dataplane, groups: &matrix.groups, cells: matrix.cells(), notes: &matrix.warnings };
-            outln!("{}", envelope::line(&envelope::success(out, cluster.warnings(), skipped)));
+            // The bindings' type: every host's `matrix()` answers with the same bytes.
+            let warnings = cluster.warnings();
+            outln!("{}", envelope::line(&envelope::success(MatrixCells::new(matrix), warnings, skipped)));
             return Exit::Ok;
         }
         MatrixFormat::Compact => {

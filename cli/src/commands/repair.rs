@@ -5,7 +5,7 @@
 //! Exit status: 0 repaired or nothing to repair, 1 a flow no added allow can restore, 2 error.
 
 use clap::{Args, ValueEnum};
-use meshverdict::synthesize::{repair, Dialect, RepairOptions};
+use meshverdict_bindings::jobs::{repair, RepairDialect};
 
 use super::load::{load, Failed};
 use super::Context;
@@ -60,10 +60,11 @@ pub fn run(args: &RepairArgs, ctx: &Context) -> Exit {
     };
     progress.phase(Phase::Diagnosing);
     let dialect = match args.dialect {
-        RepairDialectArg::Networkpolicy => Dialect::NetworkPolicy,
-        RepairDialectArg::Cilium => Dialect::Cilium,
+        RepairDialectArg::Networkpolicy => RepairDialect::NetworkPolicy,
+        RepairDialectArg::Cilium => RepairDialect::Cilium,
     };
-    let result = repair(&loaded.cluster, &RepairOptions { dialect });
+    // The bindings' function: every host's `repair()` answers with the same bytes.
+    let result = repair(&loaded.cluster, dialect);
     progress.finish();
     let (cluster, skipped) = (&loaded.cluster, &loaded.inputs.skipped);
     let r = match result {

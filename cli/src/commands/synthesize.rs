@@ -5,8 +5,9 @@
 //! Exit status: 0 printed and verified, 1 an intent cannot be met (each explained), 2 error.
 
 use clap::{Args, ValueEnum};
-use meshverdict::synthesize::{from_hubble, from_linkerd_edges, synthesize, Dialect, Granularity, Intents, SynthOptions};
+use meshverdict::synthesize::{synthesize, Dialect, Granularity, SynthOptions};
 use meshverdict::{Error, Location};
+use meshverdict_bindings::jobs::{intents_of, IntentsSource, SynthesisOut};
 
 use super::load::{load, Failed};
 use super::Context;
@@ -108,28 +109,28 @@ pub fn run(args: &SynthesizeArgs, ctx: &Context) -> Exit {
     };
     progress.phase(Phase::Checking);
     let cluster = &loaded.cluster;
-    let mut reduction = None;
-    let intents: Result<Intents, Error> = (|| {
-        if let Some(f) = &args.intents {
-            return Intents::parse(f, &read_file(f)?);
-        }
-        if let Some(f) = &args.hubble {
-            let r = from_hubble(f, &read_file(f)?, cluster.model())?;
-            let i = r.intents.clone();
-            reduction = Some(r);
-            return Ok(i);
-        }
-        if let Some(f) = &args.linkerd_edges {
-            let r = from_linkerd_edges(f, &read_file(f)?, cluster.model())?;
-            let i = r.intents.clone();
-            reduction = Some(r);
-            return Ok(i);
-        }
-        Intents::from_model(cluster.model())?.ok_or_else(|| {
+    // Where the intents come from, read as every host's `synthesize()` reads them.
+    let source: Result<IntentsSource, Error> = (|| {
+        Ok(if let Some(f) = &args.intents {
+            IntentsSource::Text { name: f.clone(), text: read_file(f)? }
+        } else if let Some(f) = &args.hubble {
+            IntentsSource::Hubble { name: f.clone(), text: read_file(f)? }
+        } else if let Some(f) = &args.linkerd_edges {
+            IntentsSource::LinkerdEdges { name: f.clone(), text: read_file(f)? }
+        } else {
+            IntentsSource::Manifests
+        })
+    })();
+    let found = source.and_then(|source| intents_of(cluster, &source)).and_then(|found| {
+        found.ok_or_else(|| {
             Error::request("no intents: give --intents FILE, --hubble FILE or --linkerd-edges FILE, or a `kind: Intents` document among the -f inputs")
                 .with_help("docs/intents.md describes the format")
         })
-    })();
+    });
+    let (intents, reduction) = match found {
+        Ok((i, r)) => (Ok(i), r),
+        Err(e) => (Err(e), None),
+    };
     let options = SynthOptions {
         dialect: args.dialect.dialect(),
         granularity: match args.granularity {
@@ -155,27 +156,22 @@ pub fn run(args: &SynthesizeArgs, ctx: &Context) -> Exit {
             return Exit::Error;
         }
     };
+    let met = s.met();
     if json {
-        #[derive(serde::Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Out<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            reduction: Option<&'a meshverdict::synthesize::Reduction>,
-            #[serde(flatten)]
-            synthesis: &'a meshverdict::synthesize::Synthesis,
-        }
-        outln!("{}", envelope::pretty(&envelope::success(Out { reduction: reduction.as_ref(), synthesis: &s }, cluster.warnings(), skipped)));
+        // The bindings' type: every host's `synthesize()` answers with the same bytes.
+        let out = SynthesisOut { reduction, synthesis: s };
+        outln!("{}", envelope::pretty(&envelope::success(&out, cluster.warnings(), skipped)));
     } else {
         print_warnings(skipped, cluster.warnings(), ctx.verbosity);
         if let Some(r) = &reduction {
             eprint!("{}", r.text());
         }
         out!("{}", s.yaml);
-        if ctx.verbosity != Verbosity::Quiet || !s.met() {
+        if ctx.verbosity != Verbosity::Quiet || !met {
             eprint!("{}", s.proof_text());
         }
     }
-    if s.met() {
+    if met {
         Exit::Ok
     } else {
         Exit::Found

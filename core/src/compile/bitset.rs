@@ -176,15 +176,21 @@ pub struct BitMatrix {
 impl BitMatrix {
     /// The transpose, in 64×64 blocks (a row-by-row transpose would touch every set bit).
     pub fn transpose(&self) -> BitMatrix {
-        let nrows = self.rows.len();
-        let mut out: Vec<Bitset> = (0..self.cols).map(|_| Bitset::empty(nrows)).collect();
-        let row_words = words_for(self.cols);
+        let rows: Vec<&Bitset> = self.rows.iter().collect();
+        BitMatrix::transpose_of(&rows, self.cols)
+    }
+
+    /// The transpose of rows held elsewhere (shared sets need no copy).
+    pub fn transpose_of<R: std::ops::Deref<Target = Bitset>>(rows: &[R], cols: usize) -> BitMatrix {
+        let nrows = rows.len();
+        let mut out: Vec<Bitset> = (0..cols).map(|_| Bitset::empty(nrows)).collect();
+        let row_words = words_for(cols);
         for rb in (0..nrows).step_by(64) {
             for cw in 0..row_words {
                 let mut block = [0u64; 64];
                 let mut any = false;
                 for (r, slot) in block.iter_mut().enumerate() {
-                    if let Some(w) = self.rows.get(rb + r).and_then(|row| row.words.get(cw)) {
+                    if let Some(w) = rows.get(rb + r).and_then(|row| row.words.get(cw)) {
                         *slot = *w;
                         any |= *w != 0;
                     }

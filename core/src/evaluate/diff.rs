@@ -124,17 +124,30 @@ impl Tree<'_> {
 
 /// The flows opened and closed from `before` to `after`.
 pub fn diff(before: &Tree, after: &Tree, options: &MatrixOptions) -> Result<Diff> {
-    let mb = Matrix::compute(before.model, before.compiled, options)?;
-    let ma = Matrix::compute(after.model, after.compiled, options)?;
+    // Each tree's matrix cuts the outside at its own CIDRs: each is also cut at the
+    // other's, so that both name the same address ranges, of both families when either
+    // has IPv6 (found by the `diff` fuzz target: a change adding the first IPv6 block
+    // "opened" the whole IPv6 space).
+    let (cuts_b, cuts_a) = (super::matrix::address_cuts(before.model, before.compiled), super::matrix::address_cuts(after.model, after.compiled));
+    let mb = Matrix::compute_cut(before.model, before.compiled, options, &cuts_a)?;
+    let ma = Matrix::compute_cut(after.model, after.compiled, options, &cuts_b)?;
     let (rb, ra) = (rows(&mb), rows(&ma));
     let explain = |key: &(String, String, Protocol), ports: &[PortRange], opened: bool| -> FlowChange {
         let (from, to, protocol) = key.clone();
         let port = ports.first().map(|r| r.from).unwrap_or(1);
         let ask = |m: &Matrix, t: &Tree| {
             let q = Query { from: member(m, &from), to: member(m, &to), port: PortRef::Number(port), protocol };
-            t.point().verdict(&q).ok()
+            t.point().verdict(&q)
         };
         let (vb, va) = (ask(&mb, before), ask(&ma, after));
+        // A verdict refused (an invalid policy selects a side) still gives the reason: the
+        // refusal's (found by the `diff` fuzz target: the reason was empty).
+        let reason = match (&va, &vb) {
+            (Ok(v), _) => v.summary.clone(),
+            (Err(e), Ok(v)) if !opened => format!("{} (the verdict after the change is refused: {})", v.summary, e.message),
+            (Err(e), _) => format!("the verdict after the change is refused: {}", e.message),
+        };
+        let (vb, va) = (vb.ok(), va.ok());
         let cb = vb.as_ref().map(cited).unwrap_or_default();
         let ca = va.as_ref().map(cited).unwrap_or_default();
         let mut all: Vec<PolicyRef> = cb.iter().chain(ca.iter()).cloned().collect();
@@ -144,7 +157,6 @@ pub fn diff(before: &Tree, after: &Tree, options: &MatrixOptions) -> Result<Diff
         let policies = if changed.is_empty() { if opened { ca.clone() } else { cb.clone() } } else { changed };
         // A policy the after tree no longer holds is located in the before tree.
         let location = policies.iter().find_map(|p| after.locate(p).or_else(|| before.locate(p)));
-        let reason = va.map(|v| v.summary).unwrap_or_default();
         FlowChange { from, to, protocol, ports: ports.to_vec(), policies, reason, location }
     };
     let mut opened = Vec::new();

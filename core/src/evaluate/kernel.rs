@@ -103,6 +103,26 @@ impl<'a> Kernel<'a> {
         self.profiles.get(class).and_then(|p| p.get(slot).copied()).unwrap_or(usize::MAX)
     }
 
+    /// The rules of the policies selecting `class` in `direction` whose ports admit
+    /// `port`/`protocol` when the other side is outside the cluster (it declares no
+    /// ports, so named ports resolve only on `class` itself, for ingress): for such
+    /// parties, two ports with the same rules are judged alike.
+    pub fn port_signature(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> Vec<(usize, usize)> {
+        let own: &[crate::ports::NamedPort] = match direction {
+            Direction::Ingress => self.compiled.classes.rep(class).and_then(|i| self.model.endpoints.get(i)).map(|e| e.ports.as_slice()).unwrap_or_default(),
+            Direction::Egress => &[],
+        };
+        let mut out = Vec::new();
+        for (pi, p) in self.selecting(class, direction) {
+            for (ri, rule) in p.rules.iter().enumerate().filter(|(_, r)| r.rule.direction == direction) {
+                if !rule.icmp_only && (rule.ports.is_empty() || rule.ports.iter().any(|m| m.admits(port, protocol, own))) {
+                    out.push((pi, ri));
+                }
+            }
+        }
+        out
+    }
+
     /// Drops the cached sets of earlier ports.
     pub fn forget(&self) {
         self.admitted.borrow_mut().clear();
@@ -254,8 +274,8 @@ impl<'a> Kernel<'a> {
         let n = self.classes();
         let key = (port, protocol);
         if !self.senders.borrow().contains_key(&key) {
-            let rows: Vec<Bitset> = (0..n).map(|a| (*self.admitted_shared(a, Direction::Egress, port, protocol)).clone()).collect();
-            let t = BitMatrix { rows, cols: n }.transpose();
+            let rows: Vec<std::rc::Rc<Bitset>> = (0..n).map(|a| self.admitted_shared(a, Direction::Egress, port, protocol)).collect();
+            let t = BitMatrix::transpose_of(&rows, n);
             self.senders.borrow_mut().insert(key, t);
         }
         self.senders.borrow().get(&key).and_then(|m| m.rows.get(to).cloned()).unwrap_or_else(|| Bitset::empty(n))

@@ -297,24 +297,16 @@ impl Sets {
 }
 
 /// Address ranges cut at every CIDR the policies and the mesh's networks name.
-fn external_parties(model: &Model, compiled: &Compiled) -> Vec<External> {
+/// Every CIDR (and `except`) the tree's policies and the mesh's networks name: where the
+/// matrix cuts the outside into ranges.
+pub(crate) fn address_cuts(model: &Model, compiled: &Compiled) -> Vec<ipnet::IpNet> {
     let mut cidrs: Vec<ipnet::IpNet> = Vec::new();
-    let mut names: BTreeSet<(String, String)> = BTreeSet::new();
     for p in &compiled.policies {
         for rule in &p.rules {
             for peer in &rule.peers {
-                match peer {
-                    Peer::Block { block } => {
-                        cidrs.push(block.cidr);
-                        cidrs.extend(block.except.iter().copied());
-                    }
-                    Peer::Fqdn { fqdn } => {
-                        // A name that the pattern matches stands for it: `*` parts as `x`.
-                        let name = fqdn.pattern.trim_start_matches("**.").replace('*', "x");
-                        let name = if name.is_empty() || name == "x" { "any.example".to_string() } else { name };
-                        names.insert((fqdn.pattern.clone(), name));
-                    }
-                    _ => {}
+                if let Peer::Block { block } = peer {
+                    cidrs.push(block.cidr);
+                    cidrs.extend(block.except.iter().copied());
                 }
             }
         }
@@ -322,6 +314,28 @@ fn external_parties(model: &Model, compiled: &Compiled) -> Vec<External> {
     for net in model.linkerd.network_auth.iter().flat_map(|n| n.spec.networks.iter().flatten()) {
         cidrs.extend(net.cidr.as_deref().and_then(|c| crate::ports::parse_cidr(c).ok()));
         cidrs.extend(net.except.iter().flatten().filter_map(|c| crate::ports::parse_cidr(c).ok()));
+    }
+    cidrs
+}
+
+/// The outside parties: address ranges cut at the tree's CIDRs and at `extra` (a diff
+/// passes the other tree's, so that both matrices name the same ranges), the API server
+/// when it runs outside the nodes, and the DNS names of FQDN rules.
+fn external_parties(model: &Model, compiled: &Compiled, extra: &[ipnet::IpNet]) -> Vec<External> {
+    let mut cidrs: Vec<ipnet::IpNet> = address_cuts(model, compiled);
+    cidrs.extend(extra.iter().copied());
+    let mut names: BTreeSet<(String, String)> = BTreeSet::new();
+    for p in &compiled.policies {
+        for rule in &p.rules {
+            for peer in &rule.peers {
+                if let Peer::Fqdn { fqdn } = peer {
+                    // A name that the pattern matches stands for it: `*` parts as `x`.
+                    let name = fqdn.pattern.trim_start_matches("**.").replace('*', "x");
+                    let name = if name.is_empty() || name == "x" { "any.example".to_string() } else { name };
+                    names.insert((fqdn.pattern.clone(), name));
+                }
+            }
+        }
     }
     let mut v4: BTreeSet<u64> = BTreeSet::from([0, 1 << 32]);
     let mut v6: BTreeSet<u128> = BTreeSet::from([0]);
@@ -415,11 +429,16 @@ fn select(groups: &[Group], model: &Model, filter: &str) -> Result<Bitset> {
 impl<'a> Matrix<'a> {
     /// Computes the matrix of a compiled model.
     pub fn compute(model: &'a Model, compiled: &'a Compiled, options: &MatrixOptions) -> Result<Matrix<'a>> {
+        Matrix::compute_cut(model, compiled, options, &[])
+    }
+
+    /// As [`Matrix::compute`], the outside also cut at `extra` (see [`external_parties`]).
+    pub(crate) fn compute_cut(model: &'a Model, compiled: &'a Compiled, options: &MatrixOptions, extra: &[ipnet::IpNet]) -> Result<Matrix<'a>> {
         let classes = &compiled.classes;
         let k = classes.len();
         let (groups, pod_groups, warnings) = pod_groups(model, compiled, options.by);
         let mut groups = groups;
-        let externals = if options.externals { external_parties(model, compiled) } else { Vec::new() };
+        let externals = if options.externals { external_parties(model, compiled, extra) } else { Vec::new() };
         let mut ext_groups = Vec::new();
         for x in &externals {
             ext_groups.push(groups.len());
@@ -451,12 +470,14 @@ impl<'a> Matrix<'a> {
             let mut in_dst: Vec<Vec<(Vec<PortRange>, Rc<Bitset>)>> = vec![Vec::new(); k];
             let mut out_src: Vec<Vec<(Vec<PortRange>, Rc<Bitset>)>> = vec![Vec::new(); k];
             let mut wire_senders: HashMap<u16, BitMatrix> = HashMap::new();
-            let mut ext_cache: HashMap<(Direction, usize, u16), Rc<Bitset>> = HashMap::new();
+            // Keyed by the rules that admit the port rather than the port: outside parties
+            // declare no ports, so ports admitted by the same rules judge them alike.
+            let mut ext_cache: HashMap<(Direction, usize, Vec<(usize, usize)>), Rc<Bitset>> = HashMap::new();
             for stretch in stretches {
                 let port = stretch.from;
                 kernel.forget();
-                let egress: Vec<Bitset> = (0..k).map(|a| (*kernel.admitted_shared(a, Direction::Egress, port, protocol)).clone()).collect();
-                let senders = BitMatrix { rows: egress, cols: k }.transpose();
+                let egress: Vec<Rc<Bitset>> = (0..k).map(|a| kernel.admitted_shared(a, Direction::Egress, port, protocol)).collect();
+                let senders = BitMatrix::transpose_of(&egress, k);
                 // Meshed clients whose proxies rewrite this port.
                 let mut rewriting = Bitset::empty(k);
                 if protocol == Protocol::Tcp {
@@ -477,8 +498,8 @@ impl<'a> Matrix<'a> {
                     if let (Protocol::Tcp, Some(l)) = (protocol, linkerd) {
                         if let Some(w) = l.rewrite(model, dst, port).filter(|_| !rewriting.is_empty()) {
                             let s = wire_senders.entry(w.port).or_insert_with(|| {
-                                let egress: Vec<Bitset> = (0..k).map(|a| (*kernel.admitted_shared(a, Direction::Egress, w.port, protocol)).clone()).collect();
-                                BitMatrix { rows: egress, cols: k }.transpose()
+                                let egress: Vec<Rc<Bitset>> = (0..k).map(|a| kernel.admitted_shared(a, Direction::Egress, w.port, protocol)).collect();
+                                BitMatrix::transpose_of(&egress, k)
                             });
                             let mut on_wire = (*kernel.admitted_shared(b, Direction::Ingress, w.port, protocol)).clone();
                             on_wire.intersect_with(s.rows.get(b).unwrap_or(&Bitset::empty(k)));
@@ -527,7 +548,7 @@ impl<'a> Matrix<'a> {
                         // ingress and, for a meshed destination, the mesh's authorization.
                         // The ingress part is the same for every class of a profile.
                         let admitted = ext_cache
-                            .entry((Direction::Ingress, kernel.profile(b, Direction::Ingress), port))
+                            .entry((Direction::Ingress, kernel.profile(b, Direction::Ingress), kernel.port_signature(b, Direction::Ingress, port, protocol)))
                             .or_insert_with(|| {
                                 let mut admitted = Bitset::empty(parties.len());
                                 let isolated = kernel.isolated(b, Direction::Ingress);
@@ -558,7 +579,7 @@ impl<'a> Matrix<'a> {
                         let admitted = sets.get(admitted);
                         push_piece(in_dst.get_mut(b), stretch, admitted);
                         let reach = ext_cache
-                            .entry((Direction::Egress, kernel.profile(b, Direction::Egress), port))
+                            .entry((Direction::Egress, kernel.profile(b, Direction::Egress), kernel.port_signature(b, Direction::Egress, port, protocol)))
                             .or_insert_with(|| {
                                 let mut reach = Bitset::empty(parties.len());
                                 let isolated = kernel.isolated(b, Direction::Egress);

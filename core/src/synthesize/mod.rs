@@ -333,7 +333,11 @@ pub fn synthesize(cluster: &Cluster, intents: &Intents, options: &SynthOptions) 
     let mut resolved = resolve::resolve(before, intents)?;
     notes.extend(resolved.notes.iter().cloned());
     let (narrowed, mut unmet) = if options.from_current { narrow(before, &mut resolved) } else { (Vec::new(), Vec::new()) };
-    let keeps = |k: &str| dataplane != Dataplane::Cilium || before.compiled().settings.label_filter.keeps(k);
+    // On Cilium, selectors meet identity labels: the filter's, and never a pod's own label
+    // under `io.cilium.k8s` (SanitizePodLabels drops it and sets the real service account;
+    // compile/labels.rs). Selecting on one picked the wrong pod (found by the `synthesize`
+    // fuzz target on a pod claiming another service account).
+    let keeps = |k: &str| dataplane != Dataplane::Cilium || (before.compiled().settings.label_filter.keeps(k) && !k.starts_with("io.cilium.k8s"));
     let units = Units::build(before, &keeps);
     let Drafted { mut objects, mut plan } = draft(before, &units, &resolved, options);
     unmet.append(&mut plan.unmet);

@@ -369,7 +369,8 @@ pub(crate) fn render(cluster: &Cluster, plans: &[PolicyPlan], dialect: Dialect) 
 
 /// The repair objects for some diagnostics of a cluster.
 pub(crate) fn objects(cluster: &Cluster, diags: &[(usize, &Diagnostic)], dialect: Dialect) -> (Vec<Object>, Vec<Opened>, Wants, BTreeMap<String, BTreeSet<usize>>) {
-    let keeps = |k: &str| cluster.dataplane != Dataplane::Cilium || cluster.compiled().settings.label_filter.keeps(k);
+    // As in `synthesize`: no pod label under `io.cilium.k8s` reaches a Cilium identity.
+    let keeps = |k: &str| cluster.dataplane != Dataplane::Cilium || (cluster.compiled().settings.label_filter.keeps(k) && !k.starts_with("io.cilium.k8s"));
     let units = Units::build(cluster, &keeps);
     let options = SynthOptions { dialect, ..SynthOptions::default() };
     let b = Builder::new(cluster, &units, &options);

@@ -291,9 +291,16 @@ pub(crate) fn resolve(cluster: &Cluster, intents: &Intents) -> Result<Resolved> 
                 v
             }
         };
+        // A pod to itself is left out of intents between groups (pods a selector picks,
+        // a workload's pods) but kept when the intent names the pod itself on both sides:
+        // the engine judges that flow like any other, so an intent `x/a → x/a` that
+        // produced no flow was reported met while the cluster denied it (found by the
+        // `synthesize` fuzz target).
+        let named = |e: &End| matches!(e, End::Ref(r) if !r.contains(':') && r.split_once('/').is_some_and(|(ns, name)| m.find_endpoint(ns, name).is_some()));
+        let self_wanted = named(&intent.from) && named(&intent.to);
         for src in &sources {
             for (dst, ports, to_peer) in &dests {
-                if src == dst {
+                if src == dst && !self_wanted {
                     continue;
                 }
                 out.flows.push(Flow { intent: n, from: src.clone(), to: dst.clone(), ports: ports.clone(), from_peer: from_peer.clone(), to_peer: to_peer.clone() });

@@ -147,7 +147,7 @@ impl Builder<'_> {
                     linkerd.version.label,
                     wire.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                     clients.into_iter().collect::<Vec<_>>().join(", "),
-                    ports.iter().map(|p| format!("{}-{p}", unit.name)).collect::<Vec<_>>().join(", ")
+                    ports.iter().map(|p| super::build::valid_name(format!("{}-{p}", unit.name), &unit.name)).collect::<Vec<_>>().join(", ")
                 ));
             }
             let others: Vec<String> = pods.iter().filter(|e| !units.iter().any(|u| self.units.list.get(*u).is_some_and(|x| x.endpoints.contains(&e.index)))).map(|e| e.reference()).collect();
@@ -157,7 +157,7 @@ impl Builder<'_> {
             for p in ports {
                 let mut s = ServerPlan {
                     namespace: ns.clone(),
-                    name: format!("{}-{p}", unit.name),
+                    name: super::build::valid_name(format!("{}-{p}", unit.name), &unit.name),
                     selector: selector.clone(),
                     port: p,
                     opaque: in_port_list(&opaque, p),

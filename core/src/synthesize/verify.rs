@@ -519,9 +519,16 @@ pub(crate) fn intents(after: &Cluster, resolved: &Resolved, unmet: &BTreeSet<usi
                     } else if !(network_ours || v.egress.allowed && v.ingress.allowed) {
                         let layer = if v.egress.allowed { &v.ingress } else { &v.egress };
                         explained.push((f.intent, format!("{from} → {to} {port}/{proto}: the network drops it ({}), and the Linkerd dialect writes no network policy", layer.reason)));
+                    } else if let Some(why) = not_ours(after, &v, platform_pod(after, &f.to)) {
+                        explained.push((f.intent, format!("{from} → {to} {port}/{proto}: {why}")));
                     } else {
                         proof.failures.push(format!("intent #{}: {from} → {to} {port}/{proto} is denied: {}", f.intent, v.summary));
                     }
+                }
+                // An object of the input that the API server would reject decides the flow:
+                // the verdict is refused, and so is the intent, with that object's error.
+                Err(e) if e.location.as_ref().is_some_and(|l| l.source != super::SYNTHESIZED) => {
+                    explained.push((f.intent, format!("{from} → {to} {port}/{proto}: no verdict until the input is fixed: {e}")));
                 }
                 Err(e) => proof.failures.push(format!("intent #{}: {from} → {to} {port}/{proto}: {e}", f.intent)),
             }
@@ -529,6 +536,48 @@ pub(crate) fn intents(after: &Cluster, resolved: &Resolved, unmet: &BTreeSet<usi
     }
     proof.intents = checked.len();
     explained
+}
+
+/// Whether a side is a pod of the platform (Linkerd's control plane): synthesis writes its
+/// rules on the other side only, and no Server for it.
+fn platform_pod(after: &Cluster, side: &Side) -> bool {
+    let Side::Pod(i) = side else { return false };
+    after.compiled().linkerd.as_ref().and_then(|l| l.info.get(*i)).is_some_and(|info| info.component.is_some())
+}
+
+/// Why a denied intent is none of the synthesized set's doing: every layer that drops it
+/// belongs to an endpoint that no synthesized policy selects (a platform pod, whose rules
+/// go on the other side only), isolated by the input's own policies. `None` when a
+/// synthesized policy isolates a layer that drops it: then the set is wrong. (Found by the
+/// `synthesize` fuzz target: such intents failed the proof as `internal` errors.)
+///
+/// The mesh's authorization counts as not ours when it decides for a platform pod
+/// (`platform_destination`) by a Server or default policy the input holds.
+fn not_ours(after: &Cluster, v: &crate::evaluate::Verdict, platform_destination: bool) -> Option<String> {
+    let ours = |p: &crate::refs::PolicyRef| after.compiled().policies.iter().any(|c| &c.policy == p && c.origin.source == super::SYNTHESIZED);
+    let mut why = Vec::new();
+    for layer in [&v.egress, &v.ingress] {
+        if layer.allowed {
+            continue;
+        }
+        if layer.isolated_by.is_empty() || layer.isolated_by.iter().any(ours) {
+            return None;
+        }
+        why.push(layer.reason.clone());
+    }
+    if let Some(m) = v.mesh.as_ref().filter(|m| !m.allowed) {
+        if !platform_destination {
+            return None;
+        }
+        why.push(format!("{}: {}", m.mesh, m.reason));
+    }
+    if why.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}; the synthesized set writes no policy for that side (the platform's pods get their rules on the other side only: isolate their namespace to admit it there)",
+        why.join("; ")
+    ))
 }
 
 /// Why a mesh diagnostic's first flow cannot be given back by adding allows: a deny rule

@@ -21,6 +21,7 @@ from typing import (
     Mapping,
     NamedTuple,
     Optional,
+    Sequence,
     Tuple,
     TypedDict,
     Union,
@@ -47,6 +48,28 @@ __all__ = [
     "DataplaneName",
     "Limits",
     "run_case",
+    "MatrixBy",
+    "MatrixFormat",
+    "Ports",
+    "Manifests",
+    "SynthesisDialect",
+    "SynthesisGranularity",
+    "RepairDialect",
+    "PortRange",
+    "NamedPort",
+    "MatrixGroup",
+    "MatrixCell",
+    "MatrixCells",
+    "MatrixCompact",
+    "Reach",
+    "Exposure",
+    "FlowChange",
+    "DiffChanges",
+    "DiffResult",
+    "SynthesizedObject",
+    "Synthesis",
+    "Repair",
+    "EndpointInfo",
 ]
 
 #: A dataplane setting: ``auto`` takes the one the input shows.
@@ -78,14 +101,285 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circul
 
 
 def _unwrap(text: str) -> Any:
-    """The result of a success answer; raises the error of a failure."""
+    """The result of a success answer; raises the error of a failure (a request of the
+    wrong shape, ``"problem": "type"``, as :class:`InvalidArgumentType`)."""
     answer = _decode(text)
     kind = answer.get("type") if isinstance(answer, dict) else None
     if kind == "success":
         return answer.get("result")
     if kind == "failure" and isinstance(answer.get("error"), dict):
-        raise error_from_dict(answer["error"], answer.get("warnings"))
+        error = answer["error"]
+        if answer.get("problem") == "type":
+            raise InvalidArgumentType(
+                str(error.get("message", "")), code=str(error.get("code", "invalid-request")),
+                help=error.get("help"), location=error.get("location"), warnings=answer.get("warnings"),
+            )
+        raise error_from_dict(error, answer.get("warnings"))
     raise InternalError(f"unexpected answer from the engine: {text[:200]}")
+
+
+# ----------------------------------------------------------------- whole-cluster types
+#
+# The answers of matrix, exposure, diff, synthesize, repair and endpoints are plain dicts
+# and lists, exactly the ``result`` of the CLI's ``-o json`` (``json.dumps`` of one is the
+# CLI's bytes); these TypedDicts describe them. Keys are the JSON keys (camelCase).
+
+#: What a matrix row names.
+MatrixBy = Literal["workload", "pod", "class"]
+#: ``cells``: groups and cells (``meshverdict matrix -o json``); ``compact``: classes,
+#: sets and rows (``-o compact``).
+MatrixFormat = Literal["cells", "compact"]
+#: Ports: a number, ``"8000-8100"``, ``"80,443"``, or a list of those.
+Ports = Union[int, str, Sequence[Union[int, str]]]
+SynthesisDialect = Literal["networkpolicy", "cilium", "linkerd"]
+SynthesisGranularity = Literal["workload", "namespace"]
+RepairDialect = Literal["networkpolicy", "cilium"]
+#: The other tree of a diff: YAML or JSON text (``str``, or ``bytes`` in UTF-8), a file
+#: or folder (``os.PathLike``, read as :meth:`Cluster.from_path` reads it), or files
+#: ``[(name, text), ...]``.
+Manifests = Union[str, bytes, "os.PathLike[str]", Sequence[Tuple[str, Union[str, bytes]]]]
+
+#: An inclusive range of ports.
+PortRange = TypedDict("PortRange", {"from": int, "to": int})
+
+
+class _NamedPortBase(TypedDict):
+    port: int
+    protocol: Literal["TCP", "UDP", "SCTP"]
+
+
+class NamedPort(_NamedPortBase, total=False):
+    """A declared port (a container's, or a Service's)."""
+
+    name: str
+
+
+class _DataplaneDict(TypedDict):
+    name: DataplaneName
+    reason: str
+
+
+class _GroupBase(TypedDict):
+    reference: str
+    kind: str
+
+
+class MatrixGroup(_GroupBase, total=False):
+    """One side of the matrix: a workload, a pod, a class, or something outside the pods."""
+
+    namespace: str
+    classes: List[int]
+    members: List[str]
+    meshed: bool
+
+
+_MatrixCellBase = TypedDict(
+    "_MatrixCellBase", {"from": int, "to": int, "protocol": Literal["TCP", "UDP", "SCTP"], "ports": List[PortRange]}
+)
+
+
+class MatrixCell(_MatrixCellBase, total=False):
+    """One allowed (source, destination, protocol): indices into ``groups``."""
+
+    mesh: Dict[str, Any]
+
+
+class _MatrixCellsBase(TypedDict):
+    by: MatrixBy
+    dataplane: _DataplaneDict
+    groups: List[MatrixGroup]
+    cells: List[MatrixCell]
+
+
+class MatrixCells(_MatrixCellsBase, total=False):
+    """``cluster.matrix()``: the ``result`` of ``meshverdict matrix -o json``."""
+
+    notes: List[str]
+
+
+class _MatrixCompactBase(TypedDict):
+    by: MatrixBy
+    dataplane: _DataplaneDict
+    groups: List[MatrixGroup]
+    classes: List[Dict[str, Any]]
+    externals: List[str]
+    sets: List[Dict[str, Any]]
+    rows: List[Dict[str, Any]]
+    external: List[Dict[str, Any]]
+
+
+class MatrixCompact(_MatrixCompactBase, total=False):
+    """``cluster.matrix(format="compact")``: the ``result`` of ``meshverdict matrix -o compact``."""
+
+    warnings: List[str]
+
+
+#: Sources of one kind reaching a workload: namespaces (``*``: every other one) or outside parties.
+Reach = TypedDict("Reach", {"protocol": Literal["TCP", "UDP", "SCTP"], "ports": List[PortRange], "from": List[str]})
+
+
+class _ExposureBase(TypedDict):
+    workload: str
+    kind: str
+    openToEverything: bool
+
+
+class Exposure(_ExposureBase, total=False):
+    """One workload's exposure beyond its namespace (``meshverdict exposure -o json``)."""
+
+    namespace: str
+    otherNamespaces: List[Reach]
+    outside: List[Reach]
+
+
+_FlowChangeBase = TypedDict(
+    "_FlowChangeBase",
+    {"from": str, "to": str, "protocol": Literal["TCP", "UDP", "SCTP"], "ports": List[PortRange], "reason": str},
+)
+
+
+class FlowChange(_FlowChangeBase, total=False):
+    """One flow a change opens or closes, with the policies responsible."""
+
+    policies: List[Dict[str, Any]]
+    location: Dict[str, Any]
+
+
+class DiffChanges(TypedDict):
+    by: MatrixBy
+    opened: List[FlowChange]
+    closed: List[FlowChange]
+
+
+class DiffResult(TypedDict):
+    """``cluster.diff(…)``: the ``result`` of ``meshverdict diff -o json``."""
+
+    diff: DiffChanges
+    #: The ``deny`` flows of ``forbid`` that the tree after allows.
+    forbiddenOpened: List[str]
+
+
+class SynthesizedObject(TypedDict):
+    apiVersion: str
+    kind: str
+    namespace: str
+    name: str
+    #: What each rule serves, by field path.
+    serves: List[str]
+    #: The object itself.
+    object: Dict[str, Any]
+
+
+class _SynthesisBase(TypedDict):
+    dialect: SynthesisDialect
+    granularity: SynthesisGranularity
+    dataplane: DataplaneName
+    intents: List[Dict[str, Any]]
+    concerned: List[str]
+    objects: List[SynthesizedObject]
+    yaml: str
+    needs: List[Dict[str, str]]
+    unmet: List[Dict[str, Any]]
+    proof: Dict[str, Any]
+    notes: List[str]
+
+
+class Synthesis(_SynthesisBase, total=False):
+    """``cluster.synthesize(…)``: the ``result`` of ``meshverdict synthesize -o json``."""
+
+    reduction: Dict[str, Any]
+    narrowed: List[str]
+
+
+class Repair(TypedDict):
+    """``cluster.repair()``: the ``result`` of ``meshverdict repair -o json``."""
+
+    objects: List[SynthesizedObject]
+    #: The objects as one YAML stream (empty: nothing to repair).
+    yaml: str
+    opens: List[Dict[str, str]]
+    hints: List[Dict[str, Any]]
+    unrepairable: List[str]
+    before: int
+    fixed: int
+    left: List[Dict[str, Any]]
+    notes: List[str]
+
+
+class _EndpointInfoBase(TypedDict):
+    reference: str
+    kind: str
+    namespace: str
+    name: str
+    labels: Dict[str, str]
+    ports: List[NamedPort]
+
+
+class EndpointInfo(_EndpointInfoBase, total=False):
+    """Something a question may name: a Pod, a workload, or a Service (``svc:NS/NAME``)."""
+
+    meshed: bool
+    pods: List[str]
+
+
+def _argument(value: object, argument: str, types: Tuple[type, ...], expected: str) -> None:
+    """Raises :class:`InvalidArgumentType` unless ``value`` is None or of ``types``."""
+    if value is not None and (not isinstance(value, types) or (bool not in types and isinstance(value, bool))):
+        raise InvalidArgumentType(f"{argument} must be {expected}, not {type(value).__name__}", code="invalid-request")
+
+
+def _text(data: Union[str, bytes], name: str) -> str:
+    """Text, or UTF-8 bytes decoded; bytes that are not UTF-8 raise the located ParseError."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        _native.load(data, name, "generic", None)  # raises the located parse-error
+        raise
+
+
+def _manifests(value: object, argument: str) -> Dict[str, Any]:
+    """The request form of manifests (``{"yaml", "name"?}`` or ``{"files": [...]}``)."""
+    if isinstance(value, str):
+        return {"yaml": value}
+    if isinstance(value, bytes):
+        return {"yaml": _text(value, argument)}
+    if isinstance(value, os.PathLike):
+        where = os.fspath(value)
+        if not isinstance(where, str):
+            raise InvalidArgumentType(f"{argument} must be a path of str, not {type(where).__name__}", code="invalid-request")
+        if os.path.isdir(where):
+            files, skipped = _read_folder(where)
+            if not files:
+                raise _native.Folder.nothing_to_load(where, [(s.path, s.kind) for s in skipped])
+            return {"files": [{"name": n, "yaml": _text(t, n)} for n, t in files]}
+        try:
+            with open(where, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise error_from_dict({"code": "invalid-request", "message": f"{where}: {e.strerror or e}"}) from None
+        return {"yaml": _text(data, where), "name": where}
+    if isinstance(value, (list, tuple)):
+        out = []
+        for i, item in enumerate(value):
+            if not (isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], (str, bytes))):
+                raise InvalidArgumentType(
+                    f"{argument}[{i}] must be a (name, text) tuple of str and str or bytes, not {type(item).__name__}",
+                    code="invalid-request",
+                )
+            out.append({"name": item[0], "yaml": _text(item[1], item[0])})
+        return {"files": out}
+    raise InvalidArgumentType(
+        f"{argument} must be manifests: text (str, or bytes in UTF-8), a path (os.PathLike) or a list of (name, text), "
+        f"not {type(value).__name__}",
+        code="invalid-request",
+    )
+
+
+def _request(**fields: Any) -> Dict[str, Any]:
+    """A request without the options left at None (the engine's defaults)."""
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 # ----------------------------------------------------------------- records
@@ -613,6 +907,136 @@ class Cluster:
         """Objects the API server or Cilium would reject, each a located error
         (returned, not raised). Verdicts that read them raise the same error."""
         return [error_from_dict(e) for e in self._call("errors") or []]
+
+    @overload
+    def matrix(
+        self, *, by: MatrixBy = ..., namespace: Optional[str] = ..., src: Optional[str] = ..., dst: Optional[str] = ...,
+        port: Optional[Ports] = ..., protocol: Union[Protocol, Sequence[Protocol], None] = ..., no_externals: bool = ...,
+        format: Literal["cells"] = ...,
+    ) -> MatrixCells: ...
+
+    @overload
+    def matrix(
+        self, *, by: MatrixBy = ..., namespace: Optional[str] = ..., src: Optional[str] = ..., dst: Optional[str] = ...,
+        port: Optional[Ports] = ..., protocol: Union[Protocol, Sequence[Protocol], None] = ..., no_externals: bool = ...,
+        format: Literal["compact"],
+    ) -> MatrixCompact: ...
+
+    def matrix(
+        self,
+        *,
+        by: MatrixBy = "workload",
+        namespace: Optional[str] = None,
+        src: Optional[str] = None,
+        dst: Optional[str] = None,
+        port: Optional[Ports] = None,
+        protocol: Union[Protocol, Sequence[Protocol], None] = None,
+        no_externals: bool = False,
+        format: MatrixFormat = "cells",  # noqa: A002 - the CLI's -o
+    ) -> Union[MatrixCells, MatrixCompact]:
+        """Every allowed source → destination with its ports: ``meshverdict matrix -o json``
+        (``format="compact"``: ``-o compact``), with the CLI's filters: ``by``
+        (``workload``, ``pod``, ``class``), ``namespace`` (``-n``), ``src``/``dst``
+        (``--from``/``--to``: ``NS/NAME``, ``NS/*``, ``ip:…`` or a label selector),
+        ``port`` (``8080``, ``"8000-8100"``, ``"80,443"`` or a list), ``protocol`` (one or
+        a list) and ``no_externals``."""
+        _argument(src, "src", (str,), "a str")
+        _argument(dst, "dst", (str,), "a str")
+        _argument(no_externals, "no_externals", (bool,), "a bool")
+        request = _request(by=by, namespace=namespace, port=list(port) if isinstance(port, (list, tuple)) else port,
+                           protocol=list(protocol) if isinstance(protocol, (list, tuple)) else protocol,
+                           format=format, noExternals=no_externals or None)
+        request.update(_request(**{"from": src, "to": dst}))
+        result: Union[MatrixCells, MatrixCompact] = self._call("matrix", request)
+        return result
+
+    def exposure(self, *, namespace: Optional[str] = None) -> List[Exposure]:
+        """For each workload, who beyond its namespace may reach it, on which ports, and
+        whether it is open to everything (``meshverdict exposure -o json``)."""
+        result: List[Exposure] = self._call("exposure", _request(namespace=namespace))
+        return result
+
+    def diff(
+        self,
+        after: Optional[Manifests] = None,
+        *,
+        before: Optional[Manifests] = None,
+        by: MatrixBy = "workload",
+        forbid: Union[str, bytes, None] = None,
+        forbid_name: str = "forbid.yaml",
+    ) -> DiffResult:
+        """The flows a change opens and closes, each with the policies responsible
+        (``meshverdict diff -o json``). This cluster is the tree before the change and
+        ``after`` the manifests after it (or, with ``before=``, the other way round); they
+        are loaded as this cluster was (dataplane, limits). ``forbid``: an Expectations
+        document whose ``deny`` flows must stay denied (``forbiddenOpened`` lists those
+        the change opens)."""
+        if (after is None) == (before is None):
+            raise InvalidArgumentType("diff takes after (this cluster is the tree before the change) or before, one of them",
+                                      code="invalid-request")
+        _argument(forbid, "forbid", (str, bytes), "an Expectations document (str or bytes)")
+        _argument(forbid_name, "forbid_name", (str,), "a str")
+        request = _request(by=by)
+        if after is not None:
+            request["after"] = _manifests(after, "after")
+        else:
+            request["before"] = _manifests(before, "before")
+        if forbid is not None:
+            request["forbid"] = {"yaml": _text(forbid, forbid_name), "name": forbid_name}
+        result: DiffResult = self._call("diff", request)
+        return result
+
+    def synthesize(
+        self,
+        intents: Union[str, Mapping[str, Any], Sequence[Mapping[str, Any]], None] = None,
+        *,
+        dialect: SynthesisDialect = "networkpolicy",
+        granularity: SynthesisGranularity = "workload",
+        from_current: bool = False,
+        isolate: Optional[Sequence[str]] = None,
+        isolate_all: bool = False,
+        intents_name: Optional[str] = None,
+        hubble: Optional[str] = None,
+        linkerd_edges: Optional[str] = None,
+    ) -> Synthesis:
+        """Least-privilege policies for ``intents``, proven by the engine before they are
+        returned (``meshverdict synthesize -o json``): ``objects`` and their ``yaml``,
+        ``needs``, ``unmet`` and the ``proof``.
+
+        ``intents``: the text of ``kind: Intents`` documents, or their parsed form (a
+        document, a list of documents, or a list of intents ``{"from", "to", "ports"?,
+        "protocol"?}``); ``None``: the Intents documents among the cluster's manifests (or
+        observed flows: ``hubble``, ``linkerd_edges``, their JSON text). ``intents_name``
+        names the intents in error locations. The rest are the CLI's flags."""
+        _argument(intents_name, "intents_name", (str,), "a str")
+        _argument(from_current, "from_current", (bool,), "a bool")
+        _argument(isolate_all, "isolate_all", (bool,), "a bool")
+        _argument(hubble, "hubble", (str,), "the text of `hubble observe -o json` (str)")
+        _argument(linkerd_edges, "linkerd_edges", (str,), "the text of `linkerd viz edges -o json` (str)")
+        if isinstance(isolate, str):
+            raise InvalidArgumentType("isolate must be a list of namespaces (str), not str", code="invalid-request")
+        if isinstance(intents, tuple):
+            intents = list(intents)
+        request = _request(intents=intents, intentsName=intents_name, hubble=hubble, linkerdEdges=linkerd_edges,
+                           dialect=dialect, granularity=granularity, fromCurrent=from_current or None,
+                           isolate=list(isolate) if isolate is not None else None, isolateAll=isolate_all or None)
+        result: Synthesis = self._call("synthesize", request)
+        return result
+
+    def repair(self, *, dialect: RepairDialect = "networkpolicy") -> Repair:
+        """The smallest additive change that gives the mesh back the flows it needs,
+        proven (``meshverdict repair -o json``): ``objects``, their ``yaml`` (empty:
+        nothing to repair), what they ``opens``, likely typos (``hints``) and the flows no
+        added allow can restore (``unrepairable``)."""
+        result: Repair = self._call("repair", _request(dialect=dialect))
+        return result
+
+    def endpoints(self) -> List[EndpointInfo]:
+        """Every Pod, workload and Service a question may name (for pickers): ``reference``,
+        ``kind``, ``namespace``, ``name``, ``labels``, ``ports``, ``meshed`` and a
+        workload's ``pods``; Services (``svc:NS/NAME``, destinations only) last."""
+        result: List[EndpointInfo] = self._call("endpoints")
+        return result
 
     def __repr__(self) -> str:
         return f"<meshverdict.Cluster name={self._name!r} dataplane={self.dataplane!r}>"

@@ -7,3 +7,8 @@ c.verdict("a/b", "a/c", 80, "ICMP")  # error: protocol
 c.verdict("a/b", "a/c", 80.0)  # error: port
 Cluster.from_yaml("", limits={"maxObjects": 3})  # error: limits
 c.verdicts([("a/b", "a/c", 80)], errors="ignore")  # error: errors
+c.matrix(by="namespace")  # error: by
+c.matrix(format="csv")  # error: format
+c.repair(dialect="linkerd")  # error: dialect
+c.synthesize([], dialect="calico")  # error: dialect
+c.diff(3)  # error: after

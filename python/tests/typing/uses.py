@@ -7,6 +7,13 @@ from typing import List, Union
 
 import meshverdict
 from meshverdict import (
+    DiffResult,
+    EndpointInfo,
+    Exposure,
+    MatrixCells,
+    MatrixCompact,
+    Repair,
+    Synthesis,
     CaseReport,
     Cluster,
     DataplaneChoice,
@@ -50,4 +57,18 @@ def use(text: str, folder: Path) -> None:
         print(e.code, e.message, e.help, e.location.get("line"))
     except meshverdict.InvalidArgumentType as e:
         print(e.code)
+    m: MatrixCells = c.matrix(by="pod", namespace="shop", src="shop/web", dst="shop/*", port=[8080, "9000-9100"],
+                              protocol=["TCP", "udp"], no_externals=True)
+    compact: MatrixCompact = c.matrix(by="class", format="compact")
+    first: int = m["cells"][0]["from"] + m["cells"][0]["ports"][0]["to"]
+    exposed: List[Exposure] = c.exposure(namespace="shop")
+    change: DiffResult = c.diff(text, by="pod", forbid="kind: Expectations")
+    also: DiffResult = c.diff(before=folder) if c.diff(after=[("a.yaml", text), ("b.yaml", b"")]) else change
+    s: Synthesis = c.synthesize([{"from": "shop/web", "to": "shop/api", "ports": [8080]}], dialect="cilium",
+                                granularity="namespace", isolate=["shop"], from_current=True)
+    s2: Synthesis = c.synthesize(text, intents_name="intents.yaml")
+    r: Repair = c.repair(dialect="cilium")
+    eps: List[EndpointInfo] = c.endpoints()
+    refs: List[str] = [e["reference"] for e in eps] + r["unrepairable"] + s["concerned"] + s2["concerned"]
     print(skipped, name, reason, ok, port, wire, members, briefs, mixed, many, diags, errors, warnings, report)
+    print(m, compact, first, exposed, change, also, refs)
