@@ -50,4 +50,6 @@ node_modules/.bin/napi build --platform --release --no-js --dts native.d.ts "$@"
 ls -1 ./*.node >/dev/null 2>&1 || die "napi build wrote no .node file"
 node -e 'require("./index.js")' || die "the built addon does not load"
 say "built: $(ls -1 ./*.node | tr '\n' ' ')"
+# The generated answer types that index.d.ts re-exports (../schema/generate.sh writes them).
+cp ../schema/meshverdict.d.ts schema.d.ts
 node tools/stage.mjs

@@ -1,61 +1,75 @@
-// Types of the `meshverdict` package, hand-written in this one file (the addon's own
-// types are generated into native.d.ts). The shapes are the serde forms of
-// meshverdict-bindings: optional fields are absent, not null, when they have nothing to
-// say. Keep in step with wasm/src/types.d.ts (the same shapes).
+// Types of the `meshverdict` package. The answers' shapes are generated from the Rust serde
+// types (schema/meshverdict.schema.json → schema/meshverdict.d.ts, copied here as schema.d.ts
+// by build.sh; regenerate with `bash schema/generate.sh`) and re-exported below under their
+// names here; the rest (the classes, their methods and options) is hand-written in this
+// file, and the addon's own types are generated into native.d.ts. Optional fields are
+// absent, not null, when they have nothing to say. wasm/src/types.d.ts is the same.
 
-/** Where packets are judged: the Kubernetes reference, Calico, or Cilium 1.18-1.20. */
-export type Dataplane = 'generic' | 'calico' | 'cilium'
+import type * as Schema from './schema.js'
+/** Every answer and request shape, as generated from the Rust types. */
+export type * as Schema from './schema.js'
+
+// The answers (generated).
+export type Dataplane = Schema.Dataplane
+export type DataplaneChoice = Schema.DataplaneChoice
+export type Protocol = Schema.Protocol
+export type ErrorCode = Schema.ErrorCode
+export type Location = Schema.Location
+export type ErrorInfo = Schema.ErrorInfo
+export type Warning = Schema.Warning
+export type EndpointView = Schema.EndpointView
+export type PolicyRef = Schema.PolicyRef
+export type RuleRef = Schema.RuleRef
+export type NearMiss = Schema.NearMiss
+export type L7 = Schema.L7
+export type Layer = Schema.Layer
+export type WirePort = Schema.WirePort
+export type MeshDecision = Schema.MeshDecision
+export type Severity = Schema.Severity
+export type FlowRef = Schema.FlowRef
+export type Diagnostic = Schema.Diagnostic
+export type Verdict = Schema.Verdict
+export type VerdictResult = Schema.VerdictResult
+export type VerdictBrief = Schema.VerdictBrief
+export type CaseReport = Schema.CaseReport
+export type PortRange = Schema.PortRange
+export type NamedPort = Schema.NamedPort
+export type WireNote = Schema.WireNote
+export type MeshCell = Schema.MeshCell
+export type MatrixCells = Schema.MatrixCells
+export type CompactClass = Schema.CompactClass
+export type CompactSet = Schema.CompactSet
+export type CompactRow = Schema.CompactRow
+export type CompactExternal = Schema.CompactExternal
+export type MatrixCompact = Schema.MatrixCompact
+export type Reach = Schema.Reach
+export type Exposure = Schema.Exposure
+export type FlowChange = Schema.FlowChange
+export type DiffResult = Schema.DiffResult
+export type SynthesizedObject = Schema.SynthesizedObject
+export type Need = Schema.Need
+export type Unmet = Schema.Unmet
+export type Residue = Schema.Residue
+export type Proof = Schema.Proof
+export type Reduction = Schema.Reduction
+export type Synthesis = Schema.Synthesis
+export type Opened = Schema.Opened
+export type Hint = Schema.Hint
+export type Repair = Schema.Repair
+export type EndpointInfo = Schema.EndpointInfo
+export type CaseItem = Schema.ItemResult
+export type MatrixGroup = Schema.Group
+export type MatrixCell = Schema.Cell
+
 
 /** A dataplane setting: `auto` takes the one the input shows. */
 export type DataplaneSetting = 'auto' | Dataplane
 
-/** The dataplane a verdict is judged on, and why that one (given, or what the input shows). */
-export interface DataplaneChoice {
-  name: Dataplane
-  reason: string
-}
 
-export type Protocol = 'TCP' | 'UDP' | 'SCTP'
 
-/** The stable error codes that every host of meshverdict reports. */
-export type ErrorCode =
-  | 'parse-error'
-  | 'limit-exceeded'
-  | 'invalid-field'
-  | 'invalid-policy'
-  | 'unknown-endpoint'
-  | 'invalid-request'
-  | 'invalid-case'
-  | 'internal'
 
-/** Where in the input something is. */
-export interface Location {
-  /** The `name` given to `Cluster.fromYaml` (`input` by default), or the case name. */
-  source: string
-  /** 1-based index of the document in its stream. */
-  document?: number
-  /** Field path inside the document, e.g. `spec.ingress[0].from[1].ipBlock.cidr`. */
-  path?: string
-  /** 1-based line. */
-  line?: number
-  column?: number
-  /** 0-based byte offset, where a line alone cannot say it (a byte that is not UTF-8). */
-  offset?: number
-}
 
-/** An error as data (what `Cluster#errors()` returns and `MeshverdictError` carries). */
-export interface ErrorInfo {
-  code: ErrorCode
-  message: string
-  help?: string
-  location?: Location
-}
 
-export interface Warning {
-  code: string
-  message: string
-  location?: Location
-}
 
 /**
  * Thrown by every call the engine cannot answer (and returned in place by `verdicts`).
@@ -115,163 +129,27 @@ export interface Query {
   protocol?: Protocol | Lowercase<Protocol>
 }
 
-export interface EndpointView {
-  reference: string
-  /** Pod, Deployment, …, Node, External, Service. */
-  kind: string
-  namespace?: string
-  name?: string
-  addresses?: string[]
-  meshed?: boolean
-}
 
-export interface PolicyRef {
-  kind: 'NetworkPolicy' | 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy'
-  namespace?: string
-  name: string
-}
 
-export interface RuleRef {
-  policy: PolicyRef
-  direction: 'ingress' | 'egress'
-  /** Index of the rule in its list. */
-  index: number
-  /** Field path of the rule in its object. */
-  path: string
-  deny: boolean
-}
 
-export interface NearMiss {
-  rule: RuleRef
-  message: string
-}
 
-/** A Cilium L7 rule on a port rule: recorded, not evaluated. */
-export interface L7 {
-  protocol: string
-  summary: string
-}
 
-/** One direction: the source's egress, or the destination's ingress. */
-export interface Layer {
-  allowed: boolean
-  /** Some policy selects the endpoint for this direction. */
-  isolated: boolean
-  reason: string
-  isolatedBy?: PolicyRef[]
-  allowedBy?: RuleRef[]
-  deniedBy?: RuleRef[]
-  nearMisses?: NearMiss[]
-  l7?: L7[]
-  notes?: string[]
-}
 
-/** The port the network sees, when the mesh changes it. */
-export interface WirePort {
-  port: number
-  reason?: string
-}
 
-/** The mesh's own decision on a connection to a meshed endpoint. */
-export interface MeshDecision {
-  mesh: string
-  allowed: boolean
-  server: string
-  reason: string
-  notes?: string[]
-}
 
-export type Severity = 'info' | 'warning' | 'error'
 
-export interface FlowRef {
-  from: string
-  to: string
-  port: number
-  protocol: Protocol
-}
 
-export interface Diagnostic {
-  code: string
-  severity: Severity
-  message: string
-  help?: string
-  flows?: FlowRef[]
-  policies?: PolicyRef[]
-  location?: Location
-}
 
-/** A verdict, with every layer's reason. */
-export interface Verdict {
-  allowed: boolean
-  from: EndpointView
-  to: EndpointView
-  /** The port the application dials. */
-  port: number
-  protocol: Protocol
-  wirePort?: WirePort
-  egress: Layer
-  ingress: Layer
-  mesh?: MeshDecision
-  /** For a Service: the verdict of each backend. */
-  backends?: Verdict[]
-  /**
-   * For a workload whose Pods are in the input: the verdict of each (source pod,
-   * destination pod) pair; `allowed` only if every one is.
-   */
-  members?: Verdict[]
-  /** The dataplane the verdict is judged on, and why. */
-  dataplane: DataplaneChoice
-  /** Structured warnings, e.g. `mesh-flow-blocked`. */
-  warnings?: Diagnostic[]
-  /** One line: why. */
-  summary: string
-}
 
-/** What `Cluster#verdict` returns: the verdict and its text explanation. */
-export interface VerdictResult extends Verdict {
-  /** What `meshverdict check` prints. */
-  explanation: string
-}
 
-/** The compact form of a batch item. */
-export interface VerdictBrief {
-  allowed: boolean
-  summary: string
-}
 
-export interface CaseItem {
-  /** `CASE#N`, `CASE#diagnostics:CODE` or `CASE#absentDiagnostics:CODE`. */
-  id: string
-  passed: boolean
-  detail: string
-}
 
-export interface CaseReport {
-  name: string
-  source: string
-  passed: number
-  failed: number
-  results: CaseItem[]
-  /** The failed items of `results`. */
-  failures: Array<Pick<CaseItem, 'id' | 'detail'>>
-}
 
 // ---- matrix, exposure, diff, synthesize, repair, endpoints: their options and answers.
 // Each answer is exactly the `result` of the CLI's `-o json` (JSON.stringify of one is
 // the CLI's bytes, re-written compactly).
 
-/** An inclusive range of ports. */
-export interface PortRange {
-  from: number
-  to: number
-}
 
-/** A declared port: a container's, or a Service's (as clients dial it). */
-export interface NamedPort {
-  name?: string
-  port: number
-  protocol: Protocol
-}
 
 /** What a row of a matrix (or of a diff) names. */
 export type MatrixBy = 'workload' | 'pod' | 'class'
@@ -297,94 +175,15 @@ export interface MatrixOptions {
   format?: 'cells' | 'compact'
 }
 
-/** One side of the matrix: a workload, a pod, a class, or something outside the pods. */
-export interface MatrixGroup {
-  /** `NS/NAME`, `class:N`, `ip:FIRST-LAST` (or `ip:CIDR`), `entity:kube-apiserver`, `dns:NAME`. */
-  reference: string
-  /** Deployment, Pod, …; `Class`; `Addresses`, `Entity`, `DNS`. */
-  kind: string
-  namespace?: string
-  /** The identity classes of its pods. */
-  classes?: number[]
-  /** Its pods (or templates). */
-  members?: string[]
-  meshed?: boolean
-}
 
-/** For a meshed pair: application ports the mesh carries on another port. */
-export interface WireNote {
-  ports: PortRange[]
-  wire: number
-}
 
-export interface MeshCell {
-  wire?: WireNote[]
-  /** The servers (or default policies) whose authorization admitted the flow. */
-  authorizedBy?: string[]
-}
 
-/** One allowed (source, destination, protocol): `from` and `to` index `groups`. */
-export interface MatrixCell {
-  from: number
-  to: number
-  protocol: Protocol
-  ports: PortRange[]
-  mesh?: MeshCell
-}
 
-/** What `matrix()` returns: the `result` of `meshverdict matrix -o json`. */
-export interface MatrixCells {
-  by: MatrixBy
-  dataplane: DataplaneChoice
-  groups: MatrixGroup[]
-  cells: MatrixCell[]
-  notes?: string[]
-}
 
-export interface CompactClass {
-  namespace: string
-  pods: number
-}
 
-/** A set of indices: runs `[first, end)`, or a bitmap (base64 of little-endian 64-bit words). */
-export interface CompactSet {
-  runs?: Array<[number, number]>
-  bits?: string
-}
 
-export interface CompactRow {
-  protocol: Protocol
-  /** The destination class. */
-  to: number
-  ports: PortRange[]
-  /** Index into `sets`: the source classes. */
-  from: number
-  wire?: { port: number; from: number }
-  authorizedBy?: string
-}
 
-export interface CompactExternal {
-  protocol: Protocol
-  class: number
-  /** `true`: the externals may reach the class; `false`: the class may reach them. */
-  inbound: boolean
-  ports: PortRange[]
-  /** Index into `sets` (members: indices of `externals`). */
-  externals: number
-}
 
-/** What `matrix({ format: 'compact' })` returns: the `result` of `meshverdict matrix -o compact`. */
-export interface MatrixCompact {
-  by: MatrixBy
-  dataplane: DataplaneChoice
-  groups: MatrixGroup[]
-  classes: CompactClass[]
-  externals: string[]
-  sets: CompactSet[]
-  rows: CompactRow[]
-  external: CompactExternal[]
-  warnings?: string[]
-}
 
 /** The options of `exposure()`. */
 export interface ExposureOptions {
@@ -392,24 +191,7 @@ export interface ExposureOptions {
   namespace?: string
 }
 
-/** Sources of one kind reaching a workload. */
-export interface Reach {
-  protocol: Protocol
-  ports: PortRange[]
-  /** Namespaces (`*` for every other namespace), or address ranges and entities. */
-  from: string[]
-}
 
-/** One workload's exposure beyond its namespace: an item of `meshverdict exposure -o json`. */
-export interface Exposure {
-  workload: string
-  kind: string
-  namespace?: string
-  otherNamespaces?: Reach[]
-  outside?: Reach[]
-  /** Every pod of every namespace, and every outside address, on every port. */
-  openToEverything: boolean
-}
 
 /**
  * The other tree of a `diff`: YAML or JSON text (a string, or a Uint8Array in UTF-8), a
@@ -432,29 +214,7 @@ export interface DiffOptions {
   forbid?: string | Uint8Array | { yaml: string | Uint8Array; name?: string }
 }
 
-/** One flow a change opens or closes, with the policies responsible. */
-export interface FlowChange {
-  from: string
-  to: string
-  protocol: Protocol
-  ports: PortRange[]
-  policies?: PolicyRef[]
-  /** Why, in one line. */
-  reason: string
-  /** Where the responsible policy is. */
-  location?: Location
-}
 
-/** What `diff()` returns: the `result` of `meshverdict diff -o json`. */
-export interface DiffResult {
-  diff: {
-    by: MatrixBy
-    opened: FlowChange[]
-    closed: FlowChange[]
-  }
-  /** The `deny` flows of `forbid` that the tree after allows. */
-  forbiddenOpened: string[]
-}
 
 export type SynthesisDialect = 'networkpolicy' | 'cilium' | 'linkerd'
 export type SynthesisGranularity = 'workload' | 'namespace'
@@ -506,142 +266,21 @@ export interface SynthesizeOptions {
   isolateAll?: boolean
 }
 
-/** One written object. */
-export interface SynthesizedObject {
-  apiVersion: string
-  kind: string
-  namespace: string
-  name: string
-  /** What each rule serves, by field path. */
-  serves: string[]
-  /** The object itself. */
-  object: Record<string, unknown>
-}
 
-/** A flow the mesh or the platform needs, made explicit. */
-export interface Need {
-  from: string
-  to: string
-  port: string
-  purpose: string
-}
 
-export interface Unmet {
-  /** 1-based intent number. */
-  intent: number
-  summary: string
-  reasons: string[]
-}
 
-/** Something else the synthesized set allows. */
-export interface Residue {
-  from: string
-  to: string
-  protocol: Protocol
-  ports: string
-  /** `existing` or `opened`. */
-  cause: string
-  why: string
-}
 
-export interface Proof {
-  verified: boolean
-  intents: number
-  checks: number
-  allowed: number
-  failures: string[]
-  pairs: number
-  questions: number
-  residue: Residue[]
-  existing: Array<[string, string]>
-  existingPairs: number
-  diagnostics: Diagnostic[]
-  elsewhere: number
-  blocked: string[]
-  invalid: string[]
-  notes: string[]
-}
 
-/** Intents reduced from observed flows. */
-export interface Reduction {
-  intents: { items: Intent[] }
-  records: number
-  leftOut: Array<[string, number]>
-}
 
-/** What `synthesize()` returns: the `result` of `meshverdict synthesize -o json`. */
-export interface Synthesis {
-  reduction?: Reduction
-  dialect: SynthesisDialect
-  granularity: SynthesisGranularity
-  /** The dataplane the proof judged on. */
-  dataplane: Dataplane
-  intents: Intent[]
-  /** The workloads whose policies are written. */
-  concerned: string[]
-  narrowed?: string[]
-  objects: SynthesizedObject[]
-  /** The objects as one YAML stream, a comment per rule. */
-  yaml: string
-  needs: Need[]
-  unmet: Unmet[]
-  proof: Proof
-  notes: string[]
-}
 
 /** The options of `repair()`. */
 export interface RepairOptions {
   dialect?: 'networkpolicy' | 'cilium'
 }
 
-/** A flow the repair opens. */
-export interface Opened {
-  policy: string
-  from: string
-  to: string
-  ports: string
-  why: string
-}
 
-/** A label key no pod carries, and the key the author probably meant. */
-export interface Hint {
-  policy: string
-  path: string
-  key: string
-  suggestion: string
-  carriedBy: number
-  message: string
-  location?: Location
-}
 
-/** What `repair()` returns: the `result` of `meshverdict repair -o json`. */
-export interface Repair {
-  objects: SynthesizedObject[]
-  /** The objects as one YAML stream (empty: nothing to repair). */
-  yaml: string
-  opens: Opened[]
-  hints: Hint[]
-  /** Flows no added allow can restore (a deny rule drops them). */
-  unrepairable: string[]
-  before: number
-  fixed: number
-  left: Diagnostic[]
-  notes: string[]
-}
 
-/** Something a question may name: a Pod, a workload, or a Service (`svc:NS/NAME`, as `to` only). */
-export interface EndpointInfo {
-  reference: string
-  /** `Pod`, `Deployment`, …, `Service`. */
-  kind: string
-  namespace: string
-  name: string
-  labels: Record<string, string>
-  ports: NamedPort[]
-  meshed?: boolean
-  /** A workload's Pods in the input. */
-  pods?: string[]
-}
 
 /** Manifests loaded into a cluster, kept between questions. */
 export declare class Cluster {

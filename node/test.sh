@@ -7,7 +7,9 @@
 #                                 against Rust's answers, the README snippet, and the
 #                                 packed tarballs in a fresh project (ESM, CommonJS, strict
 #                                 TypeScript)
-#   tsc --noEmit                  the hand-written index.d.ts, the generated native.d.ts
+#   schema/generate.sh --check    schema/meshverdict.schema.json and the types generated
+#                                 from it match the Rust types
+#   tsc --noEmit                  index.d.ts, the generated schema.d.ts and native.d.ts,
 #                                 and test/types.check.ts
 #
 # Environment: MESHVERDICT_SHARED_CASES (default ../shared/conformance/cases; missing is a
@@ -38,6 +40,9 @@ if [ -z "${MESHVERDICT_SAMPLES:-}" ]; then
 fi
 
 status=0
+echo "[node/test.sh] the generated types are fresh (schema/generate.sh --check)"
+bash "$REPO/schema/generate.sh" --check || status=1
+cp "$REPO/schema/meshverdict.d.ts" schema.d.ts
 echo "[node/test.sh] tsc --noEmit"
 node_modules/.bin/tsc --noEmit -p tsconfig.json || status=1
 echo "[node/test.sh] node --test"

@@ -15,6 +15,10 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 VENV="${MESHVERDICT_PYENV:-$REPO/target/pyenv}"
 
+# The TypedDicts generated from schema/meshverdict.schema.json are up to date (the schema
+# itself is checked against the Rust types by node/test.sh: schema/generate.sh --check).
+python3 "$REPO/schema/generate_python.py" --check
+
 "$HERE/build.sh"
 
 # Generated clusters with Rust's answers, for the replay test (tests/test_samples.py,

@@ -106,6 +106,7 @@ pub fn request_error(entry: &str, e: impl std::fmt::Display) -> Error {
 
 /// Options of an entry point that takes none: `null`, `undefined`, or an empty object.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, expecting = "no options (null, or an empty object)")]
 pub struct NoOptions {}
 

@@ -51,6 +51,7 @@ pub fn is_hidden(name: &str) -> bool {
 
 /// A file of a folder that was not loaded, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SkippedFile {
     pub path: String,

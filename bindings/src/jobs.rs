@@ -35,6 +35,7 @@ fn request(message: impl Into<String>) -> Error {
 /// What `matrix` returns: the cells (`meshverdict matrix -o json`) or the compact,
 /// class-indexed form (`-o compact`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase", expecting = "'cells' or 'compact'")]
 pub enum MatrixFormat {
     /// Groups and cells: `meshverdict matrix -o json`.
@@ -46,6 +47,7 @@ pub enum MatrixFormat {
 
 /// What a row of a matrix (or a diff) names.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase", expecting = "'workload', 'pod' or 'class'")]
 pub enum By {
     /// Workloads (a Deployment with its pods is one row).
@@ -70,6 +72,7 @@ impl By {
 /// The options of `matrix`, as the CLI's flags: `by`, `namespace` (`-n`), `from`, `to`,
 /// `port`, `protocol`, `noExternals`, and the output `format`.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of matrix (by, namespace, from, to, port, protocol, noExternals, format)")]
 pub struct MatrixRequest {
     /// What a row names: `workload` (the default), `pod` or `class`.
@@ -115,6 +118,7 @@ impl MatrixRequest {
 
 /// The matrix as groups and cells: what `meshverdict matrix -o json` prints as `result`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MatrixCells {
     pub by: Granularity,
@@ -136,6 +140,7 @@ impl MatrixCells {
 
 /// What `matrix` answers: the cells, or the compact form (`format: "compact"`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum MatrixOut {
     Cells(MatrixCells),
@@ -315,6 +320,7 @@ impl<'de> Deserialize<'de> for Protocols {
 
 /// The options of `exposure`: `namespace` (`-n`) keeps the workloads of one namespace.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of exposure (namespace)")]
 pub struct ExposureRequest {
     #[serde(default)]
@@ -335,6 +341,7 @@ pub fn exposure(cluster: &Cluster, namespace: Option<&str>) -> Result<Vec<Exposu
 
 /// Manifests given in a request: one text (`yaml`, with its `name`), or several files.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "manifests: an object { yaml, name? } or { files: [{ name, yaml }] }")]
 pub struct ManifestsRequest {
     /// Multi-document YAML or JSON.
@@ -350,6 +357,7 @@ pub struct ManifestsRequest {
 
 /// One file of [`ManifestsRequest::files`].
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a file: an object { name, yaml }")]
 pub struct FileRequest {
     pub name: String,
@@ -380,6 +388,7 @@ impl ManifestsRequest {
 
 /// One text with its name (the `forbid` document of `diff`).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a document: an object { yaml, name? }")]
 pub struct DocumentRequest {
     pub yaml: String,
@@ -391,6 +400,7 @@ pub struct DocumentRequest {
 /// change; or `before`, the cluster being after it), `by`, and `forbid` (an Expectations
 /// document whose `deny` flows must stay denied), as the CLI's flags.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of diff (after or before, by, forbid)")]
 pub struct DiffRequest {
     #[serde(default)]
@@ -437,6 +447,7 @@ impl DiffRequest {
 
 /// What a change opens and closes (`meshverdict diff -o json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "DiffResult"))]
 #[serde(rename_all = "camelCase")]
 pub struct DiffOut {
     pub diff: Diff,
@@ -485,6 +496,7 @@ pub fn forbidden(after: &Cluster, text: &str, name: &str) -> Result<Vec<String>,
 
 /// The kind of objects `synthesize` writes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(expecting = "'networkpolicy', 'cilium' or 'linkerd'")]
 pub enum SynthesisDialect {
     /// Kubernetes NetworkPolicy, with Linkerd Servers where the mesh needs them.
@@ -511,6 +523,7 @@ impl SynthesisDialect {
 
 /// What one synthesized policy selects.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase", expecting = "'workload' or 'namespace'")]
 pub enum SynthesisGranularity {
     /// One policy per workload.
@@ -534,6 +547,7 @@ impl SynthesisGranularity {
 /// Intents documents among the cluster's manifests), `dialect`, `granularity`,
 /// `fromCurrent`, `isolate`, `isolateAll`.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of synthesize (intents, intentsName, hubble, linkerdEdges, dialect, granularity, fromCurrent, isolate, isolateAll)")]
 pub struct SynthesizeRequest {
     /// YAML or JSON text of `kind: Intents` documents; or a parsed document, a list of
@@ -649,6 +663,7 @@ fn intents_text(v: &Value) -> Result<String, Error> {
 /// The synthesized set with its proof, and the reduction of observed flows when the
 /// intents came from them (`meshverdict synthesize -o json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "Synthesis"))]
 #[serde(rename_all = "camelCase")]
 pub struct SynthesisOut {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -687,6 +702,7 @@ pub fn synthesize(cluster: &Cluster, intents: &Intents, reduction: Option<Reduct
 
 /// The kind of objects `repair` writes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(expecting = "'networkpolicy' or 'cilium'")]
 pub enum RepairDialect {
     /// Kubernetes NetworkPolicy.
@@ -709,6 +725,7 @@ impl RepairDialect {
 
 /// The options of `repair`: `dialect`, as the CLI's flag.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of repair (dialect)")]
 pub struct RepairRequest {
     /// `networkpolicy` (the default) or `cilium`.
@@ -727,6 +744,7 @@ pub fn repair(cluster: &Cluster, dialect: RepairDialect) -> Result<Repair, Error
 /// Something a question may name, for a UI's pickers: a Pod, a workload (its pod
 /// template, or its Pods in the input), or a Service (as a destination, `svc:NS/NAME`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointInfo {
     /// What a question names it by: `NS/NAME`, or `svc:NS/NAME` for a Service.
@@ -812,4 +830,40 @@ pub fn endpoints(cluster: &Cluster) -> Vec<EndpointInfo> {
     services.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     out.extend(services);
     out
+}
+
+// Hand-written deserializers, so hand-written schemas (what they accept).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Ports {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Ports".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A port (1-65535), a string in the CLI's form (\"80\", \"8000-8080\", \"80,443\"), or a list of those.",
+            "anyOf": [
+                { "type": "integer", "minimum": 1, "maximum": 65535 },
+                { "type": "string" },
+                { "type": "array", "items": { "anyOf": [{ "type": "integer", "minimum": 1, "maximum": 65535 }, { "type": "string" }] } }
+            ]
+        })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Protocols {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Protocols".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "\"TCP\", \"UDP\" or \"SCTP\" (any case), or a list of those.",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } }
+            ]
+        })
+    }
 }

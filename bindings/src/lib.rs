@@ -32,6 +32,7 @@ pub use meshverdict::{Answer as EngineAnswer, Dataplane, Error, ErrorCode, Locat
 /// One question in its JSON form. `protocol` defaults to TCP; `port` is a number or a
 /// named port.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VerdictRequest {
     pub from: String,
@@ -53,6 +54,7 @@ impl VerdictRequest {
 
 /// A verdict with its text explanation (what `meshverdict check` prints).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "VerdictResult"))]
 #[serde(rename_all = "camelCase")]
 pub struct VerdictOut {
     #[serde(flatten)]
@@ -62,6 +64,7 @@ pub struct VerdictOut {
 
 /// The compact form of a batch item: enough for scripts asking many questions.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VerdictBrief {
     pub allowed: bool,
@@ -70,6 +73,7 @@ pub struct VerdictBrief {
 
 /// One failed item of a case: what hosts list as `failures`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CaseFailure {
     pub id: String,
@@ -78,6 +82,7 @@ pub struct CaseFailure {
 
 /// A case report with its failed items listed apart.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "CaseReport"))]
 #[serde(rename_all = "camelCase")]
 pub struct CaseOut {
     #[serde(flatten)]
@@ -87,6 +92,7 @@ pub struct CaseOut {
 
 /// Run one conformance case file (JSON form).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CaseRequest {
     pub yaml: String,

@@ -42,6 +42,7 @@ impl Manifests {
 
 /// The limits a caller may set, each optional (the engine's default otherwise).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LimitsRequest {
     #[serde(default)]
@@ -78,6 +79,7 @@ impl LimitsRequest {
 
 /// Load manifests into a cluster: the JSON form (`{"yaml", "name"?, "dataplane"?, "limits"?}`).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoadRequest {
     /// Multi-document YAML or JSON (what `kubectl get -o yaml` prints).

@@ -1,4 +1,5 @@
 //! `meshverdict`.
+
 fn main() -> std::process::ExitCode {
     meshverdict_cli::main()
 }

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::findings::Warning;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Answer<T> {
     Success { result: T, warnings: Vec<Warning> },

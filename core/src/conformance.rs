@@ -24,6 +24,7 @@ struct Flow {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 enum Expect {
     Allow,
@@ -53,6 +54,7 @@ struct Spec {
 
 /// One checked expectation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ItemResult {
     /// `CASE#N`, `CASE#diagnostics:CODE` or `CASE#absentDiagnostics:CODE`.
@@ -64,6 +66,7 @@ pub struct ItemResult {
 
 /// The outcome of one case file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CaseReport {
     pub name: String,

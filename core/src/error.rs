@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Stable, machine-readable error codes. Hosts and case files name these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorCode {
     /// The text is not YAML or JSON.
@@ -47,6 +48,7 @@ impl std::fmt::Display for ErrorCode {
 
 /// Where in the user's input something is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
     /// The file (or `-` for stdin, or the name a host gave the text).
@@ -88,6 +90,7 @@ impl std::fmt::Display for Location {
 
 /// The one error type of the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "ErrorInfo"))]
 #[serde(rename_all = "camelCase")]
 #[error("{}{message}", location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default())]
 pub struct Error {

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 /// What a file in a GitOps folder is, for a reader of manifests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
     /// Kubernetes objects, as `kubectl apply -f` reads them.

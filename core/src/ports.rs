@@ -6,6 +6,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Protocol {
     #[serde(rename = "TCP")]
     Tcp,
@@ -42,6 +43,7 @@ impl std::fmt::Display for Protocol {
 
 /// Which ports of a rule: a number range, a named port, or every port.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum PortSpec {
     Any,
@@ -51,6 +53,7 @@ pub enum PortSpec {
 
 /// One port entry of a rule. `protocol: None` matches TCP, UDP and SCTP (Cilium `ANY`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PortMatch {
     pub protocol: Option<Protocol>,
@@ -93,6 +96,7 @@ impl std::fmt::Display for PortMatch {
 
 /// A container port as declared in a pod spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct NamedPort {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,10 +127,13 @@ pub fn check_port_name(name: &str) -> Result<(), String> {
 
 /// A CIDR with exceptions, as in NetworkPolicy `ipBlock` and Cilium `CIDRRule`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IpBlock {
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub cidr: IpNet,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
     pub except: Vec<IpNet>,
 }
 

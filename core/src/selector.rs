@@ -10,6 +10,7 @@ pub type Labels = BTreeMap<String, String>;
 
 /// One requirement of a selector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", tag = "op")]
 pub enum Requirement {
     In { key: String, values: BTreeSet<String> },
@@ -42,6 +43,7 @@ impl Requirement {
 
 /// A compiled label selector: all requirements must hold; no requirement matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Selector {
     pub requirements: Vec<Requirement>,
 }

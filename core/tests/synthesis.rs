@@ -650,3 +650,20 @@ fn intents_name_what_the_cluster_holds() {
     assert_eq!(s.unmet.len(), 1);
     assert!(s.unmet[0].reasons[0].contains("--dialect cilium"), "{:?}", s.unmet);
 }
+
+/// A repair written as CiliumNetworkPolicies is judged, and proven, on Cilium, whatever
+/// dataplane the input shows: on any other, Cilium's objects are not enforced, so the
+/// proof could never hold (it was an `internal` error).
+#[test]
+fn a_cilium_repair_is_proven_on_cilium() {
+    let dir = common::workspace().join("examples/linkerd-netpol-broken");
+    let texts: Vec<(String, String)> = common::yaml_files(&dir).iter().map(|p| read(p)).collect();
+    let broken = load(&texts, Some(Dataplane::Generic));
+    let r = repair(&broken, &RepairOptions { dialect: Dialect::Cilium }).unwrap();
+    assert!(!r.objects.is_empty() && r.objects.iter().all(|o| o.kind == "CiliumNetworkPolicy"), "{}", r.yaml);
+    assert!(r.notes.iter().any(|n| n.contains("judges on the cilium dataplane, not generic")), "{:?}", r.notes);
+    let mut with = texts.clone();
+    with.push(("repair.yaml".into(), r.yaml.clone()));
+    let after = load(&with, Some(Dataplane::Cilium));
+    assert!(!diagnose(&after).iter().any(|d| d.code == DiagnosticCode::MeshFlowBlocked), "{}", r.yaml);
+}

@@ -2,7 +2,7 @@
 // page shows comes through here, so a change of the WASM API (typed values, new calls
 // such as matrix, repair or endpoints) is followed here and nowhere else.
 //
-// Calls are feature-detected: a newer engine's `endpoints`, `repair` and `auto`
+// Calls are feature-detected: a newer engine's `matrix`, `endpoints`, `repair` and `auto`
 // dataplane are used when present; until then the page says what it lacks.
 
 import init, * as wasm from '@meshverdict/wasm/web';
@@ -19,6 +19,7 @@ import type {
   Verdict,
   Warning,
 } from './engine-types';
+import { CompactIndex, type CompactMatrix } from './matrix-compact';
 
 declare const __ENGINE_PACKAGE_VERSION__: string;
 
@@ -137,12 +138,27 @@ export interface MatrixResult {
   failed: Uint16Array;
   firstError: Map<number, EngineError>;
   questions: number;
+  /** `matrix`: read from the engine's compact matrix; `verdicts`: point decisions (an engine without `matrix`). */
+  method: 'matrix' | 'verdicts';
+}
+
+type AskedPort = { port: number | string; protocol: string };
+/** A destination, the ports it is asked on, and the ports it declares (to read a named port's number). */
+type Destination = { reference: string; ports: AskedPort[]; declared?: { name?: string; port: number; protocol: string }[] };
+
+/** A port as a number: as asked, or the number the destination declares under that name and protocol. */
+function portNumber(d: Destination, p: AskedPort): number | undefined {
+  if (typeof p.port === 'number') return p.port;
+  const named = d.declared?.find((x) => x.name === p.port && x.protocol.toUpperCase() === p.protocol.toUpperCase());
+  return named?.port;
 }
 
 /** Manifests loaded into the engine, kept between questions. */
 export class Model {
   readonly #cluster: AnyCluster;
   #diagnostics: Outcome<Diagnostic[]> | undefined;
+  /** The engine's compact matrices of this model, by protocols (the Matrix and Graph panes share them). */
+  readonly #compact = new Map<string, Outcome<CompactIndex>>();
 
   private constructor(cluster: AnyCluster) {
     this.#cluster = cluster;
@@ -208,15 +224,47 @@ export class Model {
     return out;
   }
 
+  /** Whether the engine answers for the whole cluster at once (`matrix`). */
+  get hasMatrix(): boolean {
+    return typeof this.#cluster.matrix === 'function';
+  }
+
+  /**
+   * The engine's compact matrix for these protocols, read into an index, once per model:
+   * by pod (every Pod and pod template the engine knows), and by workload for references
+   * the pods do not cover (a Deployment whose Pods are in the input). Undefined when the
+   * engine has no `matrix`; an error when it throws.
+   */
+  #compactIndex(protocols: string[], refs: string[]): Outcome<CompactIndex> | undefined {
+    if (!this.hasMatrix) return undefined;
+    const key = [...protocols].sort().join(',');
+    let r = this.#compact.get(key);
+    const ask = (by: string) =>
+      plain<CompactMatrix>((this.#cluster.matrix as (o: unknown) => unknown).call(this.#cluster, { by, format: 'compact', noExternals: true, protocol: protocols }));
+    if (!r) {
+      r = attempt(() => new CompactIndex(ask('pod')));
+      this.#compact.set(key, r);
+    }
+    if (r.ok && refs.some((x) => !r.value.classesOf.has(x)) && !r.value.hasWorkloads) {
+      const index = r.value;
+      const w = attempt(() => ask('workload'));
+      index.hasWorkloads = true;
+      if (w.ok) for (const g of w.value.groups) if (g.classes?.length && !index.classesOf.has(g.reference)) index.classesOf.set(g.reference, g.classes);
+    }
+    return r;
+  }
+
   /**
    * The connectivity matrix of `sources` × `destinations`: per cell, how many of the
-   * asked ports are allowed, refused by the engine, or asked at all. Point decisions in
-   * batches, with a pause between batches so the page stays responsive; this is where
-   * the engine's own `matrix()` will take over once it has one.
+   * asked ports are allowed, refused by the engine, or asked at all. From one call of the
+   * engine's `matrix` (compact form) when it has one; what that cannot say (a named port a
+   * destination does not declare, a reference outside its groups, an input with objects
+   * the API server rejects, where verdicts fail) and an engine without `matrix` go through
+   * point decisions in batches, with a pause between batches so the page stays responsive.
    */
   async matrix(
     sources: string[],
-    destinations: { reference: string; ports: { port: number | string; protocol: string }[] }[],
+    destinations: Destination[],
     onProgress?: (done: number, total: number) => void,
     cancelled: () => boolean = () => false,
   ): Promise<MatrixResult | undefined> {
@@ -229,7 +277,45 @@ export class Model {
       failed: new Uint16Array(n),
       firstError: new Map(),
       questions: 0,
+      method: 'verdicts',
     };
+    const protocols = [...new Set(destinations.flatMap((d) => d.ports.filter((p) => portNumber(d, p) !== undefined).map((p) => p.protocol.toUpperCase())))];
+    const invalid = this.hasMatrix && this.errors().length > 0;
+    const index = protocols.length && !invalid ? this.#compactIndex(protocols, [...sources, ...destinations.map((d) => d.reference)]) : undefined;
+    if (index?.ok) {
+      result.method = 'matrix';
+      const cx = index.value;
+      const rowClasses = sources.map((s) => cx.classesOf.get(s));
+      // What the compact form cannot answer is asked point by point, below.
+      const rest: ReturnType<typeof engineQuery>[] = [];
+      const restCells: number[] = [];
+      destinations.forEach((d, c) => {
+        const toClasses = cx.classesOf.get(d.reference);
+        for (const p of d.ports) {
+          const number = portNumber(d, p);
+          const admitted = toClasses && number !== undefined ? cx.admitted(toClasses, number, p.protocol.toUpperCase()) : undefined;
+          for (let r = 0; r < sources.length; r++) {
+            const from = rowClasses[r];
+            const cell = r * destinations.length + c;
+            if (admitted && from) {
+              result.asked[cell]++;
+              if (CompactIndex.holds(admitted, from)) result.allowed[cell]++;
+            } else {
+              rest.push({ from: sources[r] as string, to: d.reference, port: p.port, protocol: p.protocol });
+              restCells.push(cell);
+            }
+          }
+        }
+      });
+      result.questions = destinations.reduce((k, d) => k + d.ports.length, 0) * sources.length;
+      for (let i = 0; i < rest.length; i += BATCH) {
+        if (cancelled()) return undefined;
+        this.#count(result, restCells.slice(i, i + BATCH), this.decide(rest.slice(i, i + BATCH)));
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      onProgress?.(sources.length, sources.length);
+      return result;
+    }
     const perRow = destinations.reduce((k, d) => k + d.ports.length, 0);
     const rowsPerBatch = Math.max(1, Math.floor(BATCH / Math.max(1, perRow)));
     for (let r0 = 0; r0 < sources.length; r0 += rowsPerBatch) {
@@ -245,21 +331,24 @@ export class Model {
           }
         });
       }
-      const answers = this.decide(queries);
-      answers.forEach((a, i) => {
-        const cell = cellOf[i] as number;
-        result.asked[cell]++;
-        if (a === true) result.allowed[cell]++;
-        else if (a !== false) {
-          result.failed[cell]++;
-          if (!result.firstError.has(cell)) result.firstError.set(cell, a);
-        }
-      });
+      this.#count(result, cellOf, this.decide(queries));
       result.questions += queries.length;
       onProgress?.(Math.min(sources.length, r0 + rowsPerBatch), sources.length);
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     return result;
+  }
+
+  #count(result: MatrixResult, cellOf: number[], answers: Decision[]): void {
+    answers.forEach((a, i) => {
+      const cell = cellOf[i] as number;
+      result.asked[cell]++;
+      if (a === true) result.allowed[cell]++;
+      else if (a !== false) {
+        result.failed[cell]++;
+        if (!result.firstError.has(cell)) result.firstError.set(cell, a);
+      }
+    });
   }
 
   /** Whether the engine can write a repair (policies that fix broken mesh flows). */

@@ -68,8 +68,8 @@ export class GraphPane {
     const { namespace, label, port, protocol } = ctx.state.matrix;
     const peers = inv.endpoints.filter((e) => e.reference !== focus.reference && matchesFilter(e, namespace, label));
     const refs = peers.map((p) => p.reference);
-    const inbound = await model.matrix(refs, [{ reference: focus.reference, ports: portsFor(focus, port, protocol) }]);
-    const outbound = await model.matrix([focus.reference], peers.map((p) => ({ reference: p.reference, ports: portsFor(p, port, protocol) })));
+    const inbound = await model.matrix(refs, [{ reference: focus.reference, ports: portsFor(focus, port, protocol), declared: focus.ports }]);
+    const outbound = await model.matrix([focus.reference], peers.map((p) => ({ reference: p.reference, ports: portsFor(p, port, protocol), declared: p.ports })));
     if (!inbound || !outbound || run !== this.#run) return;
     const left: Peer[] = refs.map((r, i) => ({ reference: r, state: cellState(inbound, i) }));
     const right: Peer[] = refs.map((r, i) => ({ reference: r, state: cellState(outbound, i) }));

@@ -1,6 +1,8 @@
-// The matrix pane: every endpoint × every endpoint, as the engine decides it. Small
+// The matrix pane: every endpoint × every endpoint, as the engine decides it (one call of
+// its compact matrix, read in engine.ts; point verdicts on an engine without one). Small
 // clusters get an HTML table (each cell a button); large ones a canvas heatmap driven by
-// mouse or arrow keys, with the table one click away. A cell opens its explanation.
+// mouse or arrow keys, with the table one click away. A cell opens its explanation: the
+// engine's point verdict for each port asked.
 
 import type { Context } from './context';
 import { h } from './dom';
@@ -176,7 +178,7 @@ export class MatrixPane {
     const refs = endpoints.map((e) => e.reference);
     const result = await model.matrix(
       refs,
-      endpoints.map((e) => ({ reference: e.reference, ports: portsFor(e, port, protocol) })),
+      endpoints.map((e) => ({ reference: e.reference, ports: portsFor(e, port, protocol), declared: e.ports })),
       (done, total) => {
         if (run === this.#run) this.#status.textContent = `Asking the engine… ${done} of ${total} rows`;
       },
@@ -190,7 +192,8 @@ export class MatrixPane {
     const source = this.#ctx.inventory()?.source === 'fallback' ? ' · endpoints found in the text and resolved by the engine' : '';
     this.#status.textContent =
       `${endpoints.length} × ${endpoints.length} endpoints, ${result.questions.toLocaleString('en')} questions ` +
-      `${port ? `on ${port}/${protocol}` : 'on every declared port'}: ${Math.round(computed)} ms to answer, ${Math.round(this.lastMs)} ms in all${source}`;
+      `${port ? `on ${port}/${protocol}` : 'on every declared port'}: ${Math.round(computed)} ms to answer ` +
+      `(${result.method === 'matrix' ? 'one call of the engine’s matrix' : 'point verdicts: this engine has no matrix'}), ${Math.round(this.lastMs)} ms in all${source}`;
     this.#root.dataset.ready = String(run);
   }
 
@@ -277,14 +280,12 @@ export class MatrixPane {
     const rowBands = bands(m.sources);
     const colBands = bands(m.destinations);
     const gap = cell > 3 ? 1 : 0;
+    // The cells are written as pixels once (one fillRect per cell takes most of a second
+    // for 90,000 cells); each repaint puts them back and draws the bands over them.
+    const grid = cellPixels(g, m, n, cols, cell, gap, dpr);
     const paint = () => {
       g.clearRect(0, 0, width, height);
-      for (let r = 0; r < n; r++) {
-        for (let c = 0; c < cols; c++) {
-          g.fillStyle = COLOR[cellState(m, r * cols + c)];
-          g.fillRect(LEFT + c * cell, TOP + r * cell, cell - gap, cell - gap);
-        }
-      }
+      g.putImageData(grid, Math.round(LEFT * dpr), Math.round(TOP * dpr));
       g.fillStyle = '#334155';
       g.font = '11px system-ui, sans-serif';
       g.textBaseline = 'middle';
@@ -380,4 +381,45 @@ export class MatrixPane {
       ),
     );
   }
+}
+
+const STATES: CellState[] = ['all', 'some', 'none', 'error', 'na'];
+
+/** The heatmap's cells as device pixels (RGBA), `cell` CSS pixels each with `gap` between. */
+function cellPixels(g: CanvasRenderingContext2D, m: MatrixResult, n: number, cols: number, cell: number, gap: number, dpr: number): ImageData {
+  const w = Math.max(1, Math.round(cols * cell * dpr));
+  const ht = Math.max(1, Math.round(n * cell * dpr));
+  const img = g.createImageData(w, ht);
+  const px = new Uint32Array(img.data.buffer);
+  const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+  const colors = STATES.map((s) => {
+    const v = parseInt(COLOR[s].slice(1), 16);
+    const [r, gr, b] = [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+    return little ? ((255 << 24) | (b << 16) | (gr << 8) | r) >>> 0 : ((r << 24) | (gr << 16) | (b << 8) | 255) >>> 0;
+  });
+  const state = new Uint8Array(n * cols);
+  for (let i = 0; i < state.length; i++) state[i] = STATES.indexOf(cellState(m, i));
+  // Which cell each device pixel column and row falls in (-1: the gap between cells).
+  const axis = (len: number, count: number) => {
+    const out = new Int32Array(len);
+    for (let x = 0; x < len; x++) {
+      const css = (x + 0.5) / dpr;
+      const k = Math.floor(css / cell);
+      out[x] = k < count && css - k * cell < cell - gap ? k : -1;
+    }
+    return out;
+  };
+  const colOf = axis(w, cols);
+  const rowOf = axis(ht, n);
+  for (let y = 0; y < ht; y++) {
+    const r = rowOf[y] as number;
+    if (r < 0) continue;
+    const base = y * w;
+    const row = r * cols;
+    for (let x = 0; x < w; x++) {
+      const c = colOf[x] as number;
+      if (c >= 0) px[base + x] = colors[state[row + c] as number] as number;
+    }
+  }
+  return img;
 }

@@ -476,11 +476,14 @@ describe('playground', { skip: missing }, () => {
       await page.click('#pane-matrix form button[type=submit]');
       await page.waitForFunction((r) => document.querySelector('#pane-matrix')?.dataset.ready !== r, ready, { timeout: 120_000 });
       const oneMs = await page.evaluate(() => window.meshverdictPlayground.matrixMs());
-      assert.match(await page.textContent('[data-testid=matrix-status]'), /^300 × 300 endpoints, 90,000 questions on http\/TCP/);
+      const oneStatus = await page.textContent('[data-testid=matrix-status]');
+      assert.match(oneStatus, /^300 × 300 endpoints, 90,000 questions on http\/TCP/);
       report.push(
         'matrix, generated 300 pods / 60 policies (dataplane calico), computed and drawn in the page:',
         `  every declared port (270,000 questions): ${Math.round(declaredMs)} ms (click to drawn, wall: ${wall} ms)`,
         `  one port, http (90,000 questions):       ${Math.round(oneMs)} ms`,
+        `  status: ${status}`,
+        `  status: ${oneStatus}`,
       );
       assert.deepEqual(errors, []);
       await context.close();

@@ -426,6 +426,7 @@ def test_diagnostics(meshed: Cluster) -> None:
     d = by_code["mesh-port-rewrite-blocked"]
     assert d.severity == "error" and d.message and d.help
     assert d.flows == [{"from": "shop/web", "to": "shop/api", "port": 8080, "protocol": "TCP"}]
+    assert d.flows_total == 1 and "flowsTotal" not in d.to_dict()  # a complete list counts nothing more
     assert d.policies and d.policies[0]["name"] == "api-allow"
     assert d.to_dict()["code"] == d.code
     info = by_code["mesh-version-assumed"]

@@ -2,7 +2,10 @@
 """Triage of disagreements, and candidate conformance cases cut down from them.
 
     make_case.py --objects objects.json --diff diff.json --out DIR --name PREFIX
-                 --allpairs BIN --netpolicy BIN [--max-cases N] [--max-triage N]
+                 (--meshverdict CLI | --allpairs BIN) --netpolicy BIN [--max-cases N] [--max-triage N]
+
+meshverdict's side of a cut-down cluster: `CLI matrix --by pod -o csv` (read as
+matrix_to_csv.py reads it), or the allpairs example's point verdicts.
 
 For every disputed (source, destination), the pair's cluster is cut down to what can
 decide it: the two Pods, their Namespaces and the NetworkPolicies of those namespaces
@@ -25,6 +28,8 @@ meshverdict and the peer's evaluation share. Writes DIR/triage.json and prints o
 per case and per pair that is not peer-inconsistent; exits 1 when any pair is `disputed` or `untriaged`.
 """
 import argparse
+import csv
+import ipaddress
 import json
 import os
 import shutil
@@ -34,6 +39,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flows  # noqa: E402
+import matrix_to_csv  # noqa: E402
 import yamltext  # noqa: E402
 
 
@@ -57,8 +63,8 @@ def allowed_in(intervals, port):
 
 
 class Tools:
-    def __init__(self, allpairs, netpolicy, ips):
-        self.allpairs, self.netpolicy, self.ips = allpairs, netpolicy, ips
+    def __init__(self, allpairs, netpolicy, ips, cli=None):
+        self.allpairs, self.netpolicy, self.ips, self.cli = allpairs, netpolicy, ips, cli
 
     def write(self, objs, dirpath):
         shutil.rmtree(dirpath, ignore_errors=True)
@@ -69,6 +75,12 @@ class Tools:
             f.write("\n".join(self.ips) + "\n")
 
     def meshverdict(self, dirpath):
+        if self.cli:
+            r = subprocess.run([self.cli, "matrix", "-q", "-f", dirpath, "--dataplane", "generic", "--by", "pod", "-o", "csv"],
+                               check=True, capture_output=True, text=True)
+            rows = [row for row in csv.reader(r.stdout.splitlines()[1:]) if row]
+            atoms = [(int(ipaddress.ip_address(x)), x) for x in self.ips]
+            return matrix_to_csv.convert(rows, atoms)[0]
         out = os.path.join(dirpath, "..", "mv.csv")
         subprocess.run([self.allpairs, dirpath, "--ips", os.path.join(dirpath, "..", "ips.txt"), "--threads", "1", "-o", out],
                        check=True, stderr=subprocess.DEVNULL)
@@ -116,11 +128,14 @@ def main():
     ap.add_argument("--diff", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--name", required=True, help="case name prefix, e.g. differential-seed7")
-    ap.add_argument("--allpairs", required=True)
+    ap.add_argument("--allpairs")
+    ap.add_argument("--meshverdict", help="the CLI, for `matrix` (instead of --allpairs)")
     ap.add_argument("--netpolicy", required=True)
     ap.add_argument("--max-cases", type=int, default=10)
     ap.add_argument("--max-triage", type=int, default=2000)
     a = ap.parse_args()
+    if not (a.allpairs or a.meshverdict):
+        ap.error("give --meshverdict CLI or --allpairs BIN")
 
     with open(a.objects) as f:
         objects = json.load(f)
@@ -148,7 +163,7 @@ def main():
         base += [pods[e] for e in ends]
         policies = [o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["namespace"] in namespaces]
         ips = [e[3:] for e in (src, dst) if e.startswith("ip:")]
-        tools = Tools(a.allpairs, a.netpolicy, ips)
+        tools = Tools(a.allpairs, a.netpolicy, ips, a.meshverdict)
         cdir = os.path.join(work, "c", "cluster")
         os.makedirs(os.path.dirname(cdir), exist_ok=True)
 

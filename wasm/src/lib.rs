@@ -21,8 +21,10 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+// The answers' shapes generated from the Rust types (schema/generate.sh) in the namespace
+// `Schema`, then the hand-written rest, which re-exports them under their names.
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = include_str!("types.d.ts");
+const TYPES: &str = concat!("export declare namespace Schema {\n", include_str!("../../schema/meshverdict.d.ts"), "}\n\n", include_str!("types.d.ts"));
 
 /// JavaScript values both ways: a request deserialized from its object, an answer's
 /// result returned and its error thrown.

@@ -14,6 +14,7 @@ use super::labels::LabelFilter;
 
 /// Which dataplane enforces the policies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Dataplane {
     /// The Kubernetes API reference and the upstream e2e tests.
@@ -113,6 +114,7 @@ pub(crate) fn sample(items: &[String]) -> String {
 
 /// The dataplane a cluster is judged on, and why that one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DataplaneChoice {
     pub name: Dataplane,
@@ -131,6 +133,7 @@ impl DataplaneChoice {
 
 /// Cilium's `enable-policy` agent mode (Helm `policyEnforcementMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum EnforcementMode {
     /// Endpoints are enforced once a policy selects them.

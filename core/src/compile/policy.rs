@@ -18,6 +18,7 @@ pub use crate::refs::{Direction, PolicyKind, PolicyRef, RuleRef};
 
 /// Where a selector of namespaces applies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum NamespaceScope {
     /// The policy's own namespace.
@@ -28,6 +29,7 @@ pub enum NamespaceScope {
 
 /// Cilium's reserved and aggregate identities (`fromEntities` / `toEntities`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Entity {
     All,
@@ -70,6 +72,7 @@ impl Entity {
 
 /// A DNS name pattern of Cilium `toFQDNs` (`matchName` or `matchPattern`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FqdnPattern {
     pub pattern: String,
@@ -146,6 +149,7 @@ fn glob_label(p: &str, n: &str) -> bool {
 
 /// Who a rule admits (or denies).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum Peer {
     /// Every source or destination: a NetworkPolicy rule without `from`/`to`, a Cilium
@@ -188,6 +192,7 @@ impl std::fmt::Display for Peer {
 
 /// L7 rules attached to a Cilium port rule: recorded, not evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct L7 {
     pub protocol: String,
@@ -195,6 +200,7 @@ pub struct L7 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
     #[serde(rename = "ref")]
@@ -215,6 +221,7 @@ pub struct Rule {
 
 /// Which endpoints a policy applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum Subject {
     /// NetworkPolicy: pods of one namespace matching a selector.
@@ -227,6 +234,7 @@ pub enum Subject {
 
 /// How a policy treats one direction of its subjects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Enforcement {
     /// The policy has rules (or a type) for this direction.
@@ -237,6 +245,7 @@ pub struct Enforcement {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CompiledPolicy {
     #[serde(rename = "ref")]

@@ -18,6 +18,7 @@ use crate::refs::PolicyRef;
 
 /// One flow a change opens or closes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FlowChange {
     pub from: String,
@@ -37,6 +38,7 @@ pub struct FlowChange {
 
 /// The flows a change opens and closes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "FlowDiff"))]
 #[serde(rename_all = "camelCase")]
 pub struct Diff {
     pub by: Granularity,

@@ -11,6 +11,7 @@ use crate::ports::Protocol;
 
 /// Sources of one kind reaching a workload on some ports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Reach {
     pub protocol: Protocol,
@@ -21,6 +22,7 @@ pub struct Reach {
 
 /// One workload's exposure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Exposure {
     pub workload: String,

@@ -33,6 +33,7 @@ use crate::selector::Selector;
 
 /// What a row of the matrix names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "MatrixGranularity"))]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     /// Identity classes: output grows with classes, not pods².
@@ -76,6 +77,7 @@ pub struct MatrixOptions {
 
 /// An inclusive port range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PortRange {
     pub from: u16,
     pub to: u16,
@@ -98,6 +100,7 @@ pub fn is_every_port(ranges: &[PortRange]) -> bool {
 
 /// One side of the matrix: a workload, a pod, a class, or something outside the pods.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     /// `NS/NAME`, `class:N`, `ip:FIRST-LAST` (or `ip:CIDR`), `entity:kube-apiserver`, `dns:NAME`.
@@ -118,6 +121,7 @@ pub struct Group {
 
 /// For a meshed pair: application ports the mesh carries on another port.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WireNote {
     pub ports: Vec<PortRange>,
@@ -126,6 +130,7 @@ pub struct WireNote {
 
 /// The mesh's part in a cell.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MeshCell {
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -138,6 +143,7 @@ pub struct MeshCell {
 /// One allowed (source, destination, protocol) with its ports (application ports, as
 /// the client dials them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Cell {
     pub from: usize,
@@ -472,7 +478,8 @@ impl<'a> Matrix<'a> {
             let mut wire_senders: HashMap<u16, BitMatrix> = HashMap::new();
             // Keyed by the rules that admit the port rather than the port: outside parties
             // declare no ports, so ports admitted by the same rules judge them alike.
-            let mut ext_cache: HashMap<(Direction, usize, Vec<(usize, usize)>), Rc<Bitset>> = HashMap::new();
+            type ExtKey = (Direction, usize, Vec<(usize, usize)>);
+            let mut ext_cache: HashMap<ExtKey, Rc<Bitset>> = HashMap::new();
             for stretch in stretches {
                 let port = stretch.from;
                 kernel.forget();
@@ -838,6 +845,7 @@ impl<'a> Matrix<'a> {
 /// [`Matrix::compact`]: groups point at classes (`Group::classes`); each row says which
 /// source classes (a set of `sets`) a destination class admits on which ports.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "MatrixCompact"))]
 #[serde(rename_all = "camelCase")]
 pub struct Compact {
     pub by: Granularity,
@@ -855,6 +863,7 @@ pub struct Compact {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CompactClass {
     pub namespace: String,
@@ -864,6 +873,7 @@ pub struct CompactClass {
 /// A set of indices: runs `[first, end)`, or, when that is longer, a bitmap (base64 of
 /// little-endian 64-bit words, bit i = index i).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CompactSet {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -903,6 +913,7 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CompactRow {
     pub protocol: Protocol,
@@ -917,6 +928,7 @@ pub struct CompactRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CompactWire {
     pub port: u16,
@@ -925,6 +937,7 @@ pub struct CompactWire {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CompactExternal {
     pub protocol: Protocol,

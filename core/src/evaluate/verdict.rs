@@ -21,6 +21,7 @@ use crate::selector::Selector;
 
 /// A port as a question gives it: a number, or a named port of the destination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum PortRef {
     Number(u16),
@@ -38,6 +39,7 @@ impl std::fmt::Display for PortRef {
 
 /// "May `from` reach `to` on `port`/`protocol`?"
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Query {
     pub from: String,
@@ -53,6 +55,7 @@ fn default_protocol() -> Protocol {
 
 /// One side of a verdict, described for people and programs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointView {
     pub reference: String,
@@ -70,6 +73,7 @@ pub struct EndpointView {
 
 /// A rule that nearly matched: the peer matched but not the port, or the other way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct NearMiss {
     pub rule: RuleRef,
@@ -78,6 +82,7 @@ pub struct NearMiss {
 
 /// One direction (the source's egress, or the destination's ingress).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Layer {
     pub allowed: bool,
@@ -116,6 +121,7 @@ impl Layer {
 
 /// The answer, with every layer's reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Verdict {
     pub allowed: bool,

@@ -35,6 +35,7 @@ pub struct Input<'a> {
 
 /// Where an object came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Origin {
     pub source: String,
@@ -69,6 +70,7 @@ impl Origin {
 
 /// Which kind of object an endpoint is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum EndpointKind {
     Pod,
     Deployment,
@@ -94,6 +96,7 @@ impl EndpointKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Container {
     pub name: String,
@@ -110,6 +113,7 @@ pub struct Container {
 
 /// A pod endpoint: a Pod, or the pod template of a workload.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoint {
     /// Position in [`Model::endpoints`], set once the model is complete.
@@ -152,6 +156,7 @@ impl Endpoint {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Namespace {
     pub name: String,
@@ -163,6 +168,7 @@ pub struct Namespace {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Node {
     pub name: String,
@@ -172,6 +178,7 @@ pub struct Node {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", tag = "type", content = "value")]
 pub enum TargetPort {
     Number(u16),
@@ -179,6 +186,7 @@ pub enum TargetPort {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePort {
     pub name: Option<String>,
@@ -189,6 +197,7 @@ pub struct ServicePort {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Service {
     pub namespace: String,
@@ -205,6 +214,7 @@ pub struct Service {
 
 /// An object that the API server (or Cilium's schema) would reject.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Invalid {
     pub kind: String,

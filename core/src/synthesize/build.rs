@@ -41,6 +41,7 @@ impl Claims {
 
 /// A flow the mesh or the platform needs, made explicit in the output.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "Need"))]
 #[serde(rename_all = "camelCase")]
 pub struct NeedView {
     pub from: String,

@@ -26,6 +26,7 @@ use crate::ports::Protocol;
 
 /// Intents reduced from observed flows, with what the reduction did.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Reduction {
     pub intents: Intents,

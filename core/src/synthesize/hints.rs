@@ -13,6 +13,7 @@ use crate::selector::{Requirement, Selector};
 
 /// A label key that no pod carries, and the key the author probably meant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Hint {
     pub policy: String,

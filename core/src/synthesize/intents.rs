@@ -26,6 +26,7 @@ use crate::source::{locate, parse_path, parse_stream, Limits};
 
 /// One side of an intent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum End {
     /// `NS/NAME`, `ip:ADDR`, `ip:CIDR`, `node:NAME`, and as destination `svc:NS/NAME`, `dns:NAME`.
@@ -75,6 +76,7 @@ pub fn describe_selector(s: &Selector) -> String {
 
 /// One intent: `from` may reach `to` on `ports`/`protocol`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Intent {
     pub from: End,
@@ -116,6 +118,7 @@ impl Intent {
 
 /// The intents of one or more documents, numbered from 1 in the order given.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Intents {
     pub items: Vec<Intent>,

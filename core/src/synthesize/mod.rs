@@ -50,6 +50,7 @@ use units::Units;
 
 /// The kind of objects to write.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Dialect {
     /// Kubernetes NetworkPolicy (plus Linkerd objects where the mesh needs them).
     #[default]
@@ -84,6 +85,7 @@ impl Dialect {
 
 /// What one policy selects.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "PolicyGranularity"))]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     /// One policy per workload concerned.
@@ -95,6 +97,7 @@ pub enum Granularity {
 
 /// How to synthesize.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct SynthOptions {
     pub dialect: Dialect,
@@ -110,6 +113,7 @@ pub struct SynthOptions {
 
 /// An intent the dialect or the cluster cannot meet, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Unmet {
     /// 1-based intent number.
@@ -120,6 +124,7 @@ pub struct Unmet {
 
 /// The synthesized set and its proof.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Synthesis {
     pub dialect: Dialect,

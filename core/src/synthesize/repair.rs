@@ -30,6 +30,7 @@ use crate::selector::Labels;
 
 /// How to repair.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct RepairOptions {
     /// `networkpolicy` (default) or `cilium`; Linkerd objects repair no network flow.
@@ -38,6 +39,7 @@ pub struct RepairOptions {
 
 /// A flow the repair opens.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Opened {
     pub policy: String,
@@ -49,6 +51,7 @@ pub struct Opened {
 
 /// The repair of a cluster.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Repair {
     pub objects: Vec<Object>,
@@ -418,17 +421,22 @@ pub fn repair(cluster: &Cluster, options: &RepairOptions) -> Result<Repair> {
         return Err(Error::request("repair writes NetworkPolicies or CiliumNetworkPolicies: Linkerd objects cannot give back a flow the network drops")
             .with_help("use --dialect networkpolicy (default) or cilium"));
     }
+    // CiliumNetworkPolicies are enforced by Cilium only: a repair written as them is
+    // judged, and proven, on that dataplane (as synthesize does).
+    let original_dataplane = cluster.dataplane;
+    let reloaded = if options.dialect == Dialect::Cilium { super::on(cluster, Dataplane::Cilium)? } else { None };
+    let cluster = reloaded.as_ref().unwrap_or(cluster);
     let diags = diagnose_with(cluster, &DiagnoseOptions::complete());
     let targets: Vec<(usize, &Diagnostic)> = diags.iter().enumerate().filter(|(_, d)| repairs(d.code)).collect();
     let mut out = Repair { hints: hints(cluster), before: targets.len(), ..Repair::default() };
+    if reloaded.is_some() {
+        out.notes.push(format!("CiliumNetworkPolicies are enforced by Cilium: the repair judges on the cilium dataplane, not {}", original_dataplane.as_str()));
+    }
     if targets.is_empty() {
         return Ok(out);
     }
     let (objects, opens, wants, _) = objects(cluster, &targets, options.dialect);
     out.unrepairable = wants.unrepairable.iter().cloned().collect();
-    if options.dialect == Dialect::Cilium && cluster.dataplane != Dataplane::Cilium {
-        out.notes.push(format!("CiliumNetworkPolicies are enforced by Cilium only; the cluster was judged on the {} dataplane", cluster.dataplane.as_str()));
-    }
     out.yaml = render::stream(&objects, &["meshverdict repair: apply beside the existing policies (kubectl apply -f)".into()]);
     out.objects = objects;
     out.opens = opens;

@@ -28,6 +28,7 @@ use crate::ports::{PortSpec, Protocol};
 
 /// Something else the synthesized set allows.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Residue {
     pub from: String,
@@ -43,6 +44,7 @@ pub struct Residue {
 
 /// The proof of a synthesized set.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Proof {
     /// Every intent allowed, no objects rejected, no mesh diagnostic left.
@@ -519,7 +521,7 @@ pub(crate) fn intents(after: &Cluster, resolved: &Resolved, unmet: &BTreeSet<usi
                     } else if !(network_ours || v.egress.allowed && v.ingress.allowed) {
                         let layer = if v.egress.allowed { &v.ingress } else { &v.egress };
                         explained.push((f.intent, format!("{from} → {to} {port}/{proto}: the network drops it ({}), and the Linkerd dialect writes no network policy", layer.reason)));
-                    } else if let Some(why) = not_ours(after, &v, platform_pod(after, &f.to)) {
+                    } else if let Some(why) = not_ours(after, &v, platform_pod(after, &f.from), platform_pod(after, &f.to)) {
                         explained.push((f.intent, format!("{from} → {to} {port}/{proto}: {why}")));
                     } else {
                         proof.failures.push(format!("intent #{}: {from} → {to} {port}/{proto} is denied: {}", f.intent, v.summary));
@@ -551,16 +553,21 @@ fn platform_pod(after: &Cluster, side: &Side) -> bool {
 /// synthesized policy isolates a layer that drops it: then the set is wrong. (Found by the
 /// `synthesize` fuzz target: such intents failed the proof as `internal` errors.)
 ///
-/// The mesh's authorization counts as not ours when it decides for a platform pod
-/// (`platform_destination`) by a Server or default policy the input holds.
-fn not_ours(after: &Cluster, v: &crate::evaluate::Verdict, platform_destination: bool) -> Option<String> {
+/// A layer of a platform pod (`platform_source` for egress, `platform_destination` for
+/// ingress) that the input's own policies isolate is not ours either, even when a
+/// synthesized policy (a repair of the mesh's needs) selects it too: the set only adds
+/// allows, so the input's isolation decides. The mesh's authorization counts as not ours
+/// when it decides for a platform pod by a Server or default policy the input holds.
+fn not_ours(after: &Cluster, v: &crate::evaluate::Verdict, platform_source: bool, platform_destination: bool) -> Option<String> {
     let ours = |p: &crate::refs::PolicyRef| after.compiled().policies.iter().any(|c| &c.policy == p && c.origin.source == super::SYNTHESIZED);
     let mut why = Vec::new();
-    for layer in [&v.egress, &v.ingress] {
+    for (layer, platform) in [(&v.egress, platform_source), (&v.ingress, platform_destination)] {
         if layer.allowed {
             continue;
         }
-        if layer.isolated_by.is_empty() || layer.isolated_by.iter().any(ours) {
+        let input_isolates = layer.isolated_by.iter().any(|p| !ours(p));
+        let ours_isolates = layer.isolated_by.iter().any(ours);
+        if !input_isolates || (ours_isolates && !platform) {
             return None;
         }
         why.push(layer.reason.clone());

@@ -122,7 +122,7 @@ def _unwrap(text: str) -> Any:
 #
 # The answers of matrix, exposure, diff, synthesize, repair and endpoints are plain dicts
 # and lists, exactly the ``result`` of the CLI's ``-o json`` (``json.dumps`` of one is the
-# CLI's bytes); these TypedDicts describe them. Keys are the JSON keys (camelCase).
+# CLI's bytes); the TypedDicts below describe them. Keys are the JSON keys (camelCase).
 
 #: What a matrix row names.
 MatrixBy = Literal["workload", "pod", "class"]
@@ -139,187 +139,23 @@ RepairDialect = Literal["networkpolicy", "cilium"]
 #: ``[(name, text), ...]``.
 Manifests = Union[str, bytes, "os.PathLike[str]", Sequence[Tuple[str, Union[str, bytes]]]]
 
-#: An inclusive range of ports.
-PortRange = TypedDict("PortRange", {"from": int, "to": int})
-
-
-class _NamedPortBase(TypedDict):
-    port: int
-    protocol: Literal["TCP", "UDP", "SCTP"]
-
-
-class NamedPort(_NamedPortBase, total=False):
-    """A declared port (a container's, or a Service's)."""
-
-    name: str
-
-
-class _DataplaneDict(TypedDict):
-    name: DataplaneName
-    reason: str
-
-
-class _GroupBase(TypedDict):
-    reference: str
-    kind: str
-
-
-class MatrixGroup(_GroupBase, total=False):
-    """One side of the matrix: a workload, a pod, a class, or something outside the pods."""
-
-    namespace: str
-    classes: List[int]
-    members: List[str]
-    meshed: bool
-
-
-_MatrixCellBase = TypedDict(
-    "_MatrixCellBase", {"from": int, "to": int, "protocol": Literal["TCP", "UDP", "SCTP"], "ports": List[PortRange]}
-)
-
-
-class MatrixCell(_MatrixCellBase, total=False):
-    """One allowed (source, destination, protocol): indices into ``groups``."""
-
-    mesh: Dict[str, Any]
-
-
-class _MatrixCellsBase(TypedDict):
-    by: MatrixBy
-    dataplane: _DataplaneDict
-    groups: List[MatrixGroup]
-    cells: List[MatrixCell]
-
-
-class MatrixCells(_MatrixCellsBase, total=False):
-    """``cluster.matrix()``: the ``result`` of ``meshverdict matrix -o json``."""
-
-    notes: List[str]
-
-
-class _MatrixCompactBase(TypedDict):
-    by: MatrixBy
-    dataplane: _DataplaneDict
-    groups: List[MatrixGroup]
-    classes: List[Dict[str, Any]]
-    externals: List[str]
-    sets: List[Dict[str, Any]]
-    rows: List[Dict[str, Any]]
-    external: List[Dict[str, Any]]
-
-
-class MatrixCompact(_MatrixCompactBase, total=False):
-    """``cluster.matrix(format="compact")``: the ``result`` of ``meshverdict matrix -o compact``."""
-
-    warnings: List[str]
-
-
-#: Sources of one kind reaching a workload: namespaces (``*``: every other one) or outside parties.
-Reach = TypedDict("Reach", {"protocol": Literal["TCP", "UDP", "SCTP"], "ports": List[PortRange], "from": List[str]})
-
-
-class _ExposureBase(TypedDict):
-    workload: str
-    kind: str
-    openToEverything: bool
-
-
-class Exposure(_ExposureBase, total=False):
-    """One workload's exposure beyond its namespace (``meshverdict exposure -o json``)."""
-
-    namespace: str
-    otherNamespaces: List[Reach]
-    outside: List[Reach]
-
-
-_FlowChangeBase = TypedDict(
-    "_FlowChangeBase",
-    {"from": str, "to": str, "protocol": Literal["TCP", "UDP", "SCTP"], "ports": List[PortRange], "reason": str},
-)
-
-
-class FlowChange(_FlowChangeBase, total=False):
-    """One flow a change opens or closes, with the policies responsible."""
-
-    policies: List[Dict[str, Any]]
-    location: Dict[str, Any]
-
-
-class DiffChanges(TypedDict):
-    by: MatrixBy
-    opened: List[FlowChange]
-    closed: List[FlowChange]
-
-
-class DiffResult(TypedDict):
-    """``cluster.diff(…)``: the ``result`` of ``meshverdict diff -o json``."""
-
-    diff: DiffChanges
-    #: The ``deny`` flows of ``forbid`` that the tree after allows.
-    forbiddenOpened: List[str]
-
-
-class SynthesizedObject(TypedDict):
-    apiVersion: str
-    kind: str
-    namespace: str
-    name: str
-    #: What each rule serves, by field path.
-    serves: List[str]
-    #: The object itself.
-    object: Dict[str, Any]
-
-
-class _SynthesisBase(TypedDict):
-    dialect: SynthesisDialect
-    granularity: SynthesisGranularity
-    dataplane: DataplaneName
-    intents: List[Dict[str, Any]]
-    concerned: List[str]
-    objects: List[SynthesizedObject]
-    yaml: str
-    needs: List[Dict[str, str]]
-    unmet: List[Dict[str, Any]]
-    proof: Dict[str, Any]
-    notes: List[str]
-
-
-class Synthesis(_SynthesisBase, total=False):
-    """``cluster.synthesize(…)``: the ``result`` of ``meshverdict synthesize -o json``."""
-
-    reduction: Dict[str, Any]
-    narrowed: List[str]
-
-
-class Repair(TypedDict):
-    """``cluster.repair()``: the ``result`` of ``meshverdict repair -o json``."""
-
-    objects: List[SynthesizedObject]
-    #: The objects as one YAML stream (empty: nothing to repair).
-    yaml: str
-    opens: List[Dict[str, str]]
-    hints: List[Dict[str, Any]]
-    unrepairable: List[str]
-    before: int
-    fixed: int
-    left: List[Dict[str, Any]]
-    notes: List[str]
-
-
-class _EndpointInfoBase(TypedDict):
-    reference: str
-    kind: str
-    namespace: str
-    name: str
-    labels: Dict[str, str]
-    ports: List[NamedPort]
-
-
-class EndpointInfo(_EndpointInfoBase, total=False):
-    """Something a question may name: a Pod, a workload, or a Service (``svc:NS/NAME``)."""
-
-    meshed: bool
-    pods: List[str]
+# The answers' shapes are generated from the Rust serde types (schema/meshverdict.schema.json
+# → _schema.py; regenerate with ``bash schema/generate.sh``), under these names here.
+from ._schema import Cell as MatrixCell  # noqa: E402
+from ._schema import DiffResult as DiffResult  # noqa: E402
+from ._schema import EndpointInfo as EndpointInfo  # noqa: E402
+from ._schema import Exposure as Exposure  # noqa: E402
+from ._schema import FlowChange as FlowChange  # noqa: E402
+from ._schema import FlowDiff as DiffChanges  # noqa: E402
+from ._schema import Group as MatrixGroup  # noqa: E402
+from ._schema import MatrixCells as MatrixCells  # noqa: E402
+from ._schema import MatrixCompact as MatrixCompact  # noqa: E402
+from ._schema import NamedPort as NamedPort  # noqa: E402
+from ._schema import PortRange as PortRange  # noqa: E402
+from ._schema import Reach as Reach  # noqa: E402
+from ._schema import Repair as Repair  # noqa: E402
+from ._schema import Synthesis as Synthesis  # noqa: E402
+from ._schema import SynthesizedObject as SynthesizedObject  # noqa: E402
 
 
 def _argument(value: object, argument: str, types: Tuple[type, ...], expected: str) -> None:
@@ -462,6 +298,13 @@ class Diagnostic(_Record):
     @property
     def flows(self) -> List[Dict[str, Any]]:
         return copy.deepcopy(self._data.get("flows") or [])
+
+    @property
+    def flows_total(self) -> int:
+        """How many flows the finding concerns: ``len(flows)`` unless ``flows`` lists only
+        the first of them (a finding between two large groups of pods)."""
+        total = self._data.get("flowsTotal")
+        return int(total) if total is not None else len(self._data.get("flows") or [])
 
     @property
     def policies(self) -> List[Dict[str, Any]]:

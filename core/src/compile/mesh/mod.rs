@@ -14,6 +14,7 @@ use crate::ports::Protocol;
 
 /// The port a connection really uses on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WirePort {
     pub port: u16,
@@ -24,6 +25,7 @@ pub struct WirePort {
 
 /// The mesh's own decision on a connection to a meshed endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MeshDecision {
     pub mesh: String,

@@ -17,6 +17,7 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "meshverdi
 
 /// One synthesized object.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "SynthesizedObject"))]
 #[serde(rename_all = "camelCase")]
 pub struct Object {
     pub api_version: String,
