@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 use meshverdict::evaluate::exposure::Exposure;
 use meshverdict::evaluate::matrix::is_every_port;
 
-use super::load::{load, Failed};
+use super::load::load;
 use super::Context;
 use crate::args::InputArgs;
 use crate::envelope;
@@ -61,16 +61,9 @@ pub fn run(args: &ExposureArgs, ctx: &Context) -> Exit {
     let progress = progress::to_stderr(ctx.verbosity == Verbosity::Quiet);
     let loaded = match load(&args.input, progress.as_ref()) {
         Ok(l) => l,
-        Err(Failed { error, inputs }) => {
+        Err(failed) => {
             progress.finish();
-            match args.output {
-                ExposureFormat::Json => outln!("{}", envelope::pretty(&envelope::failure(error, &[], &inputs.skipped))),
-                ExposureFormat::Text => {
-                    print_warnings(&inputs.skipped, &[], ctx.verbosity);
-                    print_error(&error);
-                }
-            }
-            return Exit::Error;
+            return failed.report(args.output == ExposureFormat::Json, ctx.verbosity);
         }
     };
     progress.phase(Phase::Matrix);

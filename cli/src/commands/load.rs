@@ -3,8 +3,11 @@
 use meshverdict::{Cluster, Dataplane, Error, Options};
 
 use crate::args::InputArgs;
+use crate::envelope;
+use crate::exit::Exit;
 use crate::inputs::{self, Inputs};
 use crate::progress::{Phase, Progress};
+use crate::report::{print_error, print_warnings, Verbosity};
 
 pub struct Loaded {
     pub inputs: Inputs,
@@ -15,6 +18,20 @@ pub struct Loaded {
 pub struct Failed {
     pub error: Error,
     pub inputs: Inputs,
+}
+
+impl Failed {
+    /// Reports the failure as a command whose output is `json` (the failure envelope) or
+    /// text (the skipped inputs' warnings, then the error on stderr) does.
+    pub fn report(self, json: bool, verbosity: Verbosity) -> Exit {
+        if json {
+            outln!("{}", envelope::pretty(&envelope::failure(self.error, &[], &self.inputs.skipped)));
+        } else {
+            print_warnings(&self.inputs.skipped, &[], verbosity);
+            print_error(&self.error);
+        }
+        Exit::Error
+    }
 }
 
 pub fn load(args: &InputArgs, progress: &dyn Progress) -> Result<Loaded, Failed> {

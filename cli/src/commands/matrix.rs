@@ -6,7 +6,7 @@ use meshverdict::explain::matrix::{render, Format};
 use meshverdict::Protocol;
 use meshverdict_bindings::jobs::{MatrixCells, Ports};
 
-use super::load::{load, Failed};
+use super::load::load;
 use super::Context;
 use crate::args::InputArgs;
 use crate::envelope;
@@ -75,16 +75,9 @@ pub fn run(args: &MatrixArgs, ctx: &Context) -> Exit {
     let progress = progress::to_stderr(ctx.verbosity == Verbosity::Quiet);
     let loaded = match load(&args.input, progress.as_ref()) {
         Ok(l) => l,
-        Err(Failed { error, inputs }) => {
+        Err(failed) => {
             progress.finish();
-            match args.output {
-                MatrixFormat::Json | MatrixFormat::Compact => outln!("{}", envelope::pretty(&envelope::failure(error, &[], &inputs.skipped))),
-                _ => {
-                    print_warnings(&inputs.skipped, &[], ctx.verbosity);
-                    print_error(&error);
-                }
-            }
-            return Exit::Error;
+            return failed.report(matches!(args.output, MatrixFormat::Json | MatrixFormat::Compact), ctx.verbosity);
         }
     };
     progress.phase(Phase::Matrix);

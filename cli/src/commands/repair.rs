@@ -7,7 +7,7 @@
 use clap::{Args, ValueEnum};
 use meshverdict_bindings::jobs::{repair, RepairDialect};
 
-use super::load::{load, Failed};
+use super::load::load;
 use super::Context;
 use crate::args::InputArgs;
 use crate::envelope;
@@ -47,15 +47,9 @@ pub fn run(args: &RepairArgs, ctx: &Context) -> Exit {
     let progress = progress::to_stderr(ctx.verbosity == Verbosity::Quiet);
     let loaded = match load(&args.input, progress.as_ref()) {
         Ok(l) => l,
-        Err(Failed { error, inputs }) => {
+        Err(failed) => {
             progress.finish();
-            if json {
-                outln!("{}", envelope::pretty(&envelope::failure(error, &[], &inputs.skipped)));
-            } else {
-                print_warnings(&inputs.skipped, &[], ctx.verbosity);
-                print_error(&error);
-            }
-            return Exit::Error;
+            return failed.report(json, ctx.verbosity);
         }
     };
     progress.phase(Phase::Diagnosing);

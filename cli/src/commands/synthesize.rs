@@ -9,7 +9,7 @@ use meshverdict::synthesize::{synthesize, Dialect, Granularity, SynthOptions};
 use meshverdict::{Error, Location};
 use meshverdict_bindings::jobs::{intents_of, IntentsSource, SynthesisOut};
 
-use super::load::{load, Failed};
+use super::load::load;
 use super::Context;
 use crate::args::InputArgs;
 use crate::envelope;
@@ -96,15 +96,9 @@ pub fn run(args: &SynthesizeArgs, ctx: &Context) -> Exit {
     let progress = progress::to_stderr(ctx.verbosity == Verbosity::Quiet);
     let loaded = match load(&args.input, progress.as_ref()) {
         Ok(l) => l,
-        Err(Failed { error, inputs }) => {
+        Err(failed) => {
             progress.finish();
-            if json {
-                outln!("{}", envelope::pretty(&envelope::failure(error, &[], &inputs.skipped)));
-            } else {
-                print_warnings(&inputs.skipped, &[], ctx.verbosity);
-                print_error(&error);
-            }
-            return Exit::Error;
+            return failed.report(json, ctx.verbosity);
         }
     };
     progress.phase(Phase::Checking);
