@@ -134,3 +134,10 @@ def npa_workload_name(s):
     """`ns/name[Pod]` → `ns/name`."""
     base, _, kind = s.partition("[")
     return base if kind else s
+
+
+def read_address_atoms(path):
+    """The addresses of a file, one per line (`#` comments), as (integer, text) pairs: the
+    atoms outside ranges are expanded to, as the peer lists them."""
+    with open(path) as f:
+        return [(int(ipaddress.ip_address(x.strip())), x.strip()) for x in f if x.strip() and not x.startswith("#")]

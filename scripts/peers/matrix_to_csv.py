@@ -74,10 +74,7 @@ def main():
     ap.add_argument("--addresses")
     ap.add_argument("-o", "--out", required=True)
     a = ap.parse_args()
-    atoms = []
-    if a.addresses:
-        with open(a.addresses) as f:
-            atoms = [(int(ipaddress.ip_address(x.strip())), x.strip()) for x in f if x.strip() and not x.startswith("#")]
+    atoms = flows.read_address_atoms(a.addresses) if a.addresses else []
     with open(a.matrix, newline="") as f:
         reader = csv.reader(f)
         header = next(reader, None)

@@ -13,7 +13,6 @@ Rows between two workloads of other kinds than Pod are kept under their `ns/name
 """
 import argparse
 import csv
-import ipaddress
 import json
 import os
 import sys
@@ -53,10 +52,7 @@ def main():
     ap.add_argument("--addresses")
     ap.add_argument("-o", "--out", required=True)
     a = ap.parse_args()
-    atoms = []
-    if a.addresses:
-        with open(a.addresses) as f:
-            atoms = [(int(ipaddress.ip_address(x.strip())), x.strip()) for x in f if x.strip() and not x.startswith("#")]
+    atoms = flows.read_address_atoms(a.addresses) if a.addresses else []
 
     def endpoints(name):
         ranges = flows.parse_npa_ip_peer(name)
