@@ -355,10 +355,7 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
             // leaves the port alone.
             let Some(w) = linkerd.rewrite(cx.model, dst, port).filter(|w| w.port != port) else { continue };
             let mut rewritten = sending(&mut sends, port);
-            let mut wire_of: BTreeMap<u16, Bitset> = BTreeMap::new();
-            let mut reason: BTreeMap<u16, String> = BTreeMap::new();
-            wire_of.insert(w.port, rewritten.clone());
-            reason.insert(w.port, w.reason.clone().unwrap_or_default());
+            let wire = w.port;
             if rewritten.is_empty() {
                 continue;
             }
@@ -368,80 +365,76 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
                 rewritten.remove(b);
             }
             let app_ok = kernel.network_sources(b, port, Protocol::Tcp);
-            for (wire, sources) in wire_of {
-                let mut sources = sources;
-                sources.intersect_with(&rewritten);
-                let wire_ok = kernel.network_sources(b, wire, Protocol::Tcp);
-                let mut broken = sources.clone();
-                broken.intersect_with(&app_ok);
-                broken.difference_with(&wire_ok);
-                if let Some(first) = broken.first().and_then(rep) {
-                    let (we, wi) = network(&detailed, &Party::Pod(first), &Party::Pod(dst), wire, Protocol::Tcp);
-                    let (why, policies) = failing(&we, &wi).unwrap_or_default();
-                    let (who, count) = cx.names_of(&broken);
-                    let overlap = if broken.contains(b) { targets.len() } else { 0 };
-                    let mut d = Diagnostic::new(
-                        DiagnosticCode::MeshPortRewriteBlocked,
-                        Severity::Error,
-                        format!(
-                            "the policies admit {} → {} on {port}/TCP, but Linkerd carries that connection on port {wire}, which they do not admit: {why} ({})",
-                            list_of(&who, count),
-                            list(&targets),
-                            reason.get(&wire).cloned().unwrap_or_default()
-                        ),
-                    );
-                    d.help = Some(format!("also allow TCP {wire} between these meshed pods, in the source's egress and the destination's ingress"));
-                    d.set_flows(pairs(&who, &targets, port), count * targets.len() - overlap, cx.max_flows);
-                    let policies = sorted(policies);
-                    d.location = cx.locate(&policies, Some(dst));
-                    d.policies = policies;
-                    blocked.push(d);
-                }
-                let mut wide = sources.clone();
-                wide.difference_with(&app_ok);
-                wide.intersect_with(&wire_ok);
-                if wide.is_empty() {
-                    continue;
-                }
-                // Only where Linkerd's own authorization lets them in is the port rule void.
-                if linkerd.judges(dst, port, Protocol::Tcp) {
-                    if let Some(authz) = linkerd.authorizations(cx.model, dst, port) {
-                        let key = format!("{}|{port}", authz.key);
-                        let ok = authz_cache
-                            .entry(key)
-                            .or_insert_with(|| {
-                                let mut s = Bitset::empty(classes.len());
-                                for c in 0..classes.len() {
-                                    if rep(c).is_some_and(|src| linkerd.admits(cx.model, &authz, &Party::Pod(src), port)) {
-                                        s.insert(c);
-                                    }
+            let wire_ok = kernel.network_sources(b, wire, Protocol::Tcp);
+            let mut broken = rewritten.clone();
+            broken.intersect_with(&app_ok);
+            broken.difference_with(&wire_ok);
+            if let Some(first) = broken.first().and_then(rep) {
+                let (we, wi) = network(&detailed, &Party::Pod(first), &Party::Pod(dst), wire, Protocol::Tcp);
+                let (why, policies) = failing(&we, &wi).unwrap_or_default();
+                let (who, count) = cx.names_of(&broken);
+                let overlap = if broken.contains(b) { targets.len() } else { 0 };
+                let mut d = Diagnostic::new(
+                    DiagnosticCode::MeshPortRewriteBlocked,
+                    Severity::Error,
+                    format!(
+                        "the policies admit {} → {} on {port}/TCP, but Linkerd carries that connection on port {wire}, which they do not admit: {why} ({})",
+                        list_of(&who, count),
+                        list(&targets),
+                        w.reason.clone().unwrap_or_default()
+                    ),
+                );
+                d.help = Some(format!("also allow TCP {wire} between these meshed pods, in the source's egress and the destination's ingress"));
+                d.set_flows(pairs(&who, &targets, port), count * targets.len() - overlap, cx.max_flows);
+                let policies = sorted(policies);
+                d.location = cx.locate(&policies, Some(dst));
+                d.policies = policies;
+                blocked.push(d);
+            }
+            let mut wide = rewritten.clone();
+            wide.difference_with(&app_ok);
+            wide.intersect_with(&wire_ok);
+            if wide.is_empty() {
+                continue;
+            }
+            // Only where Linkerd's own authorization lets them in is the port rule void.
+            if linkerd.judges(dst, port, Protocol::Tcp) {
+                if let Some(authz) = linkerd.authorizations(cx.model, dst, port) {
+                    let key = format!("{}|{port}", authz.key);
+                    let ok = authz_cache
+                        .entry(key)
+                        .or_insert_with(|| {
+                            let mut s = Bitset::empty(classes.len());
+                            for c in 0..classes.len() {
+                                if rep(c).is_some_and(|src| linkerd.admits(cx.model, &authz, &Party::Pod(src), port)) {
+                                    s.insert(c);
                                 }
-                                s
-                            })
-                            .clone();
-                        wide.intersect_with(&ok);
-                    }
+                            }
+                            s
+                        })
+                        .clone();
+                    wide.intersect_with(&ok);
                 }
-                if let Some(first) = wide.first().and_then(rep) {
-                    let (ae, ai) = network(&detailed, &Party::Pod(first), &Party::Pod(dst), port, Protocol::Tcp);
-                    let policies = sorted(ai.isolated_by.iter().chain(ae.isolated_by.iter()).cloned().collect());
-                    let (who, count) = cx.names_of(&wide);
-                    let overlap = if wide.contains(b) { targets.len() } else { 0 };
-                    let mut d = Diagnostic::new(
-                        DiagnosticCode::MeshWidensPortRule,
-                        Severity::Warning,
-                        format!(
-                            "the policies do not admit {} → {} on {port}/TCP, but the mesh carries it on port {wire}, which they admit: the port restriction does not hold",
-                            list_of(&who, count),
-                            list(&targets)
-                        ),
-                    );
-                    d.help = Some("restrict ports in the mesh instead: a Linkerd Server per port with an AuthorizationPolicy for the allowed clients".into());
-                    d.set_flows(pairs(&who, &targets, port), count * targets.len() - overlap, cx.max_flows);
-                    d.location = cx.locate(&policies, Some(dst));
-                    d.policies = policies;
-                    widened.push(d);
-                }
+            }
+            if let Some(first) = wide.first().and_then(rep) {
+                let (ae, ai) = network(&detailed, &Party::Pod(first), &Party::Pod(dst), port, Protocol::Tcp);
+                let policies = sorted(ai.isolated_by.iter().chain(ae.isolated_by.iter()).cloned().collect());
+                let (who, count) = cx.names_of(&wide);
+                let overlap = if wide.contains(b) { targets.len() } else { 0 };
+                let mut d = Diagnostic::new(
+                    DiagnosticCode::MeshWidensPortRule,
+                    Severity::Warning,
+                    format!(
+                        "the policies do not admit {} → {} on {port}/TCP, but the mesh carries it on port {wire}, which they admit: the port restriction does not hold",
+                        list_of(&who, count),
+                        list(&targets)
+                    ),
+                );
+                d.help = Some("restrict ports in the mesh instead: a Linkerd Server per port with an AuthorizationPolicy for the allowed clients".into());
+                d.set_flows(pairs(&who, &targets, port), count * targets.len() - overlap, cx.max_flows);
+                d.location = cx.locate(&policies, Some(dst));
+                d.policies = policies;
+                widened.push(d);
             }
         }
     }
