@@ -85,6 +85,13 @@ apt_available() {  # (kept for optional packages)  # is there an installation ca
   grep -q 'Candidate: [0-9]' <<<"$pol"
 }
 
+# ---------------------------------------------------------------- C and C++ compilers
+# The linker Rust calls, mimalloc (the CLI's allocator) and libFuzzer (the fuzz targets)
+# are built with the system's C and C++ compilers.
+if command -v apt-get >/dev/null && ! { command -v cc && command -v c++; } >/dev/null; then
+  apt_install build-essential
+fi
+
 # ---------------------------------------------------------------- wasm
 rust_lld() {  # rustup's rust-lld for the host (a wasm-capable lld), if any
   local sysroot
