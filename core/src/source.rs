@@ -1,9 +1,11 @@
 //! Manifest text → JSON documents, with the limits that keep hostile input bounded.
 //!
 //! YAML and JSON both go through one event-driven YAML parser: JSON is YAML, and a
-//! single path gives the same line numbers and the same limits for both. The tree is
-//! built here, iteratively, rather than by the parser's recursive loader, so that a
-//! deeply nested input is an error that names the limit instead of a stack overflow.
+//! single path gives the same line numbers and the same limits for both. Documents that
+//! are one flow mapping on one line, in its plainest form, are read without it
+//! ([`flow_events`]), into the same events. The tree is built here, iteratively, rather
+//! than by the parser's recursive loader, so that a deeply nested input is an error that
+//! names the limit instead of a stack overflow.
 //! Lines are not recorded while loading (that would cost memory on every node of a
 //! 50 MB input); [`locate`] re-reads one document to find the line of a field when an
 //! error needs it.
@@ -102,6 +104,20 @@ impl Lines<'_> {
     }
 }
 
+/// A position in the whole text (a part of a stream parsed alone has its lines shifted).
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    line: usize,
+    /// 0-based, as the parser's.
+    col: usize,
+}
+
+impl Mark {
+    fn shifted(m: Marker, lines: usize) -> Mark {
+        Mark { line: m.line() + lines, col: m.col() }
+    }
+}
+
 enum Frame {
     Seq { items: Vec<Value>, anchor: usize },
     Map { map: Map<String, Value>, key: Option<String>, anchor: usize },
@@ -187,18 +203,18 @@ fn prune(v: &mut Value, levels: usize) {
 }
 
 impl<'a> Builder<'a> {
-    fn err(&self, code: ErrorCode, message: String, mark: Marker) -> Error {
+    fn err(&self, code: ErrorCode, message: String, mark: Mark) -> Error {
         Error::new(code, message).at(Location {
             source: self.source.to_string(),
             document: Some(self.doc_ordinal.max(1)),
             path: None,
-            line: Some(mark.line()),
-            column: Some(mark.col() + 1),
+            line: Some(mark.line),
+            column: Some(mark.col + 1),
             offset: None,
         })
     }
 
-    fn push_value(&mut self, v: Value, mark: Marker) -> Result<(), Error> {
+    fn push_value(&mut self, v: Value, mark: Mark) -> Result<(), Error> {
         match self.stack.last_mut() {
             None => {
                 if self.emitted + self.docs.len() >= self.limits.max_objects {
@@ -254,7 +270,7 @@ impl<'a> Builder<'a> {
 
     /// Counts units copied by anchors and aliases against the budget: the limit plus what
     /// the text itself wrote.
-    fn copied(&mut self, units: usize, mark: Marker) -> Result<(), Error> {
+    fn copied(&mut self, units: usize, mark: Mark) -> Result<(), Error> {
         self.alias_nodes = self.alias_nodes.saturating_add(units);
         self.peak_excess = self.peak_excess.max(self.alias_nodes as i128 - self.own_nodes as i128);
         if self.alias_nodes > self.limits.max_alias_nodes.saturating_add(self.own_nodes) {
@@ -270,7 +286,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn finish(&mut self, v: Value, anchor: usize, mark: Marker) -> Result<(), Error> {
+    fn finish(&mut self, v: Value, anchor: usize, mark: Mark) -> Result<(), Error> {
         if anchor != 0 {
             // The copy kept for later aliases counts too: it is what bounds a chain of
             // anchors over aliases (a billion laughs) before its last level is built.
@@ -281,7 +297,7 @@ impl<'a> Builder<'a> {
         self.push_value(v, mark)
     }
 
-    fn open(&mut self, frame: Frame, mark: Marker) -> Result<(), Error> {
+    fn open(&mut self, frame: Frame, mark: Mark) -> Result<(), Error> {
         self.own_nodes = self.own_nodes.saturating_add(1);
         if self.stack.len() + self.skipped >= self.limits.max_depth {
             return Err(self.err(
@@ -443,29 +459,270 @@ struct Tally {
     peak_excess: i128,
 }
 
-fn build(source: &str, text: &str, limits: Limits, mut each: impl FnMut(Document) -> Result<(), Error>) -> Result<Tally, Error> {
-    let mut parser = Parser::new_from_str(text).keep_tags(true);
-    let mut b = Builder {
-        source,
-        limits,
-        stack: Vec::new(),
-        skipped: 0,
-        skipped_anchor: 0,
-        anchors: std::collections::HashMap::new(),
-        alias_nodes: 0,
-        own_nodes: 0,
-        docs: Vec::new(),
-        emitted: 0,
-        peak_excess: i128::MIN,
-        doc_line: 1,
-        doc_start: Start { line: 1, offset: 0 },
-        lines: Lines { text, line: 1, offset: 0 },
-        items: Vec::new(),
-        doc_ordinal: 0,
+fn build(source: &str, text: &str, limits: Limits, each: impl FnMut(Document) -> Result<(), Error>) -> Result<Tally, Error> {
+    build_with(source, text, limits, true, each)
+}
+
+/// `flow`: documents that are one flow mapping on one line go through [`flow_events`]
+/// (as `meshverdict generate` and other flow-style writers do: on such input the YAML
+/// parser was most of a load); any other text goes to the YAML parser. On any error but the
+/// reader's, the stream is parsed again by the YAML parser alone, so that errors and
+/// limits are found exactly where it finds them.
+fn build_with(source: &str, text: &str, limits: Limits, flow: bool, mut each: impl FnMut(Document) -> Result<(), Error>) -> Result<Tally, Error> {
+    // `%TAG` applies to the documents after it: no document can be read apart.
+    if !flow || text.starts_with('%') || text.contains("\n%") {
+        return yaml_only(source, text, limits, &mut each);
+    }
+    let (mut delivered, mut reader_failed) = (0usize, false);
+    let mut b = Builder::new(source, text, limits);
+    let mut counted = |d| {
+        let r = each(d);
+        match r {
+            Ok(()) => delivered += 1,
+            Err(_) => reader_failed = true,
+        }
+        r
     };
+    let read = flow_or_yaml(&mut b, text, &mut counted);
+    match read {
+        Ok(()) => Ok(b.tally()),
+        Err(e) if reader_failed => Err(e),
+        Err(_) => {
+            let mut skip = delivered;
+            yaml_only(source, text, limits, &mut |d| {
+                if skip > 0 {
+                    skip -= 1;
+                    return Ok(());
+                }
+                each(d)
+            })
+        }
+    }
+}
+
+fn yaml_only(source: &str, text: &str, limits: Limits, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<Tally, Error> {
+    let mut b = Builder::new(source, text, limits);
+    yaml_events(&mut b, text, 0, each)?;
+    Ok(b.tally())
+}
+
+/// Whether a line starting at `at` is a document marker (`---` then a blank or the end).
+fn document_marker(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    bytes.get(at..at + 3) == Some(b"---") && matches!(bytes.get(at + 3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Reads the stream document by document: a `---` line, one flow mapping on the next
+/// line, then the next marker or the end goes through [`flow_events`]; runs of anything
+/// else go to the YAML parser, each run parsed as a stream of its own (a `---` line
+/// always starts a document, see [`split_point`]).
+fn flow_or_yaml<'t>(b: &mut Builder<'t>, text: &'t str, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+    let mut events = Vec::new();
+    let mut open = Vec::new();
+    // The start of the text not yet read, and its line; the line at `at`.
+    let (mut pending, mut pending_line) = (0usize, 1usize);
+    let (mut at, mut line) = (0usize, 1usize);
+    while at < text.len() {
+        let rest = text.get(at..).unwrap_or_default();
+        let body = rest.strip_prefix("---\n").map(|r| r.split_once('\n').map_or((r, r.len()), |(body, _)| (body, body.len() + 1)));
+        if let Some((body, len)) = body {
+            let end = at + 4 + len;
+            if (end >= text.len() || document_marker(text, end)) && flow_events(body, &mut events, &mut open) {
+                if pending < at {
+                    yaml_events(b, text.get(pending..at).unwrap_or_default(), pending_line - 1, each)?;
+                }
+                b.document_start(line);
+                // Only lines matter here: an error of a flow document (a limit) is found
+                // again, with its column, by the YAML parser.
+                let mark = Mark { line: line + 1, col: 0 };
+                for event in events.drain(..) {
+                    match event {
+                        Flow::Map => {
+                            b.node_start(mark.line);
+                            b.open(Frame::Map { map: Map::new(), key: None, anchor: 0 }, mark)?;
+                        }
+                        Flow::Seq => {
+                            b.node_start(mark.line);
+                            b.open(Frame::Seq { items: Vec::new(), anchor: 0 }, mark)?;
+                        }
+                        Flow::End => b.close(mark)?,
+                        Flow::Plain(s) => {
+                            b.node_start(mark.line);
+                            b.scalar(s.to_string(), TScalarStyle::Plain, 0, None, mark)?;
+                        }
+                        Flow::Quoted(s) => {
+                            b.node_start(mark.line);
+                            b.scalar(s.to_string(), TScalarStyle::DoubleQuoted, 0, None, mark)?;
+                        }
+                    }
+                }
+                b.deliver(each)?;
+                at = end;
+                line += 2;
+                (pending, pending_line) = (at, line);
+                continue;
+            }
+        }
+        match rest.find('\n') {
+            Some(i) => {
+                at += i + 1;
+                line += 1;
+            }
+            None => at = text.len(),
+        }
+    }
+    if pending < text.len() {
+        yaml_events(b, text.get(pending..).unwrap_or_default(), pending_line - 1, each)?;
+    }
+    Ok(())
+}
+
+/// An event of a flow document read by [`flow_events`].
+enum Flow<'t> {
+    Map,
+    Seq,
+    End,
+    Plain(&'t str),
+    Quoted(&'t str),
+}
+
+/// Characters of the plain scalars [`flow_events`] reads: none is an indicator, a blank
+/// or a character that could continue a scalar past them, so a run of them is one
+/// scalar to any YAML parser.
+fn plain_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'_' | b'-')
+}
+
+/// Implicit keys are at most 1024 characters in YAML; longer ones are the parser's to judge.
+const FLOW_KEY_BYTES: usize = 512;
+
+/// The parser counts flow levels in a `u8` and refuses more than 255 (a `max_depth`
+/// error): deeper documents are the parser's to judge.
+const FLOW_LEVELS: usize = 128;
+
+/// The events of `body` when it is a flow mapping in the plainest form (what a JSON
+/// encoder or a flow-style YAML writer produces): mappings, sequences, plain scalars of
+/// [`plain_char`]s, double-quoted scalars of printable ASCII without escapes, `: ` after
+/// each key, `,` between entries, spaces only around separators. Anything else, even
+/// valid YAML, is `false`: the YAML parser reads it instead. What is read here is read
+/// exactly as the parser reads it (the same events, scalar styles and strings).
+fn flow_events<'t>(body: &'t str, events: &mut Vec<Flow<'t>>, open: &mut Vec<bool>) -> bool {
+    enum Want {
+        Node,
+        NodeOrEnd,
+        Key,
+        KeyOrEnd,
+        Separator,
+    }
+    events.clear();
+    open.clear();
+    let bytes = body.as_bytes();
+    if bytes.first() != Some(&b'{') {
+        return false;
+    }
+    let mut want = Want::Node;
+    let mut i = 0usize;
+    loop {
+        while bytes.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        let Some(&c) = bytes.get(i) else { return false };
+        match want {
+            Want::Node | Want::NodeOrEnd | Want::Key | Want::KeyOrEnd => {
+                let is_key = matches!(want, Want::Key | Want::KeyOrEnd);
+                if matches!((c, &want), (b'}', Want::KeyOrEnd) | (b']', Want::NodeOrEnd)) {
+                    open.pop();
+                    events.push(Flow::End);
+                    i += 1;
+                    if open.is_empty() {
+                        return i == bytes.len();
+                    }
+                    want = Want::Separator;
+                    continue;
+                }
+                let start = i;
+                match c {
+                    b'{' | b'[' if !is_key => {
+                        if open.len() >= FLOW_LEVELS {
+                            return false;
+                        }
+                        open.push(c == b'{');
+                        events.push(if c == b'{' { Flow::Map } else { Flow::Seq });
+                        i += 1;
+                        want = if c == b'{' { Want::KeyOrEnd } else { Want::NodeOrEnd };
+                        continue;
+                    }
+                    b'"' => {
+                        i += 1;
+                        while let Some(&q) = bytes.get(i) {
+                            if q == b'"' || q == b'\\' || !(b' '..=b'~').contains(&q) {
+                                break;
+                            }
+                            i += 1;
+                        }
+                        if bytes.get(i) != Some(&b'"') {
+                            return false;
+                        }
+                        let Some(s) = body.get(start + 1..i) else { return false };
+                        events.push(Flow::Quoted(s));
+                        i += 1;
+                    }
+                    _ if plain_char(c) => {
+                        // `-` starts a plain scalar only before a character of one.
+                        if c == b'-' && !bytes.get(i + 1).copied().is_some_and(plain_char) {
+                            return false;
+                        }
+                        while bytes.get(i).copied().is_some_and(plain_char) {
+                            i += 1;
+                        }
+                        // A `:` that is no separator would continue the scalar.
+                        if bytes.get(i) == Some(&b':') && bytes.get(i + 1) != Some(&b' ') {
+                            return false;
+                        }
+                        let Some(s) = body.get(start..i) else { return false };
+                        events.push(Flow::Plain(s));
+                    }
+                    _ => return false,
+                }
+                if is_key {
+                    if i - start > FLOW_KEY_BYTES || bytes.get(i..i + 2) != Some(b": ") {
+                        return false;
+                    }
+                    i += 2;
+                    want = Want::Node;
+                } else {
+                    want = Want::Separator;
+                }
+            }
+            Want::Separator => {
+                let in_map = open.last().copied().unwrap_or(false);
+                match c {
+                    b',' => {
+                        i += 1;
+                        want = if in_map { Want::Key } else { Want::Node };
+                    }
+                    b'}' | b']' if (c == b'}') == in_map => {
+                        open.pop();
+                        events.push(Flow::End);
+                        i += 1;
+                        if open.is_empty() {
+                            return i == bytes.len();
+                        }
+                    }
+                    _ => return false,
+                }
+            }
+        }
+    }
+}
+
+/// Feeds the YAML parser's events for `text`, a part of the stream starting `lines`
+/// lines into it, to the builder.
+fn yaml_events(b: &mut Builder, text: &str, lines: usize, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+    let mut parser = Parser::new_from_str(text).keep_tags(true);
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
-            let m = *e.marker();
+            let m = Mark::shifted(*e.marker(), lines);
             // The scanner has its own bound on flow nesting; it is the same limit.
             if e.info().contains("recursion limit") {
                 b.err(ErrorCode::LimitExceeded, format!("nesting too deep ({}; limit max_depth)", e.info()), m)
@@ -473,76 +730,125 @@ fn build(source: &str, text: &str, limits: Limits, mut each: impl FnMut(Document
                 b.err(ErrorCode::ParseError, format!("YAML syntax: {}", e.info()), m)
             }
         })?;
-        if matches!(event, Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(_)) && b.at_list_item() {
-            let start = b.lines.start(mark.line());
-            b.items.push(start);
+        let mark = Mark::shifted(mark, lines);
+        if matches!(event, Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(_)) {
+            b.node_start(mark.line);
         }
         match event {
-            Event::StreamEnd => break,
+            Event::StreamEnd => return Ok(()),
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
-            Event::DocumentStart => {
-                b.doc_line = mark.line();
-                b.doc_start = b.lines.start(mark.line());
-                b.items.clear();
-                b.doc_ordinal += 1;
-                b.anchors.clear();
-            }
-            Event::Alias(id) => {
-                let Some((units, height)) = b.anchors.get(&id).map(measure) else {
-                    return Err(b.err(ErrorCode::ParseError, "alias to an unknown anchor".to_string(), mark));
-                };
-                if b.skipped > 0 {
-                    continue;
-                }
-                // Measured before it is copied, so a budget-breaking alias copies nothing.
-                b.copied(units, mark)?;
-                let mut v = b.anchors.get(&id).cloned().unwrap_or_default();
-                let room = KEPT_DEPTH.saturating_sub(b.stack.len());
-                if height > room {
-                    prune(&mut v, room.max(1));
-                }
-                b.push_value(v, mark)?;
-            }
-            Event::Scalar(value, style, anchor, tag) => {
-                b.own_nodes = b.own_nodes.saturating_add(text_units(&value));
-                if b.skipped > 0 {
-                    if anchor != 0 {
-                        b.anchors.insert(anchor, Value::Null);
-                    }
-                    continue;
-                }
-                let v = scalar(value, style, tag.as_ref());
-                b.finish(v, anchor, mark)?;
-            }
+            Event::DocumentStart => b.document_start(mark.line),
+            Event::Alias(id) => b.alias(id, mark)?,
+            Event::Scalar(value, style, anchor, tag) => b.scalar(value, style, anchor, tag.as_ref(), mark)?,
             Event::SequenceStart(anchor, _) => b.open(Frame::Seq { items: Vec::new(), anchor }, mark)?,
             Event::MappingStart(anchor, _) => b.open(Frame::Map { map: Map::new(), key: None, anchor }, mark)?,
-            Event::SequenceEnd | Event::MappingEnd if b.skipped > 0 => {
-                b.skipped -= 1;
-                if b.skipped == 0 {
-                    // The collection that was not kept stands as `null` in its parent.
-                    let anchor = std::mem::take(&mut b.skipped_anchor);
-                    b.finish(Value::Null, anchor, mark)?;
-                }
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (v, anchor) = match b.stack.pop() {
-                    Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
-                    Some(Frame::Map { map, anchor, .. }) => (Value::Object(merge_keys(map)), anchor),
-                    None => return Err(b.err(ErrorCode::ParseError, "unbalanced collection end".to_string(), mark)),
-                };
-                b.finish(v, anchor, mark)?;
-            }
+            Event::SequenceEnd | Event::MappingEnd => b.close(mark)?,
         }
-        // An empty document (`---` alone, or comments only) is no object; indices stay
-        // those of the stream, so that errors and `locate` agree.
-        for doc in b.docs.drain(..) {
-            b.emitted += 1;
+        b.deliver(each)?;
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new(source: &'a str, text: &'a str, limits: Limits) -> Builder<'a> {
+        Builder {
+            source,
+            limits,
+            stack: Vec::new(),
+            skipped: 0,
+            skipped_anchor: 0,
+            anchors: std::collections::HashMap::new(),
+            alias_nodes: 0,
+            own_nodes: 0,
+            docs: Vec::new(),
+            emitted: 0,
+            peak_excess: i128::MIN,
+            doc_line: 1,
+            doc_start: Start { line: 1, offset: 0 },
+            lines: Lines { text, line: 1, offset: 0 },
+            items: Vec::new(),
+            doc_ordinal: 0,
+        }
+    }
+
+    fn tally(&self) -> Tally {
+        Tally { ordinals: self.doc_ordinal, emitted: self.emitted, excess: self.alias_nodes as i128 - self.own_nodes as i128, peak_excess: self.peak_excess }
+    }
+
+    /// Before each node: records where an item of a `kind: List` starts.
+    fn node_start(&mut self, line: usize) {
+        if self.at_list_item() {
+            let start = self.lines.start(line);
+            self.items.push(start);
+        }
+    }
+
+    fn document_start(&mut self, line: usize) {
+        self.doc_line = line;
+        self.doc_start = self.lines.start(line);
+        self.items.clear();
+        self.doc_ordinal += 1;
+        self.anchors.clear();
+    }
+
+    fn alias(&mut self, id: usize, mark: Mark) -> Result<(), Error> {
+        let Some((units, height)) = self.anchors.get(&id).map(measure) else {
+            return Err(self.err(ErrorCode::ParseError, "alias to an unknown anchor".to_string(), mark));
+        };
+        if self.skipped > 0 {
+            return Ok(());
+        }
+        // Measured before it is copied, so a budget-breaking alias copies nothing.
+        self.copied(units, mark)?;
+        let mut v = self.anchors.get(&id).cloned().unwrap_or_default();
+        let room = KEPT_DEPTH.saturating_sub(self.stack.len());
+        if height > room {
+            prune(&mut v, room.max(1));
+        }
+        self.push_value(v, mark)
+    }
+
+    fn scalar(&mut self, value: String, style: TScalarStyle, anchor: usize, tag: Option<&yaml_rust2::parser::Tag>, mark: Mark) -> Result<(), Error> {
+        self.own_nodes = self.own_nodes.saturating_add(text_units(&value));
+        if self.skipped > 0 {
+            if anchor != 0 {
+                self.anchors.insert(anchor, Value::Null);
+            }
+            return Ok(());
+        }
+        let v = scalar(value, style, tag);
+        self.finish(v, anchor, mark)
+    }
+
+    fn close(&mut self, mark: Mark) -> Result<(), Error> {
+        if self.skipped > 0 {
+            self.skipped -= 1;
+            if self.skipped == 0 {
+                // The collection that was not kept stands as `null` in its parent.
+                let anchor = std::mem::take(&mut self.skipped_anchor);
+                self.finish(Value::Null, anchor, mark)?;
+            }
+            return Ok(());
+        }
+        let (v, anchor) = match self.stack.pop() {
+            Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
+            Some(Frame::Map { map, anchor, .. }) => (Value::Object(merge_keys(map)), anchor),
+            None => return Err(self.err(ErrorCode::ParseError, "unbalanced collection end".to_string(), mark)),
+        };
+        self.finish(v, anchor, mark)
+    }
+
+    /// Hands on the completed documents. An empty document (`---` alone, or comments
+    /// only) is no object; indices stay those of the stream, so that errors and `locate`
+    /// agree.
+    fn deliver(&mut self, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+        for doc in self.docs.drain(..) {
+            self.emitted += 1;
             if !doc.value.is_null() {
                 each(doc)?;
             }
         }
+        Ok(())
     }
-    Ok(Tally { ordinals: b.doc_ordinal, emitted: b.emitted, excess: b.alias_nodes as i128 - b.own_nodes as i128, peak_excess: b.peak_excess })
 }
 
 /// Streams smaller than this are parsed by one thread (a second one would not pay).
@@ -590,12 +896,14 @@ fn shifted(mut d: Document, ordinals: usize, lines: usize, offset: usize) -> Doc
 /// stream order, found by parsing the rest of the stream again on one thread (when a
 /// limit of the whole stream is crossed in the second half, `each` may have been given
 /// documents past that point before the error).
+/// `each` borrows each document: its tree is dropped on another thread, as freeing a
+/// tree costs about as much as reading it.
 /// Without threads (WASM), it is [`for_each_document`].
-pub fn for_each_document_parallel(source: &str, text: &str, limits: Limits, each: impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+pub fn for_each_document_parallel(source: &str, text: &str, limits: Limits, each: impl FnMut(&Document) -> Result<(), Error>) -> Result<(), Error> {
     parallel(source, text, limits, SPLIT_BYTES, each)
 }
 
-fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut each: impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut each: impl FnMut(&Document) -> Result<(), Error>) -> Result<(), Error> {
     #[cfg(not(target_family = "wasm"))]
     {
         use std::sync::atomic::{AtomicBool, Ordering};
@@ -613,6 +921,14 @@ fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut ea
         let outcome: Result<bool, Error> = std::thread::scope(|scope| {
             let (head_tx, head_rx) = mpsc::sync_channel::<Document>(256);
             let (tail_tx, tail_rx) = mpsc::channel::<Document>();
+            let (spent_tx, spent_rx) = mpsc::channel::<Document>();
+            scope.spawn(move || spent_rx.into_iter().for_each(drop));
+            let mut read = |doc: Document| {
+                let r = each(&doc);
+                // Failing only when the dropping thread is gone, and then it drops here.
+                let _ = spent_tx.send(doc);
+                r
+            };
             let first = scope.spawn(move || build(source, head, limits, |d| head_tx.send(d).map_err(|_| stopped())));
             let stop = &stop;
             let second = tail.map(|tail| {
@@ -625,7 +941,7 @@ fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut ea
                 read
             };
             for doc in head_rx {
-                if let Err(e) = each(doc) {
+                if let Err(e) = read(doc) {
                     finish(Err(e))?;
                 }
                 delivered += 1;
@@ -637,7 +953,7 @@ fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut ea
             let Some(second) = second else { return Ok(true) };
             let (lines, offset) = (head.bytes().filter(|b| *b == b'\n').count(), head.len());
             for doc in tail_rx {
-                if let Err(e) = each(shifted(doc, head_tally.ordinals, lines, offset)) {
+                if let Err(e) = read(shifted(doc, head_tally.ordinals, lines, offset)) {
                     finish(Err(e))?;
                 }
                 delivered += 1;
@@ -659,13 +975,13 @@ fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut ea
                 skip -= 1;
                 return Ok(());
             }
-            each(d)
+            each(&d)
         })
     }
     #[cfg(target_family = "wasm")]
     {
         let _ = split_bytes;
-        for_each_document(source, text, limits, each)
+        for_each_document(source, text, limits, |d| each(&d))
     }
 }
 
@@ -936,6 +1252,114 @@ mod tests {
         );
     }
 
+    /// Flow documents read without the YAML parser read as it reads them: the same
+    /// documents, lines, List items, errors and limits, whatever the mix of documents.
+    #[test]
+    fn flow_documents_read_as_the_yaml_parser_reads_them() {
+        type Seen = (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>);
+        let read = |t: &str, limits: Limits, flow: bool| -> Seen {
+            let mut docs = Vec::new();
+            let r = build_with("t", t, limits, flow, |d| {
+                docs.push((d.index, d.line, d.start, d.items, d.value));
+                Ok(())
+            });
+            (docs, r.err().map(|e| format!("{e:?}")))
+        };
+        let long_key = "k".repeat(600);
+        let deep = format!("{{a: {}{}}}", "[".repeat(KEPT_DEPTH + 6), "]".repeat(KEPT_DEPTH + 6));
+        let bodies = [
+            "{apiVersion: v1, kind: Pod, metadata: {name: a, labels: {app.kubernetes.io/name: web}}, spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}}",
+            "{a: 1, b: -2, c: 1.5, d: 0x10, e: true, f: null, g: \"80\", h: \"\", i: [], j: {}, k: [1, [2, [3]]], l: -0.5e3, m: 1.2.3, n: 10.0.0.0/8}",
+            "{\"k8s:io.kubernetes.pod.namespace\": kube-system, \"a b\": \"c # d, [e]: {f}\", \"\": x}",
+            "{ a: b , c: [ d , e ] , f: { } }",
+            "{1: a, true: b, null: c, 1.50: d, 0x1F: e, -1: f, \"2\": g}",
+            "{kind: List, items: [{kind: Pod}, {kind: Pod, spec: {x: 1}}, [], x]}",
+            "{a: b, a: c}",
+            "{a: ~, b: 01, c: 1_000, d: .5, e: +1, f: -., g: --x, h: a-, i: TRUE, j: Null}",
+            &deep,
+            &format!("{{a: {}{}}}", "[".repeat(300), "]".repeat(300)),
+            &format!("{{{long_key}: 1}}"),
+            "{a: b c}", "{a: -}", "{a: [-]}", "{a: [-, b]}", "{a: b:c}", "{a:b}", "{a: 'x'}", "{a: \"x\\\"y\"}",
+            "{a: b #c}", "{a: &x b, c: *x}", "{<<: {a: 1}, b: 2}", "{a: 1,}", "{a}", "{a: 1} ", "{a: 1}}", "{a: [1, 2}",
+            "{a: -1x}", "{\"a\":b}", "{a: \"\u{e9}\"}", "{a: b}\t", "{a: [b: c]}", "{a: b\"}", "{a: !!str 1}", "{? a: b}",
+            "{a: b, }", "{a: [b,]}", "{a: [b, , c]}", "[a, b]", "{a: b} # c", "{a: \"b}", "{a: ::}", "{a: -- }", "{a: \"b\"c}",
+        ];
+        let limits = Limits::default();
+        for body in bodies {
+            for text in [
+                format!("---\n{body}\n"),
+                format!("# head\n---\n{body}\n---\n{body}\n---\nx: 1\n---\n---\n{body}\n...\n---\n{body}"),
+                format!("a: [1,\n---\n{body}\n"),
+                format!("---\n{body}\n---\n{{a: [1,\n---\n{body}\n"),
+            ] {
+                assert_eq!(read(&text, limits, true), read(&text, limits, false), "{text}");
+            }
+        }
+        let mut text = String::new();
+        for i in 0..50 {
+            text.push_str(&format!("---\n{{kind: Pod, metadata: {{name: p{i}}}}}\n"));
+        }
+        for limits in [Limits { max_objects: 30, ..limits }, Limits { max_depth: 1, ..limits }] {
+            let (fast, slow) = (read(&text, limits, true), read(&text, limits, false));
+            assert!(slow.1.is_some());
+            assert_eq!(fast, slow);
+        }
+        // Random flow mappings, a quarter of them with a random piece put in anywhere.
+        let pieces = ["{", "}", "[", "]", ", ", ",", ": ", ":", " ", "a", "b.c/d", "-", "-1", "1", ".5", "\"x\"", "\"\"", "#", "'y'", "~", "e f", "\\", "&a ", "*a", "<<", "\t", "null", "0x1", "\n"];
+        let scalars = ["a", "b.c/d", "-1", "1", ".5", "\"x: y\"", "\"\"", "null", "0x1", "true", "-a", "a-", "1e3", "10.0.0.0/8", "-.5", "\"#\""];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n.max(1)
+        };
+        let mut fast = 0;
+        for _ in 0..3000 {
+            let mut body = String::new();
+            // Open collections (true: a mapping) and whether one has an entry yet.
+            let mut open: Vec<(bool, bool)> = vec![(true, false)];
+            body.push('{');
+            while let Some(&(map, any)) = open.last() {
+                if any && next(3) == 0 || open.len() > 4 || body.len() > 300 {
+                    body.push(if map { '}' } else { ']' });
+                    open.pop();
+                    continue;
+                }
+                if any {
+                    body.push_str([", ", ",", " , "].get(next(3)).copied().unwrap_or_default());
+                }
+                if let Some(top) = open.last_mut() {
+                    top.1 = true;
+                }
+                if map {
+                    body.push_str(scalars.get(next(scalars.len())).copied().unwrap_or_default());
+                    body.push_str(": ");
+                }
+                match next(4) {
+                    0 => {
+                        body.push('{');
+                        open.push((true, false));
+                    }
+                    1 => {
+                        body.push('[');
+                        open.push((false, false));
+                    }
+                    _ => body.push_str(scalars.get(next(scalars.len())).copied().unwrap_or_default()),
+                }
+            }
+            if next(4) == 0 {
+                let at = next(body.len());
+                body.insert_str(at, pieces.get(next(pieces.len())).copied().unwrap_or_default());
+            }
+            let text = format!("---\n{body}\n---\n{{a: 1}}\n");
+            fast += usize::from(flow_events(&body, &mut Vec::new(), &mut Vec::new()));
+            assert_eq!(read(&text, limits, true), read(&text, limits, false), "{text}");
+        }
+        assert!(fast > 2000, "{fast}");
+        let mut events = Vec::new();
+        assert!(flow_events(bodies[0], &mut events, &mut Vec::new()));
+        assert!(!flow_events("{a: b c}", &mut events, &mut Vec::new()));
+    }
+
     /// Every document, error and limit of a stream parsed in two halves is the one
     /// parsed whole.
     #[test]
@@ -963,7 +1387,7 @@ mod tests {
         let halves = |t: &str, limits: Limits| -> Seen {
             let mut docs = Vec::new();
             let r = parallel("t", t, limits, 1, |d| {
-                docs.push((d.index, d.line, d.start, d.items, d.value));
+                docs.push((d.index, d.line, d.start, d.items.clone(), d.value.clone()));
                 Ok(())
             });
             (docs, r.err().map(|e| format!("{e:?}")))

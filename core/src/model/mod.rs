@@ -318,7 +318,7 @@ impl Model {
             model.texts.insert(input.name.to_string(), input.text.to_string());
             // Each document is read as soon as it is parsed (on another thread where
             // there are threads): the stream's trees are never all held at once.
-            for_each_document_parallel(input.name, input.text, limits, |doc| model.read_document(input, &doc, &mut objects, limits))?;
+            for_each_document_parallel(input.name, input.text, limits, |doc| model.read_document(input, doc, &mut objects, limits))?;
         }
         model.finish();
         Ok(model)

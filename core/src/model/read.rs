@@ -228,35 +228,43 @@ pub struct OwnerRef {
 
 pub(crate) fn read_meta(ctx: &Ctx, meta: Option<&ObjectMeta>, namespaced: bool) -> Result<Meta, Error> {
     // Only the fields kept are copied (not the whole ObjectMeta, once per object).
-    let empty = ObjectMeta::default();
-    let meta = meta.unwrap_or(&empty);
-    let name = meta.name.clone().unwrap_or_default();
+    let kept = meta.map(|m| ObjectMeta {
+        name: m.name.clone(),
+        namespace: m.namespace.clone(),
+        labels: m.labels.clone(),
+        annotations: m.annotations.clone(),
+        uid: m.uid.clone(),
+        owner_references: m.owner_references.clone(),
+        ..ObjectMeta::default()
+    });
+    read_owned_meta(ctx, kept.unwrap_or_default(), namespaced)
+}
+
+/// As [`read_meta`], keeping the metadata's own strings: for the objects read by the
+/// hundred thousand (Pods, workloads), whose metadata is read for nothing else.
+pub(crate) fn read_owned_meta(ctx: &Ctx, meta: ObjectMeta, namespaced: bool) -> Result<Meta, Error> {
+    let name = meta.name.unwrap_or_default();
     if name.is_empty() {
         return Err(ctx.error(ErrorCode::InvalidField, "metadata.name", "is required"));
     }
-    let namespace = meta.namespace.clone().unwrap_or_else(|| "default".to_string());
+    let namespace = meta.namespace.unwrap_or_else(|| "default".to_string());
     if namespaced {
         check_dns_label(&namespace).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.namespace", m))?;
     }
-    let labels = meta.labels.clone().unwrap_or_default();
+    let labels = meta.labels.unwrap_or_default();
     check_labels(ctx, &labels, "metadata.labels")?;
     let owners = meta
         .owner_references
-        .iter()
+        .into_iter()
         .flatten()
-        .map(|o| OwnerRef {
-            kind: o.kind.clone(),
-            name: o.name.clone(),
-            uid: Some(o.uid.clone()).filter(|u| !u.is_empty()),
-            controller: o.controller == Some(true),
-        })
+        .map(|o| OwnerRef { kind: o.kind, name: o.name, uid: Some(o.uid).filter(|u| !u.is_empty()), controller: o.controller == Some(true) })
         .collect();
     Ok(Meta {
         name,
         namespace,
         labels,
-        annotations: meta.annotations.clone().unwrap_or_default(),
-        uid: meta.uid.clone().filter(|u| !u.is_empty()),
+        annotations: meta.annotations.unwrap_or_default(),
+        uid: meta.uid.filter(|u| !u.is_empty()),
         owners,
     })
 }
@@ -570,7 +578,7 @@ impl Model {
 
     fn read_pod(&mut self, ctx: &Ctx, v: &Value) -> Result<(), Error> {
         let pod: PodView = ctx.deserialize(v)?;
-        let meta = read_meta(ctx, pod.metadata.as_ref(), true)?;
+        let meta = read_owned_meta(ctx, pod.metadata.unwrap_or_default(), true)?;
         let spec = pod.spec.unwrap_or_default();
         let mut ips = Vec::new();
         if let Some(status) = &pod.status {
@@ -623,7 +631,7 @@ impl Model {
 
     fn read_workload(&mut self, ctx: &Ctx, v: &Value, kind: EndpointKind) -> Result<(), Error> {
         let w: WorkloadView = ctx.deserialize(v)?;
-        let meta = read_meta(ctx, w.metadata.as_ref(), true)?;
+        let meta = read_owned_meta(ctx, w.metadata.unwrap_or_default(), true)?;
         let spec = w.spec.unwrap_or_default();
         let (template, field) = if kind == EndpointKind::CronJob {
             (spec.job_template.and_then(|j| j.spec).and_then(|s| s.template), "spec.jobTemplate.spec.template")
