@@ -109,6 +109,19 @@ impl Bitset {
         }
     }
 
+    /// Keeps the indices in exactly one of the two sets.
+    pub fn symmetric_difference_with(&mut self, other: &Bitset) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a ^= b;
+        }
+    }
+
+    pub fn toggle(&mut self, i: usize) {
+        if let Some(w) = self.words.get_mut(i / 64) {
+            *w ^= 1 << (i % 64);
+        }
+    }
+
     pub fn complement(&self) -> Bitset {
         let mut b = Bitset { words: self.words.iter().map(|w| !w).collect(), len: self.len };
         b.trim();
@@ -283,3 +296,41 @@ mod tests {
         }
     }
 }
+
+/// A multiply-rotate hash over whole words: interning hashes every row of the matrix (a
+/// few kilobytes each at 150,000 pods), where SipHash cost seconds. The keys are the
+/// engine's own sets, not input an attacker picks.
+#[derive(Default)]
+pub struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+        for b in chunks.remainder() {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, w: usize) {
+        self.write_u64(w as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Maps keyed by the engine's own indices and sets, hashed by [`WordHasher`].
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// Sets as keys (interning): hashed by [`WordHasher`].
+pub type BitsetMap<V> = std::collections::HashMap<Bitset, V, std::hash::BuildHasherDefault<WordHasher>>;

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::compile::bitset::{BitMatrix, Bitset};
+use crate::compile::bitset::{BitMatrix, Bitset, BitsetMap, FastMap};
 use crate::compile::dataplane::EnforcementMode;
 use crate::compile::policy::{Direction, Peer, Rule};
 use crate::compile::Compiled;
@@ -19,6 +19,19 @@ use crate::ports::{PortSpec, Protocol};
 type ProfileKey = (Direction, Vec<usize>, Option<Vec<crate::ports::NamedPort>>);
 /// (profile, direction, port, protocol).
 type AdmittedKey = (usize, Direction, u16, Protocol);
+/// (policy, rule, the `fromRequires` sets that apply).
+type PeersKey = (usize, usize, Vec<usize>);
+/// (profile, direction, protocol, the rules whose ports admit the port, the port itself
+/// when egress named ports resolve on it).
+type SignatureKey = (usize, Direction, Protocol, Vec<(usize, usize)>, Option<u16>);
+
+/// Where a rule's ports admit a port: on every destination, on none, or (egress named
+/// ports, resolved on each destination) on these destination classes.
+enum PortsAdmit {
+    Everywhere,
+    Nowhere,
+    On(Bitset),
+}
 
 /// Set computations over pod classes, with caches.
 pub struct Kernel<'a> {
@@ -29,10 +42,21 @@ pub struct Kernel<'a> {
     /// same ports): such classes admit the same sets.
     profiles: Vec<[usize; 2]>,
     /// (profile, direction, port, protocol) → admitted set, for the current port.
-    admitted: RefCell<HashMap<AdmittedKey, std::rc::Rc<Bitset>>>,
+    admitted: RefCell<FastMap<AdmittedKey, std::rc::Rc<Bitset>>>,
+    /// The same sets by the rules that admit a port, kept across ports: a profile admits
+    /// the same classes on every port its rules admit alike, so most ports of a cluster
+    /// cost a lookup, and equal sets are one `Rc` (the matrix compares pointers).
+    by_signature: RefCell<FastMap<SignatureKey, std::rc::Rc<Bitset>>>,
+    /// Every set handed out, by content: ports whose signatures differ but whose sets do
+    /// not (egress named ports) still share one `Rc`.
+    interned: RefCell<BitsetMap<std::rc::Rc<Bitset>>>,
+    /// Per (policy, rule, `fromRequires` sets): the classes its peers match.
+    peers: RefCell<FastMap<PeersKey, std::rc::Rc<Bitset>>>,
     /// Per (port, protocol): for each class, the classes that may send to it (the
     /// transpose of the egress rows).
-    senders: RefCell<HashMap<(u16, Protocol), BitMatrix>>,
+    senders: RefCell<HashMap<(u16, Protocol), std::rc::Rc<BitMatrix>>>,
+    /// Transposes by the identity of their egress rows (see [`Kernel::senders`]).
+    transposes: RefCell<FastMap<Vec<usize>, std::rc::Rc<BitMatrix>>>,
     /// Per (rule identity, port, protocol): the destination classes on which an egress
     /// rule's named ports resolve to the port.
     named: RefCell<HashMap<(usize, usize, u16, Protocol), Bitset>>,
@@ -76,8 +100,12 @@ impl<'a> Kernel<'a> {
             model,
             compiled,
             profiles,
-            admitted: RefCell::new(HashMap::new()),
+            admitted: RefCell::new(FastMap::default()),
+            by_signature: RefCell::new(FastMap::default()),
+            interned: RefCell::new(BitsetMap::default()),
+            peers: RefCell::new(FastMap::default()),
             senders: RefCell::new(HashMap::new()),
+            transposes: RefCell::new(FastMap::default()),
             named: RefCell::new(HashMap::new()),
             names: RefCell::new(HashMap::new()),
         }
@@ -92,7 +120,21 @@ impl<'a> Kernel<'a> {
         if let Some(b) = self.admitted.borrow().get(&key) {
             return b.clone();
         }
-        let b = std::rc::Rc::new(self.admitted(class, direction, port, protocol));
+        // Egress named ports resolve on the destinations' ports, which differ per port.
+        let named_egress = direction == Direction::Egress
+            && self
+                .selecting(class, direction)
+                .any(|(_, p)| p.rules.iter().any(|r| r.rule.direction == direction && r.ports.iter().any(|m| matches!(m.port, PortSpec::Named { .. }))));
+        let signature = (profile, direction, protocol, self.port_signature(class, direction, port, protocol), named_egress.then_some(port));
+        let found = self.by_signature.borrow().get(&signature).cloned();
+        let b = match found {
+            Some(b) => b,
+            None => {
+                let b = self.intern(self.admitted(class, direction, port, protocol));
+                self.by_signature.borrow_mut().insert(signature, b.clone());
+                b
+            }
+        };
         self.admitted.borrow_mut().insert(key, b.clone());
         b
     }
@@ -123,7 +165,7 @@ impl<'a> Kernel<'a> {
         out
     }
 
-    /// Drops the cached sets of earlier ports.
+    /// Drops the index of earlier ports (their sets stay, found again by signature).
     pub fn forget(&self) {
         self.admitted.borrow_mut().clear();
     }
@@ -147,6 +189,11 @@ impl<'a> Kernel<'a> {
         }
     }
 
+    /// Whether what no rule admits is denied (rather than left open) for a class.
+    pub fn default_deny(&self, class: usize, direction: Direction) -> bool {
+        self.compiled.settings.enforcement == EnforcementMode::Always || self.selecting(class, direction).any(|(_, p)| p.enforcement(direction).default_deny)
+    }
+
     fn selecting(&self, class: usize, direction: Direction) -> impl Iterator<Item = (usize, &'a crate::compile::policy::CompiledPolicy)> + 'a {
         let compiled = self.compiled;
         compiled
@@ -159,45 +206,59 @@ impl<'a> Kernel<'a> {
     }
 
     /// The classes a rule's peers match (pods), with `fromRequires` applied to endpoint
-    /// selectors.
-    fn rule_peers(&self, rule: &Rule, requires: &[usize]) -> Bitset {
+    /// selectors. The same for every port: kept per rule and requirements.
+    fn rule_peers(&self, key: (usize, usize), rule: &Rule, requires: &[usize]) -> std::rc::Rc<Bitset> {
+        let cache_key = (key.0, key.1, requires.to_vec());
+        if let Some(b) = self.peers.borrow().get(&cache_key) {
+            return b.clone();
+        }
         let mut out = Bitset::empty(self.classes());
         for (i, peer) in rule.peers.iter().enumerate() {
-            let mut s = self.set(rule.peer_sets.get(i).copied().unwrap_or(0));
-            if matches!(peer, Peer::Identity { .. }) {
+            let id = rule.peer_sets.get(i).copied().unwrap_or(0);
+            if matches!(peer, Peer::Identity { .. }) && !requires.is_empty() {
+                let mut s = self.set(id);
                 for r in requires {
                     s.intersect_with(&self.set(*r));
                 }
+                out.union_with(&s);
+            } else if let Some(s) = self.compiled.set(id) {
+                out.union_with(s);
             }
-            out.union_with(&s);
         }
-        out
+        let b = self.intern(out);
+        self.peers.borrow_mut().insert(cache_key, b.clone());
+        b
+    }
+
+    /// The one `Rc` of a set's content.
+    fn intern(&self, set: Bitset) -> std::rc::Rc<Bitset> {
+        self.interned.borrow_mut().entry(set).or_insert_with_key(|s| std::rc::Rc::new(s.clone())).clone()
     }
 
     /// The destination classes on which a rule's ports admit `port`: all or none for
     /// numeric ports; per class for named ports, which resolve on the destination.
-    fn port_admits(&self, key: (usize, usize), rule: &Rule, port: u16, protocol: Protocol, dest: Option<usize>) -> Bitset {
+    fn port_admits(&self, key: (usize, usize), rule: &Rule, port: u16, protocol: Protocol, dest: Option<usize>) -> PortsAdmit {
         let n = self.classes();
         if rule.icmp_only {
-            return Bitset::empty(n);
+            return PortsAdmit::Nowhere;
         }
         if rule.ports.is_empty() {
-            return Bitset::full(n);
+            return PortsAdmit::Everywhere;
         }
         let named = rule.ports.iter().any(|p| matches!(p.port, PortSpec::Named { .. }));
         let rep_ports = |c: usize| {
             self.compiled.classes.rep(c).and_then(|i| self.model.endpoints.get(i)).map(|e| e.ports.as_slice()).unwrap_or_default()
         };
         if !named {
-            return if rule.ports.iter().any(|p| p.admits(port, protocol, &[])) { Bitset::full(n) } else { Bitset::empty(n) };
+            return if rule.ports.iter().any(|p| p.admits(port, protocol, &[])) { PortsAdmit::Everywhere } else { PortsAdmit::Nowhere };
         }
         if let Some(d) = dest {
             let ok = rule.ports.iter().any(|p| p.admits(port, protocol, rep_ports(d)));
-            return if ok { Bitset::full(n) } else { Bitset::empty(n) };
+            return if ok { PortsAdmit::Everywhere } else { PortsAdmit::Nowhere };
         }
         let cache_key = (key.0, key.1, port, protocol);
         if let Some(b) = self.named.borrow().get(&cache_key) {
-            return b.clone();
+            return PortsAdmit::On(b.clone());
         }
         let mut names = self.names.borrow_mut();
         let names = names.entry((port, protocol)).or_insert_with(|| {
@@ -228,7 +289,7 @@ impl<'a> Kernel<'a> {
             }
         }
         self.named.borrow_mut().insert(cache_key, out.clone());
-        out
+        PortsAdmit::On(out)
     }
 
     /// The pod classes `class` admits in `direction` on `port`/`protocol`: for ingress
@@ -252,15 +313,18 @@ impl<'a> Kernel<'a> {
                     Direction::Ingress => Some(class),
                     Direction::Egress => None,
                 };
-                let mut s = self.port_admits((*pi, ri), rule, port, protocol, dest);
-                if s.is_empty() {
+                let ports = self.port_admits((*pi, ri), rule, port, protocol, dest);
+                if matches!(&ports, PortsAdmit::Nowhere) || matches!(&ports, PortsAdmit::On(s) if s.is_empty()) {
                     continue;
                 }
-                s.intersect_with(&self.rule_peers(rule, &requires));
-                if rule.rule.deny {
-                    deny.union_with(&s);
-                } else {
-                    allow.union_with(&s);
+                let peers = self.rule_peers((*pi, ri), rule, &requires);
+                let target = if rule.rule.deny { &mut deny } else { &mut allow };
+                match ports {
+                    PortsAdmit::On(mut s) => {
+                        s.intersect_with(&peers);
+                        target.union_with(&s);
+                    }
+                    _ => target.union_with(&peers),
                 }
             }
         }
@@ -273,12 +337,28 @@ impl<'a> Kernel<'a> {
     pub fn senders(&self, to: usize, port: u16, protocol: Protocol) -> Bitset {
         let n = self.classes();
         let key = (port, protocol);
-        if !self.senders.borrow().contains_key(&key) {
-            let rows: Vec<std::rc::Rc<Bitset>> = (0..n).map(|a| self.admitted_shared(a, Direction::Egress, port, protocol)).collect();
-            let t = BitMatrix::transpose_of(&rows, n);
-            self.senders.borrow_mut().insert(key, t);
-        }
-        self.senders.borrow().get(&key).and_then(|m| m.rows.get(to).cloned()).unwrap_or_else(|| Bitset::empty(n))
+        let known = self.senders.borrow().get(&key).cloned();
+        let matrix = match known {
+            Some(m) => m,
+            None => {
+                let rows: Vec<std::rc::Rc<Bitset>> = (0..n).map(|a| self.admitted_shared(a, Direction::Egress, port, protocol)).collect();
+                // Ports whose egress rows are the same sets (one `Rc` per content) share
+                // one transpose: at scale most ports are admitted by the same rules.
+                let identity: Vec<usize> = rows.iter().map(|r| std::rc::Rc::as_ptr(r) as usize).collect();
+                let shared = self.transposes.borrow().get(&identity).cloned();
+                let m = match shared {
+                    Some(m) => m,
+                    None => {
+                        let m = std::rc::Rc::new(BitMatrix::transpose_of(&rows, n));
+                        self.transposes.borrow_mut().insert(identity, m.clone());
+                        m
+                    }
+                };
+                self.senders.borrow_mut().insert(key, m.clone());
+                m
+            }
+        };
+        matrix.rows.get(to).cloned().unwrap_or_else(|| Bitset::empty(n))
     }
 
     /// The pod classes that may open a connection to `to` on `port`/`protocol` as far

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::kernel::Kernel;
 use super::needs::api_server_party;
 use super::verdict::Evaluator;
-use crate::compile::bitset::{BitMatrix, Bitset};
+use crate::compile::bitset::{BitMatrix, Bitset, BitsetMap, FastMap};
 use crate::compile::dataplane::DataplaneChoice;
 use crate::compile::mesh::Mesh;
 use crate::compile::party::Party;
@@ -212,16 +212,24 @@ fn stretches(model: &Model, compiled: &Compiled, protocol: Protocol, only: &[(u1
     };
     let classes = &compiled.classes;
     let reps: Vec<&Endpoint> = (0..classes.len()).filter_map(|c| classes.rep(c).and_then(|i| model.endpoints.get(i))).collect();
+    // Where each port name resolves, indexed once: rules naming ports are thousands at
+    // scale, and so are the classes declaring them.
+    let mut named: HashMap<&str, BTreeSet<u16>> = HashMap::new();
+    for e in &reps {
+        for np in e.ports.iter().filter(|np| np.protocol == protocol) {
+            if let Some(name) = np.name.as_deref() {
+                named.entry(name).or_default().insert(np.port);
+            }
+        }
+    }
     for p in &compiled.policies {
         for rule in &p.rules {
             for m in rule.ports.iter().filter(|m| m.protocol.is_none_or(|x| x == protocol)) {
                 match &m.port {
                     PortSpec::Range { from, to } => cut(*from, *to),
                     PortSpec::Named { name } => {
-                        for e in &reps {
-                            for np in e.ports.iter().filter(|np| np.name.as_deref() == Some(name.as_str()) && np.protocol == protocol) {
-                                cut(np.port, np.port);
-                            }
+                        for port in named.get(name.as_str()).into_iter().flatten() {
+                            cut(*port, *port);
                         }
                     }
                     PortSpec::Any => {}
@@ -288,7 +296,7 @@ fn intersect(a: &[PortRange], b: &[PortRange]) -> Vec<PortRange> {
 /// Interns bitsets, so that the many identical rows (every class, no class) are kept once.
 #[derive(Default)]
 struct Sets {
-    map: HashMap<Bitset, Rc<Bitset>>,
+    map: BitsetMap<Rc<Bitset>>,
 }
 
 impl Sets {
@@ -477,14 +485,78 @@ impl<'a> Matrix<'a> {
             let mut out_src: Vec<Vec<(Vec<PortRange>, Rc<Bitset>)>> = vec![Vec::new(); k];
             let mut wire_senders: HashMap<u16, BitMatrix> = HashMap::new();
             // Keyed by the rules that admit the port rather than the port: outside parties
-            // declare no ports, so ports admitted by the same rules judge them alike.
-            type ExtKey = (Direction, usize, Vec<(usize, usize)>);
-            let mut ext_cache: HashMap<ExtKey, Rc<Bitset>> = HashMap::new();
+            // declare no ports, so ports admitted by the same rules judge them alike. And
+            // addresses and names are matched by the rules' peers alone, whoever the
+            // subject is (only a node party is host or remote-node to it): classes of
+            // different profiles whose rules admit alike share their judgement then.
+            type ExtKey = (Direction, usize, bool, bool, Vec<(usize, usize)>);
+            let subject_free = parties.iter().all(|p| matches!(p, Party::External { .. }));
+            let mut ext_cache: FastMap<ExtKey, Rc<Bitset>> = FastMap::default();
+            // Equal sets are one `Rc` (`Kernel::admitted_shared`), so from one port to the
+            // next only the egress rows whose pointer changed are flipped into the senders'
+            // transpose, and a destination whose senders and ingress did not change extends
+            // its last piece without being judged again.
+            let mut senders: Option<BitMatrix> = None;
+            let mut prev_egress: Vec<Rc<Bitset>> = Vec::new();
+            let mut prev_in: Vec<Option<Rc<Bitset>>> = vec![None; k];
+            let mesh_free = protocol != Protocol::Tcp || linkerd.is_none();
+            let mut ext_memo: FastMap<(Direction, usize), Rc<Bitset>> = FastMap::default();
             for stretch in stretches {
                 let port = stretch.from;
                 kernel.forget();
+                ext_memo.clear();
                 let egress: Vec<Rc<Bitset>> = (0..k).map(|a| kernel.admitted_shared(a, Direction::Egress, port, protocol)).collect();
-                let senders = BitMatrix::transpose_of(&egress, k);
+                // Destinations whose senders differ from the previous port's.
+                let mut moved_to = Bitset::full(k);
+                let moved: Vec<usize> = match senders.as_ref() {
+                    Some(_) if prev_egress.len() == k => (0..k).filter(|a| !matches!((egress.get(*a), prev_egress.get(*a)), (Some(x), Some(y)) if Rc::ptr_eq(x, y))).collect(),
+                    _ => (0..k).collect(),
+                };
+                // Sources whose egress moved from one set to another change the same
+                // destinations: the two sets' difference. Flipping those bits costs less than
+                // a new transpose unless the differences are large.
+                let mut shifts: FastMap<(usize, usize), (Bitset, Vec<usize>)> = FastMap::default();
+                if senders.is_some() && moved.len() < k {
+                    for &a in &moved {
+                        let (Some(now), Some(before)) = (egress.get(a), prev_egress.get(a)) else { continue };
+                        shifts
+                            .entry((Rc::as_ptr(before) as usize, Rc::as_ptr(now) as usize))
+                            .or_insert_with(|| {
+                                let mut flipped = (**now).clone();
+                                flipped.symmetric_difference_with(before);
+                                (flipped, Vec::new())
+                            })
+                            .1
+                            .push(a);
+                    }
+                }
+                let words = k.div_ceil(64);
+                let cost: usize = shifts.values().map(|(flipped, sources)| flipped.count() * sources.len().min(words)).sum();
+                match senders.as_mut() {
+                    Some(s) if moved.len() < k && cost <= 2 * k * words => {
+                        moved_to = Bitset::empty(k);
+                        for (flipped, sources) in shifts.values() {
+                            // Many sources: flip them as one set, a word at a time.
+                            let many = (sources.len() >= words).then(|| {
+                                let mut set = Bitset::empty(k);
+                                sources.iter().for_each(|a| set.insert(*a));
+                                set
+                            });
+                            for b in flipped.ones() {
+                                if let Some(row) = s.rows.get_mut(b) {
+                                    match &many {
+                                        Some(set) => row.symmetric_difference_with(set),
+                                        None => sources.iter().for_each(|a| row.toggle(*a)),
+                                    }
+                                }
+                                moved_to.insert(b);
+                            }
+                        }
+                    }
+                    _ => senders = Some(BitMatrix::transpose_of(&egress, k)),
+                }
+                prev_egress = egress;
+                let Some(senders) = senders.as_ref() else { continue };
                 // Meshed clients whose proxies rewrite this port.
                 let mut rewriting = Bitset::empty(k);
                 if protocol == Protocol::Tcp {
@@ -498,7 +570,17 @@ impl<'a> Matrix<'a> {
                 }
                 for b in 0..k {
                     let Some(dst) = rep(b) else { continue };
-                    let mut row = (*kernel.admitted_shared(b, Direction::Ingress, port, protocol)).clone();
+                    let ingress = kernel.admitted_shared(b, Direction::Ingress, port, protocol);
+                    let unchanged = !moved_to.contains(b) && mesh_free && prev_in.get(b).and_then(Option::as_ref).is_some_and(|p| Rc::ptr_eq(p, &ingress));
+                    if let Some(slot) = prev_in.get_mut(b) {
+                        *slot = Some(ingress.clone());
+                    }
+                    if unchanged {
+                        if let Some(last) = per_dst.get_mut(b).and_then(|l| l.last_mut()) {
+                            push_range(&mut last.ports, stretch);
+                        }
+                    } else {
+                    let mut row = (*ingress).clone();
                     row.intersect_with(senders.rows.get(b).unwrap_or(&Bitset::empty(k)));
                     let mut wire = None;
                     let mut authorized_by = None;
@@ -550,23 +632,42 @@ impl<'a> Matrix<'a> {
                             _ => list.push(Piece { ports: vec![stretch], from, wire, authorized_by }),
                         }
                     }
+                    }
                     if !parties.is_empty() {
                         // Outside parties: no egress of their own; the destination's
                         // ingress and, for a meshed destination, the mesh's authorization.
-                        // The ingress part is the same for every class of a profile.
-                        let admitted = ext_cache
-                            .entry((Direction::Ingress, kernel.profile(b, Direction::Ingress), kernel.port_signature(b, Direction::Ingress, port, protocol)))
-                            .or_insert_with(|| {
-                                let mut admitted = Bitset::empty(parties.len());
-                                let isolated = kernel.isolated(b, Direction::Ingress);
-                                for (x, party) in parties.iter().enumerate() {
-                                    if !isolated || eval.layer(Direction::Ingress, &Party::Pod(dst), party, port, protocol).allowed {
-                                        admitted.insert(x);
-                                    }
-                                }
-                                Rc::new(admitted)
-                            });
-                        let mut admitted = (**admitted).clone();
+                        // The ingress part is the same for every class of a profile, and
+                        // for every port its rules admit alike.
+                        let mut judged = |direction: Direction| -> Rc<Bitset> {
+                            let profile = kernel.profile(b, direction);
+                            ext_memo
+                                .entry((direction, profile))
+                                .or_insert_with(|| {
+                                    let key = (
+                                        direction,
+                                        if subject_free { usize::MAX } else { profile },
+                                        kernel.isolated(b, direction),
+                                        kernel.default_deny(b, direction),
+                                        kernel.port_signature(b, direction, port, protocol),
+                                    );
+                                    ext_cache
+                                        .entry(key)
+                                        .or_insert_with(|| {
+                                            let mut admitted = Bitset::empty(parties.len());
+                                            let isolated = kernel.isolated(b, direction);
+                                            for (x, party) in parties.iter().enumerate() {
+                                                if !isolated || eval.layer(direction, &Party::Pod(dst), party, port, protocol).allowed {
+                                                    admitted.insert(x);
+                                                }
+                                            }
+                                            sets.get(admitted)
+                                        })
+                                        .clone()
+                                })
+                                .clone()
+                        };
+                        let mut admitted = judged(Direction::Ingress);
+                        let reach = judged(Direction::Egress);
                         if let (Protocol::Tcp, Some(l)) = (protocol, linkerd) {
                             if l.judges(dst, port, protocol) {
                                 if let Some(authz) = l.authorizations(model, dst, port) {
@@ -579,26 +680,13 @@ impl<'a> Matrix<'a> {
                                         }
                                         s
                                     });
-                                    admitted.intersect_with(ok);
+                                    let mut narrowed = (*admitted).clone();
+                                    narrowed.intersect_with(ok);
+                                    admitted = sets.get(narrowed);
                                 }
                             }
                         }
-                        let admitted = sets.get(admitted);
                         push_piece(in_dst.get_mut(b), stretch, admitted);
-                        let reach = ext_cache
-                            .entry((Direction::Egress, kernel.profile(b, Direction::Egress), kernel.port_signature(b, Direction::Egress, port, protocol)))
-                            .or_insert_with(|| {
-                                let mut reach = Bitset::empty(parties.len());
-                                let isolated = kernel.isolated(b, Direction::Egress);
-                                for (x, party) in parties.iter().enumerate() {
-                                    if !isolated || eval.layer(Direction::Egress, &Party::Pod(dst), party, port, protocol).allowed {
-                                        reach.insert(x);
-                                    }
-                                }
-                                Rc::new(reach)
-                            })
-                            .clone();
-                        let reach = sets.get((*reach).clone());
                         push_piece(out_src.get_mut(b), stretch, reach);
                     }
                 }
