@@ -3,9 +3,10 @@
 # cluster (5,000 pods, 500 policies; QUERIES questions, 100,000 by default), each figure
 # as a ratio to Rust direct, all measured in this one run.
 #
-#   single       one full verdict per call (Node, WASM: with its explanation and every
-#                layer as an object; Python: the verdict, its details read on demand;
-#                Rust direct: the verdict alone)
+#   single       one verdict per call (Rust direct: the verdict alone; Python and WASM:
+#                the verdict, its details built when read, a row with the explanation
+#                read is printed beneath the table; Node: with its explanation and every
+#                layer as an object)
 #   batch        decisions only, all questions in one crossing (allowed_many / allowedMany)
 #   batch-brief  allowed + summary, all questions in one crossing (verdicts)
 #
@@ -45,6 +46,10 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
 rust = next(r for r in rows if r["host"] == "rust")
 names = {"rust": "Rust direct", "python": "Python (pyo3)", "node": "Node (napi)", "wasm": "WASM in Node"}
+# The machine, printed with the table: figures mean little without it.
+import datetime, os, platform
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine()) if os.path.exists("/proc/cpuinfo") else platform.machine()
+print(f"\n{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({cpu}), load average {os.getloadavg()[0]:.1f} at the end, {rows[0].get('queries', '?')} questions")
 print()
 print("| host | single µs | ×Rust | batch µs | ×Rust | batch-brief µs | ×Rust |")
 print("|---|---|---|---|---|---|---|")

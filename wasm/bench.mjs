@@ -6,7 +6,9 @@
 // CLUSTER.yaml is a cluster (`meshverdict generate --out DIR` writes a large one);
 // QUERIES.json a JSON list of {from, to, port, protocol}. Every measurement asks all the
 // queries and reports nanoseconds per verdict, the best of --rounds rounds:
-//   single_ns          cluster.verdict(q) in a loop (a full answer with its explanation)
+//   single_ns          cluster.verdict(q) in a loop, reading `allowed` (the verdict is judged;
+//                      its details are built only when read)
+//   single_explained_ns  cluster.verdict(q).explanation in a loop (the details built too)
 //   single_allowed_ns  cluster.allowedMany([q]) in a loop (one crossing each, no explanation)
 //   batch_ns           cluster.allowedMany(all)  (one crossing, booleans)
 //   batch_brief_ns     cluster.verdicts(all)     (one crossing, { allowed, summary } each)
@@ -62,10 +64,14 @@ if (queries.slice(0, 1000).some((q, i) => cluster.verdict(q).allowed !== batch[i
   process.exit(1)
 }
 
+let sink = 0
 const out = {
   host: 'wasm',
   single_ns: bestNsPerItem(() => {
-    for (const q of queries) cluster.verdict(q)
+    for (const q of queries) if (cluster.verdict(q).allowed) sink++
+  }),
+  single_explained_ns: bestNsPerItem(() => {
+    for (const q of queries) sink += cluster.verdict(q).explanation.length
   }),
   batch_ns: bestNsPerItem(() => cluster.allowedMany(queries)),
   batch_brief_ns: bestNsPerItem(() => cluster.verdicts(queries)),

@@ -248,25 +248,61 @@ pub const PACKED_SEPARATOR: char = '\0';
 /// separator): the host then reads the objects themselves. Values are checked here, with
 /// the same messages as for objects; `argument(i, "port")` names a field on failure.
 pub fn packed_queries(text: &str, items: usize, argument: impl Fn(usize, &str) -> String) -> Option<Result<Vec<Query>, ArgumentError>> {
-    if items == 0 {
-        return text.is_empty().then(|| Ok(Vec::new()));
-    }
-    // A field that held the separator shifts every field after it: count them first, so
-    // that no shifted field is checked (and refused) as the wrong one.
-    if text.matches(PACKED_SEPARATOR).count() + 1 != items.saturating_mul(4) {
-        return None;
-    }
-    let mut fields = text.split(PACKED_SEPARATOR);
+    let mut reader = Packed::new(text, items)?;
     let mut out = Vec::with_capacity(items);
-    for i in 0..items {
-        let (Some(from), Some(to), Some(port), Some(protocol)) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
+    let mut q = Packed::query();
+    while let Some(read) = reader.next_into(&mut q, &argument) {
+        match read {
+            Ok(()) => out.push(q.clone()),
+            Err(a) => return Some(Err(a)),
+        }
+    }
+    reader.finish().then_some(Ok(out))
+}
+
+/// The questions of a packed batch (see [`packed_queries`]) read one at a time into one
+/// `Query` the caller reuses: no allocation per question (but for a named port), so a
+/// host can answer each question as it is read.
+pub struct Packed<'t> {
+    fields: std::str::Split<'t, char>,
+    items: usize,
+    read: usize,
+}
+
+impl<'t> Packed<'t> {
+    /// `None` when the text does not hold `items` questions (a field held the separator).
+    pub fn new(text: &'t str, items: usize) -> Option<Packed<'t>> {
+        // A field that held the separator shifts every field after it: count them first,
+        // so that no shifted field is checked (and refused) as the wrong one.
+        let separators = text.bytes().filter(|b| *b == PACKED_SEPARATOR as u8).count();
+        let fits = if items == 0 { text.is_empty() } else { separators + 1 == items.saturating_mul(4) };
+        fits.then(|| Packed { fields: text.split(PACKED_SEPARATOR), items, read: 0 })
+    }
+
+    /// A query to read into.
+    pub fn query() -> Query {
+        Query { from: String::new(), to: String::new(), port: PortRef::Number(1), protocol: Protocol::Tcp }
+    }
+
+    /// How many questions were read so far (the index of the next one).
+    pub fn index(&self) -> usize {
+        self.read
+    }
+
+    /// Reads the next question into `q`; `None` after the last one.
+    pub fn next_into(&mut self, q: &mut Query, argument: impl Fn(usize, &str) -> String) -> Option<Result<(), ArgumentError>> {
+        if self.read >= self.items {
             return None;
-        };
+        }
+        let i = self.read;
+        self.read += 1;
+        // `new` counted the fields: four are there.
+        let (from, to, port, protocol) = (self.fields.next()?, self.fields.next()?, self.fields.next()?, self.fields.next()?);
+        let named = |b: Bad, key: &str| b.named(Host::JavaScript, &argument(i, key));
         let port = match port.parse::<u16>() {
             Ok(n) if n >= 1 && !port.starts_with(['0', '+']) => Ok(PortRef::Number(n)),
             _ => port_name(port),
         };
-        let named = |b: Bad, key: &str| b.named(Host::JavaScript, &argument(i, key));
         let port = match port {
             Ok(p) => p,
             Err(b) => return Some(Err(named(b, "port"))),
@@ -276,12 +312,19 @@ pub fn packed_queries(text: &str, items: usize, argument: impl Fn(usize, &str) -
             Ok(p) => p,
             Err(b) => return Some(Err(named(b, "protocol"))),
         };
-        out.push(Query { from: from.to_string(), to: to.to_string(), port, protocol });
+        q.from.clear();
+        q.from.push_str(from);
+        q.to.clear();
+        q.to.push_str(to);
+        q.port = port;
+        q.protocol = protocol;
+        Some(Ok(()))
     }
-    if fields.next().is_some() {
-        return None;
+
+    /// Whether every field was read (nothing left after the last question).
+    pub fn finish(mut self) -> bool {
+        self.read == self.items && (self.items == 0 || self.fields.next().is_none())
     }
-    Some(Ok(out))
 }
 
 /// How a batch names a field: `port of queries[3]`.

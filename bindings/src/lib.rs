@@ -21,6 +21,7 @@ use meshverdict::cluster::DataplaneChoice;
 use meshverdict::conformance::CaseReport;
 use meshverdict::explain::verdict_text;
 use meshverdict::model::Warning;
+use args::ArgumentError;
 use meshverdict::{diagnose, Answer, Cluster, Diagnostic, Input, Options};
 use serde::{Deserialize, Serialize};
 
@@ -207,29 +208,79 @@ impl ClusterHandle {
 
     /// Many questions: each item answered on its own, in the compact form.
     pub fn verdicts(&self, queries: &[Query]) -> Vec<Result<VerdictBrief, Error>> {
-        queries
-            .iter()
-            .map(|q| guard(|| self.cluster.verdict(q).map(|v| VerdictBrief { allowed: v.allowed, summary: v.summary })))
-            .collect()
+        queries.iter().map(|q| self.brief(q)).collect()
     }
 
     /// Just `allowed` for each question, in order: the cheapest crossing for bulk
     /// questions. The first error fails the batch, its message prefixed with the item
     /// (`queries[17]: …`).
     pub fn allowed_many(&self, queries: &[Query]) -> Result<Vec<bool>, Error> {
+        let mut out = Vec::with_capacity(queries.len());
+        self.allowed_into(queries, 0, &mut out)?;
+        Ok(out)
+    }
+
+    /// `allowed` for the questions `queries`, the first of which is question `first` of
+    /// the batch, appended to `out`: a batch in chunks (a host reads a chunk, then the
+    /// engine answers it). The first error stops, its message prefixed with the item.
+    pub fn allowed_into(&self, queries: &[Query], first: usize, out: &mut Vec<bool>) -> Result<(), Error> {
         guard(|| {
-            let mut out = Vec::with_capacity(queries.len());
             for (i, q) in queries.iter().enumerate() {
-                match self.cluster.allowed(q) {
-                    Ok(a) => out.push(a),
-                    Err(mut e) => {
-                        e.message = format!("queries[{i}]: {}", e.message);
-                        return Err(e);
-                    }
-                }
+                out.push(self.cluster.allowed(q).map_err(|e| at_item(e, first + i))?);
             }
-            Ok(out)
+            Ok(())
         })
+    }
+
+    /// [`ClusterHandle::allowed_many`] over a packed batch ([`args::packed_queries`]),
+    /// each question answered as it is read into one reused `Query` (no allocation per
+    /// question). The same answer and the same error as reading the whole batch first:
+    /// a wrong argument anywhere wins over an engine error (the rest is still checked),
+    /// else the first engine error. `None` when the text does not hold `items` questions.
+    pub fn allowed_many_packed(&self, text: &str, items: usize, argument: impl Fn(usize, &str) -> String) -> Option<Result<Vec<bool>, Failure>> {
+        let mut reader = args::Packed::new(text, items)?;
+        let mut q = args::Packed::query();
+        let mut out = Vec::with_capacity(items);
+        let mut failed: Option<Error> = None;
+        loop {
+            let i = reader.index();
+            match reader.next_into(&mut q, &argument) {
+                None => break,
+                Some(Err(a)) => return Some(Err(Failure::Argument(a))),
+                Some(Ok(())) if failed.is_none() => match guard(|| self.cluster.allowed(&q)) {
+                    Ok(a) => out.push(a),
+                    Err(e) => failed = Some(at_item(e, i)),
+                },
+                Some(Ok(())) => {}
+            }
+        }
+        if !reader.finish() {
+            return None;
+        }
+        Some(match failed {
+            Some(e) => Err(Failure::Engine(e)),
+            None => Ok(out),
+        })
+    }
+
+    /// [`ClusterHandle::verdicts`] over a packed batch, each question answered as it is
+    /// read (see [`ClusterHandle::allowed_many_packed`]); a wrong argument anywhere fails
+    /// the batch.
+    pub fn verdicts_packed(&self, text: &str, items: usize, argument: impl Fn(usize, &str) -> String) -> Option<Result<Vec<Result<VerdictBrief, Error>>, ArgumentError>> {
+        let mut reader = args::Packed::new(text, items)?;
+        let mut q = args::Packed::query();
+        let mut out = Vec::with_capacity(items);
+        while let Some(read) = reader.next_into(&mut q, &argument) {
+            if let Err(a) = read {
+                return Some(Err(a));
+            }
+            out.push(self.brief(&q));
+        }
+        reader.finish().then_some(Ok(out))
+    }
+
+    fn brief(&self, q: &Query) -> Result<VerdictBrief, Error> {
+        guard(|| self.cluster.verdict(q).map(|v| VerdictBrief { allowed: v.allowed, summary: v.summary }))
     }
 
     /// Objects the API server or Cilium would reject (verdicts that read them are
@@ -255,6 +306,20 @@ impl ClusterHandle {
             Err(e) => failure_json(&e),
         }
     }
+}
+
+/// A batch that failed: a wrong argument (a `TypeError`/`RangeError` in the host) or the
+/// engine's error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    Argument(ArgumentError),
+    Engine(Error),
+}
+
+/// An error of batch item `i`: its message prefixed with the item (`queries[17]: …`).
+fn at_item(mut e: Error, i: usize) -> Error {
+    e.message = format!("queries[{i}]: {}", e.message);
+    e
 }
 
 /// Runs one conformance case file.
@@ -332,6 +397,36 @@ mod tests {
         assert_eq!(h.allowed_many(qs.get(..2).unwrap_or_default()), Ok(vec![true, false]));
         let e = h.allowed_many(&qs).err().map(|e| e.message);
         assert!(e.is_some_and(|m| m.starts_with("queries[2]: ")));
+    }
+
+    #[test]
+    fn packed_batches_answer_as_they_read() {
+        let Some(h) = handle() else { return assert!(handle().is_some()) };
+        let text = ["x/a", "x/b", "80", "", "x/b", "x/a", "http", "tcp"].join("\0");
+        assert_eq!(h.allowed_many_packed(&text, 2, args::batch_field), Some(Ok(vec![true, false])));
+        let briefs = h.verdicts_packed(&text, 2, args::batch_field).and_then(Result::ok).unwrap_or_default();
+        assert_eq!(briefs.iter().map(|b| b.as_ref().map(|b| b.allowed).ok()).collect::<Vec<_>>(), vec![Some(true), Some(false)]);
+        assert!(h.allowed_many_packed(&text, 3, args::batch_field).is_none());
+        assert_eq!(h.allowed_many_packed("", 0, args::batch_field), Some(Ok(Vec::new())));
+        // The first engine error, prefixed with its item, as `allowed_many` says it...
+        let text = ["x/a", "x/b", "80", "", "x/zz", "x/b", "80", "", "x/yy", "x/b", "80", ""].join("\0");
+        let e = h.allowed_many_packed(&text, 3, args::batch_field).and_then(Result::err);
+        assert!(matches!(&e, Some(Failure::Engine(e)) if e.message.starts_with("queries[1]: ")), "{e:?}");
+        let qs = args::packed_queries(&text, 3, args::batch_field).and_then(Result::ok).unwrap_or_default();
+        assert_eq!(h.allowed_many(&qs).err().map(|e| e.message), match e {
+            Some(Failure::Engine(e)) => Some(e.message),
+            _ => None,
+        });
+        // ...but a wrong argument after it wins, as when the whole batch is read first.
+        let text = ["x/zz", "x/b", "80", "", "x/a", "x/b", "80", "ICMP"].join("\0");
+        let e = h.allowed_many_packed(&text, 2, args::batch_field).and_then(Result::err);
+        assert!(matches!(&e, Some(Failure::Argument(a)) if a.message.starts_with("protocol of queries[1] ")), "{e:?}");
+        assert!(h.verdicts_packed(&text, 2, args::batch_field).is_some_and(|r| r.is_err()));
+        // In chunks: the index of the first item names the error.
+        let mut out = Vec::new();
+        let e = h.allowed_into(&[q("x/a", "x/b", 80), q("x/zz", "x/b", 80)], 40, &mut out).err().map(|e| e.message);
+        assert_eq!(out, vec![true]);
+        assert!(e.is_some_and(|m| m.starts_with("queries[41]: ")));
     }
 
     #[test]

@@ -9,10 +9,10 @@
 
 mod read;
 
-use meshverdict_bindings::args::{batch_field, packed_queries, ArgumentError, Bad, Expected, Host, Problem};
+use meshverdict_bindings::args::{batch_field, ArgumentError, Bad, Expected, Host, Problem};
 use meshverdict_bindings::files::{self, FolderPlan};
 use meshverdict_bindings::load::js_load_options;
-use meshverdict_bindings::{run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode, LoadOptions, Manifests};
+use meshverdict_bindings::{run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode, Failure as BatchFailure, LoadOptions, Manifests};
 use napi::bindgen_prelude::{Either, Uint8Array, Unknown};
 use napi::Env;
 use napi_derive::napi;
@@ -125,20 +125,30 @@ pub fn argument_type(argument: String, expected: String, value: Unknown<'_>) -> 
     Ok(self::argument(&Bad::wrong_type(expected, t.name()).named(Host::JavaScript, &argument)))
 }
 
-impl NativeCluster {
-    /// The answers of a batch as JSON: per question `{ allowed, summary }` or `{ error }`.
-    fn briefs(&self, qs: &[meshverdict_bindings::Query]) -> napi::Result<String> {
-        let items: Vec<serde_json::Value> = self
-            .handle
-            .verdicts(qs)
-            .into_iter()
-            .map(|r| match r {
-                Ok(b) => serde_json::json!({ "allowed": b.allowed, "summary": b.summary }),
-                Err(e) => serde_json::json!({ "error": e }),
-            })
-            .collect();
-        serde_json::to_string(&items).map_err(|e| napi::Error::from_reason(e.to_string()))
+/// The answers of a batch as JSON: per question `{ allowed, summary }` or `{ error }`,
+/// written straight into one buffer.
+fn briefs_json(answers: &[Result<meshverdict_bindings::VerdictBrief, Error>]) -> napi::Result<String> {
+    let mut out: Vec<u8> = Vec::with_capacity(answers.len() * 160 + 2);
+    out.push(b'[');
+    for (i, r) in answers.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let written = match r {
+            Ok(b) => {
+                out.extend_from_slice(if b.allowed { br#"{"allowed":true,"summary":"# } else { br#"{"allowed":false,"summary":"# });
+                serde_json::to_writer(&mut out, &b.summary)
+            }
+            Err(e) => {
+                out.extend_from_slice(br#"{"error":"#);
+                serde_json::to_writer(&mut out, e)
+            }
+        };
+        written.map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        out.push(b'}');
     }
+    out.push(b']');
+    String::from_utf8(out).map_err(|e| napi::Error::from_reason(e.to_string()))
 }
 
 #[napi]
@@ -178,7 +188,7 @@ impl NativeCluster {
             Ok(qs) => qs,
             Err(w) => return Ok(Either::B(wrong(w)?)),
         };
-        Ok(Either::A(self.briefs(&qs)?))
+        Ok(Either::A(briefs_json(&self.handle.verdicts(&qs))?))
     }
 
     /// `allowed` for each question, in order, as bytes (1 allowed, 0 denied); the first
@@ -193,26 +203,25 @@ impl NativeCluster {
     }
 
     /// `allowedMany` for a batch packed by `index.js` (one string, see
-    /// `meshverdict_bindings::args::packed_queries`); nothing when the packing does not
-    /// hold `items` questions (the wrapper then passes the objects).
+    /// `meshverdict_bindings::args::packed_queries`), each question answered as it is
+    /// read; nothing when the packing does not hold `items` questions (the wrapper then
+    /// passes the objects).
     #[napi]
     pub fn allowed_many_packed(&self, text: String, items: u32) -> Option<Either<Uint8Array, Failure>> {
-        Some(match packed_queries(&text, items as usize, batch_field)? {
-            Ok(qs) => match self.handle.allowed_many(&qs) {
-                Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
-                Err(e) => Either::B(engine(&e)),
-            },
-            Err(a) => Either::B(argument(&a)),
+        Some(match self.handle.allowed_many_packed(&text, items as usize, batch_field)? {
+            Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
+            Err(BatchFailure::Argument(a)) => Either::B(argument(&a)),
+            Err(BatchFailure::Engine(e)) => Either::B(engine(&e)),
         })
     }
 
     /// `verdicts` for a packed batch (see `allowed_many_packed`).
     #[napi]
     pub fn verdicts_packed(&self, text: String, items: u32) -> napi::Result<Option<Either<String, Failure>>> {
-        let Some(read) = packed_queries(&text, items as usize, batch_field) else { return Ok(None) };
-        match read {
-            Ok(qs) => Ok(Some(Either::A(self.briefs(&qs)?))),
-            Err(a) => Ok(Some(Either::B(argument(&a)))),
+        match self.handle.verdicts_packed(&text, items as usize, batch_field) {
+            None => Ok(None),
+            Some(Ok(answers)) => Ok(Some(Either::A(briefs_json(&answers)?))),
+            Some(Err(a)) => Ok(Some(Either::B(argument(&a)))),
         }
     }
 

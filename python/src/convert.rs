@@ -153,16 +153,84 @@ fn dict_parts<'py>(i: usize, d: &Bound<'py, PyDict>) -> Result<[Option<Bound<'py
 }
 
 fn item(i: usize, item: Borrowed<'_, '_, PyAny>) -> Result<Query, Wrong> {
+    let mut q = Query { from: String::new(), to: String::new(), port: PortRef::Number(1), protocol: Protocol::Tcp };
+    item_into(i, item, &mut q)?;
+    Ok(q)
+}
+
+/// An endpoint read into a string the caller reuses.
+fn endpoint_into(v: &Bound<'_, PyAny>, out: &mut String) -> Result<(), Bad> {
+    let Ok(s) = v.cast::<PyString>() else { return Err(Bad::wrong_type(Expected::Endpoint, type_name(v))) };
+    let text = s.to_cow().map_err(|_| Bad::wrong_value(Expected::Endpoint, "a str with lone surrogates"))?;
+    out.clear();
+    out.push_str(&text);
+    Ok(())
+}
+
+/// Batch item `i` read into `q` (its strings reused).
+fn item_into(i: usize, item: Borrowed<'_, '_, PyAny>, q: &mut Query) -> Result<(), Wrong> {
     let [from, to, port_, protocol_] = item_parts(i, item)?;
     let (Some(from), Some(to), Some(port_)) = (from, to, port_) else {
         return Err(Wrong::Argument(ArgumentError::missing(&format!("queries[{i}]"), "from, to or port")));
     };
-    Ok(Query {
-        from: endpoint(&from).map_err(|b| named(b, || format!("from of queries[{i}]")))?,
-        to: endpoint(&to).map_err(|b| named(b, || format!("to of queries[{i}]")))?,
-        port: port(&port_).map_err(|b| named(b, || format!("port of queries[{i}]")))?,
-        protocol: protocol(protocol_.as_ref()).map_err(|b| named(b, || format!("protocol of queries[{i}]")))?,
-    })
+    endpoint_into(&from, &mut q.from).map_err(|b| named(b, || format!("from of queries[{i}]")))?;
+    endpoint_into(&to, &mut q.to).map_err(|b| named(b, || format!("to of queries[{i}]")))?;
+    q.port = port(&port_).map_err(|b| named(b, || format!("port of queries[{i}]")))?;
+    q.protocol = protocol(protocol_.as_ref()).map_err(|b| named(b, || format!("protocol of queries[{i}]")))?;
+    Ok(())
+}
+
+/// How many questions of a batch are read before the engine answers them.
+const CHUNK: usize = 256;
+
+/// Every question of a batch, read in chunks into queries that are reused (no allocation
+/// per question): `answer(chunk, first)` answers each chunk as soon as it is read, `first`
+/// being the index of its first question, and returns whether to go on answering. Once
+/// it said no, the rest of the batch is still read, so that a wrong argument anywhere is
+/// reported, as when the whole batch is read first.
+pub fn queries_chunked(v: &Bound<'_, PyAny>, mut answer: impl FnMut(&[Query], usize) -> bool) -> Result<(), Wrong> {
+    let mut buf: Vec<Query> = Vec::with_capacity(CHUNK);
+    let mut filled = 0;
+    let mut first = 0;
+    let mut going = true;
+    let mut take = |i: usize, x: Borrowed<'_, '_, PyAny>| -> Result<(), Wrong> {
+        if filled == buf.len() {
+            buf.push(Query { from: String::new(), to: String::new(), port: PortRef::Number(1), protocol: Protocol::Tcp });
+        }
+        if let Some(q) = buf.get_mut(filled) {
+            item_into(i, x, q)?;
+        }
+        filled += 1;
+        if filled == CHUNK {
+            if going {
+                going = answer(buf.get(..filled).unwrap_or_default(), first);
+            }
+            first += filled;
+            filled = 0;
+        }
+        Ok(())
+    };
+    if let Ok(l) = v.cast::<PyList>() {
+        for (i, x) in l.iter().enumerate() {
+            take(i, x.as_borrowed())?;
+        }
+    } else if let Ok(t) = v.cast::<PyTuple>() {
+        for (i, x) in t.iter_borrowed().enumerate() {
+            take(i, x)?;
+        }
+    } else if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() || v.is_instance_of::<PyDict>() {
+        // Iterable, but never a list of questions: say so rather than fail on its items.
+        return Err(named(Bad::wrong_type(Expected::Queries, type_name(v)), || "queries".into()));
+    } else {
+        let iter = v.try_iter().map_err(|_| named(Bad::wrong_type(Expected::Queries, type_name(v)), || "queries".into()))?;
+        for (i, x) in iter.enumerate() {
+            take(i, x?.as_borrowed())?;
+        }
+    }
+    if filled > 0 && going {
+        answer(buf.get(..filled).unwrap_or_default(), first);
+    }
+    Ok(())
 }
 
 /// Every question of a batch: a list or tuple (read in place), or any other iterable.

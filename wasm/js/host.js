@@ -89,3 +89,115 @@ export function booleans(bytes) {
   for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] === 1
   return out
 }
+
+// ------------------------------------------------------------------ lazy verdicts
+//
+// `cluster.verdict(q)` judges the flow at once, but builds the JavaScript value of its
+// details (the endpoints, every layer with its policies and rules, the explanation) only
+// when one of them is first read: building them costs more than the judgement itself, and
+// most callers read `allowed` or `summary`. The verdict is a Proxy over a plain object
+// (prototype `Object.prototype`): reading, `in`, `Object.keys`, spreading and
+// `JSON.stringify` see every key of the answer, in the order of the CLI's `-o json`; the
+// first read of a detail (or any write) replaces the object's content with the whole
+// answer, after which the Proxy only forwards. `console.log` shows the whole answer too.
+
+/** The keys of a verdict, in the order the engine writes them (`VerdictResult`). */
+const VERDICT_KEYS = ['allowed', 'from', 'to', 'port', 'protocol', 'wirePort', 'egress', 'ingress', 'mesh', 'backends', 'members', 'dataplane', 'warnings', 'summary', 'explanation']
+/** The keys present only when the verdict has them: bit `1 << i` of `shape`. */
+const OPTIONAL_KEYS = ['wirePort', 'mesh', 'backends', 'members', 'warnings']
+/** The keys built on demand. */
+const DETAIL_KEYS = new Set(['from', 'to', 'wirePort', 'egress', 'ingress', 'mesh', 'backends', 'members', 'dataplane', 'warnings', 'explanation'])
+const SHAPES = []
+function keysOf(shape) {
+  let keys = SHAPES[shape]
+  if (keys === undefined) {
+    const absent = new Set(OPTIONAL_KEYS.filter((_, i) => (shape & (1 << i)) === 0))
+    keys = SHAPES[shape] = VERDICT_KEYS.filter((k) => !absent.has(k))
+  }
+  return keys
+}
+
+const PENDING = Symbol('meshverdict.verdict.pending')
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+
+/** Replaces the content of a pending verdict (the Proxy's target) with its whole answer. */
+function settleVerdict(target) {
+  const pending = target[PENDING]
+  if (pending === undefined) return
+  const full = pending.source.details()
+  delete target[PENDING]
+  delete target[INSPECT]
+  for (const k of Object.keys(target)) delete target[k]
+  Object.assign(target, full)
+  pending.source.free()
+}
+
+/** Node's `util.inspect` shows a Proxy's target (calling this with the Proxy as `this`):
+ * show the whole answer. */
+function inspectVerdict(_depth, options, inspect) {
+  const target = this[PENDING]?.target ?? this
+  settleVerdict(target)
+  return inspect(target, options)
+}
+
+function isDetail(target, key) {
+  return typeof key === 'string' && target[PENDING] !== undefined && DETAIL_KEYS.has(key)
+}
+
+const VERDICT = {
+  get(target, key, receiver) {
+    if (isDetail(target, key)) settleVerdict(target)
+    return Reflect.get(target, key, receiver)
+  },
+  has(target, key) {
+    const pending = target[PENDING]
+    if (pending !== undefined) {
+      if (key === PENDING || key === INSPECT) return false
+      if (typeof key === 'string' && DETAIL_KEYS.has(key)) return keysOf(pending.shape).includes(key)
+    }
+    return Reflect.has(target, key)
+  },
+  ownKeys(target) {
+    const pending = target[PENDING]
+    return pending === undefined ? Reflect.ownKeys(target) : keysOf(pending.shape)
+  },
+  getOwnPropertyDescriptor(target, key) {
+    const pending = target[PENDING]
+    if (pending !== undefined) {
+      if (key === PENDING || key === INSPECT) return undefined
+      if (typeof key === 'string' && DETAIL_KEYS.has(key)) {
+        if (!keysOf(pending.shape).includes(key)) return undefined
+        settleVerdict(target)
+      }
+    }
+    return Reflect.getOwnPropertyDescriptor(target, key)
+  },
+  set(target, key, value, receiver) {
+    settleVerdict(target)
+    return Reflect.set(target, key, value, receiver)
+  },
+  defineProperty(target, key, descriptor) {
+    settleVerdict(target)
+    return Reflect.defineProperty(target, key, descriptor)
+  },
+  deleteProperty(target, key) {
+    settleVerdict(target)
+    return Reflect.deleteProperty(target, key)
+  },
+  preventExtensions(target) {
+    settleVerdict(target)
+    return Reflect.preventExtensions(target)
+  },
+  setPrototypeOf(target, proto) {
+    settleVerdict(target)
+    return Reflect.setPrototypeOf(target, proto)
+  },
+}
+
+/** A verdict: `allowed`, `port`, `protocol` and `summary` now, the rest from `source` when read. */
+export function lazyVerdict(source, allowed, port, protocol, summary, shape) {
+  const target = { allowed, port, protocol, summary }
+  target[PENDING] = { source, shape, target }
+  target[INSPECT] = inspectVerdict
+  return new Proxy(target, VERDICT)
+}

@@ -29,6 +29,10 @@ extern "C" {
     /// One query as one string, or `null` (see `pack`).
     #[wasm_bindgen(js_name = packOne)]
     pub fn pack_one(query: &JsValue) -> Option<String>;
+
+    /// A verdict whose details (`source.details()`) are built when first read.
+    #[wasm_bindgen(js_name = lazyVerdict)]
+    pub fn lazy_verdict(source: JsValue, allowed: bool, port: u16, protocol: &str, summary: &str, shape: u32) -> JsValue;
 }
 
 #[wasm_bindgen]

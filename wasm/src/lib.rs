@@ -3,19 +3,24 @@
 //! JavaScript values cross the boundary as values, not JSON text: arguments are read
 //! property by property into the bindings' typed requests (`read`, checked with the
 //! messages every JavaScript host shares), and answers are built as plain objects by
-//! serde-wasm-bindgen (JSON-compatible: objects, not `Map`s). A wrong argument throws a
-//! `TypeError` or a `RangeError`, anything the engine refuses a `MeshverdictError` (the
-//! class of `js/host.js`, exported by every build). Entry points other than
+//! serde-wasm-bindgen (JSON-compatible: objects, not `Map`s); a single verdict's details
+//! are built only when first read (`verdict`, `VerdictSource`). A batch packed into one
+//! string by JavaScript is answered as it is read (`ClusterHandle::allowed_many_packed`).
+//! A wrong argument throws a `TypeError` or a `RangeError`, anything the engine refuses
+//! a `MeshverdictError` (the class of `js/host.js`, exported by every build). Entry points other than
 //! verdicts go through one generic `call`. No verdict logic lives here. The TypeScript
 //! shapes of the values are in `types.d.ts`.
 
 mod js;
 mod read;
 
-use meshverdict_bindings::args::Problem;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use meshverdict_bindings::args::{self, Problem};
 use meshverdict_bindings::entry::{self, Codec, Entry};
 use meshverdict_bindings::load::js_load_options;
-use meshverdict_bindings::{run_case as run_case_in, ClusterHandle, EngineAnswer, Error, VerdictOut};
+use meshverdict_bindings::{run_case as run_case_in, ClusterHandle, EngineAnswer, Error, ErrorCode, Failure, Query, Verdict, VerdictOut};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -61,7 +66,56 @@ impl Codec for JsCodec {
 /// Manifests loaded into a cluster, kept between questions.
 #[wasm_bindgen]
 pub struct Cluster {
-    handle: ClusterHandle,
+    /// Seen (weakly) by the verdicts whose details are not read yet (`VerdictSource`);
+    /// boxed, so that what such a verdict keeps of a freed cluster is one pointer.
+    #[allow(clippy::redundant_allocation)]
+    handle: Rc<Box<ClusterHandle>>,
+}
+
+thread_local! {
+    /// The last verdict judged, kept until the next one: its details, read right after it
+    /// was asked (the usual order), cost no second judgement.
+    static LAST: RefCell<Option<(u32, Verdict)>> = const { RefCell::new(None) };
+    static SERIAL: Cell<u32> = const { Cell::new(0) };
+}
+
+/// What a verdict's details are built from when JavaScript first reads them (not part of
+/// the API: `js/host.js` holds it inside the verdict). The last verdict is kept
+/// (`LAST`); any other is judged again from its question on its cluster, unless the
+/// cluster was freed since (a verdict does not keep a freed cluster's memory).
+#[wasm_bindgen(skip_typescript)]
+pub struct VerdictSource {
+    #[allow(clippy::redundant_allocation)]
+    handle: Weak<Box<ClusterHandle>>,
+    query: Query,
+    serial: u32,
+}
+
+#[wasm_bindgen]
+impl VerdictSource {
+    /// The whole verdict with its explanation (`VerdictResult`), as a JavaScript value.
+    pub fn details(&self) -> Result<JsValue, JsValue> {
+        let kept = LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            match last.take() {
+                Some((serial, v)) if serial == self.serial => Some(v),
+                other => {
+                    *last = other;
+                    None
+                }
+            }
+        });
+        let verdict = match (kept, self.handle.upgrade()) {
+            (Some(v), _) => v,
+            (None, Some(handle)) => handle.verdict_only(&self.query).map_err(|e| js::engine_error(&e))?,
+            (None, None) => {
+                let e = Error::new(ErrorCode::InvalidRequest, "the details of this verdict were read after its cluster was freed (free()); read them before, or ask again");
+                return Err(js::engine_error(&e));
+            }
+        };
+        let explanation = meshverdict_bindings::explanation(&verdict);
+        js::to_js(&VerdictOut { verdict, explanation })
+    }
 }
 
 #[wasm_bindgen]
@@ -76,7 +130,7 @@ impl Cluster {
     ) -> Result<Cluster, JsValue> {
         let manifests = read::manifests(&text, "text").map_err(|a| js::argument(&a))?;
         let options = read::options(&options).and_then(js_load_options).map_err(|a| js::argument(&a))?;
-        ClusterHandle::load(manifests, options).map(|handle| Cluster { handle }).map_err(|e| js::engine_error(&e))
+        ClusterHandle::load(manifests, options).map(|handle| Cluster { handle: Rc::new(Box::new(handle)) }).map_err(|e| js::engine_error(&e))
     }
 
     /// Loads several files as one cluster (a folder), each under its name: `files` is an
@@ -89,7 +143,7 @@ impl Cluster {
     ) -> Result<Cluster, JsValue> {
         let files = read::files(&files).map_err(|a| js::argument(&a))?;
         let options = read::options(&options).and_then(js_load_options).map_err(|a| js::argument(&a))?;
-        ClusterHandle::load_files(files, options).map(|handle| Cluster { handle }).map_err(|e| js::engine_error(&e))
+        ClusterHandle::load_files(files, options).map(|handle| Cluster { handle: Rc::new(Box::new(handle)) }).map_err(|e| js::engine_error(&e))
     }
 
     /// Warnings of the load (skipped kinds, assumptions).
@@ -111,37 +165,28 @@ impl Cluster {
     }
 
     /// One verdict with its explanation. Throws a `MeshverdictError` (`unknown-endpoint`,
-    /// `invalid-request`, `invalid-policy`) or a `TypeError`/`RangeError`.
+    /// `invalid-request`, `invalid-policy`) or a `TypeError`/`RangeError`. The verdict is
+    /// judged at once; `allowed`, `port`, `protocol` and `summary` are there at once, and
+    /// the rest (the layers, the endpoints, the explanation) is built as a JavaScript value
+    /// when it is first read (`js/host.js`, `lazyVerdict`).
     #[wasm_bindgen(unchecked_return_type = "VerdictResult")]
     pub fn verdict(&self, #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue) -> Result<JsValue, JsValue> {
         let q = read::query(&query).map_err(|a| js::argument(&a))?;
-        match self.handle.verdict(&q) {
-            Ok(v) => js::to_js::<VerdictOut>(&v),
-            Err(e) => Err(js::engine_error(&e)),
-        }
-    }
-
-    /// EXPERIMENT (measuring the boundary; not part of the API): the verdict as JSON text.
-    #[wasm_bindgen(js_name = verdictJsonExperiment, skip_typescript)]
-    pub fn verdict_json_experiment(&self, query: JsValue) -> Result<String, JsValue> {
-        let q = read::query(&query).map_err(|a| js::argument(&a))?;
-        let v = self.handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?;
-        meshverdict_bindings::verdict_json_of(&v).map_err(|e| js::engine_error(&e))
-    }
-
-    /// EXPERIMENT: the verdict without its explanation, as a JavaScript value.
-    #[wasm_bindgen(js_name = verdictOnlyExperiment, skip_typescript)]
-    pub fn verdict_only_experiment(&self, query: JsValue) -> Result<JsValue, JsValue> {
-        let q = read::query(&query).map_err(|a| js::argument(&a))?;
-        let v = self.handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?;
-        js::to_js(&v)
-    }
-
-    /// EXPERIMENT: the verdict computed, nothing returned but `allowed`.
-    #[wasm_bindgen(js_name = verdictBareExperiment, skip_typescript)]
-    pub fn verdict_bare_experiment(&self, query: JsValue) -> Result<bool, JsValue> {
-        let q = read::query(&query).map_err(|a| js::argument(&a))?;
-        self.handle.verdict_only(&q).map(|v| v.allowed).map_err(|e| js::engine_error(&e))
+        let verdict = self.handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?;
+        let serial = SERIAL.with(|s| {
+            let n = s.get().wrapping_add(1);
+            s.set(n);
+            n
+        });
+        let shape = u32::from(verdict.wire_port.is_some())
+            | u32::from(verdict.mesh.is_some()) << 1
+            | u32::from(!verdict.backends.is_empty()) << 2
+            | u32::from(!verdict.members.is_empty()) << 3
+            | u32::from(!verdict.warnings.is_empty()) << 4;
+        let source = VerdictSource { handle: Rc::downgrade(&self.handle), query: q, serial };
+        let out = js::lazy_verdict(source.into(), verdict.allowed, verdict.port, verdict.protocol.as_str(), &verdict.summary, shape);
+        LAST.with(|last| *last.borrow_mut() = Some((serial, verdict)));
+        Ok(out)
     }
 
     /// Many verdicts in one call, each `{ allowed, summary }`. An item the engine cannot
@@ -149,9 +194,13 @@ impl Cluster {
     /// argument throws.
     #[wasm_bindgen(unchecked_return_type = "Array<VerdictBrief | MeshverdictError>")]
     pub fn verdicts(&self, #[wasm_bindgen(unchecked_param_type = "readonly Query[]")] queries: JsValue) -> Result<JsValue, JsValue> {
-        let qs = read::queries(&queries).map_err(|a| js::argument(&a))?;
+        let packed = read::packed(&queries).and_then(|(text, items)| self.handle.verdicts_packed(&text, items, args::batch_field));
+        let answers = match packed {
+            Some(read) => read.map_err(|a| js::argument(&a))?,
+            None => self.handle.verdicts(&read::queries(&queries).map_err(|a| js::argument(&a))?),
+        };
         let out = js_sys::Array::new();
-        for answer in self.handle.verdicts(&qs) {
+        for answer in answers {
             out.push(&match answer {
                 Ok(b) => js::to_js(&b)?,
                 Err(e) => js::engine_error(&e),
@@ -163,11 +212,18 @@ impl Cluster {
     /// Just `allowed` for each question, in order; the first error anywhere is thrown.
     #[wasm_bindgen(js_name = allowedMany, unchecked_return_type = "boolean[]")]
     pub fn allowed_many(&self, #[wasm_bindgen(unchecked_param_type = "readonly Query[]")] queries: JsValue) -> Result<JsValue, JsValue> {
-        let qs = read::queries(&queries).map_err(|a| js::argument(&a))?;
-        match self.handle.allowed_many(&qs) {
-            Ok(v) => Ok(js::booleans(&v.into_iter().map(u8::from).collect::<Vec<u8>>())),
-            Err(e) => Err(js::engine_error(&e)),
-        }
+        // Packed by JavaScript and answered as read; else the objects, read one by one.
+        let packed = read::packed(&queries).and_then(|(text, items)| self.handle.allowed_many_packed(&text, items, args::batch_field));
+        let allowed = match packed {
+            Some(Ok(v)) => v,
+            Some(Err(Failure::Argument(a))) => return Err(js::argument(&a)),
+            Some(Err(Failure::Engine(e))) => return Err(js::engine_error(&e)),
+            None => {
+                let qs = read::queries(&queries).map_err(|a| js::argument(&a))?;
+                self.handle.allowed_many(&qs).map_err(|e| js::engine_error(&e))?
+            }
+        };
+        Ok(js::booleans(&allowed.into_iter().map(u8::from).collect::<Vec<u8>>()))
     }
 
     /// An entry point of the engine by name (`diagnostics`, `errors`, …) with its request

@@ -97,14 +97,9 @@ pub fn unknown_key(queries: &JsValue, single: bool) -> Result<(), ArgumentError>
     Err(ArgumentError::unknown_key(&argument, "property", &key, &args::QUERY_KEYS))
 }
 
-/// Every question of a batch (an array of query objects): packed into one string by
-/// JavaScript when every query is plain and well typed, else read object by object.
+/// Every question of a batch (an array of query objects), read object by object: the
+/// path of a batch JavaScript could not pack (`js::pack`), which names what is wrong.
 pub fn queries(v: &JsValue) -> Result<Vec<Query>, ArgumentError> {
-    if let (Some(text), Some(arr)) = (js::pack(v), v.dyn_ref::<Array>()) {
-        if let Some(read) = args::packed_queries(&text, arr.length() as usize, args::batch_field) {
-            return read;
-        }
-    }
     let t = js_type(v);
     if t != JsType::Array {
         return Err(Bad::wrong_type(Expected::Queries, t.name()).named(Host::JavaScript, "queries"));
@@ -118,6 +113,13 @@ pub fn queries(v: &JsValue) -> Result<Vec<Query>, ArgumentError> {
         }
         Ok(out)
     })
+}
+
+/// A batch packed into one string by JavaScript, with its length: `None` when JavaScript
+/// could not pack it (then [`queries`] reads the objects).
+pub fn packed(v: &JsValue) -> Option<(String, usize)> {
+    let arr = v.dyn_ref::<Array>()?;
+    Some((js::pack(v)?, arr.length() as usize))
 }
 
 /// The manifests: a string, or a Uint8Array in UTF-8.

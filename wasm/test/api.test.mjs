@@ -89,6 +89,41 @@ test('verdict: allowed, with explanation and both layers', () => {
   c.free()
 })
 
+test('verdict: details are built when first read, and read as a plain object', async () => {
+  const { inspect } = await import('node:util')
+  const c = shop()
+  const q1 = { from: 'shop/web', to: 'shop/api', port: 8080 }
+  const q2 = { from: 'shop/web', to: 'shop/api', port: 9090 }
+  const eager = (q) => JSON.parse(JSON.stringify(c.verdict(q)))
+  const want1 = eager(q1)
+  const want2 = eager(q2)
+  assert.equal(want1.explanation.split('\n')[0].startsWith('ALLOWED'), true)
+  // The keys, in the order of the answer, before and after the details are built.
+  const v1 = c.verdict(q1)
+  assert.equal(v1.allowed, true)
+  assert.equal(v1.summary, want1.summary)
+  assert.equal('mesh' in v1, false)
+  assert.equal('egress' in v1, true)
+  assert.deepEqual(Object.keys(v1), Object.keys(want1))
+  assert.deepEqual({ ...v1 }, want1)
+  // Not the last verdict asked: its details are judged again, the same.
+  const v2 = c.verdict(q2)
+  const v3 = c.verdict(q1)
+  assert.equal(v2.explanation, want2.explanation)
+  assert.deepEqual(v3, want1)
+  assert.match(inspect(c.verdict(q1)), /explanation: 'ALLOWED/)
+  assert.equal(JSON.stringify(c.verdict(q2)), JSON.stringify(want2))
+  // After free(): the last verdict's details are kept; an earlier one's cannot be judged again.
+  const d = shop()
+  const early = d.verdict(q1)
+  const late = d.verdict(q2)
+  d.free()
+  assert.equal(late.explanation, want2.explanation)
+  const e = (() => { try { return early.explanation } catch (x) { return x } })()
+  assert.ok(e instanceof MeshverdictError && e.code === 'invalid-request' && /freed/.test(e.message), String(e))
+  c.free()
+})
+
 test('verdict: denied', () => {
   const c = shop()
   const v = c.verdict({ from: 'shop/web', to: 'shop/api', port: 9090 })
