@@ -19,11 +19,13 @@ use crate::ports::{PortSpec, Protocol};
 type ProfileKey = (Direction, Vec<usize>, Option<Vec<crate::ports::NamedPort>>);
 /// (profile, direction, port, protocol).
 type AdmittedKey = (usize, Direction, u16, Protocol);
-/// (policy, rule, the `fromRequires` sets that apply).
-type PeersKey = (usize, usize, Vec<usize>);
+/// (policy, rule, the number of the `fromRequires` sets that apply).
+type PeersKey = (usize, usize, usize);
 /// (profile, direction, protocol, the rules whose ports admit the port, the port itself
 /// when egress named ports resolve on it).
-type SignatureKey = (usize, Direction, Protocol, Vec<(usize, usize)>, Option<u16>);
+type SignatureKey = (usize, Direction, Protocol, Signature, Option<u16>);
+/// The rules (policy, rule) whose ports admit a port, in order.
+pub type Signature = std::rc::Rc<[(usize, usize)]>;
 
 /// Where a rule's ports admit a port: on every destination, on none, or (egress named
 /// ports, resolved on each destination) on these destination classes.
@@ -47,11 +49,16 @@ pub struct Kernel<'a> {
     /// the same classes on every port its rules admit alike, so most ports of a cluster
     /// cost a lookup, and equal sets are one `Rc` (the matrix compares pointers).
     by_signature: RefCell<FastMap<SignatureKey, std::rc::Rc<Bitset>>>,
+    /// [`Kernel::port_signature`] per (profile, direction, port, protocol), for the
+    /// current port.
+    signatures: RefCell<FastMap<AdmittedKey, Signature>>,
     /// Every set handed out, by content: ports whose signatures differ but whose sets do
     /// not (egress named ports) still share one `Rc`.
     interned: RefCell<BitsetMap<std::rc::Rc<Bitset>>>,
     /// Per (policy, rule, `fromRequires` sets): the classes its peers match.
     peers: RefCell<FastMap<PeersKey, std::rc::Rc<Bitset>>>,
+    /// The `fromRequires` lists met so far, numbered.
+    requirements: RefCell<FastMap<Vec<usize>, usize>>,
     /// Per (port, protocol): for each class, the classes that may send to it (the
     /// transpose of the egress rows).
     senders: RefCell<HashMap<(u16, Protocol), std::rc::Rc<BitMatrix>>>,
@@ -103,7 +110,9 @@ impl<'a> Kernel<'a> {
             admitted: RefCell::new(FastMap::default()),
             by_signature: RefCell::new(FastMap::default()),
             interned: RefCell::new(BitsetMap::default()),
+            signatures: RefCell::new(FastMap::default()),
             peers: RefCell::new(FastMap::default()),
+            requirements: RefCell::new(FastMap::default()),
             senders: RefCell::new(HashMap::new()),
             transposes: RefCell::new(FastMap::default()),
             named: RefCell::new(HashMap::new()),
@@ -125,7 +134,7 @@ impl<'a> Kernel<'a> {
             && self
                 .selecting(class, direction)
                 .any(|(_, p)| p.rules.iter().any(|r| r.rule.direction == direction && r.ports.iter().any(|m| matches!(m.port, PortSpec::Named { .. }))));
-        let signature = (profile, direction, protocol, self.port_signature(class, direction, port, protocol), named_egress.then_some(port));
+        let signature = (profile, direction, protocol, self.signature(class, direction, port, protocol), named_egress.then_some(port));
         let found = self.by_signature.borrow().get(&signature).cloned();
         let b = match found {
             Some(b) => b,
@@ -165,9 +174,21 @@ impl<'a> Kernel<'a> {
         out
     }
 
+    /// [`Kernel::port_signature`], shared between the classes of a profile.
+    pub fn signature(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> Signature {
+        let key = (self.profile(class, direction), direction, port, protocol);
+        if let Some(s) = self.signatures.borrow().get(&key) {
+            return s.clone();
+        }
+        let s: Signature = self.port_signature(class, direction, port, protocol).into();
+        self.signatures.borrow_mut().insert(key, s.clone());
+        s
+    }
+
     /// Drops the index of earlier ports (their sets stay, found again by signature).
     pub fn forget(&self) {
         self.admitted.borrow_mut().clear();
+        self.signatures.borrow_mut().clear();
     }
 
     pub fn classes(&self) -> usize {
@@ -208,7 +229,15 @@ impl<'a> Kernel<'a> {
     /// The classes a rule's peers match (pods), with `fromRequires` applied to endpoint
     /// selectors. The same for every port: kept per rule and requirements.
     fn rule_peers(&self, key: (usize, usize), rule: &Rule, requires: &[usize]) -> std::rc::Rc<Bitset> {
-        let cache_key = (key.0, key.1, requires.to_vec());
+        // Requirement lists by number: the key is three words to hash and compare.
+        let known = self.requirements.borrow().get(requires).copied();
+        let id = known.unwrap_or_else(|| {
+            let mut ids = self.requirements.borrow_mut();
+            let id = ids.len();
+            ids.insert(requires.to_vec(), id);
+            id
+        });
+        let cache_key = (key.0, key.1, id);
         if let Some(b) = self.peers.borrow().get(&cache_key) {
             return b.clone();
         }

@@ -489,7 +489,7 @@ impl<'a> Matrix<'a> {
             // addresses and names are matched by the rules' peers alone, whoever the
             // subject is (only a node party is host or remote-node to it): classes of
             // different profiles whose rules admit alike share their judgement then.
-            type ExtKey = (Direction, usize, bool, bool, Vec<(usize, usize)>);
+            type ExtKey = (Direction, usize, bool, bool, crate::evaluate::kernel::Signature);
             let subject_free = parties.iter().all(|p| matches!(p, Party::External { .. }));
             let mut ext_cache: FastMap<ExtKey, Rc<Bitset>> = FastMap::default();
             // Equal sets are one `Rc` (`Kernel::admitted_shared`), so from one port to the
@@ -648,7 +648,7 @@ impl<'a> Matrix<'a> {
                                         if subject_free { usize::MAX } else { profile },
                                         kernel.isolated(b, direction),
                                         kernel.default_deny(b, direction),
-                                        kernel.port_signature(b, direction, port, protocol),
+                                        kernel.signature(b, direction, port, protocol),
                                     );
                                     ext_cache
                                         .entry(key)
