@@ -39,8 +39,9 @@ export declare class NativeCluster {
   allowedMany(queries: unknown): Uint8Array | Failure
   /**
    * `allowedMany` for a batch packed by `index.js` (one string, see
-   * `meshverdict_bindings::args::packed_queries`); nothing when the packing does not
-   * hold `items` questions (the wrapper then passes the objects).
+   * `meshverdict_bindings::args::packed_queries`), each question answered as it is
+   * read; nothing when the packing does not hold `items` questions (the wrapper then
+   * passes the objects).
    */
   allowedManyPacked(text: string, items: number): Uint8Array | Failure | null
   /** `verdicts` for a packed batch (see `allowed_many_packed`). */
