@@ -334,7 +334,6 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
             })
             .clone()
     };
-    let mut authz_cache: HashMap<String, Bitset> = HashMap::new();
     let mut blocked: Vec<Diagnostic> = Vec::new();
     let mut widened: Vec<Diagnostic> = Vec::new();
     for &b in &meshed {
@@ -400,20 +399,7 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
             // Only where Linkerd's own authorization lets them in is the port rule void.
             if linkerd.judges(dst, port, Protocol::Tcp) {
                 if let Some(authz) = linkerd.authorizations(cx.model, dst, port) {
-                    let key = format!("{}|{port}", authz.key);
-                    let ok = authz_cache
-                        .entry(key)
-                        .or_insert_with(|| {
-                            let mut s = Bitset::empty(classes.len());
-                            for c in 0..classes.len() {
-                                if rep(c).is_some_and(|src| linkerd.admits(cx.model, &authz, &Party::Pod(src), port)) {
-                                    s.insert(c);
-                                }
-                            }
-                            s
-                        })
-                        .clone();
-                    wide.intersect_with(&ok);
+                    wide.intersect_with(&kernel.authorized(&authz, port));
                 }
             }
             if let Some(first) = wide.first().and_then(rep) {

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::compile::bitset::{BitMatrix, Bitset, BitsetMap, FastMap};
 use crate::compile::dataplane::EnforcementMode;
+use crate::compile::party::Party;
 use crate::compile::policy::{Direction, Peer, Rule};
 use crate::compile::Compiled;
 use crate::model::Model;
@@ -62,6 +63,8 @@ pub struct Kernel<'a> {
     /// Per (port, protocol): for each class, the classes that may send to it (the
     /// transpose of the egress rows).
     senders: RefCell<HashMap<(u16, Protocol), std::rc::Rc<BitMatrix>>>,
+    /// Per (authorizations key, port): the classes Linkerd's authorizations admit.
+    authorized: RefCell<HashMap<(String, u16), std::rc::Rc<Bitset>>>,
     /// Transposes by the identity of their egress rows (see [`Kernel::senders`]).
     transposes: RefCell<FastMap<Vec<usize>, std::rc::Rc<BitMatrix>>>,
     /// Per (rule identity, port, protocol): the destination classes on which an egress
@@ -115,6 +118,7 @@ impl<'a> Kernel<'a> {
             requirements: RefCell::new(FastMap::default()),
             senders: RefCell::new(HashMap::new()),
             transposes: RefCell::new(FastMap::default()),
+            authorized: RefCell::new(HashMap::new()),
             named: RefCell::new(HashMap::new()),
             names: RefCell::new(HashMap::new()),
         }
@@ -388,6 +392,27 @@ impl<'a> Kernel<'a> {
             }
         };
         matrix.rows.get(to).cloned().unwrap_or_else(|| Bitset::empty(n))
+    }
+
+    /// The pod classes whose members a server port's Linkerd authorizations admit, once
+    /// per set of authorizations and port.
+    pub fn authorized(&self, authz: &crate::compile::mesh::linkerd::Authorizations, port: u16) -> std::rc::Rc<Bitset> {
+        let key = (authz.key.clone(), port);
+        if let Some(s) = self.authorized.borrow().get(&key) {
+            return s.clone();
+        }
+        let n = self.classes();
+        let mut s = Bitset::empty(n);
+        if let Some(l) = self.compiled.linkerd.as_ref() {
+            for c in 0..n {
+                if self.compiled.classes.rep(c).and_then(|i| self.model.endpoints.get(i)).is_some_and(|src| l.admits(self.model, authz, &Party::Pod(src), port)) {
+                    s.insert(c);
+                }
+            }
+        }
+        let s = std::rc::Rc::new(s);
+        self.authorized.borrow_mut().insert(key, s.clone());
+        s
     }
 
     /// The pod classes that may open a connection to `to` on `port`/`protocol` as far

@@ -476,7 +476,6 @@ impl<'a> Matrix<'a> {
             .iter()
             .map(|x| if x.api { api } else { Party::External { ip: x.ip, dns: x.dns.as_deref() } })
             .collect();
-        let mut authz_cache: HashMap<(String, u16), Rc<Bitset>> = HashMap::new();
         let mut authz_ext: HashMap<(String, u16), Bitset> = HashMap::new();
         for &protocol in &protocols {
             let stretches = stretches(model, compiled, protocol, &options.ports);
@@ -601,19 +600,7 @@ impl<'a> Matrix<'a> {
                         }
                         if l.judges(dst, port, protocol) {
                             if let Some(authz) = l.authorizations(model, dst, port) {
-                                let ok = authz_cache
-                                    .entry((authz.key.clone(), port))
-                                    .or_insert_with(|| {
-                                        let mut s = Bitset::empty(k);
-                                        for c in 0..k {
-                                            if rep(c).is_some_and(|src| l.admits(model, &authz, &Party::Pod(src), port)) {
-                                                s.insert(c);
-                                            }
-                                        }
-                                        Rc::new(s)
-                                    })
-                                    .clone();
-                                row.intersect_with(&ok);
+                                row.intersect_with(&kernel.authorized(&authz, port));
                                 authorized_by = Some(Rc::from(authz.server.as_str()));
                             }
                         }
