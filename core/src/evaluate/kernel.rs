@@ -159,10 +159,11 @@ impl<'a> Kernel<'a> {
     }
 
     /// The rules of the policies selecting `class` in `direction` whose ports admit
-    /// `port`/`protocol` when the other side is outside the cluster (it declares no
-    /// ports, so named ports resolve only on `class` itself, for ingress): for such
-    /// parties, two ports with the same rules are judged alike.
-    pub fn port_signature(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> Vec<(usize, usize)> {
+    /// `port`/`protocol`, named ports resolved on `class` itself (ingress) and on nothing
+    /// (egress: they resolve on each destination, which `admitted_shared` keys apart).
+    /// Two ports with the same rules are judged alike for parties outside the cluster,
+    /// which declare no ports.
+    fn port_signature(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> Vec<(usize, usize)> {
         let own: &[crate::ports::NamedPort] = match direction {
             Direction::Ingress => self.compiled.classes.rep(class).and_then(|i| self.model.endpoints.get(i)).map(|e| e.ports.as_slice()).unwrap_or_default(),
             Direction::Egress => &[],
