@@ -483,10 +483,13 @@ fn build_with(source: &str, text: &str, limits: Limits, flow: bool, mut each: im
         }
         r
     };
-    let read = flow_or_yaml(&mut b, text, &mut counted);
+    let mut took_flow = false;
+    let read = flow_or_yaml(&mut b, text, &mut took_flow, &mut counted);
     match read {
         Ok(()) => Ok(b.tally()),
-        Err(e) if reader_failed => Err(e),
+        // Without a flow document the YAML parser read the whole stream from its start,
+        // which is what parsing it again would do: its error is the one.
+        Err(e) if reader_failed || !took_flow => Err(e),
         Err(_) => {
             let mut skip = delivered;
             yaml_only(source, text, limits, &mut |d| {
@@ -516,7 +519,7 @@ fn document_marker(text: &str, at: usize) -> bool {
 /// line, then the next marker or the end goes through [`flow_events`]; runs of anything
 /// else go to the YAML parser, each run parsed as a stream of its own (a `---` line
 /// always starts a document, see [`split_point`]).
-fn flow_or_yaml<'t>(b: &mut Builder<'t>, text: &'t str, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+fn flow_or_yaml<'t>(b: &mut Builder<'t>, text: &'t str, took_flow: &mut bool, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
     let mut events = Vec::new();
     let mut open = Vec::new();
     // The start of the text not yet read, and its line; the line at `at`.
@@ -528,6 +531,8 @@ fn flow_or_yaml<'t>(b: &mut Builder<'t>, text: &'t str, each: &mut impl FnMut(Do
         if let Some((body, len)) = body {
             let end = at + 4 + len;
             if (end >= text.len() || document_marker(text, end)) && flow_events(body, &mut events, &mut open) {
+                // From here the stream is read in runs, which the whole-stream parse checks.
+                *took_flow = true;
                 if pending < at {
                     yaml_events(b, text.get(pending..at).unwrap_or_default(), pending_line - 1, each)?;
                 }
