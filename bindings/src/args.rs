@@ -110,18 +110,30 @@ pub struct Bad {
 
 impl Bad {
     pub fn wrong_type(expected: Expected, type_name: impl Into<String>) -> Bad {
-        Bad { problem: Problem::Type, expected, got: type_name.into() }
+        Bad {
+            problem: Problem::Type,
+            expected,
+            got: type_name.into(),
+        }
     }
 
     pub fn wrong_value(expected: Expected, value: impl Into<String>) -> Bad {
-        Bad { problem: Problem::Value, expected, got: value.into() }
+        Bad {
+            problem: Problem::Value,
+            expected,
+            got: value.into(),
+        }
     }
 
     /// Names the argument, as the caller wrote it (`port`, `port of queries[3]`).
     pub fn named(self, host: Host, argument: &str) -> ArgumentError {
         ArgumentError {
             problem: self.problem,
-            message: format!("{argument} must be {}, not {}", self.expected.words(host), self.got),
+            message: format!(
+                "{argument} must be {}, not {}",
+                self.expected.words(host),
+                self.got
+            ),
             help: self.expected.help(host),
         }
     }
@@ -145,14 +157,22 @@ impl ArgumentError {
         };
         ArgumentError {
             problem: Problem::Type,
-            message: format!("{argument} has no {noun} {}{hint}; it takes {}", quoted(key), options.join(", ")),
+            message: format!(
+                "{argument} has no {noun} {}{hint}; it takes {}",
+                quoted(key),
+                options.join(", ")
+            ),
             help: None,
         }
     }
 
     /// A query without one of the keys it needs.
     pub fn missing(argument: &str, key: &str) -> ArgumentError {
-        ArgumentError { problem: Problem::Type, message: format!("{argument} has no {key}"), help: None }
+        ArgumentError {
+            problem: Problem::Type,
+            message: format!("{argument} has no {key}"),
+            help: None,
+        }
     }
 
     /// The same error as every other failure: code `invalid-request`, message and help.
@@ -212,12 +232,22 @@ pub enum JsPart {
 /// A JavaScript query `{ from, to, port, protocol? }` from its four properties;
 /// `argument("port")` names one of them as the caller wrote it (`query.port`,
 /// `port of queries[3]`), and is only called on failure.
-pub fn js_query(from: JsPart, to: JsPart, port: JsPart, protocol: JsPart, argument: impl Fn(&str) -> String) -> Result<Query, ArgumentError> {
+pub fn js_query(
+    from: JsPart,
+    to: JsPart,
+    port: JsPart,
+    protocol: JsPart,
+    argument: impl Fn(&str) -> String,
+) -> Result<Query, ArgumentError> {
     let host = Host::JavaScript;
     let endpoint = |p: JsPart, key: &str| match p {
         JsPart::Text(s) => Ok(s),
-        JsPart::Number(_) => Err(Bad::wrong_type(Expected::Endpoint, "number").named(host, &argument(key))),
-        JsPart::Other(t) => Err(Bad::wrong_type(Expected::Endpoint, t.name()).named(host, &argument(key))),
+        JsPart::Number(_) => {
+            Err(Bad::wrong_type(Expected::Endpoint, "number").named(host, &argument(key)))
+        }
+        JsPart::Other(t) => {
+            Err(Bad::wrong_type(Expected::Endpoint, t.name()).named(host, &argument(key)))
+        }
     };
     let from = endpoint(from, "from")?;
     let to = endpoint(to, "to")?;
@@ -234,7 +264,12 @@ pub fn js_query(from: JsPart, to: JsPart, port: JsPart, protocol: JsPart, argume
         JsPart::Other(t) => Err(Bad::wrong_type(Expected::Protocol, t.name())),
     }
     .map_err(|b| b.named(host, &argument("protocol")))?;
-    Ok(Query { from, to, port, protocol })
+    Ok(Query {
+        from,
+        to,
+        port,
+        protocol,
+    })
 }
 
 /// Separates the fields of packed queries: four per question (`from`, `to`, `port`,
@@ -247,7 +282,11 @@ pub const PACKED_SEPARATOR: char = '\0';
 /// question. `None` when the text does not hold `items` questions (a field held the
 /// separator): the host then reads the objects themselves. Values are checked here, with
 /// the same messages as for objects; `argument(i, "port")` names a field on failure.
-pub fn packed_queries(text: &str, items: usize, argument: impl Fn(usize, &str) -> String) -> Option<Result<Vec<Query>, ArgumentError>> {
+pub fn packed_queries(
+    text: &str,
+    items: usize,
+    argument: impl Fn(usize, &str) -> String,
+) -> Option<Result<Vec<Query>, ArgumentError>> {
     let mut reader = Packed::new(text, items)?;
     let mut out = Vec::with_capacity(items);
     let mut q = Packed::query();
@@ -274,14 +313,30 @@ impl<'t> Packed<'t> {
     pub fn new(text: &'t str, items: usize) -> Option<Packed<'t>> {
         // A field that held the separator shifts every field after it: count them first,
         // so that no shifted field is checked (and refused) as the wrong one.
-        let separators = text.bytes().filter(|b| *b == PACKED_SEPARATOR as u8).count();
-        let fits = if items == 0 { text.is_empty() } else { separators + 1 == items.saturating_mul(4) };
-        fits.then(|| Packed { fields: text.split(PACKED_SEPARATOR), items, read: 0 })
+        let separators = text
+            .bytes()
+            .filter(|b| *b == PACKED_SEPARATOR as u8)
+            .count();
+        let fits = if items == 0 {
+            text.is_empty()
+        } else {
+            separators + 1 == items.saturating_mul(4)
+        };
+        fits.then(|| Packed {
+            fields: text.split(PACKED_SEPARATOR),
+            items,
+            read: 0,
+        })
     }
 
     /// A query to read into.
     pub fn query() -> Query {
-        Query { from: String::new(), to: String::new(), port: PortRef::Number(1), protocol: Protocol::Tcp }
+        Query {
+            from: String::new(),
+            to: String::new(),
+            port: PortRef::Number(1),
+            protocol: Protocol::Tcp,
+        }
     }
 
     /// How many questions were read so far (the index of the next one).
@@ -290,14 +345,23 @@ impl<'t> Packed<'t> {
     }
 
     /// Reads the next question into `q`; `None` after the last one.
-    pub fn next_into(&mut self, q: &mut Query, argument: impl Fn(usize, &str) -> String) -> Option<Result<(), ArgumentError>> {
+    pub fn next_into(
+        &mut self,
+        q: &mut Query,
+        argument: impl Fn(usize, &str) -> String,
+    ) -> Option<Result<(), ArgumentError>> {
         if self.read >= self.items {
             return None;
         }
         let i = self.read;
         self.read += 1;
         // `new` counted the fields: four are there.
-        let (from, to, port, protocol) = (self.fields.next()?, self.fields.next()?, self.fields.next()?, self.fields.next()?);
+        let (from, to, port, protocol) = (
+            self.fields.next()?,
+            self.fields.next()?,
+            self.fields.next()?,
+            self.fields.next()?,
+        );
         let named = |b: Bad, key: &str| b.named(Host::JavaScript, &argument(i, key));
         let port = match port.parse::<u16>() {
             Ok(n) if n >= 1 && !port.starts_with(['0', '+']) => Ok(PortRef::Number(n)),
@@ -307,7 +371,11 @@ impl<'t> Packed<'t> {
             Ok(p) => p,
             Err(b) => return Some(Err(named(b, "port"))),
         };
-        let protocol = if protocol.is_empty() { Ok(Protocol::Tcp) } else { self::protocol(protocol) };
+        let protocol = if protocol.is_empty() {
+            Ok(Protocol::Tcp)
+        } else {
+            self::protocol(protocol)
+        };
         let protocol = match protocol {
             Ok(p) => p,
             Err(b) => return Some(Err(named(b, "protocol"))),
@@ -345,7 +413,10 @@ pub const QUERY_KEYS: [&str; 4] = ["from", "to", "port", "protocol"];
 pub fn quoted(s: &str) -> String {
     let short: String = s.chars().take(60).collect();
     let more = if short.len() < s.len() { "…" } else { "" };
-    format!("'{}'{more}", short.replace('\\', "\\\\").replace('\'', "\\'"))
+    format!(
+        "'{}'{more}",
+        short.replace('\\', "\\\\").replace('\'', "\\'")
+    )
 }
 
 /// A port given as an integer (Python `int`, a JavaScript number already known to be whole).
@@ -414,7 +485,11 @@ pub fn js_number(n: f64) -> String {
     if n.is_nan() {
         "NaN".into()
     } else if n.is_infinite() {
-        if n > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if n > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else if n.fract() == 0.0 && n.abs() < 1e21 {
         format!("{n:.0}")
     } else {
@@ -425,7 +500,10 @@ pub fn js_number(n: f64) -> String {
 /// The closest option name to an unknown one, for "did you mean …?".
 pub fn closest<'a>(given: &str, options: &[&'a str]) -> Option<&'a str> {
     let lower = given.to_ascii_lowercase().replace(['_', '-'], "");
-    options.iter().copied().find(|o| o.to_ascii_lowercase().replace(['_', '-'], "") == lower)
+    options
+        .iter()
+        .copied()
+        .find(|o| o.to_ascii_lowercase().replace(['_', '-'], "") == lower)
 }
 
 #[cfg(test)]
@@ -437,8 +515,14 @@ mod tests {
         assert_eq!(port_int(8080), Ok(PortRef::Number(8080)));
         assert_eq!(port_int(0).map_err(|b| b.got), Err("0".to_string()));
         assert_eq!(port_int(70000).map_err(|b| b.problem), Err(Problem::Value));
-        assert_eq!(port_number(80.5).map_err(|b| b.got), Err("80.5".to_string()));
-        assert_eq!(port_number(f64::NAN).map_err(|b| b.got), Err("NaN".to_string()));
+        assert_eq!(
+            port_number(80.5).map_err(|b| b.got),
+            Err("80.5".to_string())
+        );
+        assert_eq!(
+            port_number(f64::NAN).map_err(|b| b.got),
+            Err("NaN".to_string())
+        );
         assert_eq!(port_number(443.0), Ok(PortRef::Number(443)));
         assert_eq!(port_name("http"), Ok(PortRef::Name("http".into())));
         assert_eq!(port_name("8080"), Ok(PortRef::Number(8080)));
@@ -448,8 +532,14 @@ mod tests {
     #[test]
     fn messages_in_the_hosts_words() {
         let bad = Bad::wrong_type(Expected::Port, "float");
-        assert_eq!(bad.clone().named(Host::Python, "port").message, "port must be an int between 1 and 65535 or a port name (str), not float");
-        assert_eq!(bad.clone().named(Host::JavaScript, "port").message, "port must be an integer between 1 and 65535 or a port name (string), not float");
+        assert_eq!(
+            bad.clone().named(Host::Python, "port").message,
+            "port must be an int between 1 and 65535 or a port name (str), not float"
+        );
+        assert_eq!(
+            bad.clone().named(Host::JavaScript, "port").message,
+            "port must be an integer between 1 and 65535 or a port name (string), not float"
+        );
         let e = bad.named(Host::Python, "port").to_error();
         assert_eq!(e.code, ErrorCode::InvalidRequest);
         assert!(e.help.is_some());
@@ -459,8 +549,14 @@ mod tests {
     fn protocols_and_dataplanes() {
         assert_eq!(protocol("udp"), Ok(Protocol::Udp));
         assert_eq!(protocol("Sctp"), Ok(Protocol::Sctp));
-        assert_eq!(protocol("ICMP").map_err(|b| b.got), Err("'ICMP'".to_string()));
-        assert_eq!(protocol("ICMP").map_err(|b| b.got), Err("'ICMP'".to_string()));
+        assert_eq!(
+            protocol("ICMP").map_err(|b| b.got),
+            Err("'ICMP'".to_string())
+        );
+        assert_eq!(
+            protocol("ICMP").map_err(|b| b.got),
+            Err("'ICMP'".to_string())
+        );
         assert_eq!(dataplane("auto"), Ok(None));
         assert_eq!(dataplane("cilium"), Ok(Some(Dataplane::Cilium)));
         assert!(dataplane("flannel").is_err());
@@ -468,7 +564,12 @@ mod tests {
 
     #[test]
     fn unknown_options_suggest() {
-        let e = ArgumentError::unknown_key("options", "property", "dataPlane", &["dataplane", "name", "limits"]);
+        let e = ArgumentError::unknown_key(
+            "options",
+            "property",
+            "dataPlane",
+            &["dataplane", "name", "limits"],
+        );
         assert_eq!(e.problem, Problem::Type);
         assert_eq!(e.message, "options has no property 'dataPlane' (did you mean dataplane?); it takes dataplane, name, limits");
         assert_eq!(closest("max_objects", &["maxObjects"]), Some("maxObjects"));
@@ -477,31 +578,78 @@ mod tests {
     #[test]
     fn javascript_queries() {
         let name = |k: &str| format!("{k} of queries[3]");
-        let q = js_query(JsPart::Text("a/b".into()), JsPart::Text("a/c".into()), JsPart::Number(80.0), JsPart::Other(JsType::Undefined), name);
-        assert_eq!(q.map(|q| (q.port, q.protocol)), Ok((PortRef::Number(80), Protocol::Tcp)));
-        let e = js_query(JsPart::Text("a/b".into()), JsPart::Text("a/c".into()), JsPart::Other(JsType::Boolean), JsPart::Other(JsType::Undefined), name);
+        let q = js_query(
+            JsPart::Text("a/b".into()),
+            JsPart::Text("a/c".into()),
+            JsPart::Number(80.0),
+            JsPart::Other(JsType::Undefined),
+            name,
+        );
+        assert_eq!(
+            q.map(|q| (q.port, q.protocol)),
+            Ok((PortRef::Number(80), Protocol::Tcp))
+        );
+        let e = js_query(
+            JsPart::Text("a/b".into()),
+            JsPart::Text("a/c".into()),
+            JsPart::Other(JsType::Boolean),
+            JsPart::Other(JsType::Undefined),
+            name,
+        );
         assert_eq!(e.map_err(|e| (e.problem, e.message)), Err((Problem::Type, "port of queries[3] must be an integer between 1 and 65535 or a port name (string), not boolean".to_string())));
-        let e = js_query(JsPart::Other(JsType::Undefined), JsPart::Text("a/c".into()), JsPart::Number(80.0), JsPart::Other(JsType::Undefined), |k| format!("query.{k}"));
-        assert!(e.is_err_and(|e| e.message.starts_with("query.from must be an endpoint reference (string)") && e.message.ends_with("not undefined")));
-        let e = js_query(JsPart::Text("a".into()), JsPart::Text("b".into()), JsPart::Number(80.5), JsPart::Text("udp".into()), name);
+        let e = js_query(
+            JsPart::Other(JsType::Undefined),
+            JsPart::Text("a/c".into()),
+            JsPart::Number(80.0),
+            JsPart::Other(JsType::Undefined),
+            |k| format!("query.{k}"),
+        );
+        assert!(e.is_err_and(|e| e
+            .message
+            .starts_with("query.from must be an endpoint reference (string)")
+            && e.message.ends_with("not undefined")));
+        let e = js_query(
+            JsPart::Text("a".into()),
+            JsPart::Text("b".into()),
+            JsPart::Number(80.5),
+            JsPart::Text("udp".into()),
+            name,
+        );
         assert_eq!(e.map_err(|e| e.problem), Err(Problem::Value));
     }
 
     #[test]
     fn packed_batches() {
         let text = ["a/b", "a/c", "80", "", "a/b", "a/c", "http", "udp"].join("\0");
-        let qs = packed_queries(&text, 2, batch_field).and_then(Result::ok).unwrap_or_default();
-        assert_eq!(qs.iter().map(|q| (q.port.clone(), q.protocol)).collect::<Vec<_>>(), vec![(PortRef::Number(80), Protocol::Tcp), (PortRef::Name("http".into()), Protocol::Udp)]);
+        let qs = packed_queries(&text, 2, batch_field)
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        assert_eq!(
+            qs.iter()
+                .map(|q| (q.port.clone(), q.protocol))
+                .collect::<Vec<_>>(),
+            vec![
+                (PortRef::Number(80), Protocol::Tcp),
+                (PortRef::Name("http".into()), Protocol::Udp)
+            ]
+        );
         // A field that held the separator: the count is off, so the host reads the objects.
         assert!(packed_queries(&text, 3, batch_field).is_none());
         let shifted = ["a/b", "a/c", "80", "", "x/\0a", "a/c", "80", ""].join("\0");
         assert!(packed_queries(&shifted, 2, batch_field).is_none());
         assert!(packed_queries(&format!("{text}\0x"), 2, batch_field).is_none());
         let bad = ["a/b", "a/c", "80", "ICMP"].join("\0");
-        let e = packed_queries(&bad, 1, batch_field).and_then(Result::err).map(|e| e.message);
+        let e = packed_queries(&bad, 1, batch_field)
+            .and_then(Result::err)
+            .map(|e| e.message);
         assert_eq!(e.as_deref(), Some("protocol of queries[0] must be 'TCP', 'UDP' or 'SCTP' (string, any case), not 'ICMP'"));
-        assert_eq!(packed_queries("", 0, batch_field).map(|r| r.map(|v| v.len())), Some(Ok(0)));
-        let one = packed_queries(&["a", "b", "0", ""].join("\0"), 1, query_field).and_then(Result::err).map(|e| e.message);
+        assert_eq!(
+            packed_queries("", 0, batch_field).map(|r| r.map(|v| v.len())),
+            Some(Ok(0))
+        );
+        let one = packed_queries(&["a", "b", "0", ""].join("\0"), 1, query_field)
+            .and_then(Result::err)
+            .map(|e| e.message);
         assert!(one.is_some_and(|m| m.starts_with("query.port must be")));
     }
 

@@ -12,8 +12,11 @@ use meshverdict::{Answer, Error, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::jobs::{self, DiffOut, EndpointInfo, ExposureRequest, MatrixOut, MatrixRequest, RepairRequest, Side, SynthesisOut, SynthesizeRequest};
 use crate::args::Problem;
+use crate::jobs::{
+    self, DiffOut, EndpointInfo, ExposureRequest, MatrixOut, MatrixRequest, RepairRequest, Side,
+    SynthesisOut, SynthesizeRequest,
+};
 use crate::{guard, ClusterHandle, Manifests};
 
 /// One entry point of a loaded cluster.
@@ -55,7 +58,8 @@ impl Codec for Json {
 
     fn decode<T: DeserializeOwned>(&self, entry: &str, request: &str) -> Result<T, Error> {
         // Through a Value, so that errors carry the field path and never a text position.
-        let value: serde_json::Value = serde_json::from_str(request).map_err(|e| request_error(entry, e))?;
+        let value: serde_json::Value =
+            serde_json::from_str(request).map_err(|e| request_error(entry, e))?;
         decode_value(entry, value)
     }
 
@@ -77,7 +81,13 @@ impl Codec for Json {
             Problem::Type => "type",
             Problem::Value => "value",
         };
-        serde_json::to_string(&RequestFailure { kind: "failure", error: &error, warnings: [], problem }).unwrap_or_else(|_| crate::failure_json(&error))
+        serde_json::to_string(&RequestFailure {
+            kind: "failure",
+            error: &error,
+            warnings: [],
+            problem,
+        })
+        .unwrap_or_else(|_| crate::failure_json(&error))
     }
 }
 
@@ -86,7 +96,17 @@ impl Codec for Json {
 /// out of range).
 pub fn problem_of(e: &Error) -> Problem {
     let m = &e.message;
-    if ["invalid type: ", "unknown field `", "missing field `", "invalid length ", "expected value at", "EOF while"].iter().any(|p| m.contains(p)) {
+    if [
+        "invalid type: ",
+        "unknown field `",
+        "missing field `",
+        "invalid length ",
+        "expected value at",
+        "EOF while",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
+    {
         Problem::Type
     } else {
         Problem::Value
@@ -95,7 +115,10 @@ pub fn problem_of(e: &Error) -> Problem {
 
 /// A request from its JSON value; the error names the entry point and the field (every
 /// host's codec ends here, so that the messages are the same in every host).
-pub fn decode_value<T: DeserializeOwned>(entry: &str, value: serde_json::Value) -> Result<T, Error> {
+pub fn decode_value<T: DeserializeOwned>(
+    entry: &str,
+    value: serde_json::Value,
+) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| request_error(entry, e))
 }
 
@@ -107,7 +130,10 @@ pub fn request_error(entry: &str, e: impl std::fmt::Display) -> Error {
 /// Options of an entry point that takes none: `null`, `undefined`, or an empty object.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields, expecting = "no options (null, or an empty object)")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "no options (null, or an empty object)"
+)]
 pub struct NoOptions {}
 
 /// The analysis of the whole cluster.
@@ -132,7 +158,10 @@ impl Entry for Errors {
     type Output = Vec<Error>;
 
     fn run(cluster: &ClusterHandle, _: Option<NoOptions>) -> Answer<Self::Output> {
-        Answer::Success { result: cluster.errors(), warnings: Vec::new() }
+        Answer::Success {
+            result: cluster.errors(),
+            warnings: Vec::new(),
+        }
     }
 }
 
@@ -147,7 +176,10 @@ impl Entry for Matrix {
 
     fn run(cluster: &ClusterHandle, request: Option<MatrixRequest>) -> Answer<MatrixOut> {
         let (options, format) = request.unwrap_or_default().options();
-        Answer::from_result(jobs::matrix(&cluster.cluster, &options, format), cluster.warnings().to_vec())
+        Answer::from_result(
+            jobs::matrix(&cluster.cluster, &options, format),
+            cluster.warnings().to_vec(),
+        )
     }
 }
 
@@ -161,7 +193,10 @@ impl Entry for Exposure {
 
     fn run(cluster: &ClusterHandle, request: Option<ExposureRequest>) -> Answer<Self::Output> {
         let request = request.unwrap_or_default();
-        Answer::from_result(jobs::exposure(&cluster.cluster, request.namespace.as_deref()), cluster.warnings().to_vec())
+        Answer::from_result(
+            jobs::exposure(&cluster.cluster, request.namespace.as_deref()),
+            cluster.warnings().to_vec(),
+        )
     }
 }
 
@@ -189,19 +224,34 @@ impl Entry for Diff {
                 Side::After => "after",
                 Side::Before => "before",
             };
-            let files = manifests.texts(Self::NAME, field, field)?.into_iter().map(|(name, text)| (name, Manifests::Text(text))).collect();
+            let files = manifests
+                .texts(Self::NAME, field, field)?
+                .into_iter()
+                .map(|(name, text)| (name, Manifests::Text(text)))
+                .collect();
             Ok((side, cluster.load_like(files)?))
         });
         let (side, other) = match other {
             Ok(o) => o,
-            Err(error) => return Answer::Failure { error, warnings: Vec::new() },
+            Err(error) => {
+                return Answer::Failure {
+                    error,
+                    warnings: Vec::new(),
+                }
+            }
         };
         let (before, after) = match side {
             Side::After => (&cluster.cluster, &other.cluster),
             Side::Before => (&other.cluster, &cluster.cluster),
         };
-        let forbid = request.forbid.as_ref().map(|f| (f.name.as_deref().unwrap_or("forbid.yaml"), f.yaml.as_str()));
-        Answer::from_result(jobs::diff(before, after, request.by.unwrap_or_default(), forbid), after.warnings().to_vec())
+        let forbid = request
+            .forbid
+            .as_ref()
+            .map(|f| (f.name.as_deref().unwrap_or("forbid.yaml"), f.yaml.as_str()));
+        Answer::from_result(
+            jobs::diff(before, after, request.by.unwrap_or_default(), forbid),
+            after.warnings().to_vec(),
+        )
     }
 }
 
@@ -214,7 +264,9 @@ impl Entry for Synthesize {
     type Output = SynthesisOut;
 
     fn check(request: &Option<SynthesizeRequest>) -> Result<(), (Problem, Error)> {
-        request.as_ref().map_or(Ok(()), |r| r.source().map(|_| ()).map_err(|e| (Problem::Type, e)))
+        request.as_ref().map_or(Ok(()), |r| {
+            r.source().map(|_| ()).map_err(|e| (Problem::Type, e))
+        })
     }
 
     fn run(cluster: &ClusterHandle, request: Option<SynthesizeRequest>) -> Answer<SynthesisOut> {
@@ -242,7 +294,10 @@ impl Entry for Repair {
 
     fn run(cluster: &ClusterHandle, request: Option<RepairRequest>) -> Answer<Self::Output> {
         let dialect = request.unwrap_or_default().dialect.unwrap_or_default();
-        Answer::from_result(jobs::repair(&cluster.cluster, dialect), cluster.warnings().to_vec())
+        Answer::from_result(
+            jobs::repair(&cluster.cluster, dialect),
+            cluster.warnings().to_vec(),
+        )
     }
 }
 
@@ -255,7 +310,10 @@ impl Entry for Endpoints {
     type Output = Vec<EndpointInfo>;
 
     fn run(cluster: &ClusterHandle, _: Option<NoOptions>) -> Answer<Self::Output> {
-        Answer::Success { result: jobs::endpoints(&cluster.cluster), warnings: Vec::new() }
+        Answer::Success {
+            result: jobs::endpoints(&cluster.cluster),
+            warnings: Vec::new(),
+        }
     }
 }
 
@@ -263,7 +321,11 @@ fn run<E: Entry, C: Codec>(cluster: &ClusterHandle, codec: &C, request: &C::In) 
     match codec.decode::<E::Request>(E::NAME, request) {
         Ok(req) => match E::check(&req) {
             Ok(()) => {
-                let answer = guard(|| Ok(E::run(cluster, req))).unwrap_or_else(|error| Answer::Failure { error, warnings: Vec::new() });
+                let answer =
+                    guard(|| Ok(E::run(cluster, req))).unwrap_or_else(|error| Answer::Failure {
+                        error,
+                        warnings: Vec::new(),
+                    });
                 codec.encode(&answer)
             }
             Err((problem, error)) => codec.encode_request_error(error, problem),
@@ -276,11 +338,25 @@ fn run<E: Entry, C: Codec>(cluster: &ClusterHandle, codec: &C, request: &C::In) 
 }
 
 /// Every entry point's name, for hosts that list them.
-pub const ENTRIES: &[&str] = &[Diagnostics::NAME, Errors::NAME, Matrix::NAME, Exposure::NAME, Diff::NAME, Synthesize::NAME, Repair::NAME, Endpoints::NAME];
+pub const ENTRIES: &[&str] = &[
+    Diagnostics::NAME,
+    Errors::NAME,
+    Matrix::NAME,
+    Exposure::NAME,
+    Diff::NAME,
+    Synthesize::NAME,
+    Repair::NAME,
+    Endpoints::NAME,
+];
 
 /// Runs the entry point `name` with a request in the codec's form; the answer in the same
 /// form. An unknown name is an `invalid-request` failure answer.
-pub fn dispatch<C: Codec>(cluster: &ClusterHandle, codec: &C, name: &str, request: &C::In) -> C::Out {
+pub fn dispatch<C: Codec>(
+    cluster: &ClusterHandle,
+    codec: &C,
+    name: &str,
+    request: &C::In,
+) -> C::Out {
     match name {
         Diagnostics::NAME => run::<Diagnostics, C>(cluster, codec, request),
         Errors::NAME => run::<Errors, C>(cluster, codec, request),
@@ -291,7 +367,10 @@ pub fn dispatch<C: Codec>(cluster: &ClusterHandle, codec: &C, name: &str, reques
         Repair::NAME => run::<Repair, C>(cluster, codec, request),
         Endpoints::NAME => run::<Endpoints, C>(cluster, codec, request),
         other => codec.encode(&Answer::<()>::Failure {
-            error: Error::new(ErrorCode::InvalidRequest, format!("no entry point {other:?}; there are {}", ENTRIES.join(", "))),
+            error: Error::new(
+                ErrorCode::InvalidRequest,
+                format!("no entry point {other:?}; there are {}", ENTRIES.join(", ")),
+            ),
             warnings: Vec::new(),
         }),
     }

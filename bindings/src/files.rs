@@ -21,7 +21,9 @@ pub struct FolderPlan {
 impl FolderPlan {
     /// From the paths of every file of the walk, relative to the folder (`/`-separated).
     pub fn new<'a>(paths: impl IntoIterator<Item = &'a str>) -> FolderPlan {
-        FolderPlan { folder: Folder::new(paths) }
+        FolderPlan {
+            folder: Folder::new(paths),
+        }
     }
 
     /// By name alone: `Other` is not opened, `Manifests` is read and then classified,
@@ -37,7 +39,14 @@ impl FolderPlan {
 }
 
 /// Every kind, for hosts that get one back by its name.
-pub const KINDS: [FileKind; 6] = [FileKind::Manifests, FileKind::HelmTemplate, FileKind::HelmChart, FileKind::HelmValues, FileKind::Kustomization, FileKind::Other];
+pub const KINDS: [FileKind; 6] = [
+    FileKind::Manifests,
+    FileKind::HelmTemplate,
+    FileKind::HelmChart,
+    FileKind::HelmValues,
+    FileKind::Kustomization,
+    FileKind::Other,
+];
 
 /// A kind by its name (`helm-template`).
 pub fn kind(name: &str) -> Option<FileKind> {
@@ -61,7 +70,11 @@ pub struct SkippedFile {
 
 impl SkippedFile {
     pub fn new(path: impl Into<String>, kind: FileKind) -> SkippedFile {
-        SkippedFile { path: path.into(), kind, reason: kind.reason() }
+        SkippedFile {
+            path: path.into(),
+            kind,
+            reason: kind.reason(),
+        }
     }
 }
 
@@ -74,7 +87,11 @@ pub fn nothing_to_load(folder: &str, skipped: &[SkippedFile]) -> Error {
         let some: Vec<&str> = skipped.iter().map(|s| s.path.as_str()).take(3).collect();
         format!("every file was skipped ({}); render Helm charts with `helm template` and kustomizations with `kustomize build`, and load the output", some.join(", "))
     };
-    Error::new(ErrorCode::InvalidRequest, format!("{folder}: no Kubernetes manifests in the folder")).with_help(help)
+    Error::new(
+        ErrorCode::InvalidRequest,
+        format!("{folder}: no Kubernetes manifests in the folder"),
+    )
+    .with_help(help)
 }
 
 #[cfg(test)]
@@ -83,15 +100,34 @@ mod tests {
 
     #[test]
     fn charts_and_kustomizations_are_skipped() {
-        let paths = ["app/deploy.yaml", "chart/Chart.yaml", "chart/templates/svc.yaml", "chart/values.yaml", "kustomization.yaml", "README.md"];
+        let paths = [
+            "app/deploy.yaml",
+            "chart/Chart.yaml",
+            "chart/templates/svc.yaml",
+            "chart/values.yaml",
+            "kustomization.yaml",
+            "README.md",
+        ];
         let plan = FolderPlan::new(paths);
         assert_eq!(plan.by_name("README.md"), FileKind::Other);
         assert_eq!(plan.by_name("kustomization.yaml"), FileKind::Kustomization);
         assert_eq!(plan.by_name("app/deploy.yaml"), FileKind::Manifests);
-        assert_eq!(plan.classify("app/deploy.yaml", "kind: Pod\n"), FileKind::Manifests);
-        assert_eq!(plan.classify("chart/templates/svc.yaml", "kind: Service\n"), FileKind::HelmTemplate);
+        assert_eq!(
+            plan.classify("app/deploy.yaml", "kind: Pod\n"),
+            FileKind::Manifests
+        );
+        assert_eq!(
+            plan.classify("chart/templates/svc.yaml", "kind: Service\n"),
+            FileKind::HelmTemplate
+        );
         assert!(is_hidden(".git") && !is_hidden("git"));
-        let e = nothing_to_load("x", &[SkippedFile::new("kustomization.yaml", FileKind::Kustomization)]);
+        let e = nothing_to_load(
+            "x",
+            &[SkippedFile::new(
+                "kustomization.yaml",
+                FileKind::Kustomization,
+            )],
+        );
         assert!(e.help.is_some_and(|h| h.contains("kustomization.yaml")));
     }
 }

@@ -16,8 +16,9 @@ use meshverdict::evaluate::matrix::{Cell, Compact, Granularity, Group, Matrix, M
 use meshverdict::ports::NamedPort;
 use meshverdict::source::{parse_stream, Limits};
 use meshverdict::synthesize::{
-    from_hubble, from_linkerd_edges, repair as repair_of, synthesize as synthesize_of, Dialect, Granularity as SynthGranularity, Intents, Reduction, Repair,
-    RepairOptions, SynthOptions, Synthesis,
+    from_hubble, from_linkerd_edges, repair as repair_of, synthesize as synthesize_of, Dialect,
+    Granularity as SynthGranularity, Intents, Reduction, Repair, RepairOptions, SynthOptions,
+    Synthesis,
 };
 use meshverdict::{Cluster, DataplaneChoice, Error, ErrorCode, PortRef, Protocol, Query};
 
@@ -73,7 +74,11 @@ impl By {
 /// `port`, `protocol`, `noExternals`, and the output `format`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of matrix (by, namespace, from, to, port, protocol, noExternals, format)")]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "an object with the options of matrix (by, namespace, from, to, port, protocol, noExternals, format)"
+)]
 pub struct MatrixRequest {
     /// What a row names: `workload` (the default), `pod` or `class`.
     #[serde(default)]
@@ -134,7 +139,13 @@ pub struct MatrixCells {
 impl MatrixCells {
     pub fn new(mut m: Matrix<'_>) -> MatrixCells {
         let cells = m.cells();
-        MatrixCells { by: m.by, dataplane: m.dataplane.clone(), groups: std::mem::take(&mut m.groups), cells, notes: std::mem::take(&mut m.warnings) }
+        MatrixCells {
+            by: m.by,
+            dataplane: m.dataplane.clone(),
+            groups: std::mem::take(&mut m.groups),
+            cells,
+            notes: std::mem::take(&mut m.warnings),
+        }
     }
 }
 
@@ -148,7 +159,11 @@ pub enum MatrixOut {
 }
 
 /// The matrix of a cluster, in the form asked for.
-pub fn matrix(cluster: &Cluster, options: &MatrixOptions, format: MatrixFormat) -> Result<MatrixOut, Error> {
+pub fn matrix(
+    cluster: &Cluster,
+    options: &MatrixOptions,
+    format: MatrixFormat,
+) -> Result<MatrixOut, Error> {
     let m = cluster.matrix(options)?;
     Ok(match format {
         MatrixFormat::Cells => MatrixOut::Cells(MatrixCells::new(m)),
@@ -161,7 +176,13 @@ pub fn parse_ports(s: &str) -> Result<Vec<(u16, u16)>, String> {
     let mut out = Vec::new();
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (a, z) = part.split_once('-').unwrap_or((part, part));
-        let num = |x: &str| x.trim().parse::<u16>().ok().filter(|p| *p >= 1).ok_or_else(|| format!("{x:?} is not a port (1-65535)"));
+        let num = |x: &str| {
+            x.trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| format!("{x:?} is not a port (1-65535)"))
+        };
         let (a, z) = (num(a)?, num(z)?);
         if z < a {
             return Err(format!("{part:?}: the range ends before it starts"));
@@ -194,7 +215,10 @@ fn port_of_number<E: de::Error>(n: f64) -> Result<Vec<(u16, u16)>, E> {
         let p = n as u16;
         return Ok(vec![(p, p)]);
     }
-    Err(E::custom(format!("{} is not a port (1-65535)", crate::args::js_number(n))))
+    Err(E::custom(format!(
+        "{} is not a port (1-65535)",
+        crate::args::js_number(n)
+    )))
 }
 
 struct PortsVisitor {
@@ -251,7 +275,8 @@ impl<'de> Visitor<'de> for PortsVisitor {
 
 impl<'de> Deserialize<'de> for PortsItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(PortsVisitor { list: false }).map(PortsItem)
+        d.deserialize_any(PortsVisitor { list: false })
+            .map(PortsItem)
     }
 }
 
@@ -268,7 +293,12 @@ pub struct Protocols(pub Vec<Protocol>);
 struct ProtocolItem(Protocol);
 
 fn protocol_of<E: de::Error>(s: &str) -> Result<Protocol, E> {
-    crate::args::protocol(s).map_err(|b| E::custom(format!("{} is not a protocol (TCP, UDP or SCTP, any case)", b.got)))
+    crate::args::protocol(s).map_err(|b| {
+        E::custom(format!(
+            "{} is not a protocol (TCP, UDP or SCTP, any case)",
+            b.got
+        ))
+    })
 }
 
 struct ProtocolsVisitor {
@@ -306,13 +336,20 @@ impl<'de> Visitor<'de> for ProtocolsVisitor {
 
 impl<'de> Deserialize<'de> for ProtocolItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ProtocolsVisitor { list: false }).and_then(|v| v.into_iter().next().map(ProtocolItem).ok_or_else(|| de::Error::custom("no protocol")))
+        d.deserialize_any(ProtocolsVisitor { list: false })
+            .and_then(|v| {
+                v.into_iter()
+                    .next()
+                    .map(ProtocolItem)
+                    .ok_or_else(|| de::Error::custom("no protocol"))
+            })
     }
 }
 
 impl<'de> Deserialize<'de> for Protocols {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ProtocolsVisitor { list: true }).map(Protocols)
+        d.deserialize_any(ProtocolsVisitor { list: true })
+            .map(Protocols)
     }
 }
 
@@ -321,7 +358,11 @@ impl<'de> Deserialize<'de> for Protocols {
 /// The options of `exposure`: `namespace` (`-n`) keeps the workloads of one namespace.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of exposure (namespace)")]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "an object with the options of exposure (namespace)"
+)]
 pub struct ExposureRequest {
     #[serde(default)]
     pub namespace: Option<String>,
@@ -329,7 +370,11 @@ pub struct ExposureRequest {
 
 /// For each workload, who beyond its namespace may reach it (`meshverdict exposure -o json`).
 pub fn exposure(cluster: &Cluster, namespace: Option<&str>) -> Result<Vec<Exposure>, Error> {
-    let options = MatrixOptions { by: Granularity::Workload, externals: true, ..MatrixOptions::default() };
+    let options = MatrixOptions {
+        by: Granularity::Workload,
+        externals: true,
+        ..MatrixOptions::default()
+    };
     let mut list = exposure_of(&cluster.matrix(&options)?);
     if let Some(ns) = namespace {
         list.retain(|e| e.namespace.as_deref() == Some(ns));
@@ -342,7 +387,11 @@ pub fn exposure(cluster: &Cluster, namespace: Option<&str>) -> Result<Vec<Exposu
 /// Manifests given in a request: one text (`yaml`, with its `name`), or several files.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "manifests: an object { yaml, name? } or { files: [{ name, yaml }] }")]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "manifests: an object { yaml, name? } or { files: [{ name, yaml }] }"
+)]
 pub struct ManifestsRequest {
     /// Multi-document YAML or JSON.
     #[serde(default)]
@@ -358,7 +407,11 @@ pub struct ManifestsRequest {
 /// One file of [`ManifestsRequest::files`].
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a file: an object { name, yaml }")]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "a file: an object { name, yaml }"
+)]
 pub struct FileRequest {
     pub name: String,
     pub yaml: String,
@@ -368,20 +421,47 @@ impl ManifestsRequest {
     /// Exactly one of `yaml` and `files`, and `name` only with `yaml`.
     pub fn check(&self, entry: &str, field: &str) -> Result<(), (Problem, Error)> {
         match (&self.yaml, &self.files) {
-            (None, Some(files)) if files.is_empty() => Err((Problem::Value, request(format!("{entry}: {field}.files: no file given")))),
-            (None, Some(_)) if self.name.is_some() => Err((Problem::Type, request(format!("{entry}: {field}.name: names `yaml`; each of `files` has its own name")))),
+            (None, Some(files)) if files.is_empty() => Err((
+                Problem::Value,
+                request(format!("{entry}: {field}.files: no file given")),
+            )),
+            (None, Some(_)) if self.name.is_some() => Err((
+                Problem::Type,
+                request(format!(
+                    "{entry}: {field}.name: names `yaml`; each of `files` has its own name"
+                )),
+            )),
             (Some(_), None) | (None, Some(_)) => Ok(()),
-            (Some(_), Some(_)) => Err((Problem::Type, request(format!("{entry}: {field}: give `yaml` or `files`, not both")))),
-            (None, None) => Err((Problem::Type, request(format!("{entry}: {field}: give `yaml` (one text) or `files` ([{{name, yaml}}])")))),
+            (Some(_), Some(_)) => Err((
+                Problem::Type,
+                request(format!(
+                    "{entry}: {field}: give `yaml` or `files`, not both"
+                )),
+            )),
+            (None, None) => Err((
+                Problem::Type,
+                request(format!(
+                    "{entry}: {field}: give `yaml` (one text) or `files` ([{{name, yaml}}])"
+                )),
+            )),
         }
     }
 
     /// The named texts; `field` names the request field in errors, `default` the text's name.
-    pub fn texts(self, entry: &str, field: &str, default: &str) -> Result<Vec<(String, String)>, Error> {
+    pub fn texts(
+        self,
+        entry: &str,
+        field: &str,
+        default: &str,
+    ) -> Result<Vec<(String, String)>, Error> {
         self.check(entry, field).map_err(|(_, e)| e)?;
         Ok(match (self.yaml, self.files) {
             (Some(yaml), _) => vec![(self.name.unwrap_or_else(|| default.to_string()), yaml)],
-            (None, files) => files.unwrap_or_default().into_iter().map(|f| (f.name, f.yaml)).collect(),
+            (None, files) => files
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| (f.name, f.yaml))
+                .collect(),
         })
     }
 }
@@ -389,7 +469,11 @@ impl ManifestsRequest {
 /// One text with its name (the `forbid` document of `diff`).
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a document: an object { yaml, name? }")]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "a document: an object { yaml, name? }"
+)]
 pub struct DocumentRequest {
     pub yaml: String,
     #[serde(default)]
@@ -401,7 +485,11 @@ pub struct DocumentRequest {
 /// document whose `deny` flows must stay denied), as the CLI's flags.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of diff (after or before, by, forbid)")]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "an object with the options of diff (after or before, by, forbid)"
+)]
 pub struct DiffRequest {
     #[serde(default)]
     pub before: Option<ManifestsRequest>,
@@ -447,7 +535,11 @@ impl DiffRequest {
 
 /// What a change opens and closes (`meshverdict diff -o json`).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "DiffResult"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "DiffResult")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffOut {
     pub diff: Diff,
@@ -457,33 +549,80 @@ pub struct DiffOut {
 
 /// The flows the change from `before` to `after` opens and closes; with `forbid`
 /// (`(name, text)` of an Expectations document), its `deny` flows that `after` allows.
-pub fn diff(before: &Cluster, after: &Cluster, by: By, forbid: Option<(&str, &str)>) -> Result<DiffOut, Error> {
-    let options = MatrixOptions { by: by.granularity(), externals: true, ..MatrixOptions::default() };
-    let d = diff_of(&Tree { model: before.model(), compiled: before.compiled() }, &Tree { model: after.model(), compiled: after.compiled() }, &options)?;
+pub fn diff(
+    before: &Cluster,
+    after: &Cluster,
+    by: By,
+    forbid: Option<(&str, &str)>,
+) -> Result<DiffOut, Error> {
+    let options = MatrixOptions {
+        by: by.granularity(),
+        externals: true,
+        ..MatrixOptions::default()
+    };
+    let d = diff_of(
+        &Tree {
+            model: before.model(),
+            compiled: before.compiled(),
+        },
+        &Tree {
+            model: after.model(),
+            compiled: after.compiled(),
+        },
+        &options,
+    )?;
     let forbidden_opened = match forbid {
         Some((name, text)) => forbidden(after, text, name)?,
         None => Vec::new(),
     };
-    Ok(DiffOut { diff: d, forbidden_opened })
+    Ok(DiffOut {
+        diff: d,
+        forbidden_opened,
+    })
 }
 
 /// The `deny` flows of an Expectations document that the tree after allows.
 pub fn forbidden(after: &Cluster, text: &str, name: &str) -> Result<Vec<String>, Error> {
     let docs = parse_stream(name, text, Limits::default())?;
     let mut out = Vec::new();
-    for doc in docs.iter().filter(|d| d.value.get("kind").and_then(Value::as_str) == Some("Expectations")) {
-        for f in doc.value.pointer("/spec/flows").and_then(Value::as_array).into_iter().flatten() {
+    for doc in docs
+        .iter()
+        .filter(|d| d.value.get("kind").and_then(Value::as_str) == Some("Expectations"))
+    {
+        for f in doc
+            .value
+            .pointer("/spec/flows")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if f.get("expect").and_then(Value::as_str) != Some("deny") {
                 continue;
             }
-            let (Some(from), Some(to)) = (f.get("from").and_then(Value::as_str), f.get("to").and_then(Value::as_str)) else { continue };
+            let (Some(from), Some(to)) = (
+                f.get("from").and_then(Value::as_str),
+                f.get("to").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
             let port = match f.get("port") {
-                Some(Value::Number(n)) => PortRef::Number(n.as_u64().and_then(|n| u16::try_from(n).ok()).unwrap_or(0)),
+                Some(Value::Number(n)) => {
+                    PortRef::Number(n.as_u64().and_then(|n| u16::try_from(n).ok()).unwrap_or(0))
+                }
                 Some(Value::String(s)) => PortRef::Name(s.clone()),
                 _ => continue,
             };
-            let protocol = f.get("protocol").and_then(Value::as_str).and_then(Protocol::parse).unwrap_or(Protocol::Tcp);
-            let q = Query { from: from.into(), to: to.into(), port: port.clone(), protocol };
+            let protocol = f
+                .get("protocol")
+                .and_then(Value::as_str)
+                .and_then(Protocol::parse)
+                .unwrap_or(Protocol::Tcp);
+            let q = Query {
+                from: from.into(),
+                to: to.into(),
+                port: port.clone(),
+                protocol,
+            };
             if after.allowed(&q)? {
                 out.push(format!("{from} => {to} : {protocol} {port}"));
             }
@@ -548,7 +687,11 @@ impl SynthesisGranularity {
 /// `fromCurrent`, `isolate`, `isolateAll`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of synthesize (intents, intentsName, hubble, linkerdEdges, dialect, granularity, fromCurrent, isolate, isolateAll)")]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "an object with the options of synthesize (intents, intentsName, hubble, linkerdEdges, dialect, granularity, fromCurrent, isolate, isolateAll)"
+)]
 pub struct SynthesizeRequest {
     /// YAML or JSON text of `kind: Intents` documents; or a parsed document, a list of
     /// documents, or a list of intents (`[{from, to, ports?, protocol?}]`).
@@ -606,16 +749,36 @@ impl SynthesizeRequest {
 
     /// Where the intents come from; a parsed value is written out as JSON text.
     pub fn source(&self) -> Result<IntentsSource, Error> {
-        let given = [self.intents.is_some(), self.hubble.is_some(), self.linkerd_edges.is_some()].iter().filter(|g| **g).count();
+        let given = [
+            self.intents.is_some(),
+            self.hubble.is_some(),
+            self.linkerd_edges.is_some(),
+        ]
+        .iter()
+        .filter(|g| **g)
+        .count();
         if given > 1 {
-            return Err(Error::new(ErrorCode::InvalidRequest, "synthesize: give one of `intents`, `hubble` and `linkerdEdges`"));
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                "synthesize: give one of `intents`, `hubble` and `linkerdEdges`",
+            ));
         }
-        let name = |default: &str| self.intents_name.clone().unwrap_or_else(|| default.to_string());
+        let name = |default: &str| {
+            self.intents_name
+                .clone()
+                .unwrap_or_else(|| default.to_string())
+        };
         if let Some(text) = &self.hubble {
-            return Ok(IntentsSource::Hubble { name: name("hubble.json"), text: text.clone() });
+            return Ok(IntentsSource::Hubble {
+                name: name("hubble.json"),
+                text: text.clone(),
+            });
         }
         if let Some(text) = &self.linkerd_edges {
-            return Ok(IntentsSource::LinkerdEdges { name: name("edges.json"), text: text.clone() });
+            return Ok(IntentsSource::LinkerdEdges {
+                name: name("edges.json"),
+                text: text.clone(),
+            });
         }
         match &self.intents {
             None | Some(Value::Null) => {
@@ -624,8 +787,14 @@ impl SynthesizeRequest {
                 }
                 Ok(IntentsSource::Manifests)
             }
-            Some(Value::String(text)) => Ok(IntentsSource::Text { name: name("intents.yaml"), text: text.clone() }),
-            Some(v) => Ok(IntentsSource::Text { name: name("intents"), text: intents_text(v)? }),
+            Some(Value::String(text)) => Ok(IntentsSource::Text {
+                name: name("intents.yaml"),
+                text: text.clone(),
+            }),
+            Some(v) => Ok(IntentsSource::Text {
+                name: name("intents"),
+                text: intents_text(v)?,
+            }),
         }
     }
 }
@@ -663,7 +832,11 @@ fn intents_text(v: &Value) -> Result<String, Error> {
 /// The synthesized set with its proof, and the reduction of observed flows when the
 /// intents came from them (`meshverdict synthesize -o json`).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "Synthesis"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "Synthesis")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct SynthesisOut {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -674,7 +847,10 @@ pub struct SynthesisOut {
 
 /// The intents of a source, and the reduction when they were reduced from observed flows.
 /// `None`: the source is the manifests, and they hold no Intents document.
-pub fn intents_of(cluster: &Cluster, source: &IntentsSource) -> Result<Option<(Intents, Option<Reduction>)>, Error> {
+pub fn intents_of(
+    cluster: &Cluster,
+    source: &IntentsSource,
+) -> Result<Option<(Intents, Option<Reduction>)>, Error> {
     Ok(Some(match source {
         IntentsSource::Text { name, text } => (Intents::parse(name, text)?, None),
         IntentsSource::Hubble { name, text } => {
@@ -693,9 +869,17 @@ pub fn intents_of(cluster: &Cluster, source: &IntentsSource) -> Result<Option<(I
 }
 
 /// Least-privilege policies for the intents, proven by the engine.
-pub fn synthesize(cluster: &Cluster, intents: &Intents, reduction: Option<Reduction>, options: &SynthOptions) -> Result<SynthesisOut, Error> {
+pub fn synthesize(
+    cluster: &Cluster,
+    intents: &Intents,
+    reduction: Option<Reduction>,
+    options: &SynthOptions,
+) -> Result<SynthesisOut, Error> {
     let synthesis = synthesize_of(cluster, intents, options)?;
-    Ok(SynthesisOut { reduction, synthesis })
+    Ok(SynthesisOut {
+        reduction,
+        synthesis,
+    })
 }
 
 // ------------------------------------------------------------------ repair
@@ -726,7 +910,11 @@ impl RepairDialect {
 /// The options of `repair`: `dialect`, as the CLI's flag.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object with the options of repair (dialect)")]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "an object with the options of repair (dialect)"
+)]
 pub struct RepairRequest {
     /// `networkpolicy` (the default) or `cilium`.
     #[serde(default)]
@@ -736,7 +924,12 @@ pub struct RepairRequest {
 /// The smallest additive change that gives the mesh back the flows it needs
 /// (`meshverdict repair -o json`).
 pub fn repair(cluster: &Cluster, dialect: RepairDialect) -> Result<Repair, Error> {
-    repair_of(cluster, &RepairOptions { dialect: dialect.dialect() })
+    repair_of(
+        cluster,
+        &RepairOptions {
+            dialect: dialect.dialect(),
+        },
+    )
 }
 
 // ------------------------------------------------------------------ endpoints
@@ -788,7 +981,11 @@ pub fn endpoints(cluster: &Cluster) -> Vec<EndpointInfo> {
     let mut workloads: BTreeMap<(String, String), (String, Vec<usize>)> = BTreeMap::new();
     for (i, e) in model.endpoints.iter().enumerate() {
         if let Some((kind, name)) = &e.workload {
-            workloads.entry((e.namespace.clone(), name.clone())).or_insert_with(|| (kind.as_str().to_string(), Vec::new())).1.push(i);
+            workloads
+                .entry((e.namespace.clone(), name.clone()))
+                .or_insert_with(|| (kind.as_str().to_string(), Vec::new()))
+                .1
+                .push(i);
         }
     }
     for ((namespace, name), (kind, pods)) in workloads {
@@ -796,11 +993,22 @@ pub fn endpoints(cluster: &Cluster) -> Vec<EndpointInfo> {
         if model.find_endpoint(&namespace, &name).is_some() {
             continue;
         }
-        let members: Vec<_> = pods.iter().filter_map(|i| model.endpoints.get(*i)).collect();
-        let mut labels = members.first().map(|p| p.labels.clone()).unwrap_or_default();
+        let members: Vec<_> = pods
+            .iter()
+            .filter_map(|i| model.endpoints.get(*i))
+            .collect();
+        let mut labels = members
+            .first()
+            .map(|p| p.labels.clone())
+            .unwrap_or_default();
         labels.retain(|k, v| members.iter().all(|p| p.labels.get(k) == Some(v)));
         let mut seen = HashSet::new();
-        let ports = members.iter().flat_map(|p| p.ports.iter()).filter(|p| seen.insert((*p).clone())).cloned().collect();
+        let ports = members
+            .iter()
+            .flat_map(|p| p.ports.iter())
+            .filter(|p| seen.insert((*p).clone()))
+            .cloned()
+            .collect();
         out.push(EndpointInfo {
             reference: format!("{namespace}/{name}"),
             kind,
@@ -822,7 +1030,15 @@ pub fn endpoints(cluster: &Cluster) -> Vec<EndpointInfo> {
             namespace: s.namespace.clone(),
             name: s.name.clone(),
             labels: s.labels.clone(),
-            ports: s.ports.iter().map(|p| NamedPort { name: p.name.clone(), port: p.port, protocol: p.protocol }).collect(),
+            ports: s
+                .ports
+                .iter()
+                .map(|p| NamedPort {
+                    name: p.name.clone(),
+                    port: p.port,
+                    protocol: p.protocol,
+                })
+                .collect(),
             meshed: false,
             pods: Vec::new(),
         })

@@ -17,18 +17,21 @@ pub mod load;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use args::ArgumentError;
 use meshverdict::cluster::DataplaneChoice;
 use meshverdict::conformance::CaseReport;
 use meshverdict::explain::verdict_text;
 use meshverdict::model::Warning;
-use args::ArgumentError;
 use meshverdict::{diagnose, Answer, Cluster, Diagnostic, Input, Options};
 use serde::{Deserialize, Serialize};
 
 pub use load::{LimitsRequest, LoadOptions, LoadRequest, Manifests};
 // The engine's types a host handles, so that hosts depend on this crate alone.
 pub use meshverdict::explain::verdict_text as explanation;
-pub use meshverdict::{Answer as EngineAnswer, Dataplane, Error, ErrorCode, Location, PortRef, Protocol, Query, Verdict};
+pub use meshverdict::{
+    Answer as EngineAnswer, Dataplane, Error, ErrorCode, Location, PortRef, Protocol, Query,
+    Verdict,
+};
 
 /// One question in its JSON form. `protocol` defaults to TCP; `port` is a number or a
 /// named port.
@@ -47,15 +50,25 @@ impl VerdictRequest {
     pub fn into_query(self) -> Result<Query, Error> {
         let protocol = match self.protocol.as_deref() {
             None => Protocol::Tcp,
-            Some(p) => args::protocol(p).map_err(|b| b.named(args::Host::JavaScript, "protocol").to_error())?,
+            Some(p) => args::protocol(p)
+                .map_err(|b| b.named(args::Host::JavaScript, "protocol").to_error())?,
         };
-        Ok(Query { from: self.from, to: self.to, port: self.port, protocol })
+        Ok(Query {
+            from: self.from,
+            to: self.to,
+            port: self.port,
+            protocol,
+        })
     }
 }
 
 /// A verdict with its text explanation (what `meshverdict check` prints).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "VerdictResult"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "VerdictResult")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct VerdictOut {
     #[serde(flatten)]
@@ -83,7 +96,11 @@ pub struct CaseFailure {
 
 /// A case report with its failed items listed apart.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "CaseReport"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "CaseReport")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseOut {
     #[serde(flatten)]
@@ -109,17 +126,33 @@ pub fn verdict_json_of(verdict: &Verdict) -> Result<String, Error> {
         verdict: &'a Verdict,
         explanation: String,
     }
-    serde_json::to_string(&Full { verdict, explanation: verdict_text(verdict) }).map_err(|e| Error::new(ErrorCode::Internal, format!("verdict not serializable: {e}")))
+    serde_json::to_string(&Full {
+        verdict,
+        explanation: verdict_text(verdict),
+    })
+    .map_err(|e| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("verdict not serializable: {e}"),
+        )
+    })
 }
 
 /// Runs `f`, turning a panic into an `internal` error.
 pub fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
-    catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(Error::new(ErrorCode::Internal, "meshverdict panicked; this is a bug, please report it with the input")))
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(Error::new(
+            ErrorCode::Internal,
+            "meshverdict panicked; this is a bug, please report it with the input",
+        ))
+    })
 }
 
 fn failure<T>(error: Error) -> Answer<T> {
-    Answer::Failure { error, warnings: Vec::new() }
+    Answer::Failure {
+        error,
+        warnings: Vec::new(),
+    }
 }
 
 /// An answer as JSON text (no intermediate `Value`).
@@ -152,16 +185,32 @@ impl ClusterHandle {
     }
 
     /// Loads several files as one cluster (a folder), each under its own name.
-    pub fn load_files(files: Vec<(String, Manifests)>, options: LoadOptions) -> Result<ClusterHandle, Error> {
+    pub fn load_files(
+        files: Vec<(String, Manifests)>,
+        options: LoadOptions,
+    ) -> Result<ClusterHandle, Error> {
         guard(|| {
             let mut texts = Vec::with_capacity(files.len());
             for (name, manifests) in files {
                 let text = manifests.into_text(&name)?;
                 texts.push((name, text));
             }
-            let inputs: Vec<Input> = texts.iter().map(|(name, text)| Input { name, text }).collect();
-            let cluster = Cluster::load(&inputs, Options { dataplane: options.dataplane, limits: options.limits })?;
-            Ok(ClusterHandle { cluster, setting: options.dataplane, limits: options.limits })
+            let inputs: Vec<Input> = texts
+                .iter()
+                .map(|(name, text)| Input { name, text })
+                .collect();
+            let cluster = Cluster::load(
+                &inputs,
+                Options {
+                    dataplane: options.dataplane,
+                    limits: options.limits,
+                },
+            )?;
+            Ok(ClusterHandle {
+                cluster,
+                setting: options.dataplane,
+                limits: options.limits,
+            })
         })
     }
 
@@ -189,7 +238,14 @@ impl ClusterHandle {
     /// Loads other manifests the way this cluster was loaded (its dataplane setting and
     /// limits): the other tree of a `diff`.
     pub fn load_like(&self, files: Vec<(String, Manifests)>) -> Result<ClusterHandle, Error> {
-        ClusterHandle::load_files(files, LoadOptions { name: None, dataplane: self.setting, limits: self.limits })
+        ClusterHandle::load_files(
+            files,
+            LoadOptions {
+                name: None,
+                dataplane: self.setting,
+                limits: self.limits,
+            },
+        )
     }
 
     /// One verdict, with its explanation.
@@ -197,7 +253,10 @@ impl ClusterHandle {
         guard(|| {
             let verdict = self.cluster.verdict(q)?;
             let explanation = verdict_text(&verdict);
-            Ok(VerdictOut { verdict, explanation })
+            Ok(VerdictOut {
+                verdict,
+                explanation,
+            })
         })
     }
 
@@ -223,7 +282,12 @@ impl ClusterHandle {
     /// `allowed` for the questions `queries`, the first of which is question `first` of
     /// the batch, appended to `out`: a batch in chunks (a host reads a chunk, then the
     /// engine answers it). The first error stops, its message prefixed with the item.
-    pub fn allowed_into(&self, queries: &[Query], first: usize, out: &mut Vec<bool>) -> Result<(), Error> {
+    pub fn allowed_into(
+        &self,
+        queries: &[Query],
+        first: usize,
+        out: &mut Vec<bool>,
+    ) -> Result<(), Error> {
         guard(|| {
             for (i, q) in queries.iter().enumerate() {
                 out.push(self.cluster.allowed(q).map_err(|e| at_item(e, first + i))?);
@@ -237,7 +301,12 @@ impl ClusterHandle {
     /// question). The same answer and the same error as reading the whole batch first:
     /// a wrong argument anywhere wins over an engine error (the rest is still checked),
     /// else the first engine error. `None` when the text does not hold `items` questions.
-    pub fn allowed_many_packed(&self, text: &str, items: usize, argument: impl Fn(usize, &str) -> String) -> Option<Result<Vec<bool>, Failure>> {
+    pub fn allowed_many_packed(
+        &self,
+        text: &str,
+        items: usize,
+        argument: impl Fn(usize, &str) -> String,
+    ) -> Option<Result<Vec<bool>, Failure>> {
         let mut reader = args::Packed::new(text, items)?;
         let mut q = args::Packed::query();
         let mut out = Vec::with_capacity(items);
@@ -266,7 +335,12 @@ impl ClusterHandle {
     /// [`ClusterHandle::verdicts`] over a packed batch, each question answered as it is
     /// read (see [`ClusterHandle::allowed_many_packed`]); a wrong argument anywhere fails
     /// the batch.
-    pub fn verdicts_packed(&self, text: &str, items: usize, argument: impl Fn(usize, &str) -> String) -> Option<Result<Vec<Result<VerdictBrief, Error>>, ArgumentError>> {
+    pub fn verdicts_packed(
+        &self,
+        text: &str,
+        items: usize,
+        argument: impl Fn(usize, &str) -> String,
+    ) -> Option<Result<Vec<Result<VerdictBrief, Error>>, ArgumentError>> {
         let mut reader = args::Packed::new(text, items)?;
         let mut q = args::Packed::query();
         let mut out = Vec::with_capacity(items);
@@ -280,7 +354,12 @@ impl ClusterHandle {
     }
 
     fn brief(&self, q: &Query) -> Result<VerdictBrief, Error> {
-        guard(|| self.cluster.verdict(q).map(|v| VerdictBrief { allowed: v.allowed, summary: v.summary }))
+        guard(|| {
+            self.cluster.verdict(q).map(|v| VerdictBrief {
+                allowed: v.allowed,
+                summary: v.summary,
+            })
+        })
     }
 
     /// Objects the API server or Cilium would reject (verdicts that read them are
@@ -290,7 +369,10 @@ impl ClusterHandle {
     }
 
     pub fn diagnostics(&self) -> Answer<Vec<Diagnostic>> {
-        Answer::from_result(guard(|| Ok(diagnose(&self.cluster))), self.warnings().to_vec())
+        Answer::from_result(
+            guard(|| Ok(diagnose(&self.cluster))),
+            self.warnings().to_vec(),
+        )
     }
 
     /// An entry point by name, request and answer as JSON text.
@@ -300,7 +382,8 @@ impl ClusterHandle {
 
     /// One verdict from its JSON form, the answer as JSON text.
     pub fn verdict_json(&self, request: &str) -> String {
-        let q = entry::Codec::decode::<VerdictRequest>(&entry::Json, "verdict", request).and_then(VerdictRequest::into_query);
+        let q = entry::Codec::decode::<VerdictRequest>(&entry::Json, "verdict", request)
+            .and_then(VerdictRequest::into_query);
         match q {
             Ok(q) => to_text(&Answer::from_result(self.verdict(&q), Vec::new())),
             Err(e) => failure_json(&e),
@@ -327,16 +410,27 @@ pub fn run_case(name: Option<&str>, manifests: Manifests) -> Result<CaseOut, Err
     guard(|| {
         let name = name.unwrap_or("case.yaml");
         let text = manifests.into_text(name)?;
-        let report = meshverdict::conformance::run_case(name, &text)?
-            .ok_or_else(|| Error::new(ErrorCode::InvalidCase, format!("{name}: no `kind: Expectations` document")))?;
-        let failures = report.failures().map(|r| CaseFailure { id: r.id.clone(), detail: r.detail.clone() }).collect();
+        let report = meshverdict::conformance::run_case(name, &text)?.ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidCase,
+                format!("{name}: no `kind: Expectations` document"),
+            )
+        })?;
+        let failures = report
+            .failures()
+            .map(|r| CaseFailure {
+                id: r.id.clone(),
+                detail: r.detail.clone(),
+            })
+            .collect();
         Ok(CaseOut { report, failures })
     })
 }
 
 /// [`run_case`] from its JSON form, the answer as JSON text.
 pub fn run_case_json(request: &str) -> String {
-    let r = entry::Codec::decode::<CaseRequest>(&entry::Json, "runCase", request).and_then(|req| run_case(req.name.as_deref(), Manifests::Text(req.yaml)));
+    let r = entry::Codec::decode::<CaseRequest>(&entry::Json, "runCase", request)
+        .and_then(|req| run_case(req.name.as_deref(), Manifests::Text(req.yaml)));
     to_text(&Answer::from_result(r, Vec::new()))
 }
 
@@ -348,22 +442,39 @@ mod tests {
     const YAML: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\nspec: {containers: [{name: c, ports: [{containerPort: 80, name: http}]}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x}\nspec: {containers: [{name: c}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: x}\nspec: {podSelector: {matchLabels: {app: a}}}\n";
 
     fn handle() -> Option<ClusterHandle> {
-        ClusterHandle::load_json(&serde_json::json!({"yaml": YAML, "dataplane": "calico"}).to_string()).ok()
+        ClusterHandle::load_json(
+            &serde_json::json!({"yaml": YAML, "dataplane": "calico"}).to_string(),
+        )
+        .ok()
     }
 
     fn q(from: &str, to: &str, port: u16) -> Query {
-        Query { from: from.into(), to: to.into(), port: PortRef::Number(port), protocol: Protocol::Tcp }
+        Query {
+            from: from.into(),
+            to: to.into(),
+            port: PortRef::Number(port),
+            protocol: Protocol::Tcp,
+        }
     }
 
     #[test]
     fn verdict_typed_and_json() {
-        let Some(h) = handle() else { return assert!(handle().is_some()) };
-        let v: Value = serde_json::from_str(&h.verdict_json(r#"{"from":"x/b","to":"x/a","port":"http"}"#)).unwrap_or_default();
+        let Some(h) = handle() else {
+            return assert!(handle().is_some());
+        };
+        let v: Value =
+            serde_json::from_str(&h.verdict_json(r#"{"from":"x/b","to":"x/a","port":"http"}"#))
+                .unwrap_or_default();
         assert_eq!(v["type"], "success");
         assert_eq!(v["result"]["allowed"], false);
         assert_eq!(v["result"]["dataplane"]["name"], "calico");
-        assert!(v["result"]["explanation"].as_str().is_some_and(|t| t.starts_with("DENIED")));
-        assert_eq!(h.verdict(&q("x/a", "x/b", 80)).map(|v| v.verdict.allowed), Ok(true));
+        assert!(v["result"]["explanation"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("DENIED")));
+        assert_eq!(
+            h.verdict(&q("x/a", "x/b", 80)).map(|v| v.verdict.allowed),
+            Ok(true)
+        );
         assert_eq!(h.dataplane().name.as_str(), "calico");
     }
 
@@ -377,10 +488,17 @@ mod tests {
 
     #[test]
     fn errors_are_data_with_codes() {
-        let Some(h) = handle() else { return assert!(handle().is_some()) };
-        let v: Value = serde_json::from_str(&h.verdict_json(r#"{"from":"x/nope","to":"x/a","port":80}"#)).unwrap_or_default();
+        let Some(h) = handle() else {
+            return assert!(handle().is_some());
+        };
+        let v: Value =
+            serde_json::from_str(&h.verdict_json(r#"{"from":"x/nope","to":"x/a","port":80}"#))
+                .unwrap_or_default();
         assert_eq!(v["error"]["code"], "unknown-endpoint");
-        let v: Value = serde_json::from_str(&h.verdict_json(r#"{"from":"x/b","to":"x/a","port":80,"bogus":1}"#)).unwrap_or_default();
+        let v: Value = serde_json::from_str(
+            &h.verdict_json(r#"{"from":"x/b","to":"x/a","port":80,"bogus":1}"#),
+        )
+        .unwrap_or_default();
         assert_eq!(v["error"]["code"], "invalid-request");
         let msg = v["error"]["message"].as_str().unwrap_or_default();
         assert!(msg.contains("bogus") && !msg.contains("line 1"), "{msg}");
@@ -390,70 +508,140 @@ mod tests {
 
     #[test]
     fn batches() {
-        let Some(h) = handle() else { return assert!(handle().is_some()) };
-        let qs = [q("x/a", "x/b", 80), q("x/b", "x/a", 80), q("x/zz", "x/b", 80)];
+        let Some(h) = handle() else {
+            return assert!(handle().is_some());
+        };
+        let qs = [
+            q("x/a", "x/b", 80),
+            q("x/b", "x/a", 80),
+            q("x/zz", "x/b", 80),
+        ];
         let out = h.verdicts(&qs);
-        assert_eq!(out.iter().map(|r| r.as_ref().map(|b| b.allowed).ok()).collect::<Vec<_>>(), vec![Some(true), Some(false), None]);
-        assert_eq!(h.allowed_many(qs.get(..2).unwrap_or_default()), Ok(vec![true, false]));
+        assert_eq!(
+            out.iter()
+                .map(|r| r.as_ref().map(|b| b.allowed).ok())
+                .collect::<Vec<_>>(),
+            vec![Some(true), Some(false), None]
+        );
+        assert_eq!(
+            h.allowed_many(qs.get(..2).unwrap_or_default()),
+            Ok(vec![true, false])
+        );
         let e = h.allowed_many(&qs).err().map(|e| e.message);
         assert!(e.is_some_and(|m| m.starts_with("queries[2]: ")));
     }
 
     #[test]
     fn packed_batches_answer_as_they_read() {
-        let Some(h) = handle() else { return assert!(handle().is_some()) };
+        let Some(h) = handle() else {
+            return assert!(handle().is_some());
+        };
         let text = ["x/a", "x/b", "80", "", "x/b", "x/a", "http", "tcp"].join("\0");
-        assert_eq!(h.allowed_many_packed(&text, 2, args::batch_field), Some(Ok(vec![true, false])));
-        let briefs = h.verdicts_packed(&text, 2, args::batch_field).and_then(Result::ok).unwrap_or_default();
-        assert_eq!(briefs.iter().map(|b| b.as_ref().map(|b| b.allowed).ok()).collect::<Vec<_>>(), vec![Some(true), Some(false)]);
+        assert_eq!(
+            h.allowed_many_packed(&text, 2, args::batch_field),
+            Some(Ok(vec![true, false]))
+        );
+        let briefs = h
+            .verdicts_packed(&text, 2, args::batch_field)
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        assert_eq!(
+            briefs
+                .iter()
+                .map(|b| b.as_ref().map(|b| b.allowed).ok())
+                .collect::<Vec<_>>(),
+            vec![Some(true), Some(false)]
+        );
         assert!(h.allowed_many_packed(&text, 3, args::batch_field).is_none());
-        assert_eq!(h.allowed_many_packed("", 0, args::batch_field), Some(Ok(Vec::new())));
+        assert_eq!(
+            h.allowed_many_packed("", 0, args::batch_field),
+            Some(Ok(Vec::new()))
+        );
         // The first engine error, prefixed with its item, as `allowed_many` says it...
-        let text = ["x/a", "x/b", "80", "", "x/zz", "x/b", "80", "", "x/yy", "x/b", "80", ""].join("\0");
-        let e = h.allowed_many_packed(&text, 3, args::batch_field).and_then(Result::err);
-        assert!(matches!(&e, Some(Failure::Engine(e)) if e.message.starts_with("queries[1]: ")), "{e:?}");
-        let qs = args::packed_queries(&text, 3, args::batch_field).and_then(Result::ok).unwrap_or_default();
-        assert_eq!(h.allowed_many(&qs).err().map(|e| e.message), match e {
-            Some(Failure::Engine(e)) => Some(e.message),
-            _ => None,
-        });
+        let text = [
+            "x/a", "x/b", "80", "", "x/zz", "x/b", "80", "", "x/yy", "x/b", "80", "",
+        ]
+        .join("\0");
+        let e = h
+            .allowed_many_packed(&text, 3, args::batch_field)
+            .and_then(Result::err);
+        assert!(
+            matches!(&e, Some(Failure::Engine(e)) if e.message.starts_with("queries[1]: ")),
+            "{e:?}"
+        );
+        let qs = args::packed_queries(&text, 3, args::batch_field)
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        assert_eq!(
+            h.allowed_many(&qs).err().map(|e| e.message),
+            match e {
+                Some(Failure::Engine(e)) => Some(e.message),
+                _ => None,
+            }
+        );
         // ...but a wrong argument after it wins, as when the whole batch is read first.
         let text = ["x/zz", "x/b", "80", "", "x/a", "x/b", "80", "ICMP"].join("\0");
-        let e = h.allowed_many_packed(&text, 2, args::batch_field).and_then(Result::err);
-        assert!(matches!(&e, Some(Failure::Argument(a)) if a.message.starts_with("protocol of queries[1] ")), "{e:?}");
-        assert!(h.verdicts_packed(&text, 2, args::batch_field).is_some_and(|r| r.is_err()));
+        let e = h
+            .allowed_many_packed(&text, 2, args::batch_field)
+            .and_then(Result::err);
+        assert!(
+            matches!(&e, Some(Failure::Argument(a)) if a.message.starts_with("protocol of queries[1] ")),
+            "{e:?}"
+        );
+        assert!(h
+            .verdicts_packed(&text, 2, args::batch_field)
+            .is_some_and(|r| r.is_err()));
         // In chunks: the index of the first item names the error.
         let mut out = Vec::new();
-        let e = h.allowed_into(&[q("x/a", "x/b", 80), q("x/zz", "x/b", 80)], 40, &mut out).err().map(|e| e.message);
+        let e = h
+            .allowed_into(&[q("x/a", "x/b", 80), q("x/zz", "x/b", 80)], 40, &mut out)
+            .err()
+            .map(|e| e.message);
         assert_eq!(out, vec![true]);
         assert!(e.is_some_and(|m| m.starts_with("queries[41]: ")));
     }
 
     #[test]
     fn limits_apply() {
-        let options = LoadOptions { limits: LimitsRequest { max_objects: Some(2), ..LimitsRequest::default() }.resolve(), ..LoadOptions::default() };
+        let options = LoadOptions {
+            limits: LimitsRequest {
+                max_objects: Some(2),
+                ..LimitsRequest::default()
+            }
+            .resolve(),
+            ..LoadOptions::default()
+        };
         let e = ClusterHandle::load(Manifests::Text(YAML.into()), options).err();
         assert_eq!(e.map(|e| e.code), Some(ErrorCode::LimitExceeded));
     }
 
     #[test]
     fn entries_by_name() {
-        let Some(h) = handle() else { return assert!(handle().is_some()) };
-        let v: Value = serde_json::from_str(&h.call_json("diagnostics", "null")).unwrap_or_default();
+        let Some(h) = handle() else {
+            return assert!(handle().is_some());
+        };
+        let v: Value =
+            serde_json::from_str(&h.call_json("diagnostics", "null")).unwrap_or_default();
         assert_eq!(v["type"], "success");
         let v: Value = serde_json::from_str(&h.call_json("errors", "{}")).unwrap_or_default();
         assert_eq!(v["result"], serde_json::json!([]));
-        let v: Value = serde_json::from_str(&h.call_json("diagnostics", r#"{"x":1}"#)).unwrap_or_default();
+        let v: Value =
+            serde_json::from_str(&h.call_json("diagnostics", r#"{"x":1}"#)).unwrap_or_default();
         assert_eq!(v["error"]["code"], "invalid-request");
         let v: Value = serde_json::from_str(&h.call_json("nope", "null")).unwrap_or_default();
-        assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("diagnostics")));
+        assert!(v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("diagnostics")));
     }
 
     #[test]
     fn cases_list_failures() {
         let case = format!("{YAML}---\napiVersion: meshverdict/v1\nkind: Expectations\nmetadata: {{name: t}}\nspec:\n  dataplane: calico\n  flows:\n  - {{from: x/a, to: x/b, port: 80, expect: deny}}\n");
         let out = run_case(Some("t.yaml"), Manifests::Text(case));
-        assert_eq!(out.as_ref().map(|o| (o.report.failed, o.failures.len())), Ok((1, 1)));
+        assert_eq!(
+            out.as_ref().map(|o| (o.report.failed, o.failures.len())),
+            Ok((1, 1))
+        );
         let e = run_case(None, Manifests::Text(YAML.into())).err();
         assert_eq!(e.map(|e| e.code), Some(ErrorCode::InvalidCase));
     }

@@ -100,7 +100,11 @@ impl LoadRequest {
             None => None,
             Some(d) => Dataplane::parse_setting(d)?,
         };
-        Ok(LoadOptions { name: self.name.clone(), dataplane, limits: self.limits.unwrap_or_default().resolve() })
+        Ok(LoadOptions {
+            name: self.name.clone(),
+            dataplane,
+            limits: self.limits.unwrap_or_default().resolve(),
+        })
     }
 }
 
@@ -127,31 +131,64 @@ pub fn js_load_options(entries: Vec<(String, JsPart)>) -> Result<LoadOptions, Ar
                 .map_err(|b| b.named(host, "options.dataplane"))?;
             }
             "name" => {
-                out.name = Some(match part {
-                    JsPart::Text(s) => s,
-                    JsPart::Number(_) => return Err(Bad::wrong_type(Expected::Name, "number").named(host, "options.name")),
-                    JsPart::Other(t) => return Err(Bad::wrong_type(Expected::Name, t.name()).named(host, "options.name")),
-                });
+                out.name =
+                    Some(match part {
+                        JsPart::Text(s) => s,
+                        JsPart::Number(_) => {
+                            return Err(Bad::wrong_type(Expected::Name, "number")
+                                .named(host, "options.name"))
+                        }
+                        JsPart::Other(t) => {
+                            return Err(Bad::wrong_type(Expected::Name, t.name())
+                                .named(host, "options.name"))
+                        }
+                    });
             }
-            "limits" => match part {
-                JsPart::Other(JsType::Object | JsType::Null) => {}
-                JsPart::Number(_) => return Err(Bad::wrong_type(Expected::Limits, "number").named(host, "options.limits")),
-                JsPart::Text(_) => return Err(Bad::wrong_type(Expected::Limits, "string").named(host, "options.limits")),
-                JsPart::Other(t) => return Err(Bad::wrong_type(Expected::Limits, t.name()).named(host, "options.limits")),
-            },
+            "limits" => {
+                match part {
+                    JsPart::Other(JsType::Object | JsType::Null) => {}
+                    JsPart::Number(_) => {
+                        return Err(Bad::wrong_type(Expected::Limits, "number")
+                            .named(host, "options.limits"))
+                    }
+                    JsPart::Text(_) => {
+                        return Err(Bad::wrong_type(Expected::Limits, "string")
+                            .named(host, "options.limits"))
+                    }
+                    JsPart::Other(t) => {
+                        return Err(Bad::wrong_type(Expected::Limits, t.name())
+                            .named(host, "options.limits"))
+                    }
+                }
+            }
             k => match k.strip_prefix("limits.") {
                 Some(limit) => {
                     let Some(index) = LIMIT_NAMES_JS.iter().position(|n| *n == limit) else {
-                        return Err(ArgumentError::unknown_key("options.limits", "property", limit, &LIMIT_NAMES_JS));
+                        return Err(ArgumentError::unknown_key(
+                            "options.limits",
+                            "property",
+                            limit,
+                            &LIMIT_NAMES_JS,
+                        ));
                     };
                     let n = match part {
                         JsPart::Number(n) => args::limit_number(n),
                         JsPart::Text(_) => Err(Bad::wrong_type(Expected::Limit, "string")),
                         JsPart::Other(t) => Err(Bad::wrong_type(Expected::Limit, t.name())),
                     };
-                    limits.set(index, n.map_err(|b| b.named(host, &format!("options.limits.{limit}")))?);
+                    limits.set(
+                        index,
+                        n.map_err(|b| b.named(host, &format!("options.limits.{limit}")))?,
+                    );
                 }
-                None => return Err(ArgumentError::unknown_key("options", "property", k, &LOAD_OPTIONS_JS)),
+                None => {
+                    return Err(ArgumentError::unknown_key(
+                        "options",
+                        "property",
+                        k,
+                        &LOAD_OPTIONS_JS,
+                    ))
+                }
             },
         }
     }
@@ -170,27 +207,45 @@ mod tests {
             ("limits".into(), JsPart::Other(JsType::Object)),
             ("limits.maxObjects".into(), JsPart::Number(7.0)),
         ]);
-        assert_eq!(o.as_ref().map(|o| (o.dataplane, o.limits.max_objects)), Ok((Some(Dataplane::Cilium), 7)));
-        let e = js_load_options(vec![("dataPlane".into(), JsPart::Text("cilium".into()))]).err().map(|e| e.message);
+        assert_eq!(
+            o.as_ref().map(|o| (o.dataplane, o.limits.max_objects)),
+            Ok((Some(Dataplane::Cilium), 7))
+        );
+        let e = js_load_options(vec![("dataPlane".into(), JsPart::Text("cilium".into()))])
+            .err()
+            .map(|e| e.message);
         assert_eq!(e.as_deref(), Some("options has no property 'dataPlane' (did you mean dataplane?); it takes dataplane, name, limits"));
-        let e = js_load_options(vec![("limits.max_objects".into(), JsPart::Number(1.0))]).err().map(|e| e.message);
+        let e = js_load_options(vec![("limits.max_objects".into(), JsPart::Number(1.0))])
+            .err()
+            .map(|e| e.message);
         assert!(e.is_some_and(|m| m.contains("did you mean maxObjects?")));
         let e = js_load_options(vec![("limits.maxDepth".into(), JsPart::Number(0.5))]).err();
-        assert_eq!(e.map(|e| e.message), Some("options.limits.maxDepth must be an integer of at least 1, not 0.5".to_string()));
+        assert_eq!(
+            e.map(|e| e.message),
+            Some("options.limits.maxDepth must be an integer of at least 1, not 0.5".to_string())
+        );
         assert!(js_load_options(vec![("name".into(), JsPart::Other(JsType::Undefined))]).is_ok());
     }
 
     #[test]
     fn limits_default_where_not_given() {
-        let l = LimitsRequest { max_objects: Some(3), ..LimitsRequest::default() }.resolve();
+        let l = LimitsRequest {
+            max_objects: Some(3),
+            ..LimitsRequest::default()
+        }
+        .resolve();
         assert_eq!(l.max_objects, 3);
         assert_eq!(l.max_depth, Limits::default().max_depth);
     }
 
     #[test]
     fn bad_utf8_is_located() {
-        let e = Manifests::Bytes(b"kind: Pod\nname: \xff\n".to_vec()).into_text("bad.yaml").err();
-        let loc = e.and_then(|e| e.location).map(|l| (l.source.clone(), l.line, l.offset));
+        let e = Manifests::Bytes(b"kind: Pod\nname: \xff\n".to_vec())
+            .into_text("bad.yaml")
+            .err();
+        let loc = e
+            .and_then(|e| e.location)
+            .map(|l| (l.source.clone(), l.line, l.offset));
         assert_eq!(loc, Some(("bad.yaml".to_string(), Some(2), Some(16))));
     }
 }

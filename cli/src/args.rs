@@ -8,7 +8,8 @@ use meshverdict::{PortRef, Protocol};
 
 use crate::query;
 
-const ABOUT: &str = "Network verdicts that know the service mesh: may A reach B on port P, and why?";
+const ABOUT: &str =
+    "Network verdicts that know the service mesh: may A reach B on port P, and why?";
 
 const AFTER_HELP: &str = "\
 Manual: docs/cli.md. Diagnostic codes: docs/diagnostics.md. Folders: docs/gitops.md.";
@@ -110,7 +111,11 @@ pub struct InputArgs {
 
 impl InputArgs {
     pub fn limits(&self) -> Limits {
-        Limits { max_depth: self.max_depth, max_alias_nodes: self.max_alias_nodes, max_objects: self.max_objects }
+        Limits {
+            max_depth: self.max_depth,
+            max_alias_nodes: self.max_alias_nodes,
+            max_objects: self.max_objects,
+        }
     }
 }
 
@@ -136,10 +141,20 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Source: NAMESPACE/NAME (a Pod or workload), NAME with -n, ip:ADDRESS or node:NAME.
-    #[arg(long, value_name = "REF", required_unless_present = "queries", conflicts_with = "queries")]
+    #[arg(
+        long,
+        value_name = "REF",
+        required_unless_present = "queries",
+        conflicts_with = "queries"
+    )]
     pub from: Option<String>,
     /// Destination: NAMESPACE/NAME, NAME with -n, ip:ADDRESS, node:NAME, svc:[NAMESPACE/]NAME or dns:NAME.
-    #[arg(long, value_name = "REF", required_unless_present = "queries", conflicts_with = "queries")]
+    #[arg(
+        long,
+        value_name = "REF",
+        required_unless_present = "queries",
+        conflicts_with = "queries"
+    )]
     pub to: Option<String>,
     /// Destination port: 1-65535, or a named port of the destination (an IANA service name).
     #[arg(long, value_name = "PORT", required_unless_present = "queries", conflicts_with = "queries",

@@ -13,8 +13,14 @@ use crate::report::{skip_groups, skip_message};
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Envelope<'a, T: Serialize> {
-    Success { result: T, warnings: Vec<Note<'a>> },
-    Failure { error: Error, warnings: Vec<Note<'a>> },
+    Success {
+        result: T,
+        warnings: Vec<Note<'a>>,
+    },
+    Failure {
+        error: Error,
+        warnings: Vec<Note<'a>>,
+    },
 }
 
 /// A warning of the engine, or one of the command line's own.
@@ -33,17 +39,31 @@ pub enum Note<'a> {
 pub fn notes<'a>(warnings: &'a [Warning], skipped: &[Skipped]) -> Vec<Note<'a>> {
     let mut out: Vec<Note> = warnings.iter().map(Note::Engine).collect();
     for g in skip_groups(skipped) {
-        out.push(Note::Cli { code: g.kind.as_str().to_string(), message: skip_message(&g, true), location: None });
+        out.push(Note::Cli {
+            code: g.kind.as_str().to_string(),
+            message: skip_message(&g, true),
+            location: None,
+        });
     }
     out
 }
 
-pub fn success<'a, T: Serialize>(result: T, warnings: &'a [Warning], skipped: &[Skipped]) -> Envelope<'a, T> {
-    Envelope::Success { result, warnings: notes(warnings, skipped) }
+pub fn success<'a, T: Serialize>(
+    result: T,
+    warnings: &'a [Warning],
+    skipped: &[Skipped],
+) -> Envelope<'a, T> {
+    Envelope::Success {
+        result,
+        warnings: notes(warnings, skipped),
+    }
 }
 
 pub fn failure<'a>(error: Error, warnings: &'a [Warning], skipped: &[Skipped]) -> Envelope<'a, ()> {
-    Envelope::Failure { error, warnings: notes(warnings, skipped) }
+    Envelope::Failure {
+        error,
+        warnings: notes(warnings, skipped),
+    }
 }
 
 fn internal(e: serde_json::Error) -> String {

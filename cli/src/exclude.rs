@@ -8,7 +8,10 @@ pub struct Excludes {
 
 impl Excludes {
     pub fn new(patterns: &[String]) -> Excludes {
-        let patterns = patterns.iter().map(|p| p.trim_start_matches("./").chars().collect()).collect();
+        let patterns = patterns
+            .iter()
+            .map(|p| p.trim_start_matches("./").chars().collect())
+            .collect();
         Excludes { patterns }
     }
 
@@ -46,8 +49,12 @@ fn glob(p: &[char], s: &[char]) -> bool {
             let name_len = s.iter().position(|c| *c == '/').unwrap_or(s.len());
             (0..=name_len).any(|i| glob(rest, s.get(i..).unwrap_or_default()))
         }
-        Some(('?', rest)) => s.split_first().is_some_and(|(c, tail)| *c != '/' && glob(rest, tail)),
-        Some((c, rest)) => s.split_first().is_some_and(|(d, tail)| c == d && glob(rest, tail)),
+        Some(('?', rest)) => s
+            .split_first()
+            .is_some_and(|(c, tail)| *c != '/' && glob(rest, tail)),
+        Some((c, rest)) => s
+            .split_first()
+            .is_some_and(|(d, tail)| c == d && glob(rest, tail)),
     }
 }
 
@@ -61,11 +68,17 @@ mod tests {
 
     #[test]
     fn stars_stay_in_a_name_double_stars_cross_folders() {
-        assert!(ex("charts/*/templates/*.yaml", "charts/web/templates/a.yaml"));
+        assert!(ex(
+            "charts/*/templates/*.yaml",
+            "charts/web/templates/a.yaml"
+        ));
         assert!(!ex("charts/*.yaml", "charts/web/a.yaml"));
         assert!(ex("charts/**", "charts/web/templates/a.yaml"));
         assert!(ex("**/secret-?.yaml", "a/b/secret-1.yaml"));
-        assert!(ex("**/secret-?.yaml", "secret-2.yaml"), "**/ matches no folder too");
+        assert!(
+            ex("**/secret-?.yaml", "secret-2.yaml"),
+            "**/ matches no folder too"
+        );
         assert!(!ex("**/secret-?.yaml", "a/secret-10.yaml"));
         assert!(ex("a/**/z.yaml", "a/z.yaml"));
         assert!(ex("a/**/z.yaml", "a/b/c/z.yaml"));

@@ -35,11 +35,20 @@ pub struct Inputs {
 
 impl Inputs {
     pub fn as_core(&self) -> Vec<Input<'_>> {
-        self.sources.iter().map(|s| Input { name: &s.name, text: &s.text }).collect()
+        self.sources
+            .iter()
+            .map(|s| Input {
+                name: &s.name,
+                text: &s.text,
+            })
+            .collect()
     }
 
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.sources.iter().find(|s| s.name == name).map(|s| s.text.as_str())
+        self.sources
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.text.as_str())
     }
 }
 
@@ -52,14 +61,21 @@ pub fn read(args: &InputArgs, progress: &dyn Progress) -> Result<Inputs, Error> 
     for f in &args.files {
         if f == "-" {
             if stdin_read {
-                return Err(Error::request("-f - is given twice: stdin can be read once"));
+                return Err(Error::request(
+                    "-f - is given twice: stdin can be read once",
+                ));
             }
             stdin_read = true;
             let mut bytes = Vec::new();
-            std::io::stdin().read_to_end(&mut bytes).map_err(|e| Error::request(format!("reading stdin: {e}")))?;
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::request(format!("reading stdin: {e}")))?;
             progress.read(bytes.len() as u64);
             let text = decode_utf8(&args.stdin_name, bytes)?;
-            inputs.sources.push(Source { name: args.stdin_name.clone(), text });
+            inputs.sources.push(Source {
+                name: args.stdin_name.clone(),
+                text,
+            });
             continue;
         }
         let root = Path::new(f);
@@ -96,10 +112,16 @@ fn read_file(path: &Path, progress: &dyn Progress) -> Result<Source, Error> {
     Ok(Source { name, text })
 }
 
-fn read_folder(root: &Path, excludes: &Excludes, progress: &dyn Progress, inputs: &mut Inputs) -> Result<(), Error> {
+fn read_folder(
+    root: &Path,
+    excludes: &Excludes,
+    progress: &dyn Progress,
+    inputs: &mut Inputs,
+) -> Result<(), Error> {
     let mut files = Vec::new();
     let mut seen = HashSet::new();
-    walk(root, root, excludes, &mut files, &mut seen).map_err(|e| Error::request(format!("{}: {e}", root.display())))?;
+    walk(root, root, excludes, &mut files, &mut seen)
+        .map_err(|e| Error::request(format!("{}: {e}", root.display())))?;
     let folder = Folder::new(files.iter().map(|(_, rel)| rel.as_str()));
     for (path, rel) in files {
         // By name first: what is no manifest is not even opened.
@@ -108,14 +130,20 @@ fn read_folder(root: &Path, excludes: &Excludes, progress: &dyn Progress, inputs
             continue;
         }
         if by_name != FileKind::Manifests {
-            inputs.skipped.push(Skipped { kind: by_name, path: path.display().to_string() });
+            inputs.skipped.push(Skipped {
+                kind: by_name,
+                path: path.display().to_string(),
+            });
             continue;
         }
         let source = read_file(&path, progress)?;
         match folder.classify(&rel, &source.text) {
             FileKind::Manifests => inputs.sources.push(source),
             FileKind::Other => {}
-            kind => inputs.skipped.push(Skipped { kind, path: source.name }),
+            kind => inputs.skipped.push(Skipped {
+                kind,
+                path: source.name,
+            }),
         }
     }
     Ok(())
@@ -124,14 +152,25 @@ fn read_folder(root: &Path, excludes: &Excludes, progress: &dyn Progress, inputs
 /// Every file below `dir`, sorted, with its path relative to `root` (`/`-separated).
 /// Hidden entries (`.git`, `.github`) are no manifests of the cluster; symbolic links to
 /// folders are followed once.
-fn walk(root: &Path, dir: &Path, excludes: &Excludes, out: &mut Vec<(PathBuf, String)>, seen: &mut HashSet<PathBuf>) -> std::io::Result<()> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    excludes: &Excludes,
+    out: &mut Vec<(PathBuf, String)>,
+    seen: &mut HashSet<PathBuf>,
+) -> std::io::Result<()> {
     if !seen.insert(dir.canonicalize()?) {
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for path in entries {
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -150,14 +189,21 @@ fn walk(root: &Path, dir: &Path, excludes: &Excludes, out: &mut Vec<(PathBuf, St
 
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Nothing but comments, blank lines and document markers.
 fn is_blank(text: &str) -> bool {
     text.lines().all(|l| {
         let l = l.trim();
-        let rest = l.strip_prefix("---").or_else(|| l.strip_prefix("...")).unwrap_or(l).trim_start();
+        let rest = l
+            .strip_prefix("---")
+            .or_else(|| l.strip_prefix("..."))
+            .unwrap_or(l)
+            .trim_start();
         rest.is_empty() || rest.starts_with('#')
     })
 }

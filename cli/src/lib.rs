@@ -51,7 +51,11 @@ pub use args::Cli;
 /// that usage lines and completions show what the user types.
 fn bin_name() -> &'static str {
     let argv0 = std::env::args_os().next().unwrap_or_default();
-    let stem = std::path::Path::new(&argv0).file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+    let stem = std::path::Path::new(&argv0)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string();
     if stem == "kubectl-meshverdict" {
         "kubectl meshverdict"
     } else {
@@ -69,7 +73,10 @@ pub fn main() -> ExitCode {
     };
     let outcome = std::panic::catch_unwind(|| commands::run(cli, name));
     outcome.unwrap_or_else(|_| {
-        report::print_error(&Error::new(ErrorCode::Internal, "meshverdict crashed; please report this with the input"));
+        report::print_error(&Error::new(
+            ErrorCode::Internal,
+            "meshverdict crashed; please report this with the input",
+        ));
         exit::Exit::Error.into()
     })
 }

@@ -93,12 +93,19 @@ impl Spinner {
                 reveal.store(true, Ordering::SeqCst);
             }
         });
-        Spinner { bar, bytes: AtomicU64::new(0), phase: std::sync::Mutex::new(Phase::Reading), done, revealed }
+        Spinner {
+            bar,
+            bytes: AtomicU64::new(0),
+            phase: std::sync::Mutex::new(Phase::Reading),
+            done,
+            revealed,
+        }
     }
 
     fn redraw(&self) {
         let phase = self.phase.lock().map(|p| *p).unwrap_or(Phase::Reading);
-        self.bar.set_message(message(phase, self.bytes.load(Ordering::SeqCst)));
+        self.bar
+            .set_message(message(phase, self.bytes.load(Ordering::SeqCst)));
     }
 }
 
@@ -143,7 +150,10 @@ mod tests {
     #[test]
     fn messages_name_the_phase_and_the_bytes() {
         assert_eq!(message(Phase::Reading, 0), "reading files");
-        assert_eq!(message(Phase::Reading, 3 * 1024 * 1024), "reading files (3.00 MiB)");
+        assert_eq!(
+            message(Phase::Reading, 3 * 1024 * 1024),
+            "reading files (3.00 MiB)"
+        );
         assert_eq!(message(Phase::Loading, 2048), "loading (2.00 KiB read)");
         assert_eq!(message(Phase::Diagnosing, 0), "diagnosing");
     }
@@ -160,7 +170,13 @@ mod tests {
         while !long.revealed.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(long.revealed.load(Ordering::SeqCst), "a run past the delay showed no progress");
-        assert!(!quick.revealed.load(Ordering::SeqCst), "a run that ended before the delay showed progress");
+        assert!(
+            long.revealed.load(Ordering::SeqCst),
+            "a run past the delay showed no progress"
+        );
+        assert!(
+            !quick.revealed.load(Ordering::SeqCst),
+            "a run that ended before the delay showed progress"
+        );
     }
 }

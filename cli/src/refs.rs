@@ -14,7 +14,9 @@ pub fn qualify(reference: &str, namespace: Option<&str>, flag: &str) -> Result<S
             None => Err(bare(reference, flag, "a Service is svc:NAMESPACE/NAME")),
         };
     }
-    let prefixed = ["ip:", "node:", "dns:"].iter().any(|p| reference.starts_with(p));
+    let prefixed = ["ip:", "node:", "dns:"]
+        .iter()
+        .any(|p| reference.starts_with(p));
     if prefixed || reference.contains('/') || reference.is_empty() {
         return Ok(reference.to_string());
     }
@@ -38,9 +40,18 @@ mod tests {
     fn names_take_the_namespace_flag() {
         let ns = Some("emojivoto");
         assert_eq!(qualify("web", ns, "--from").unwrap(), "emojivoto/web");
-        assert_eq!(qualify("svc:web-svc", ns, "--to").unwrap(), "svc:emojivoto/web-svc");
-        assert_eq!(qualify("linkerd/linkerd-controller", ns, "--to").unwrap(), "linkerd/linkerd-controller");
-        assert_eq!(qualify("svc:linkerd/x", ns, "--to").unwrap(), "svc:linkerd/x");
+        assert_eq!(
+            qualify("svc:web-svc", ns, "--to").unwrap(),
+            "svc:emojivoto/web-svc"
+        );
+        assert_eq!(
+            qualify("linkerd/linkerd-controller", ns, "--to").unwrap(),
+            "linkerd/linkerd-controller"
+        );
+        assert_eq!(
+            qualify("svc:linkerd/x", ns, "--to").unwrap(),
+            "svc:linkerd/x"
+        );
         for kept in ["ip:10.0.0.1", "node:worker-1", "dns:api.example.com"] {
             assert_eq!(qualify(kept, ns, "--to").unwrap(), kept);
         }
@@ -49,7 +60,11 @@ mod tests {
     #[test]
     fn a_bare_name_without_the_flag_says_what_is_missing() {
         let e = qualify("web", None, "--from").unwrap_err();
-        assert!(e.message.contains("--from \"web\" names no namespace"), "{}", e.message);
+        assert!(
+            e.message.contains("--from \"web\" names no namespace"),
+            "{}",
+            e.message
+        );
         assert!(e.help.unwrap_or_default().contains("-n NAMESPACE"));
         assert!(qualify("svc:web", None, "--to").is_err());
         assert_eq!(qualify("a/b", None, "--to").unwrap(), "a/b");

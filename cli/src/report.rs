@@ -40,7 +40,10 @@ pub fn skip_groups(skipped: &[Skipped]) -> Vec<SkipGroup<'_>> {
     for s in skipped {
         match groups.iter_mut().find(|g| g.kind == s.kind) {
             Some(g) => g.paths.push(&s.path),
-            None => groups.push(SkipGroup { kind: s.kind, paths: vec![&s.path] }),
+            None => groups.push(SkipGroup {
+                kind: s.kind,
+                paths: vec![&s.path],
+            }),
         }
     }
     groups
@@ -59,7 +62,13 @@ pub fn skip_message(g: &SkipGroup, all: bool) -> String {
         }
         FileKind::Manifests | FileKind::Other => format!("file{s} ({})", g.kind.reason()),
     };
-    let mut files = g.paths.iter().take(if all { n } else { SHOWN }).copied().collect::<Vec<_>>().join(", ");
+    let mut files = g
+        .paths
+        .iter()
+        .take(if all { n } else { SHOWN })
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     if !all && n > SHOWN {
         files.push_str(&format!(", and {} more (-v lists them all)", n - SHOWN));
     }
@@ -76,7 +85,11 @@ pub fn short_location(l: &Location) -> String {
 
 /// The kind an `unknown-kind` warning names.
 fn skipped_kind(w: &Warning) -> String {
-    if let Some((kind, _)) = w.message.strip_prefix("skipped kind ").and_then(|r| r.split_once(" (")) {
+    if let Some((kind, _)) = w
+        .message
+        .strip_prefix("skipped kind ")
+        .and_then(|r| r.split_once(" ("))
+    {
         return kind.to_string();
     }
     if w.message.contains("without `kind`") {
@@ -87,7 +100,11 @@ fn skipped_kind(w: &Warning) -> String {
 
 /// One line for several warnings of one code.
 pub fn summary(code: WarningCode, ws: &[&Warning]) -> String {
-    let first_at = ws.iter().find_map(|w| w.location.as_ref()).map(|l| format!(" (first at {})", short_location(l))).unwrap_or_default();
+    let first_at = ws
+        .iter()
+        .find_map(|w| w.location.as_ref())
+        .map(|l| format!(" (first at {})", short_location(l)))
+        .unwrap_or_default();
     if code == WarningCode::UnknownKind {
         let mut kinds: Vec<(String, usize)> = Vec::new();
         for w in ws {
@@ -98,10 +115,17 @@ pub fn summary(code: WarningCode, ws: &[&Warning]) -> String {
             }
         }
         let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
-        return format!("skipped {} objects of kinds meshverdict does not read: {}{first_at}", ws.len(), kinds.join(", "));
+        return format!(
+            "skipped {} objects of kinds meshverdict does not read: {}{first_at}",
+            ws.len(),
+            kinds.join(", ")
+        );
     }
     let first = ws.first().map(|w| w.message.as_str()).unwrap_or_default();
-    format!("{} warnings; the first: {first}{first_at}; -v lists them all", ws.len())
+    format!(
+        "{} warnings; the first: {first}{first_at}; -v lists them all",
+        ws.len()
+    )
 }
 
 /// Warnings grouped by code, in the order the codes are first met.
@@ -117,7 +141,11 @@ pub fn by_code(warnings: &[Warning]) -> Vec<(WarningCode, Vec<&Warning>)> {
 }
 
 /// The warnings of a run, as text lines (without a trailing newline each).
-pub fn warning_lines(skipped: &[Skipped], warnings: &[Warning], verbosity: Verbosity) -> Vec<String> {
+pub fn warning_lines(
+    skipped: &[Skipped],
+    warnings: &[Warning],
+    verbosity: Verbosity,
+) -> Vec<String> {
     let mut lines = Vec::new();
     if verbosity == Verbosity::Quiet {
         return lines;
@@ -153,8 +181,15 @@ mod tests {
     use super::*;
 
     fn unknown(kind: &str, line: usize) -> Warning {
-        Warning::new(WarningCode::UnknownKind, format!("skipped kind {kind} (v1): meshverdict does not read it"))
-            .at(Location { source: "cm.yaml".into(), line: Some(line), ..Location::default() })
+        Warning::new(
+            WarningCode::UnknownKind,
+            format!("skipped kind {kind} (v1): meshverdict does not read it"),
+        )
+        .at(Location {
+            source: "cm.yaml".into(),
+            line: Some(line),
+            ..Location::default()
+        })
     }
 
     #[test]
@@ -166,21 +201,41 @@ mod tests {
             lines,
             ["warning[unknown-kind]: skipped 301 objects of kinds meshverdict does not read: ConfigMap ×300, Secret ×1 (first at cm.yaml:1)"]
         );
-        assert_eq!(warning_lines(&[], &ws, Verbosity::Verbose).iter().filter(|l| l.starts_with("warning[")).count(), 301);
+        assert_eq!(
+            warning_lines(&[], &ws, Verbosity::Verbose)
+                .iter()
+                .filter(|l| l.starts_with("warning["))
+                .count(),
+            301
+        );
         assert!(warning_lines(&[], &ws, Verbosity::Quiet).is_empty());
     }
 
     #[test]
     fn skipped_files_are_one_line_a_kind() {
         let skipped: Vec<Skipped> = (0..7)
-            .map(|i| Skipped { kind: FileKind::HelmTemplate, path: format!("charts/web/templates/t{i}.yaml") })
-            .chain([Skipped { kind: FileKind::Kustomization, path: "kustomization.yaml".into() }])
+            .map(|i| Skipped {
+                kind: FileKind::HelmTemplate,
+                path: format!("charts/web/templates/t{i}.yaml"),
+            })
+            .chain([Skipped {
+                kind: FileKind::Kustomization,
+                path: "kustomization.yaml".into(),
+            }])
             .collect();
         let lines = warning_lines(&skipped, &[], Verbosity::Normal);
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("warning[helm-template]: skipped 7 unrendered Helm templates (render them with helm template first): charts/web/templates/t0.yaml, "), "{}", lines[0]);
-        assert!(lines[0].ends_with("t4.yaml, and 2 more (-v lists them all)"), "{}", lines[0]);
-        assert!(lines[1].starts_with("warning[kustomization]: skipped 1 kustomization ("), "{}", lines[1]);
+        assert!(
+            lines[0].ends_with("t4.yaml, and 2 more (-v lists them all)"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].starts_with("warning[kustomization]: skipped 1 kustomization ("),
+            "{}",
+            lines[1]
+        );
         assert!(warning_lines(&skipped, &[], Verbosity::Verbose)[0].ends_with("t6.yaml"));
     }
 }

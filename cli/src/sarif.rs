@@ -22,17 +22,33 @@ const INFORMATION_URI: &str = "https://github.com/meshverdict/meshverdict";
 fn diagnostic_rule(code: DiagnosticCode) -> (&'static str, Severity) {
     match code {
         DiagnosticCode::MeshFlowBlocked => ("A flow the mesh needs is denied", Severity::Error),
-        DiagnosticCode::MeshPortRewriteBlocked => ("The mesh's port is not admitted", Severity::Error),
+        DiagnosticCode::MeshPortRewriteBlocked => {
+            ("The mesh's port is not admitted", Severity::Error)
+        }
         DiagnosticCode::MeshWidensPortRule => ("The mesh widens a port rule", Severity::Warning),
         DiagnosticCode::SelectorMatchesNothing => ("A selector matches nothing", Severity::Warning),
-        DiagnosticCode::L7RuleOnMeshedEndpoint => ("An L7 rule on mesh-encrypted traffic", Severity::Warning),
+        DiagnosticCode::L7RuleOnMeshedEndpoint => {
+            ("An L7 rule on mesh-encrypted traffic", Severity::Warning)
+        }
         DiagnosticCode::EgressWithoutDns => ("Restricted egress without DNS", Severity::Error),
-        DiagnosticCode::InvalidPolicy => ("An object that cannot exist or is not enforced", Severity::Error),
+        DiagnosticCode::InvalidPolicy => (
+            "An object that cannot exist or is not enforced",
+            Severity::Error,
+        ),
         DiagnosticCode::MeshVersionAssumed => ("The mesh version is assumed", Severity::Info),
-        DiagnosticCode::LinkerdAuthzIgnored => ("A Linkerd AuthorizationPolicy is ignored", Severity::Warning),
-        DiagnosticCode::PolicyNotEnforced => ("Policies the dataplane does not enforce", Severity::Warning),
-        DiagnosticCode::HostPolicyNotEnforced => ("A host policy without the host firewall", Severity::Info),
-        DiagnosticCode::DataplaneSetting => ("A dataplane setting changes verdicts", Severity::Info),
+        DiagnosticCode::LinkerdAuthzIgnored => (
+            "A Linkerd AuthorizationPolicy is ignored",
+            Severity::Warning,
+        ),
+        DiagnosticCode::PolicyNotEnforced => {
+            ("Policies the dataplane does not enforce", Severity::Warning)
+        }
+        DiagnosticCode::HostPolicyNotEnforced => {
+            ("A host policy without the host firewall", Severity::Info)
+        }
+        DiagnosticCode::DataplaneSetting => {
+            ("A dataplane setting changes verdicts", Severity::Info)
+        }
     }
 }
 
@@ -81,11 +97,23 @@ fn docs_uri(code: &str) -> String {
 fn rules() -> Vec<Value> {
     let diagnostics = DiagnosticCode::ALL.iter().map(|c| {
         let (title, default) = diagnostic_rule(*c);
-        rule(c.as_str(), title, c.description(), &c.help_uri(), level(default))
+        rule(
+            c.as_str(),
+            title,
+            c.description(),
+            &c.help_uri(),
+            level(default),
+        )
     });
     let errors = ERROR_CODES.iter().map(|c| {
         let (title, description) = error_rule(*c);
-        rule(c.as_str(), title, description, &docs_uri(c.as_str()), "error")
+        rule(
+            c.as_str(),
+            title,
+            description,
+            &docs_uri(c.as_str()),
+            "error",
+        )
     });
     diagnostics.chain(errors).collect()
 }
@@ -123,12 +151,24 @@ pub struct Writer<'a> {
 impl<'a> Writer<'a> {
     /// `first_input`: the first `-f` argument (or stdin's name), the last resort of a location.
     pub fn new(inputs: Option<&'a Inputs>, first_input: &str) -> Writer<'a> {
-        let fallback = inputs.and_then(|i| i.sources.first()).map(|s| s.name.clone()).unwrap_or_else(|| first_input.to_string());
-        Writer { base: Base::current(), inputs, fallback }
+        let fallback = inputs
+            .and_then(|i| i.sources.first())
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| first_input.to_string());
+        Writer {
+            base: Base::current(),
+            inputs,
+            fallback,
+        }
     }
 
     /// The diagnostics of a loaded cluster.
-    pub fn diagnostics(&self, cluster: &Cluster, diags: &[Diagnostic], skipped: &[Skipped]) -> Value {
+    pub fn diagnostics(
+        &self,
+        cluster: &Cluster,
+        diags: &[Diagnostic],
+        skipped: &[Skipped],
+    ) -> Value {
         let results: Vec<Value> = diags.iter().map(|d| self.result(d, cluster)).collect();
         let notifications = self.notifications(cluster.warnings(), skipped);
         self.log(results, notifications, true)
@@ -136,7 +176,11 @@ impl<'a> Writer<'a> {
 
     /// A run that stopped on an error.
     pub fn error(&self, e: &Error, skipped: &[Skipped]) -> Value {
-        let location = e.location.as_deref().cloned().unwrap_or_else(|| self.first_line());
+        let location = e
+            .location
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(|| self.first_line());
         let text = message(&e.message, e.help.as_deref());
         let physical = self.location(&location);
         let mut result = json!({
@@ -198,7 +242,14 @@ impl<'a> Writer<'a> {
             }
             let mut props = serde_json::Map::new();
             if !d.policies.is_empty() {
-                props.insert("policies".into(), json!(d.policies.iter().map(ToString::to_string).collect::<Vec<_>>()));
+                props.insert(
+                    "policies".into(),
+                    json!(d
+                        .policies
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()),
+                );
             }
             if !d.flows.is_empty() {
                 props.insert("flows".into(), json!(d.flows));
@@ -218,13 +269,21 @@ impl<'a> Writer<'a> {
             return l.clone();
         }
         let model = cluster.model();
-        let policy = d.policies.iter().find_map(|r| cluster.policies().iter().find(|p| p.policy == *r));
+        let policy = d
+            .policies
+            .iter()
+            .find_map(|r| cluster.policies().iter().find(|p| p.policy == *r));
         // The object's name line: its first line is often the `---` before it.
         if let Some(p) = policy {
             return model.locate(&p.origin, "metadata.name");
         }
-        let refs = d.flows.iter().flat_map(|f| [f.from.as_str(), f.to.as_str()]);
-        let endpoint = refs.into_iter().find_map(|r| model.endpoints.iter().find(|e| e.reference() == r));
+        let refs = d
+            .flows
+            .iter()
+            .flat_map(|f| [f.from.as_str(), f.to.as_str()]);
+        let endpoint = refs
+            .into_iter()
+            .find_map(|r| model.endpoints.iter().find(|e| e.reference() == r));
         if let Some(e) = endpoint {
             return model.locate(&e.origin, "metadata.name");
         }
@@ -232,7 +291,11 @@ impl<'a> Writer<'a> {
     }
 
     fn first_line(&self) -> Location {
-        Location { source: self.fallback.clone(), line: Some(1), ..Location::default() }
+        Location {
+            source: self.fallback.clone(),
+            line: Some(1),
+            ..Location::default()
+        }
     }
 
     fn notifications(&self, warnings: &[Warning], skipped: &[Skipped]) -> Vec<Value> {
@@ -259,7 +322,10 @@ impl<'a> Writer<'a> {
             }
         }
         let line = l.line.unwrap_or(1).max(1);
-        let text = self.inputs.and_then(|i| i.text(&l.source)).and_then(|t| t.lines().nth(line - 1));
+        let text = self
+            .inputs
+            .and_then(|i| i.text(&l.source))
+            .and_then(|t| t.lines().nth(line - 1));
         let region = match text {
             Some(text) => {
                 let width = text.chars().count();
@@ -299,9 +365,16 @@ mod tests {
             assert_eq!(r["id"], c.as_str());
             assert_eq!(r["fullDescription"]["text"], c.description());
             assert_eq!(r["helpUri"], c.help_uri());
-            assert!(r["shortDescription"]["text"].as_str().is_some_and(|t| !t.is_empty() && t.len() <= 1024));
-            assert!(r["help"]["text"].as_str().is_some_and(|t| t.contains(&c.help_uri())));
-            assert!(matches!(r["defaultConfiguration"]["level"].as_str(), Some("error" | "warning" | "note")));
+            assert!(r["shortDescription"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty() && t.len() <= 1024));
+            assert!(r["help"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains(&c.help_uri())));
+            assert!(matches!(
+                r["defaultConfiguration"]["level"].as_str(),
+                Some("error" | "warning" | "note")
+            ));
         }
         let mut ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
         ids.sort_unstable();

@@ -40,10 +40,19 @@ impl Base {
         let path = lexical(&self.cwd.join(source));
         match path.strip_prefix(&self.cwd) {
             Ok(rel) if !rel.as_os_str().is_empty() => {
-                let parts: Vec<String> = rel.components().map(|c| encode(&c.as_os_str().to_string_lossy())).collect();
-                Artifact { uri: parts.join("/"), relative: true }
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| encode(&c.as_os_str().to_string_lossy()))
+                    .collect();
+                Artifact {
+                    uri: parts.join("/"),
+                    relative: true,
+                }
             }
-            _ => Artifact { uri: file_uri(&path), relative: false },
+            _ => Artifact {
+                uri: file_uri(&path),
+                relative: false,
+            },
         }
     }
 }
@@ -97,16 +106,46 @@ mod tests {
     fn paths_below_the_working_directory_are_relative() {
         let base = Base::at(PathBuf::from("/repo/work"));
         assert_eq!(base.root_uri(), "file:///repo/work/");
-        assert_eq!(base.artifact("examples/a.yaml"), Artifact { uri: "examples/a.yaml".into(), relative: true });
-        assert_eq!(base.artifact("./x/../b.yaml"), Artifact { uri: "b.yaml".into(), relative: true });
-        assert_eq!(base.artifact("/repo/work/c d.yaml"), Artifact { uri: "c%20d.yaml".into(), relative: true });
+        assert_eq!(
+            base.artifact("examples/a.yaml"),
+            Artifact {
+                uri: "examples/a.yaml".into(),
+                relative: true
+            }
+        );
+        assert_eq!(
+            base.artifact("./x/../b.yaml"),
+            Artifact {
+                uri: "b.yaml".into(),
+                relative: true
+            }
+        );
+        assert_eq!(
+            base.artifact("/repo/work/c d.yaml"),
+            Artifact {
+                uri: "c%20d.yaml".into(),
+                relative: true
+            }
+        );
         assert_eq!(base.artifact("stdin.yaml").uri, "stdin.yaml");
     }
 
     #[test]
     fn paths_elsewhere_are_absolute_file_uris() {
         let base = Base::at(PathBuf::from("/repo/work"));
-        assert_eq!(base.artifact("../other/a.yaml"), Artifact { uri: "file:///repo/other/a.yaml".into(), relative: false });
-        assert_eq!(base.artifact("/tmp/x:y#1.yaml"), Artifact { uri: "file:///tmp/x%3Ay%231.yaml".into(), relative: false });
+        assert_eq!(
+            base.artifact("../other/a.yaml"),
+            Artifact {
+                uri: "file:///repo/other/a.yaml".into(),
+                relative: false
+            }
+        );
+        assert_eq!(
+            base.artifact("/tmp/x:y#1.yaml"),
+            Artifact {
+                uri: "file:///tmp/x%3Ay%231.yaml".into(),
+                relative: false
+            }
+        );
     }
 }

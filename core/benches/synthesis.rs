@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use meshverdict::evaluate::PortRef;
-use meshverdict::synthesize::{repair, synthesize, End, Intent, Intents, RepairOptions, SynthOptions};
+use meshverdict::synthesize::{
+    repair, synthesize, End, Intent, Intents, RepairOptions, SynthOptions,
+};
 use meshverdict::synthetic::{cluster_yaml, Shape};
 use meshverdict::{Cluster, Dataplane, Input, Options, Protocol};
 
@@ -20,11 +22,27 @@ const WORKLOADS: usize = 1_000;
 const INTENTS: usize = 5_000;
 
 fn shape() -> Shape {
-    Shape { pods: 3 * WORKLOADS, policies: 200, per_namespace: 100, cilium: false, workloads: WORKLOADS, meshed: 0.5 }
+    Shape {
+        pods: 3 * WORKLOADS,
+        policies: 200,
+        per_namespace: 100,
+        cilium: false,
+        workloads: WORKLOADS,
+        meshed: 0.5,
+    }
 }
 
 fn load(yaml: &str) -> Cluster {
-    match Cluster::load(&[Input { name: "bench.yaml", text: yaml }], Options { dataplane: Some(Dataplane::Generic), ..Options::default() }) {
+    match Cluster::load(
+        &[Input {
+            name: "bench.yaml",
+            text: yaml,
+        }],
+        Options {
+            dataplane: Some(Dataplane::Generic),
+            ..Options::default()
+        },
+    ) {
         Ok(c) => c,
         Err(e) => unreachable!("the generated cluster loads: {e}"),
     }
@@ -37,9 +55,21 @@ fn intents(cluster: &Cluster) -> Intents {
     let mut workloads: Vec<(String, Vec<u16>)> = m
         .workload_pods
         .iter()
-        .filter(|((ns, _), pods)| !pods.is_empty() && ns != "linkerd" && ns != "linkerd-viz" && ns != "kube-system")
+        .filter(|((ns, _), pods)| {
+            !pods.is_empty() && ns != "linkerd" && ns != "linkerd-viz" && ns != "kube-system"
+        })
         .map(|((ns, name), pods)| {
-            let ports = pods.first().and_then(|i| m.endpoints.get(*i)).map(|e| e.ports.iter().filter(|p| p.protocol == Protocol::Tcp).map(|p| p.port).collect()).unwrap_or_default();
+            let ports = pods
+                .first()
+                .and_then(|i| m.endpoints.get(*i))
+                .map(|e| {
+                    e.ports
+                        .iter()
+                        .filter(|p| p.protocol == Protocol::Tcp)
+                        .map(|p| p.port)
+                        .collect()
+                })
+                .unwrap_or_default();
             (format!("{ns}/{name}"), ports)
         })
         .collect();
@@ -49,7 +79,9 @@ fn intents(cluster: &Cluster) -> Intents {
     let n = workloads.len().max(1);
     let mut state: u64 = 7;
     let mut next = |k: usize| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 33) % k.max(1) as u64) as usize
     };
     let mut out = Intents::default();
@@ -58,9 +90,16 @@ fn intents(cluster: &Cluster) -> Intents {
         if a == b {
             continue;
         }
-        let (Some((from, _)), Some((to, ports))) = (workloads.get(a), workloads.get(b)) else { continue };
+        let (Some((from, _)), Some((to, ports))) = (workloads.get(a), workloads.get(b)) else {
+            continue;
+        };
         let port = ports.get(next(ports.len().max(1))).copied();
-        out.items.push(Intent::new(End::Ref(from.clone()), End::Ref(to.clone()), port.map(|p| vec![PortRef::Number(p)]), Some(Protocol::Tcp)));
+        out.items.push(Intent::new(
+            End::Ref(from.clone()),
+            End::Ref(to.clone()),
+            port.map(|p| vec![PortRef::Number(p)]),
+            Some(Protocol::Tcp),
+        ));
     }
     out
 }
@@ -84,16 +123,29 @@ fn bench(c: &mut Criterion) {
     }
     let mut g = c.benchmark_group("synthesis");
     g.sample_size(10).measurement_time(Duration::from_secs(60));
-    g.bench_function("1k-workloads-5k-intents", |b| b.iter(|| black_box(synthesize(&cluster, &intents, &SynthOptions::default()).map(|s| s.objects.len()))));
+    g.bench_function("1k-workloads-5k-intents", |b| {
+        b.iter(|| {
+            black_box(
+                synthesize(&cluster, &intents, &SynthOptions::default()).map(|s| s.objects.len()),
+            )
+        })
+    });
     // The same cluster, every meshed namespace isolated: repair gives the mesh its flows back.
     let broken = {
         let mut text = yaml.clone();
-        for ns in cluster.model().namespaces.keys().filter(|n| n.starts_with("ns-")) {
+        for ns in cluster
+            .model()
+            .namespaces
+            .keys()
+            .filter(|n| n.starts_with("ns-"))
+        {
             text.push_str(&format!("\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: deny-all, namespace: {ns}}}\nspec: {{podSelector: {{}}, policyTypes: [Ingress, Egress]}}\n"));
         }
         load(&text)
     };
-    g.bench_function("repair-1k-workloads", |b| b.iter(|| black_box(repair(&broken, &RepairOptions::default()).map(|r| r.objects.len()))));
+    g.bench_function("repair-1k-workloads", |b| {
+        b.iter(|| black_box(repair(&broken, &RepairOptions::default()).map(|r| r.objects.len())))
+    });
     g.finish();
 }
 

@@ -34,31 +34,65 @@ fn cases(meshed: bool) -> Vec<Case> {
     let mut out = Vec::new();
     for (size, pods, policies) in SIZES {
         let variants: &[(&str, bool, Dataplane)] = if meshed {
-            &[("netpol-meshed", false, Dataplane::Generic), ("cilium-meshed", true, Dataplane::Cilium)]
+            &[
+                ("netpol-meshed", false, Dataplane::Generic),
+                ("cilium-meshed", true, Dataplane::Cilium),
+            ]
         } else {
-            &[("netpol", false, Dataplane::Generic), ("cilium", true, Dataplane::Cilium)]
+            &[
+                ("netpol", false, Dataplane::Generic),
+                ("cilium", true, Dataplane::Cilium),
+            ]
         };
         for (label, cilium, dataplane) in variants {
-            let shape = Shape { pods, policies, workloads: pods / 10, cilium: *cilium, meshed: if meshed { 0.5 } else { 0.0 }, ..Shape::default() };
-            out.push(Case { id: format!("{size}/{label}"), shape, dataplane: *dataplane, yaml: cluster_yaml(shape) });
+            let shape = Shape {
+                pods,
+                policies,
+                workloads: pods / 10,
+                cilium: *cilium,
+                meshed: if meshed { 0.5 } else { 0.0 },
+                ..Shape::default()
+            };
+            out.push(Case {
+                id: format!("{size}/{label}"),
+                shape,
+                dataplane: *dataplane,
+                yaml: cluster_yaml(shape),
+            });
         }
     }
     out
 }
 
 fn load(case: &Case) -> Option<Cluster> {
-    Cluster::load(&[Input { name: "bench.yaml", text: &case.yaml }], Options { dataplane: Some(case.dataplane), ..Options::default() }).ok()
+    Cluster::load(
+        &[Input {
+            name: "bench.yaml",
+            text: &case.yaml,
+        }],
+        Options {
+            dataplane: Some(case.dataplane),
+            ..Options::default()
+        },
+    )
+    .ok()
 }
 
 fn bench(c: &mut Criterion) {
     let plain = cases(false);
     let meshed = cases(true);
-    let clusters: Vec<(&Case, Cluster)> = plain.iter().chain(&meshed).filter_map(|case| load(case).map(|cl| (case, cl))).collect();
+    let clusters: Vec<(&Case, Cluster)> = plain
+        .iter()
+        .chain(&meshed)
+        .filter_map(|case| load(case).map(|cl| (case, cl)))
+        .collect();
 
     let mut g = c.benchmark_group("load+compile");
     g.sample_size(10).measurement_time(Duration::from_secs(15));
     for case in &plain {
-        g.bench_with_input(BenchmarkId::from_parameter(&case.id), case, |b, case| b.iter(|| black_box(load(case))));
+        g.bench_with_input(BenchmarkId::from_parameter(&case.id), case, |b, case| {
+            b.iter(|| black_box(load(case)))
+        });
     }
     g.finish();
 
@@ -110,10 +144,14 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     for (case, cluster) in clusters.iter().filter(|(case, _)| case.shape.meshed == 0.0) {
         for by in [Granularity::Class, Granularity::Workload] {
-            let options = MatrixOptions { by, ..MatrixOptions::default() };
-            g.bench_function(BenchmarkId::new(format!("{by:?}").to_lowercase(), &case.id), |b| {
-                b.iter(|| black_box(cluster.matrix(&options).map(|m| m.cells().len())))
-            });
+            let options = MatrixOptions {
+                by,
+                ..MatrixOptions::default()
+            };
+            g.bench_function(
+                BenchmarkId::new(format!("{by:?}").to_lowercase(), &case.id),
+                |b| b.iter(|| black_box(cluster.matrix(&options).map(|m| m.cells().len()))),
+            );
         }
     }
     g.finish();

@@ -28,8 +28,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use meshverdict::model::{Endpoint, EndpointKind};
 use meshverdict::compile::policy::{Direction, Subject};
+use meshverdict::model::{Endpoint, EndpointKind};
 use meshverdict::ports::PortSpec;
 use meshverdict::{Cluster, Input, Options, PortRef, Protocol, Query};
 
@@ -48,18 +48,31 @@ fn parse_args() -> Result<Args, String> {
     let mut dir = None;
     let mut ips = None;
     let mut out = None;
-    let mut threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--ips" => ips = Some(PathBuf::from(it.next().ok_or(usage)?)),
             "-o" => out = Some(PathBuf::from(it.next().ok_or(usage)?)),
-            "--threads" => threads = it.next().ok_or(usage)?.parse().map_err(|_| format!("--threads: not a number; {usage}"))?,
+            "--threads" => {
+                threads = it
+                    .next()
+                    .ok_or(usage)?
+                    .parse()
+                    .map_err(|_| format!("--threads: not a number; {usage}"))?
+            }
             "-h" | "--help" => return Err(usage.into()),
             _ if dir.is_none() && !a.starts_with('-') => dir = Some(PathBuf::from(a)),
             _ => return Err(format!("unexpected argument {a:?}; {usage}")),
         }
     }
-    Ok(Args { dir: dir.ok_or(usage)?, ips, threads: threads.max(1), out })
+    Ok(Args {
+        dir: dir.ok_or(usage)?,
+        ips,
+        threads: threads.max(1),
+        out,
+    })
 }
 
 fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -89,18 +102,33 @@ fn protocol_index(p: Protocol) -> usize {
 }
 
 /// Boundaries of the port entries of `direction` rules of the policies that may select `e`.
-fn rule_boundaries(cluster: &Cluster, e: Option<&Endpoint>, direction: Direction) -> [BTreeSet<u32>; 3] {
-    let mut b: [BTreeSet<u32>; 3] = [BTreeSet::from([1]), BTreeSet::from([1]), BTreeSet::from([1])];
+fn rule_boundaries(
+    cluster: &Cluster,
+    e: Option<&Endpoint>,
+    direction: Direction,
+) -> [BTreeSet<u32>; 3] {
+    let mut b: [BTreeSet<u32>; 3] = [
+        BTreeSet::from([1]),
+        BTreeSet::from([1]),
+        BTreeSet::from([1]),
+    ];
     let Some(e) = e else { return b };
     for policy in cluster.policies() {
         let may_select = match &policy.subject {
-            Subject::Pods { namespace, selector } => *namespace == e.namespace && selector.matches(&e.labels),
+            Subject::Pods {
+                namespace,
+                selector,
+            } => *namespace == e.namespace && selector.matches(&e.labels),
             _ => true,
         };
         if !may_select {
             continue;
         }
-        for rule in policy.rules.iter().filter(|r| r.rule.direction == direction) {
+        for rule in policy
+            .rules
+            .iter()
+            .filter(|r| r.rule.direction == direction)
+        {
             for pm in &rule.ports {
                 if let PortSpec::Range { from, to } = pm.port {
                     for (i, p) in PROTOCOLS.iter().enumerate() {
@@ -127,8 +155,15 @@ fn party(cluster: &Cluster, reference: String, e: Option<&Endpoint>) -> Party {
             set.insert(u32::from(p.port) + 1);
         }
     }
-    let finish = |sets: [BTreeSet<u32>; 3]| sets.map(|s| s.into_iter().filter(|n| *n <= 65535).collect::<Vec<u32>>());
-    Party { reference, is_pod: e.is_some(), as_source: finish(out), as_destination: finish(inb) }
+    let finish = |sets: [BTreeSet<u32>; 3]| {
+        sets.map(|s| s.into_iter().filter(|n| *n <= 65535).collect::<Vec<u32>>())
+    };
+    Party {
+        reference,
+        is_pod: e.is_some(),
+        as_source: finish(out),
+        as_destination: finish(inb),
+    }
 }
 
 /// The sorted union of two sorted lists, into `out`.
@@ -145,16 +180,39 @@ fn format_ports(ranges: &[(u32, u32)]) -> String {
     if let [(1, 65535)] = ranges {
         return "*".into();
     }
-    ranges.iter().map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect::<Vec<_>>().join(";")
+    ranges
+        .iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// The allowed port intervals from `src` to `dst` over `protocol`, one question per interval.
-fn allowed_ports(cluster: &Cluster, src: &Party, dst: &Party, protocol: Protocol, starts: &[u32], asked: &mut u64) -> Result<Vec<(u32, u32)>, meshverdict::Error> {
+fn allowed_ports(
+    cluster: &Cluster,
+    src: &Party,
+    dst: &Party,
+    protocol: Protocol,
+    starts: &[u32],
+    asked: &mut u64,
+) -> Result<Vec<(u32, u32)>, meshverdict::Error> {
     let mut ranges: Vec<(u32, u32)> = Vec::new();
     for (i, start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map(|n| n - 1).unwrap_or(65535);
-        let port = u16::try_from(*start).map_err(|_| meshverdict::Error::request(format!("port {start} out of range")))?;
-        let q = Query { from: src.reference.clone(), to: dst.reference.clone(), port: PortRef::Number(port), protocol };
+        let port = u16::try_from(*start)
+            .map_err(|_| meshverdict::Error::request(format!("port {start} out of range")))?;
+        let q = Query {
+            from: src.reference.clone(),
+            to: dst.reference.clone(),
+            port: PortRef::Number(port),
+            protocol,
+        };
         *asked += 1;
         if cluster.allowed(&q)? {
             match ranges.last_mut() {
@@ -181,9 +239,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if files.is_empty() {
         return Err(format!("{}: no *.yaml or *.yml file", args.dir.display()).into());
     }
-    let texts: Vec<(String, String)> =
-        files.iter().map(|f| Ok((f.display().to_string(), std::fs::read_to_string(f)?))).collect::<std::io::Result<_>>()?;
-    let inputs: Vec<Input> = texts.iter().map(|(name, text)| Input { name, text }).collect();
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .map(|f| Ok((f.display().to_string(), std::fs::read_to_string(f)?)))
+        .collect::<std::io::Result<_>>()?;
+    let inputs: Vec<Input> = texts
+        .iter()
+        .map(|(name, text)| Input { name, text })
+        .collect();
 
     let t = Instant::now();
     let cluster = Cluster::load(&inputs, Options::default())?;
@@ -191,15 +254,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if cluster.mesh().is_some() {
         // The mesh moves flows to other wire ports (4143, skip ports, opaque ports) that
         // the boundaries below do not collect, so the port sets could be wrong.
-        return Err("allpairs: the input holds a service mesh; it only computes policy-only clusters".into());
+        return Err(
+            "allpairs: the input holds a service mesh; it only computes policy-only clusters"
+                .into(),
+        );
     }
 
-    let mut pods: Vec<&Endpoint> = cluster.model().endpoints.iter().filter(|e| e.kind == EndpointKind::Pod).collect();
+    let mut pods: Vec<&Endpoint> = cluster
+        .model()
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Pod)
+        .collect();
     pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-    let mut parties: Vec<Party> = pods.iter().map(|e| party(&cluster, e.reference(), Some(e))).collect();
+    let mut parties: Vec<Party> = pods
+        .iter()
+        .map(|e| party(&cluster, e.reference(), Some(e)))
+        .collect();
     if let Some(path) = &args.ips {
-        for line in std::fs::read_to_string(path)?.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            let ip: std::net::IpAddr = line.parse().map_err(|_| format!("{}: {line:?} is not an IP address", path.display()))?;
+        for line in std::fs::read_to_string(path)?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let ip: std::net::IpAddr = line
+                .parse()
+                .map_err(|_| format!("{}: {line:?} is not an IP address", path.display()))?;
             parties.push(party(&cluster, format!("ip:{ip}"), None));
         }
     }
@@ -220,11 +300,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                 if si == di || !(src.is_pod || dst.is_pod) {
                                     continue;
                                 }
-                                let (Some(a), Some(b)) = (src.as_source.get(pi), dst.as_destination.get(pi)) else { continue };
+                                let (Some(a), Some(b)) =
+                                    (src.as_source.get(pi), dst.as_destination.get(pi))
+                                else {
+                                    continue;
+                                };
                                 merge(a, b, &mut starts);
-                                let ranges = allowed_ports(cluster, src, dst, *protocol, &starts, &mut asked).map_err(|e| e.to_string())?;
+                                let ranges = allowed_ports(
+                                    cluster, src, dst, *protocol, &starts, &mut asked,
+                                )
+                                .map_err(|e| e.to_string())?;
                                 if !ranges.is_empty() {
-                                    rows.push(Row { from: si, to: di, protocol: *protocol, ports: format_ports(&ranges) });
+                                    rows.push(Row {
+                                        from: si,
+                                        to: di,
+                                        protocol: *protocol,
+                                        ports: format_ports(&ranges),
+                                    });
                                 }
                             }
                         }
@@ -233,7 +325,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
             })
             .collect();
-        workers.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a worker panicked".into()))).collect()
+        workers
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("a worker panicked".into())))
+            .collect()
     });
     let mut rows = Vec::new();
     let mut asked = 0u64;
@@ -248,8 +343,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut csv = String::with_capacity(rows.len() * 48 + 32);
     csv.push_str("from,to,protocol,ports\n");
     for r in &rows {
-        let (Some(f), Some(t)) = (parties.get(r.from), parties.get(r.to)) else { continue };
-        csv.push_str(&format!("{},{},{},{}\n", f.reference, t.reference, r.protocol, r.ports));
+        let (Some(f), Some(t)) = (parties.get(r.from), parties.get(r.to)) else {
+            continue;
+        };
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            f.reference, t.reference, r.protocol, r.ports
+        ));
     }
     match &args.out {
         Some(path) => std::fs::write(path, csv)?,

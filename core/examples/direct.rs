@@ -14,7 +14,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let yaml = std::fs::read_to_string(yaml)?;
     let queries: Vec<Query> = serde_json::from_str(&std::fs::read_to_string(qs)?)?;
     let t = Instant::now();
-    let cluster = Cluster::load(&[Input { name: "bench.yaml", text: &yaml }], Options::default())?;
+    let cluster = Cluster::load(
+        &[Input {
+            name: "bench.yaml",
+            text: &yaml,
+        }],
+        Options::default(),
+    )?;
     let load_ns = t.elapsed().as_nanos();
     // Best of three runs of every question: full verdicts (with reasons), then decisions only.
     let mut best_verdict = u128::MAX;

@@ -35,11 +35,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut clusters = Vec::with_capacity(count);
     let mut answers = 0usize;
     for i in 0..count {
-        let world = generators::world().new_tree(&mut runner).map_err(|e| e.to_string())?.current();
-        let dataplane = dataplanes.get(i % dataplanes.len()).copied().unwrap_or_default();
+        let world = generators::world()
+            .new_tree(&mut runner)
+            .map_err(|e| e.to_string())?
+            .current();
+        let dataplane = dataplanes
+            .get(i % dataplanes.len())
+            .copied()
+            .unwrap_or_default();
         let name = format!("sample-{i}.yaml");
         let text = world.text();
-        let cluster = Cluster::load(&[Input { name: &name, text: &text }], Options { dataplane: Some(dataplane), ..Options::default() })?;
+        let cluster = Cluster::load(
+            &[Input {
+                name: &name,
+                text: &text,
+            }],
+            Options {
+                dataplane: Some(dataplane),
+                ..Options::default()
+            },
+        )?;
         let questions: Vec<Value> = world
             .questions()
             .into_iter()

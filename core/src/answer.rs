@@ -10,8 +10,14 @@ use crate::findings::Warning;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Answer<T> {
-    Success { result: T, warnings: Vec<Warning> },
-    Failure { error: Error, warnings: Vec<Warning> },
+    Success {
+        result: T,
+        warnings: Vec<Warning>,
+    },
+    Failure {
+        error: Error,
+        warnings: Vec<Warning>,
+    },
 }
 
 impl<T> Answer<T> {

@@ -8,8 +8,8 @@ use crate::compile::mesh::Mesh;
 use crate::compile::policy::CompiledPolicy;
 use crate::compile::{compile, Compiled};
 use crate::error::{Error, Result};
-use crate::evaluate::needs::{Needs, Starved};
 use crate::evaluate::matrix::{Matrix, MatrixOptions};
+use crate::evaluate::needs::{Needs, Starved};
 use crate::evaluate::{Point, Query, Verdict};
 use crate::findings::Warning;
 use crate::model::{Endpoint, Input, Invalid, Model};
@@ -93,7 +93,11 @@ impl Cluster {
     /// Objects the API server (or Cilium's schema) would reject, and Cilium policies the
     /// agent refuses: each a located error.
     pub fn invalid_objects(&self) -> impl Iterator<Item = &Invalid> {
-        self.model.invalid.iter().chain(self.compiled.invalid.iter()).chain(self.compiled.refused.iter())
+        self.model
+            .invalid
+            .iter()
+            .chain(self.compiled.invalid.iter())
+            .chain(self.compiled.refused.iter())
     }
 
     pub fn errors(&self) -> Vec<Error> {
@@ -102,7 +106,8 @@ impl Cluster {
 
     /// The mesh's needed flows, judged once.
     pub fn needs(&self) -> &Needs {
-        self.needs.get_or_init(|| Needs::judge(&self.model, &self.compiled))
+        self.needs
+            .get_or_init(|| Needs::judge(&self.model, &self.compiled))
     }
 
     /// Meshed classes whose proxies cannot reach their control plane.
@@ -112,7 +117,11 @@ impl Cluster {
 
     /// The point-verdict evaluator over this cluster's data.
     pub fn point(&self) -> Point<'_> {
-        Point { model: &self.model, compiled: &self.compiled, starved: self.starved() }
+        Point {
+            model: &self.model,
+            compiled: &self.compiled,
+            starved: self.starved(),
+        }
     }
 
     /// Answers one question.
@@ -128,7 +137,12 @@ impl Cluster {
     /// Only the decision of [`Cluster::verdict`], without reasons: the same judgement,
     /// cheaper, for bulk questions.
     pub fn allowed(&self, q: &Query) -> Result<bool> {
-        Point { model: &self.model, compiled: &self.compiled, starved: &EMPTY }.allowed(q)
+        Point {
+            model: &self.model,
+            compiled: &self.compiled,
+            starved: &EMPTY,
+        }
+        .allowed(q)
     }
 }
 

@@ -7,10 +7,10 @@ use serde_json::Value;
 use crate::cluster::{Cluster, Dataplane};
 use crate::diagnose::diagnose;
 use crate::error::{Error, ErrorCode};
+use crate::evaluate::{PortRef, Query};
 use crate::model::{Input, Model};
 use crate::ports::Protocol;
 use crate::source::Limits;
-use crate::evaluate::{PortRef, Query};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -85,19 +85,37 @@ impl CaseReport {
 fn expectations(model: &Model, source: &str) -> Result<(String, Spec), Error> {
     let mut docs = model.expectations.iter();
     let Some((origin, v)) = docs.next() else {
-        return Err(Error::new(ErrorCode::InvalidCase, format!("{source}: no `kind: Expectations` document")));
+        return Err(Error::new(
+            ErrorCode::InvalidCase,
+            format!("{source}: no `kind: Expectations` document"),
+        ));
     };
     if docs.next().is_some() {
-        return Err(Error::new(ErrorCode::InvalidCase, "a case holds exactly one Expectations document").at(origin.location(None, None)));
+        return Err(Error::new(
+            ErrorCode::InvalidCase,
+            "a case holds exactly one Expectations document",
+        )
+        .at(origin.location(None, None)));
     }
-    let name = v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = v
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     if name.is_empty() {
-        return Err(Error::new(ErrorCode::InvalidCase, "Expectations needs metadata.name").at(origin.location(Some("metadata.name"), None)));
+        return Err(
+            Error::new(ErrorCode::InvalidCase, "Expectations needs metadata.name")
+                .at(origin.location(Some("metadata.name"), None)),
+        );
     }
-    let spec: Spec = serde_path_to_error::deserialize(v.get("spec").unwrap_or(&Value::Null)).map_err(|e| {
-        Error::new(ErrorCode::InvalidCase, format!("Expectations {name}: spec.{}: {}", e.path(), e.inner()))
+    let spec: Spec = serde_path_to_error::deserialize(v.get("spec").unwrap_or(&Value::Null))
+        .map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidCase,
+                format!("Expectations {name}: spec.{}: {}", e.path(), e.inner()),
+            )
             .at(origin.location(Some(&format!("spec.{}", e.path())), None))
-    })?;
+        })?;
     Ok((name, spec))
 }
 
@@ -120,15 +138,36 @@ pub fn run_case(source: &str, text: &str) -> Result<Option<CaseReport>, Error> {
     let cluster = Cluster::from_model(model, spec.dataplane);
     let mut results = Vec::new();
     for (i, f) in spec.flows.iter().flatten().enumerate() {
-        let q = Query { from: f.from.clone(), to: f.to.clone(), port: f.port.clone(), protocol: f.protocol.unwrap_or(Protocol::Tcp) };
+        let q = Query {
+            from: f.from.clone(),
+            to: f.to.clone(),
+            port: f.port.clone(),
+            protocol: f.protocol.unwrap_or(Protocol::Tcp),
+        };
         let id = format!("{name}#{i}");
         let expected = f.expect;
         let (passed, detail) = match cluster.verdict(&q) {
             Ok(v) => {
-                let got = if v.allowed { Expect::Allow } else { Expect::Deny };
-                (got == expected, format!("{} → {} {}/{}: expected {:?}, got {:?}: {}", q.from, q.to, q.port, q.protocol, expected, got, v.summary))
+                let got = if v.allowed {
+                    Expect::Allow
+                } else {
+                    Expect::Deny
+                };
+                (
+                    got == expected,
+                    format!(
+                        "{} → {} {}/{}: expected {:?}, got {:?}: {}",
+                        q.from, q.to, q.port, q.protocol, expected, got, v.summary
+                    ),
+                )
             }
-            Err(e) => (false, format!("{} → {} {}/{}: expected {:?}, got error: {e}", q.from, q.to, q.port, q.protocol, expected)),
+            Err(e) => (
+                false,
+                format!(
+                    "{} → {} {}/{}: expected {:?}, got error: {e}",
+                    q.from, q.to, q.port, q.protocol, expected
+                ),
+            ),
         };
         results.push(ItemResult { id, passed, detail });
     }
@@ -142,7 +181,11 @@ pub fn run_case(source: &str, text: &str) -> Result<Option<CaseReport>, Error> {
                 passed: found.is_some(),
                 detail: match found {
                     Some(d) => format!("reported: {}", d.message),
-                    None => format!("expected diagnostic {} was not reported (reported: {})", c.code, codes(&diags)),
+                    None => format!(
+                        "expected diagnostic {} was not reported (reported: {})",
+                        c.code,
+                        codes(&diags)
+                    ),
                 },
             });
         }
@@ -159,7 +202,13 @@ pub fn run_case(source: &str, text: &str) -> Result<Option<CaseReport>, Error> {
         }
     }
     let passed = results.iter().filter(|r| r.passed).count();
-    Ok(Some(CaseReport { name, source: source.to_string(), passed, failed: results.len() - passed, results }))
+    Ok(Some(CaseReport {
+        name,
+        source: source.to_string(),
+        passed,
+        failed: results.len() - passed,
+        results,
+    }))
 }
 
 fn codes(diags: &[crate::findings::Diagnostic]) -> String {
@@ -176,17 +225,37 @@ fn codes(diags: &[crate::findings::Diagnostic]) -> String {
 /// A case whose cluster cannot load: every flow and diagnostic it names fails. The
 /// names come from a plain scan of the Expectations document, when it parses.
 fn unloadable(source: &str, text: &str, error: &Error) -> CaseReport {
-    let mut name = source.rsplit('/').next().unwrap_or(source).trim_end_matches(".yaml").trim_end_matches(".yml").to_string();
+    let mut name = source
+        .rsplit('/')
+        .next()
+        .unwrap_or(source)
+        .trim_end_matches(".yaml")
+        .trim_end_matches(".yml")
+        .to_string();
     let mut ids = Vec::new();
     if let Ok(docs) = crate::source::parse_stream(source, text, Limits::default()) {
-        if let Some(doc) = docs.iter().find(|d| d.value.get("kind").and_then(Value::as_str) == Some("Expectations")) {
+        if let Some(doc) = docs
+            .iter()
+            .find(|d| d.value.get("kind").and_then(Value::as_str) == Some("Expectations"))
+        {
             if let Some(n) = doc.value.pointer("/metadata/name").and_then(Value::as_str) {
                 name = n.to_string();
             }
-            let flows = doc.value.pointer("/spec/flows").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
+            let flows = doc
+                .value
+                .pointer("/spec/flows")
+                .and_then(Value::as_array)
+                .map(Vec::len)
+                .unwrap_or(0);
             ids.extend((0..flows).map(|i| format!("{name}#{i}")));
             for key in ["diagnostics", "absentDiagnostics"] {
-                for c in doc.value.pointer(&format!("/spec/{key}")).and_then(Value::as_array).into_iter().flatten() {
+                for c in doc
+                    .value
+                    .pointer(&format!("/spec/{key}"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(code) = c.get("code").and_then(Value::as_str) {
                         ids.push(format!("{name}#{key}:{code}"));
                     }
@@ -197,6 +266,19 @@ fn unloadable(source: &str, text: &str, error: &Error) -> CaseReport {
     if ids.is_empty() {
         ids.push(format!("{name}#load"));
     }
-    let results: Vec<ItemResult> = ids.into_iter().map(|id| ItemResult { id, passed: false, detail: format!("the case cannot be loaded: {error}") }).collect();
-    CaseReport { name, source: source.to_string(), passed: 0, failed: results.len(), results }
+    let results: Vec<ItemResult> = ids
+        .into_iter()
+        .map(|id| ItemResult {
+            id,
+            passed: false,
+            detail: format!("the case cannot be loaded: {error}"),
+        })
+        .collect();
+    CaseReport {
+        name,
+        source: source.to_string(),
+        passed: 0,
+        failed: results.len(),
+        results,
+    }
 }

@@ -31,7 +31,15 @@ fn list_of(names: &BTreeSet<String>, total: usize) -> String {
     let v: Vec<&String> = names.iter().collect();
     match total.max(v.len()) {
         0..=4 if total <= v.len() => v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-        n => format!("{} (+{} more)", v.iter().take(3).map(|s| s.as_str()).collect::<Vec<_>>().join(", "), n - v.len().min(3)),
+        n => format!(
+            "{} (+{} more)",
+            v.iter()
+                .take(3)
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            n - v.len().min(3)
+        ),
     }
 }
 
@@ -53,7 +61,9 @@ pub const DEFAULT_MAX_FLOWS: usize = 100;
 
 impl Default for DiagnoseOptions {
     fn default() -> Self {
-        DiagnoseOptions { max_flows: Some(DEFAULT_MAX_FLOWS) }
+        DiagnoseOptions {
+            max_flows: Some(DEFAULT_MAX_FLOWS),
+        }
     }
 }
 
@@ -74,7 +84,12 @@ struct Ctx<'c> {
 impl<'c> Ctx<'c> {
     fn new(cluster: &'c Cluster, options: &DiagnoseOptions) -> Ctx<'c> {
         let origins = cluster.policies().iter().map(|p| (&p.policy, p)).collect();
-        Ctx { cluster, max_flows: options.max_flows, model: cluster.model(), origins }
+        Ctx {
+            cluster,
+            max_flows: options.max_flows,
+            model: cluster.model(),
+            origins,
+        }
     }
 
     fn endpoint(&self, i: usize) -> Option<&'c Endpoint> {
@@ -85,7 +100,10 @@ impl<'c> Ctx<'c> {
     /// when listing flows completely or when they are few, else a sample.
     fn names_of(&self, set: &Bitset) -> (BTreeSet<String>, usize) {
         let classes = &self.cluster.compiled().classes;
-        let total: usize = set.ones().map(|c| classes.members.get(c).map_or(0, Vec::len)).sum();
+        let total: usize = set
+            .ones()
+            .map(|c| classes.members.get(c).map_or(0, Vec::len))
+            .sum();
         let cap = match self.max_flows {
             Some(m) => m.max(NAMED_MEMBERS),
             None => usize::MAX,
@@ -103,11 +121,20 @@ impl<'c> Ctx<'c> {
     /// The references of a class's members.
     fn members(&self, class: usize) -> Vec<String> {
         let classes = &self.cluster.compiled().classes;
-        classes.members.get(class).into_iter().flatten().filter_map(|i| self.endpoint(*i)).map(Endpoint::reference).collect()
+        classes
+            .members
+            .get(class)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.endpoint(*i))
+            .map(Endpoint::reference)
+            .collect()
     }
 
     fn policy_location(&self, p: &PolicyRef) -> Option<Location> {
-        self.origins.get(p).map(|c| self.model.locate(&c.origin, &c.subject_path))
+        self.origins
+            .get(p)
+            .map(|c| self.model.locate(&c.origin, &c.subject_path))
     }
 
     /// An endpoint's manifest, at its name (its first line is often the `---` before it).
@@ -117,12 +144,19 @@ impl<'c> Ctx<'c> {
 
     /// Where to point a diagnostic: the first policy at fault, else the endpoint.
     fn locate(&self, policies: &[PolicyRef], fallback: Option<&Endpoint>) -> Option<Location> {
-        policies.iter().find_map(|p| self.policy_location(p)).or_else(|| fallback.map(|e| self.endpoint_location(e)))
+        policies
+            .iter()
+            .find_map(|p| self.policy_location(p))
+            .or_else(|| fallback.map(|e| self.endpoint_location(e)))
     }
 
     fn describe(&self, end: End) -> Vec<String> {
         match end {
-            End::Endpoint(i) => self.endpoint(i).map(Endpoint::reference).into_iter().collect(),
+            End::Endpoint(i) => self
+                .endpoint(i)
+                .map(Endpoint::reference)
+                .into_iter()
+                .collect(),
             End::Class(c) => self.members(c),
             End::ApiServer => vec![match self.model.api_server.first() {
                 Some(ip) => format!("the API server (ip:{ip})"),
@@ -134,7 +168,12 @@ impl<'c> Ctx<'c> {
     fn first_endpoint(&self, end: End) -> Option<&'c Endpoint> {
         match end {
             End::Endpoint(i) => self.endpoint(i),
-            End::Class(c) => self.cluster.compiled().classes.rep(c).and_then(|i| self.endpoint(i)),
+            End::Class(c) => self
+                .cluster
+                .compiled()
+                .classes
+                .rep(c)
+                .and_then(|i| self.endpoint(i)),
             End::ApiServer => None,
         }
     }
@@ -150,38 +189,85 @@ fn sorted(mut p: Vec<PolicyRef>) -> Vec<PolicyRef> {
 /// "every proxy of a namespace is cut off" reads as one finding.
 fn mesh_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
     let needs = cx.cluster.needs();
-    let ns_of = |end: End| cx.first_endpoint(end).map(|e| e.namespace.clone()).unwrap_or_default();
-    let mut groups: BTreeMap<(&str, u16, String, String), Vec<&crate::evaluate::needs::Blocked>> = BTreeMap::new();
+    let ns_of = |end: End| {
+        cx.first_endpoint(end)
+            .map(|e| e.namespace.clone())
+            .unwrap_or_default()
+    };
+    let mut groups: BTreeMap<(&str, u16, String, String), Vec<&crate::evaluate::needs::Blocked>> =
+        BTreeMap::new();
     for b in &needs.blocked {
-        let Some(f) = needs.flows.get(b.need) else { continue };
-        groups.entry((f.purpose, f.port, ns_of(b.from), ns_of(b.to))).or_default().push(b);
+        let Some(f) = needs.flows.get(b.need) else {
+            continue;
+        };
+        groups
+            .entry((f.purpose, f.port, ns_of(b.from), ns_of(b.to)))
+            .or_default()
+            .push(b);
     }
     let mut out = Vec::new();
     for ((purpose, port, _, _), items) in groups {
         let sources: BTreeSet<String> = items.iter().flat_map(|b| cx.describe(b.from)).collect();
         let targets: BTreeSet<String> = items.iter().flat_map(|b| cx.describe(b.to)).collect();
-        let severity = items.iter().filter_map(|b| needs.flows.get(b.need)).map(|f| f.severity).max().unwrap_or(Severity::Warning);
+        let severity = items
+            .iter()
+            .filter_map(|b| needs.flows.get(b.need))
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Severity::Warning);
         let why = items.first().map(|b| b.why.clone()).unwrap_or_default();
-        let policies = sorted(items.iter().flat_map(|b| b.policies.iter().cloned()).collect());
+        let policies = sorted(
+            items
+                .iter()
+                .flat_map(|b| b.policies.iter().cloned())
+                .collect(),
+        );
         let from_api = items.iter().any(|b| b.from == End::ApiServer);
         let mut d = Diagnostic::new(
             DiagnosticCode::MeshFlowBlocked,
             severity,
-            format!("{} cannot reach {} on {port}/TCP, which Linkerd needs for {purpose}: {why}", list(&sources), list(&targets)),
+            format!(
+                "{} cannot reach {} on {port}/TCP, which Linkerd needs for {purpose}: {why}",
+                list(&sources),
+                list(&targets)
+            ),
         );
-        let ends: Vec<(Vec<String>, Vec<String>)> = items.iter().map(|b| (cx.describe(b.from), cx.describe(b.to))).collect();
+        let ends: Vec<(Vec<String>, Vec<String>)> = items
+            .iter()
+            .map(|b| (cx.describe(b.from), cx.describe(b.to)))
+            .collect();
         let total = ends.iter().map(|(f, t)| f.len() * t.len()).sum();
-        let flows = ends.iter().flat_map(|(f, t)| f.iter().flat_map(move |from| t.iter().map(move |to| FlowRef { from: from.clone(), to: to.clone(), port, protocol: Protocol::Tcp })));
+        let flows = ends.iter().flat_map(|(f, t)| {
+            f.iter().flat_map(move |from| {
+                t.iter().map(move |to| FlowRef {
+                    from: from.clone(),
+                    to: to.clone(),
+                    port,
+                    protocol: Protocol::Tcp,
+                })
+            })
+        });
         d.set_flows(flows, total, cx.max_flows);
         let names: Vec<String> = policies.iter().map(ToString::to_string).collect();
         d.help = Some(format!(
             "admit {port}/TCP from {} to {} in {}",
-            if from_api { "the API server's address".to_string() } else { list(&sources) },
+            if from_api {
+                "the API server's address".to_string()
+            } else {
+                list(&sources)
+            },
             list(&targets),
-            if names.is_empty() { "the isolating policies".to_string() } else { names.join(", ") }
+            if names.is_empty() {
+                "the isolating policies".to_string()
+            } else {
+                names.join(", ")
+            }
         ));
         if from_api {
-            if let Some(trap) = items.iter().find_map(|b| cx.first_endpoint(b.to).and_then(|dst| webhook_trap(cx, dst, port))) {
+            if let Some(trap) = items.iter().find_map(|b| {
+                cx.first_endpoint(b.to)
+                    .and_then(|dst| webhook_trap(cx, dst, port))
+            }) {
                 d.help = Some(trap);
             }
         }
@@ -200,18 +286,30 @@ fn webhook_trap(cx: &Ctx, dst: &Endpoint, container_port: u16) -> Option<String>
         .model
         .services
         .iter()
-        .filter(|s| s.namespace == dst.namespace && s.selector.as_ref().is_some_and(|sel| sel.iter().all(|(k, v)| dst.labels.get(k) == Some(v))))
+        .filter(|s| {
+            s.namespace == dst.namespace
+                && s.selector
+                    .as_ref()
+                    .is_some_and(|sel| sel.iter().all(|(k, v)| dst.labels.get(k) == Some(v)))
+        })
         .flat_map(|s| s.ports.iter())
         .filter(|p| match &p.target {
             TargetPort::Number(n) => *n == container_port,
-            TargetPort::Name(n) => dst.ports.iter().any(|c| c.name.as_deref() == Some(n.as_str()) && c.port == container_port),
+            TargetPort::Name(n) => dst
+                .ports
+                .iter()
+                .any(|c| c.name.as_deref() == Some(n.as_str()) && c.port == container_port),
         })
         .map(|p| p.port)
         .filter(|p| *p != container_port)
         .collect();
     let eval = Evaluator::new(cx.model, cx.cluster.compiled(), false);
     for p in eval.selecting(dst, Direction::Ingress) {
-        for rule in p.rules.iter().filter(|r| r.rule.direction == Direction::Ingress && !r.rule.deny) {
+        for rule in p
+            .rules
+            .iter()
+            .filter(|r| r.rule.direction == Direction::Ingress && !r.rule.deny)
+        {
             for sp in &svc_ports {
                 if rule.ports.iter().any(|m| m.admits(*sp, Protocol::Tcp, &[])) {
                     return Some(format!(
@@ -228,21 +326,43 @@ fn webhook_trap(cx: &Ctx, dst: &Endpoint, container_port: u16) -> Option<String>
 /// The cluster DNS: the pods behind `kube-system/kube-dns`, else those labelled
 /// `k8s-app: kube-dns` in kube-system.
 fn dns_endpoints(m: &Model) -> Vec<&Endpoint> {
-    if let Some(svc) = m.services.iter().find(|s| s.namespace == "kube-system" && s.name == "kube-dns") {
+    if let Some(svc) = m
+        .services
+        .iter()
+        .find(|s| s.namespace == "kube-system" && s.name == "kube-dns")
+    {
         if let Some(sel) = &svc.selector {
-            let v: Vec<&Endpoint> =
-                m.endpoints.iter().filter(|e| e.namespace == "kube-system" && sel.iter().all(|(k, v)| e.labels.get(k) == Some(v))).collect();
+            let v: Vec<&Endpoint> = m
+                .endpoints
+                .iter()
+                .filter(|e| {
+                    e.namespace == "kube-system"
+                        && sel.iter().all(|(k, v)| e.labels.get(k) == Some(v))
+                })
+                .collect();
             if !v.is_empty() {
                 return v;
             }
         }
     }
-    m.endpoints.iter().filter(|e| e.namespace == "kube-system" && e.labels.get("k8s-app").map(String::as_str) == Some("kube-dns")).collect()
+    m.endpoints
+        .iter()
+        .filter(|e| {
+            e.namespace == "kube-system"
+                && e.labels.get("k8s-app").map(String::as_str) == Some("kube-dns")
+        })
+        .collect()
 }
 
 /// Who cannot reach the DNS in one namespace: names, policies at fault, why, flows, and
 /// an endpoint to point at.
-type DnsGroup<'c> = (BTreeSet<String>, Vec<PolicyRef>, String, Vec<FlowRef>, Option<&'c Endpoint>);
+type DnsGroup<'c> = (
+    BTreeSet<String>,
+    Vec<PolicyRef>,
+    String,
+    Vec<FlowRef>,
+    Option<&'c Endpoint>,
+);
 
 fn dns_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
     let compiled = cx.cluster.compiled();
@@ -261,21 +381,32 @@ fn dns_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
     let detailed = Evaluator::new(cx.model, compiled, true);
     let mut by_ns: BTreeMap<String, DnsGroup> = BTreeMap::new();
     for c in 0..classes.len() {
-        if dns_classes.contains(&c) || reached.contains(c) || !kernel.isolated(c, Direction::Egress) {
+        if dns_classes.contains(&c) || reached.contains(c) || !kernel.isolated(c, Direction::Egress)
+        {
             continue;
         }
-        let Some(e) = classes.rep(c).and_then(|i| cx.endpoint(i)) else { continue };
+        let Some(e) = classes.rep(c).and_then(|i| cx.endpoint(i)) else {
+            continue;
+        };
         let to = dns.first().map(|d| d.reference()).unwrap_or_default();
         let (why, policies) = dns
             .first()
             .and_then(|d| {
-                let (eg, ing) = network(&detailed, &Party::Pod(e), &Party::Pod(d), 53, Protocol::Udp);
+                let (eg, ing) =
+                    network(&detailed, &Party::Pod(e), &Party::Pod(d), 53, Protocol::Udp);
                 failing(&eg, &ing)
             })
             .unwrap_or_default();
-        let g = by_ns.entry(e.namespace.clone()).or_insert_with(|| (BTreeSet::new(), Vec::new(), why, Vec::new(), Some(e)));
+        let g = by_ns
+            .entry(e.namespace.clone())
+            .or_insert_with(|| (BTreeSet::new(), Vec::new(), why, Vec::new(), Some(e)));
         for m in cx.members(c) {
-            g.3.push(FlowRef { from: m.clone(), to: to.clone(), port: 53, protocol: Protocol::Udp });
+            g.3.push(FlowRef {
+                from: m.clone(),
+                to: to.clone(),
+                port: 53,
+                protocol: Protocol::Udp,
+            });
             g.0.insert(m);
         }
         g.1.extend(policies);
@@ -306,10 +437,14 @@ fn dns_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
 /// mesh carries it on).
 fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
     let compiled = cx.cluster.compiled();
-    let Some(linkerd) = compiled.linkerd.as_ref() else { return Vec::new() };
+    let Some(linkerd) = compiled.linkerd.as_ref() else {
+        return Vec::new();
+    };
     let classes = &compiled.classes;
     let rep = |c: usize| classes.rep(c).and_then(|i| cx.endpoint(i));
-    let meshed: Vec<usize> = (0..classes.len()).filter(|c| classes.rep(*c).is_some_and(|i| linkerd.is_meshed(i))).collect();
+    let meshed: Vec<usize> = (0..classes.len())
+        .filter(|c| classes.rep(*c).is_some_and(|i| linkerd.is_meshed(i)))
+        .collect();
     if meshed.is_empty() {
         return Vec::new();
     }
@@ -326,7 +461,10 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
             .or_insert_with(|| {
                 let mut s = Bitset::empty(classes.len());
                 for &a in &meshed {
-                    if classes.rep(a).is_some_and(|i| !linkerd.skips_outbound(i, port)) {
+                    if classes
+                        .rep(a)
+                        .is_some_and(|i| !linkerd.skips_outbound(i, port))
+                    {
                         s.insert(a);
                     }
                 }
@@ -352,7 +490,12 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
             // differs (skip ports, admin ports and control-plane ports keep theirs). The
             // wire port is the destination's; a source only decides whether its proxy
             // leaves the port alone.
-            let Some(w) = linkerd.rewrite(cx.model, dst, port).filter(|w| w.port != port) else { continue };
+            let Some(w) = linkerd
+                .rewrite(cx.model, dst, port)
+                .filter(|w| w.port != port)
+            else {
+                continue;
+            };
             let mut rewritten = sending(&mut sends, port);
             let wire = w.port;
             if rewritten.is_empty() {
@@ -369,7 +512,13 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
             broken.intersect_with(&app_ok);
             broken.difference_with(&wire_ok);
             if let Some(first) = broken.first().and_then(rep) {
-                let (we, wi) = network(&detailed, &Party::Pod(first), &Party::Pod(dst), wire, Protocol::Tcp);
+                let (we, wi) = network(
+                    &detailed,
+                    &Party::Pod(first),
+                    &Party::Pod(dst),
+                    wire,
+                    Protocol::Tcp,
+                );
                 let (why, policies) = failing(&we, &wi).unwrap_or_default();
                 let (who, count) = cx.names_of(&broken);
                 let overlap = if broken.contains(b) { targets.len() } else { 0 };
@@ -384,7 +533,11 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
                     ),
                 );
                 d.help = Some(format!("also allow TCP {wire} between these meshed pods, in the source's egress and the destination's ingress"));
-                d.set_flows(pairs(&who, &targets, port), count * targets.len() - overlap, cx.max_flows);
+                d.set_flows(
+                    pairs(&who, &targets, port),
+                    count * targets.len() - overlap,
+                    cx.max_flows,
+                );
                 let policies = sorted(policies);
                 d.location = cx.locate(&policies, Some(dst));
                 d.policies = policies;
@@ -403,8 +556,20 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
                 }
             }
             if let Some(first) = wide.first().and_then(rep) {
-                let (ae, ai) = network(&detailed, &Party::Pod(first), &Party::Pod(dst), port, Protocol::Tcp);
-                let policies = sorted(ai.isolated_by.iter().chain(ae.isolated_by.iter()).cloned().collect());
+                let (ae, ai) = network(
+                    &detailed,
+                    &Party::Pod(first),
+                    &Party::Pod(dst),
+                    port,
+                    Protocol::Tcp,
+                );
+                let policies = sorted(
+                    ai.isolated_by
+                        .iter()
+                        .chain(ae.isolated_by.iter())
+                        .cloned()
+                        .collect(),
+                );
                 let (who, count) = cx.names_of(&wide);
                 let overlap = if wide.contains(b) { targets.len() } else { 0 };
                 let mut d = Diagnostic::new(
@@ -417,7 +582,11 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
                     ),
                 );
                 d.help = Some("restrict ports in the mesh instead: a Linkerd Server per port with an AuthorizationPolicy for the allowed clients".into());
-                d.set_flows(pairs(&who, &targets, port), count * targets.len() - overlap, cx.max_flows);
+                d.set_flows(
+                    pairs(&who, &targets, port),
+                    count * targets.len() - overlap,
+                    cx.max_flows,
+                );
                 d.location = cx.locate(&policies, Some(dst));
                 d.policies = policies;
                 widened.push(d);
@@ -429,13 +598,29 @@ fn rewrite_diagnostics(cx: &Ctx, kernel: &Kernel) -> Vec<Diagnostic> {
 }
 
 /// Every source to every other target, on one port.
-fn pairs<'a>(who: &'a BTreeSet<String>, targets: &'a BTreeSet<String>, port: u16) -> impl Iterator<Item = FlowRef> + 'a {
-    who.iter().flat_map(move |w| targets.iter().filter(move |t| *t != w).map(move |t| FlowRef { from: w.clone(), to: t.clone(), port, protocol: Protocol::Tcp }))
+fn pairs<'a>(
+    who: &'a BTreeSet<String>,
+    targets: &'a BTreeSet<String>,
+    port: u16,
+) -> impl Iterator<Item = FlowRef> + 'a {
+    who.iter().flat_map(move |w| {
+        targets
+            .iter()
+            .filter(move |t| *t != w)
+            .map(move |t| FlowRef {
+                from: w.clone(),
+                to: t.clone(),
+                port,
+                protocol: Protocol::Tcp,
+            })
+    })
 }
 
 fn l7_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
     let compiled = cx.cluster.compiled();
-    let Some(linkerd) = compiled.linkerd.as_ref() else { return Vec::new() };
+    let Some(linkerd) = compiled.linkerd.as_ref() else {
+        return Vec::new();
+    };
     let classes = &compiled.classes;
     let meshed = |c: usize| classes.rep(c).is_some_and(|i| linkerd.is_meshed(i));
     let mut out = Vec::new();
@@ -443,7 +628,10 @@ fn l7_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
         if !compiled.settings.enforces(p.policy.kind) {
             continue;
         }
-        let subjects: Vec<usize> = compiled.set(p.subject_set).map(|s| s.ones().collect()).unwrap_or_default();
+        let subjects: Vec<usize> = compiled
+            .set(p.subject_set)
+            .map(|s| s.ones().collect())
+            .unwrap_or_default();
         for rule in p.rules.iter().filter(|r| !r.l7.is_empty() && !r.rule.deny) {
             let hit: Vec<usize> = match rule.rule.direction {
                 Direction::Ingress => subjects.iter().copied().filter(|c| meshed(*c)).collect(),
@@ -465,7 +653,11 @@ fn l7_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
                 continue;
             }
             let names: BTreeSet<String> = hit.iter().flat_map(|c| cx.members(*c)).collect();
-            let l7: Vec<String> = rule.l7.iter().map(|l| format!("{} {}", l.protocol, l.summary)).collect();
+            let l7: Vec<String> = rule
+                .l7
+                .iter()
+                .map(|l| format!("{} {}", l.protocol, l.summary))
+                .collect();
             let mut d = Diagnostic::new(
                 DiagnosticCode::L7RuleOnMeshedEndpoint,
                 Severity::Warning,
@@ -487,7 +679,10 @@ fn l7_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// A selector that says more than "my namespace" or "my cluster".
 fn nontrivial(sel: &Selector) -> bool {
-    sel.requirements.iter().any(|r| !r.key().ends_with("io.kubernetes.pod.namespace") && !r.key().ends_with("io.cilium.k8s.policy.cluster"))
+    sel.requirements.iter().any(|r| {
+        !r.key().ends_with("io.kubernetes.pod.namespace")
+            && !r.key().ends_with("io.cilium.k8s.policy.cluster")
+    })
 }
 
 fn selector_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
@@ -495,7 +690,11 @@ fn selector_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
     let empty = |id: usize| compiled.set(id).is_none_or(Bitset::is_empty);
     let mut out = Vec::new();
     let mut push = |policy: &PolicyRef, origin: &crate::model::Origin, path: &str, what: String| {
-        let mut d = Diagnostic::new(DiagnosticCode::SelectorMatchesNothing, Severity::Warning, format!("{policy} {path}: {what}"));
+        let mut d = Diagnostic::new(
+            DiagnosticCode::SelectorMatchesNothing,
+            Severity::Warning,
+            format!("{policy} {path}: {what}"),
+        );
         d.policies = vec![policy.clone()];
         d.location = Some(cx.model.locate(origin, path));
         d.help = Some("check the labels: a selector that matches nothing is usually a typo or a label no object carries".into());
@@ -503,11 +702,24 @@ fn selector_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
     };
     for p in &compiled.policies {
         match &p.subject {
-            Subject::Pods { namespace, selector } if !selector.is_empty() && empty(p.subject_set) => {
-                push(&p.policy, &p.origin, &p.subject_path, format!("selects no pod in namespace {namespace} ({selector})"));
+            Subject::Pods {
+                namespace,
+                selector,
+            } if !selector.is_empty() && empty(p.subject_set) => {
+                push(
+                    &p.policy,
+                    &p.origin,
+                    &p.subject_path,
+                    format!("selects no pod in namespace {namespace} ({selector})"),
+                );
             }
             Subject::Identity { selector } if nontrivial(selector) && empty(p.subject_set) => {
-                push(&p.policy, &p.origin, &p.subject_path, format!("selects no endpoint ({selector})"));
+                push(
+                    &p.policy,
+                    &p.origin,
+                    &p.subject_path,
+                    format!("selects no endpoint ({selector})"),
+                );
             }
             _ => {}
         }
@@ -520,7 +732,10 @@ fn selector_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
                         (ns_sel_nonempty || !pods.is_empty()) && empty(set)
                     }
                     Peer::Identity { selector } => {
-                        let reserved = selector.requirements.iter().any(|r| r.key().starts_with("reserved:"));
+                        let reserved = selector
+                            .requirements
+                            .iter()
+                            .any(|r| r.key().starts_with("reserved:"));
                         !reserved && nontrivial(selector) && empty(set)
                     }
                     _ => false,
@@ -532,18 +747,32 @@ fn selector_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
                         (_, Direction::Ingress) => "fromEndpoints",
                         (_, Direction::Egress) => "toEndpoints",
                     };
-                    push(&p.policy, &p.origin, &format!("{}.{field}[{i}]", rule.rule.path), format!("{peer} matches no endpoint in the input"));
+                    push(
+                        &p.policy,
+                        &p.origin,
+                        &format!("{}.{field}[{i}]", rule.rule.path),
+                        format!("{peer} matches no endpoint in the input"),
+                    );
                 }
             }
         }
     }
     for s in &cx.model.linkerd.servers {
         if let Some(sel) = &s.spec.selector {
-            if !sel.is_empty() && !cx.model.endpoints.iter().any(|e| e.namespace == s.namespace && sel.matches(&e.labels)) {
+            if !sel.is_empty()
+                && !cx
+                    .model
+                    .endpoints
+                    .iter()
+                    .any(|e| e.namespace == s.namespace && sel.matches(&e.labels))
+            {
                 let mut d = Diagnostic::new(
                     DiagnosticCode::SelectorMatchesNothing,
                     Severity::Warning,
-                    format!("Server {}/{} spec.podSelector: selects no pod ({sel})", s.namespace, s.name),
+                    format!(
+                        "Server {}/{} spec.podSelector: selects no pod ({sel})",
+                        s.namespace, s.name
+                    ),
                 );
                 d.location = Some(cx.model.locate(&s.origin, "spec.podSelector"));
                 out.push(d);
@@ -560,8 +789,16 @@ fn linkerd_policy_diagnostics(m: &Model) -> Vec<Diagnostic> {
             let ns = r.namespace.clone().unwrap_or_else(|| ap.namespace.clone());
             let name = r.name.clone().unwrap_or_default();
             let missing = match r.kind.as_deref() {
-                Some("MeshTLSAuthentication") => !m.linkerd.mesh_tls.iter().any(|x| x.namespace == ns && x.name == name),
-                Some("NetworkAuthentication") => !m.linkerd.network_auth.iter().any(|x| x.namespace == ns && x.name == name),
+                Some("MeshTLSAuthentication") => !m
+                    .linkerd
+                    .mesh_tls
+                    .iter()
+                    .any(|x| x.namespace == ns && x.name == name),
+                Some("NetworkAuthentication") => !m
+                    .linkerd
+                    .network_auth
+                    .iter()
+                    .any(|x| x.namespace == ns && x.name == name),
                 _ => false,
             };
             if missing {
@@ -587,10 +824,21 @@ fn dataplane_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
     let compiled = cx.cluster.compiled();
     let m = cx.model;
     let mut out = Vec::new();
-    let ignored: Vec<PolicyRef> = sorted(compiled.policies.iter().filter(|p| !compiled.settings.enforces(p.policy.kind)).map(|p| p.policy.clone()).collect());
+    let ignored: Vec<PolicyRef> = sorted(
+        compiled
+            .policies
+            .iter()
+            .filter(|p| !compiled.settings.enforces(p.policy.kind))
+            .map(|p| p.policy.clone())
+            .collect(),
+    );
     if !ignored.is_empty() {
         let names: BTreeSet<String> = ignored.iter().map(ToString::to_string).collect();
-        let what = if ignored.iter().all(|p| p.kind.is_cilium()) { "Cilium policies" } else { "policies" };
+        let what = if ignored.iter().all(|p| p.kind.is_cilium()) {
+            "Cilium policies"
+        } else {
+            "policies"
+        };
         let mut d = Diagnostic::new(
             DiagnosticCode::PolicyNotEnforced,
             Severity::Warning,
@@ -601,7 +849,9 @@ fn dataplane_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
                 compiled.choice.reason
             ),
         );
-        d.help = Some("judge on the dataplane that runs the cluster: --dataplane cilium, or auto".into());
+        d.help = Some(
+            "judge on the dataplane that runs the cluster: --dataplane cilium, or auto".into(),
+        );
         d.location = cx.locate(&ignored, None);
         d.policies = ignored;
         out.push(d);
@@ -622,11 +872,22 @@ fn dataplane_diagnostics(cx: &Ctx) -> Vec<Diagnostic> {
             Severity::Warning,
             format!("the input holds Calico policies ({}), which meshverdict does not evaluate yet: verdicts are computed without them", list(&calico)),
         );
-        d.location = m.signs.calico_objects.iter().find(|o| o.kind.contains("NetworkPolicy")).map(|o| m.locate(&o.origin, ""));
+        d.location = m
+            .signs
+            .calico_objects
+            .iter()
+            .find(|o| o.kind.contains("NetworkPolicy"))
+            .map(|o| m.locate(&o.origin, ""));
         out.push(d);
     }
-    let host: Vec<&CompiledPolicy> = compiled.policies.iter().filter(|p| matches!(p.subject, Subject::Nodes { .. })).collect();
-    if !host.is_empty() && compiled.settings.dataplane == crate::compile::dataplane::Dataplane::Cilium {
+    let host: Vec<&CompiledPolicy> = compiled
+        .policies
+        .iter()
+        .filter(|p| matches!(p.subject, Subject::Nodes { .. }))
+        .collect();
+    if !host.is_empty()
+        && compiled.settings.dataplane == crate::compile::dataplane::Dataplane::Cilium
+    {
         let mut d = Diagnostic::new(
             DiagnosticCode::HostPolicyNotEnforced,
             Severity::Info,
@@ -652,14 +913,22 @@ pub fn diagnose_with(cluster: &Cluster, options: &DiagnoseOptions) -> Vec<Diagno
     let kernel = Kernel::new(m, cluster.compiled());
     let mut out = Vec::new();
     for inv in cluster.invalid_objects() {
-        let mut d = Diagnostic::new(DiagnosticCode::InvalidPolicy, Severity::Error, inv.error.message.clone());
+        let mut d = Diagnostic::new(
+            DiagnosticCode::InvalidPolicy,
+            Severity::Error,
+            inv.error.message.clone(),
+        );
         d.help = inv.error.help.clone();
         d.location = inv.error.location.as_deref().cloned();
         out.push(d);
     }
     if let Some(mesh) = cluster.mesh() {
         let anchor = cluster.compiled().linkerd.as_ref().and_then(|l| {
-            m.endpoints.iter().find(|e| l.info.get(e.index).is_some_and(|i| i.component.is_some() || i.meshed))
+            m.endpoints.iter().find(|e| {
+                l.info
+                    .get(e.index)
+                    .is_some_and(|i| i.component.is_some() || i.meshed)
+            })
         });
         for (code, message) in mesh.assumptions() {
             let mut d = Diagnostic::new(code, Severity::Info, message);

@@ -90,7 +90,11 @@ impl std::fmt::Display for Location {
 
 /// The one error type of the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "ErrorInfo"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "ErrorInfo")
+)]
 #[serde(rename_all = "camelCase")]
 #[error("{}{message}", location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default())]
 pub struct Error {
@@ -105,7 +109,12 @@ pub struct Error {
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), help: None, location: None }
+        Error {
+            code,
+            message: message.into(),
+            help: None,
+            location: None,
+        }
     }
 
     pub fn at(mut self, location: Location) -> Self {

@@ -108,7 +108,10 @@ codes! {
 impl DiagnosticCode {
     /// Where the code is documented (the project's docs/diagnostics.md).
     pub fn help_uri(self) -> String {
-        format!("https://github.com/meshverdict/meshverdict/blob/main/docs/diagnostics.md#{}", self.as_str())
+        format!(
+            "https://github.com/meshverdict/meshverdict/blob/main/docs/diagnostics.md#{}",
+            self.as_str()
+        )
     }
 }
 
@@ -153,7 +156,11 @@ pub struct Warning {
 
 impl Warning {
     pub fn new(code: WarningCode, message: impl Into<String>) -> Warning {
-        Warning { code, message: message.into(), location: None }
+        Warning {
+            code,
+            message: message.into(),
+            location: None,
+        }
     }
 
     pub fn at(mut self, location: Location) -> Warning {
@@ -199,7 +206,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Sets the flows from an iterator over `total` of them, keeping at most `max`.
-    pub fn set_flows(&mut self, flows: impl Iterator<Item = FlowRef>, total: usize, max: Option<usize>) {
+    pub fn set_flows(
+        &mut self,
+        flows: impl Iterator<Item = FlowRef>,
+        total: usize,
+        max: Option<usize>,
+    ) {
         match max {
             Some(max) if total > max => {
                 self.flows = flows.take(max).collect();
@@ -213,7 +225,16 @@ impl Diagnostic {
     }
 
     pub fn new(code: DiagnosticCode, severity: Severity, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { code, severity, message: message.into(), help: None, flows: Vec::new(), flows_total: None, policies: Vec::new(), location: None }
+        Diagnostic {
+            code,
+            severity,
+            message: message.into(),
+            help: None,
+            flows: Vec::new(),
+            flows_total: None,
+            policies: Vec::new(),
+            location: None,
+        }
     }
 }
 
@@ -225,7 +246,10 @@ mod tests {
     fn codes_round_trip_through_their_text() {
         for c in DiagnosticCode::ALL {
             assert_eq!(DiagnosticCode::parse(c.as_str()), Some(*c));
-            assert_eq!(serde_json::to_value(c).ok(), Some(serde_json::Value::from(c.as_str())));
+            assert_eq!(
+                serde_json::to_value(c).ok(),
+                Some(serde_json::Value::from(c.as_str()))
+            );
             assert!(c.description().ends_with('.'));
         }
         for c in WarningCode::ALL {

@@ -72,7 +72,9 @@ impl std::fmt::Display for FileKind {
 /// The extensions `kubectl apply -f DIR` reads (case-sensitive, as kubectl compares them).
 pub fn is_manifest_path(path: &str) -> bool {
     let name = file_name(path);
-    [".yaml", ".yml", ".json"].iter().any(|ext| name.len() > ext.len() && name.ends_with(ext))
+    [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|ext| name.len() > ext.len() && name.ends_with(ext))
 }
 
 /// What one file is, from its path and text alone. Without the folder around it, a chart's
@@ -82,7 +84,9 @@ pub fn classify(path: &str, text: &str) -> FileKind {
     let name = file_name(path);
     match name {
         "Chart.yaml" | "Chart.lock" => return FileKind::HelmChart,
-        "kustomization.yaml" | "kustomization.yml" | "Kustomization" => return FileKind::Kustomization,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization" => {
+            return FileKind::Kustomization
+        }
         _ => {}
     }
     if !is_manifest_path(path) {
@@ -221,7 +225,11 @@ fn scan_line(line: &str, mut quote: Option<char>) -> LineScan {
                     break;
                 }
                 if c == '{' && chars.get(i + 1) == Some(&'{') {
-                    return LineScan { action: true, quote: None, opens_block: false };
+                    return LineScan {
+                        action: true,
+                        quote: None,
+                        opens_block: false,
+                    };
                 }
                 if (c == '"' || c == '\'') && prev_structural {
                     quote = Some(c);
@@ -236,7 +244,11 @@ fn scan_line(line: &str, mut quote: Option<char>) -> LineScan {
     let code: String = chars.get(..end).unwrap_or_default().iter().collect();
     let tail = code.trim_end();
     let opens_block = quote.is_none() && block_indicator(tail);
-    LineScan { action: false, quote, opens_block }
+    LineScan {
+        action: false,
+        quote,
+        opens_block,
+    }
 }
 
 /// `key: |`, `- >-`, `key: |2+`: the last token is a block scalar header.
@@ -269,19 +281,35 @@ mod tests {
 
     #[test]
     fn names_decide_helm_and_kustomize_files() {
-        assert_eq!(classify("charts/web/Chart.yaml", "apiVersion: v2\nname: web\n"), FileKind::HelmChart);
+        assert_eq!(
+            classify("charts/web/Chart.yaml", "apiVersion: v2\nname: web\n"),
+            FileKind::HelmChart
+        );
         assert_eq!(classify("charts/web/Chart.lock", ""), FileKind::HelmChart);
-        assert_eq!(classify("overlays/prod/kustomization.yaml", "resources: [a.yaml]\n"), FileKind::Kustomization);
-        assert_eq!(classify("base/kustomization.yml", ""), FileKind::Kustomization);
+        assert_eq!(
+            classify("overlays/prod/kustomization.yaml", "resources: [a.yaml]\n"),
+            FileKind::Kustomization
+        );
+        assert_eq!(
+            classify("base/kustomization.yml", ""),
+            FileKind::Kustomization
+        );
         assert_eq!(classify("base/Kustomization", ""), FileKind::Kustomization);
-        assert_eq!(classify("anywhere/values.yaml", "replicas: 2\n"), FileKind::HelmValues);
+        assert_eq!(
+            classify("anywhere/values.yaml", "replicas: 2\n"),
+            FileKind::HelmValues
+        );
         assert_eq!(classify("docs/notes.txt", "{{ x }}"), FileKind::Other);
-        assert_eq!(classify("apps/web.yaml", "kind: Pod\n"), FileKind::Manifests);
+        assert_eq!(
+            classify("apps/web.yaml", "kind: Pod\n"),
+            FileKind::Manifests
+        );
     }
 
     #[test]
     fn template_actions_outside_strings_and_comments() {
-        let tpl = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n";
+        let tpl =
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n";
         assert_eq!(classify("svc.yaml", tpl), FileKind::HelmTemplate);
         let control = "{{- if .Values.enabled }}\nkind: Pod\n{{- end }}\n";
         assert_eq!(classify("pod.yaml", control), FileKind::HelmTemplate);
@@ -315,23 +343,57 @@ mod tests {
         ];
         let folder = Folder::new(paths);
         let plain = "kind: Pod\n";
-        assert_eq!(folder.classify("charts/web/values-prod.yaml", "replicas: 3\n"), FileKind::HelmValues);
-        assert_eq!(folder.classify("charts/web/templates/deployment.yaml", plain), FileKind::HelmTemplate);
-        assert_eq!(folder.classify("charts/web/templates/sub/config.yaml", plain), FileKind::HelmTemplate);
-        assert_eq!(folder.classify("charts/web/crds/crd.yaml", plain), FileKind::Manifests);
+        assert_eq!(
+            folder.classify("charts/web/values-prod.yaml", "replicas: 3\n"),
+            FileKind::HelmValues
+        );
+        assert_eq!(
+            folder.classify("charts/web/templates/deployment.yaml", plain),
+            FileKind::HelmTemplate
+        );
+        assert_eq!(
+            folder.classify("charts/web/templates/sub/config.yaml", plain),
+            FileKind::HelmTemplate
+        );
+        assert_eq!(
+            folder.classify("charts/web/crds/crd.yaml", plain),
+            FileKind::Manifests
+        );
         // No Chart.yaml beside them: plain manifests.
-        assert_eq!(folder.classify("apps/templates/plain.yaml", plain), FileKind::Manifests);
-        assert_eq!(folder.classify("apps/values-prod.yaml", plain), FileKind::Manifests);
+        assert_eq!(
+            folder.classify("apps/templates/plain.yaml", plain),
+            FileKind::Manifests
+        );
+        assert_eq!(
+            folder.classify("apps/values-prod.yaml", plain),
+            FileKind::Manifests
+        );
         // Windows separators name the same folders.
-        assert_eq!(Folder::new(["c\\Chart.yaml"]).classify("c\\templates\\a.yaml", plain), FileKind::HelmTemplate);
+        assert_eq!(
+            Folder::new(["c\\Chart.yaml"]).classify("c\\templates\\a.yaml", plain),
+            FileKind::HelmTemplate
+        );
         // A chart at the root of the walk.
-        assert_eq!(Folder::new(["Chart.yaml"]).classify("templates/a.yaml", plain), FileKind::HelmTemplate);
+        assert_eq!(
+            Folder::new(["Chart.yaml"]).classify("templates/a.yaml", plain),
+            FileKind::HelmTemplate
+        );
     }
 
     #[test]
     fn kinds_serialize_as_their_names() {
-        for k in [FileKind::Manifests, FileKind::HelmTemplate, FileKind::HelmChart, FileKind::HelmValues, FileKind::Kustomization, FileKind::Other] {
-            assert_eq!(serde_json::to_value(k).ok(), Some(serde_json::Value::from(k.as_str())));
+        for k in [
+            FileKind::Manifests,
+            FileKind::HelmTemplate,
+            FileKind::HelmChart,
+            FileKind::HelmValues,
+            FileKind::Kustomization,
+            FileKind::Other,
+        ] {
+            assert_eq!(
+                serde_json::to_value(k).ok(),
+                Some(serde_json::Value::from(k.as_str()))
+            );
             assert!(!k.reason().is_empty());
         }
     }

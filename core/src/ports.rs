@@ -62,7 +62,10 @@ pub struct PortMatch {
 
 impl PortMatch {
     pub fn any() -> Self {
-        PortMatch { protocol: None, port: PortSpec::Any }
+        PortMatch {
+            protocol: None,
+            port: PortSpec::Any,
+        }
     }
 
     /// Whether this entry admits `port`/`protocol` on a destination whose container
@@ -75,9 +78,9 @@ impl PortMatch {
         match &self.port {
             PortSpec::Any => true,
             PortSpec::Range { from, to } => (*from..=*to).contains(&port),
-            PortSpec::Named { name } => {
-                dest_ports.iter().any(|p| p.name.as_deref() == Some(name) && p.protocol == protocol && p.port == port)
-            }
+            PortSpec::Named { name } => dest_ports.iter().any(|p| {
+                p.name.as_deref() == Some(name) && p.protocol == protocol && p.port == port
+            }),
         }
     }
 }
@@ -111,7 +114,9 @@ pub struct NamedPort {
 pub fn check_port_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.len() <= 15
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && name.chars().any(|c| c.is_ascii_lowercase())
         && !name.starts_with('-')
         && !name.ends_with('-')
@@ -163,13 +168,22 @@ impl std::fmt::Display for IpBlock {
 /// Host bits are allowed and cleared, as Kubernetes' `ParseCIDRSloppy` does.
 pub fn parse_cidr(s: &str) -> Result<IpNet, String> {
     let Some((addr, len)) = s.split_once('/') else {
-        return Err(format!("{s:?} is not a CIDR (expected ADDRESS/PREFIX, e.g. 10.0.0.0/8)"));
+        return Err(format!(
+            "{s:?} is not a CIDR (expected ADDRESS/PREFIX, e.g. 10.0.0.0/8)"
+        ));
     };
-    let ip: IpAddr = addr.parse().map_err(|_| format!("{s:?} is not a CIDR: {addr:?} is not an IP address"))?;
-    let len: u8 = len.parse().map_err(|_| format!("{s:?} is not a CIDR: bad prefix length {len:?}"))?;
-    IpNet::new(ip, len)
-        .map(|n| n.trunc())
-        .map_err(|_| format!("{s:?} is not a CIDR: prefix length {len} is too long for {}", family(&ip)))
+    let ip: IpAddr = addr
+        .parse()
+        .map_err(|_| format!("{s:?} is not a CIDR: {addr:?} is not an IP address"))?;
+    let len: u8 = len
+        .parse()
+        .map_err(|_| format!("{s:?} is not a CIDR: bad prefix length {len:?}"))?;
+    IpNet::new(ip, len).map(|n| n.trunc()).map_err(|_| {
+        format!(
+            "{s:?} is not a CIDR: prefix length {len} is too long for {}",
+            family(&ip)
+        )
+    })
 }
 
 fn family(ip: &IpAddr) -> &'static str {
@@ -211,7 +225,10 @@ mod tests {
         assert!(parse_cidr("fd00::/8").is_ok());
         assert!(parse_cidr("fd00::/129").is_err());
         assert!(parse_cidr("10.0.0.1").is_err());
-        assert_eq!(parse_cidr("10.1.2.3/16").map(|n| n.to_string()), Ok("10.1.0.0/16".to_string()));
+        assert_eq!(
+            parse_cidr("10.1.2.3/16").map(|n| n.to_string()),
+            Ok("10.1.0.0/16".to_string())
+        );
     }
 
     #[test]
@@ -230,15 +247,34 @@ mod tests {
     #[test]
     fn named_ports_need_name_and_protocol() {
         let dest = vec![
-            NamedPort { name: Some("http".into()), port: 8080, protocol: Protocol::Tcp },
-            NamedPort { name: Some("dns".into()), port: 53, protocol: Protocol::Udp },
+            NamedPort {
+                name: Some("http".into()),
+                port: 8080,
+                protocol: Protocol::Tcp,
+            },
+            NamedPort {
+                name: Some("dns".into()),
+                port: 53,
+                protocol: Protocol::Udp,
+            },
         ];
-        let http = PortMatch { protocol: Some(Protocol::Tcp), port: PortSpec::Named { name: "http".into() } };
+        let http = PortMatch {
+            protocol: Some(Protocol::Tcp),
+            port: PortSpec::Named {
+                name: "http".into(),
+            },
+        };
         assert!(http.admits(8080, Protocol::Tcp, &dest));
         assert!(!http.admits(8081, Protocol::Tcp, &dest));
-        let dns_tcp = PortMatch { protocol: Some(Protocol::Tcp), port: PortSpec::Named { name: "dns".into() } };
+        let dns_tcp = PortMatch {
+            protocol: Some(Protocol::Tcp),
+            port: PortSpec::Named { name: "dns".into() },
+        };
         assert!(!dns_tcp.admits(53, Protocol::Tcp, &dest));
-        let range = PortMatch { protocol: Some(Protocol::Tcp), port: PortSpec::Range { from: 80, to: 90 } };
+        let range = PortMatch {
+            protocol: Some(Protocol::Tcp),
+            port: PortSpec::Range { from: 80, to: 90 },
+        };
         assert!(range.admits(80, Protocol::Tcp, &[]) && range.admits(90, Protocol::Tcp, &[]));
         assert!(!range.admits(91, Protocol::Tcp, &[]) && !range.admits(85, Protocol::Udp, &[]));
     }

@@ -13,10 +13,20 @@ pub type Labels = BTreeMap<String, String>;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", tag = "op")]
 pub enum Requirement {
-    In { key: String, values: BTreeSet<String> },
-    NotIn { key: String, values: BTreeSet<String> },
-    Exists { key: String },
-    DoesNotExist { key: String },
+    In {
+        key: String,
+        values: BTreeSet<String>,
+    },
+    NotIn {
+        key: String,
+        values: BTreeSet<String>,
+    },
+    Exists {
+        key: String,
+    },
+    DoesNotExist {
+        key: String,
+    },
 }
 
 impl Requirement {
@@ -65,7 +75,9 @@ impl Selector {
     }
 
     pub fn matches(&self, labels: &Labels) -> bool {
-        self.requirements.iter().all(|r| r.admits(labels.get(r.key()).map(String::as_str)))
+        self.requirements
+            .iter()
+            .all(|r| r.admits(labels.get(r.key()).map(String::as_str)))
     }
 
     /// Matches against a label lookup function, for label sets that are not a plain map
@@ -91,15 +103,26 @@ impl Selector {
         let mut requirements = Vec::new();
         if let Some(ml) = &ls.match_labels {
             for (k, v) in ml {
-                let k = &key_fn(k).map_err(|m| FieldProblem { path: format!("{path}.matchLabels"), message: m })?;
-                check_label_value(v)
-                    .map_err(|m| FieldProblem { path: format!("{path}.matchLabels[\"{k}\"]"), message: m })?;
-                requirements.push(Requirement::In { key: k.clone(), values: BTreeSet::from([v.clone()]) });
+                let k = &key_fn(k).map_err(|m| FieldProblem {
+                    path: format!("{path}.matchLabels"),
+                    message: m,
+                })?;
+                check_label_value(v).map_err(|m| FieldProblem {
+                    path: format!("{path}.matchLabels[\"{k}\"]"),
+                    message: m,
+                })?;
+                requirements.push(Requirement::In {
+                    key: k.clone(),
+                    values: BTreeSet::from([v.clone()]),
+                });
             }
         }
         for (i, e) in ls.match_expressions.iter().flatten().enumerate() {
             let at = format!("{path}.matchExpressions[{i}]");
-            let key = key_fn(&e.key).map_err(|m| FieldProblem { path: format!("{at}.key"), message: m })?;
+            let key = key_fn(&e.key).map_err(|m| FieldProblem {
+                path: format!("{at}.key"),
+                message: m,
+            })?;
             let values: BTreeSet<String> = e.values.iter().flatten().cloned().collect();
             let has_values = e.values.as_ref().is_some_and(|v| !v.is_empty());
             let req = match e.operator.as_str() {
@@ -173,8 +196,16 @@ impl Selector {
                 return Err(format!("empty requirement in selector {s:?}"));
             }
             let set = |list: &str| -> Result<BTreeSet<String>, String> {
-                let inner = list.trim().strip_prefix('(').and_then(|l| l.strip_suffix(')')).ok_or_else(|| format!("expected (v1,v2) in {part:?}"))?;
-                let values: BTreeSet<String> = inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+                let inner = list
+                    .trim()
+                    .strip_prefix('(')
+                    .and_then(|l| l.strip_suffix(')'))
+                    .ok_or_else(|| format!("expected (v1,v2) in {part:?}"))?;
+                let values: BTreeSet<String> = inner
+                    .split(',')
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .collect();
                 for v in &values {
                     check_label_value(v)?;
                 }
@@ -189,20 +220,37 @@ impl Selector {
                 Requirement::DoesNotExist { key: key_ok(k)? }
             } else if let Some((k, v)) = part.split_once("!=") {
                 check_label_value(v.trim())?;
-                Requirement::NotIn { key: key_ok(k)?, values: BTreeSet::from([v.trim().to_string()]) }
+                Requirement::NotIn {
+                    key: key_ok(k)?,
+                    values: BTreeSet::from([v.trim().to_string()]),
+                }
             } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
                 check_label_value(v.trim())?;
-                Requirement::In { key: key_ok(k)?, values: BTreeSet::from([v.trim().to_string()]) }
+                Requirement::In {
+                    key: key_ok(k)?,
+                    values: BTreeSet::from([v.trim().to_string()]),
+                }
             } else if words.get(1) == Some(&"in") {
                 let list = part.split_once(" in ").map(|(_, l)| l).unwrap_or_default();
-                Requirement::In { key: key_ok(words.first().copied().unwrap_or_default())?, values: set(list)? }
+                Requirement::In {
+                    key: key_ok(words.first().copied().unwrap_or_default())?,
+                    values: set(list)?,
+                }
             } else if words.get(1) == Some(&"notin") {
-                let list = part.split_once(" notin ").map(|(_, l)| l).unwrap_or_default();
-                Requirement::NotIn { key: key_ok(words.first().copied().unwrap_or_default())?, values: set(list)? }
+                let list = part
+                    .split_once(" notin ")
+                    .map(|(_, l)| l)
+                    .unwrap_or_default();
+                Requirement::NotIn {
+                    key: key_ok(words.first().copied().unwrap_or_default())?,
+                    values: set(list)?,
+                }
             } else if words.len() == 1 {
                 Requirement::Exists { key: key_ok(part)? }
             } else {
-                return Err(format!("cannot read {part:?}: use k=v, k!=v, k in (a,b), k notin (a,b), k or !k"));
+                return Err(format!(
+                    "cannot read {part:?}: use k=v, k!=v, k in (a,b), k notin (a,b), k or !k"
+                ));
             };
             requirements.push(req);
         }
@@ -220,7 +268,10 @@ impl std::fmt::Display for Selector {
             .iter()
             .map(|r| match r {
                 Requirement::In { key, values } if values.len() == 1 => {
-                    format!("{key}={}", values.iter().next().map(String::as_str).unwrap_or_default())
+                    format!(
+                        "{key}={}",
+                        values.iter().next().map(String::as_str).unwrap_or_default()
+                    )
                 }
                 Requirement::In { key, values } => format!("{key} in ({})", join(values)),
                 Requirement::NotIn { key, values } => format!("{key} notin ({})", join(values)),
@@ -246,8 +297,14 @@ fn check_name_part(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 63 {
         return Err(format!("name part {name:?} must be 1-63 characters"));
     }
-    let ok_ends = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ok_ends = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     if !ok_ends || !name.chars().all(is_name_char) {
         return Err(format!(
             "name part {name:?} must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
@@ -263,7 +320,9 @@ pub fn check_dns_subdomain(s: &str) -> Result<(), String> {
     }
     for label in s.split('.') {
         let ok = !label.is_empty()
-            && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && label
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !label.starts_with('-')
             && !label.ends_with('-');
         if !ok {
@@ -278,7 +337,9 @@ pub fn check_dns_subdomain(s: &str) -> Result<(), String> {
 /// A DNS-1123 label: a namespace name.
 pub fn check_dns_label(s: &str) -> Result<(), String> {
     if s.len() > 63 || s.contains('.') {
-        return Err(format!("{s:?} is not a RFC 1123 label (at most 63 characters, no '.')"));
+        return Err(format!(
+            "{s:?} is not a RFC 1123 label (at most 63 characters, no '.')"
+        ));
     }
     check_dns_subdomain(s)
 }
@@ -308,7 +369,10 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn req(key: &str, op: &str, values: Option<&[&str]>) -> LabelSelectorRequirement {
@@ -342,20 +406,42 @@ mod tests {
         let Ok(s) = s else { return assert!(s.is_ok()) };
         assert!(s.matches(&labels(&[("app", "web"), ("tier", "a"), ("team", "x")])));
         // NotIn matches a missing key.
-        assert!(s.matches(&labels(&[("app", "web"), ("tier", "b"), ("team", "x"), ("env", "dev")])));
-        assert!(!s.matches(&labels(&[("app", "web"), ("tier", "b"), ("team", "x"), ("env", "prod")])));
+        assert!(s.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "b"),
+            ("team", "x"),
+            ("env", "dev")
+        ])));
+        assert!(!s.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "b"),
+            ("team", "x"),
+            ("env", "prod")
+        ])));
         assert!(!s.matches(&labels(&[("app", "web"), ("tier", "c"), ("team", "x")])));
         assert!(!s.matches(&labels(&[("app", "web"), ("tier", "a")])));
-        assert!(!s.matches(&labels(&[("app", "web"), ("tier", "a"), ("team", "x"), ("legacy", "")])));
+        assert!(!s.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "a"),
+            ("team", "x"),
+            ("legacy", "")
+        ])));
     }
 
     #[test]
     fn kubectl_selectors() {
         let s = Selector::parse_kubectl("app=web, tier in (a, b),!legacy,env!=prod,team");
-        let Ok(s) = s else { return assert!(s.is_ok(), "{s:?}") };
+        let Ok(s) = s else {
+            return assert!(s.is_ok(), "{s:?}");
+        };
         assert_eq!(s.requirements.len(), 5);
         assert!(s.matches(&labels(&[("app", "web"), ("tier", "b"), ("team", "x")])));
-        assert!(!s.matches(&labels(&[("app", "web"), ("tier", "b"), ("team", "x"), ("env", "prod")])));
+        assert!(!s.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "b"),
+            ("team", "x"),
+            ("env", "prod")
+        ])));
         assert!(!s.matches(&labels(&[("app", "web"), ("tier", "c"), ("team", "x")])));
         assert!(Selector::parse_kubectl("a in b").is_err());
         assert!(Selector::parse_kubectl("a b c").is_err());
@@ -363,13 +449,24 @@ mod tests {
 
     #[test]
     fn validation_like_the_api_server() {
-        let bad_in = LabelSelector { match_expressions: Some(vec![req("a", "In", Some(&[]))]), ..Default::default() };
+        let bad_in = LabelSelector {
+            match_expressions: Some(vec![req("a", "In", Some(&[]))]),
+            ..Default::default()
+        };
         let e = Selector::compile(&bad_in, "spec.podSelector").err();
-        assert_eq!(e.map(|e| e.path), Some("spec.podSelector.matchExpressions[0].values".to_string()));
-        let bad_exists =
-            LabelSelector { match_expressions: Some(vec![req("a", "Exists", Some(&["x"]))]), ..Default::default() };
+        assert_eq!(
+            e.map(|e| e.path),
+            Some("spec.podSelector.matchExpressions[0].values".to_string())
+        );
+        let bad_exists = LabelSelector {
+            match_expressions: Some(vec![req("a", "Exists", Some(&["x"]))]),
+            ..Default::default()
+        };
         assert!(Selector::compile(&bad_exists, "s").is_err());
-        let bad_op = LabelSelector { match_expressions: Some(vec![req("a", "Equals", None)]), ..Default::default() };
+        let bad_op = LabelSelector {
+            match_expressions: Some(vec![req("a", "Equals", None)]),
+            ..Default::default()
+        };
         assert!(Selector::compile(&bad_op, "s").is_err());
         assert!(check_label_key("app.kubernetes.io/name").is_ok());
         assert!(check_label_key("-bad").is_err());

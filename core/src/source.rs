@@ -40,7 +40,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 10_000, max_alias_nodes: 2_000_000, max_objects: 2_000_000 }
+        Limits {
+            max_depth: 10_000,
+            max_alias_nodes: 2_000_000,
+            max_objects: 2_000_000,
+        }
     }
 }
 
@@ -92,7 +96,11 @@ impl Lines<'_> {
             self.offset = 0;
         }
         while self.line < line {
-            match self.text.get(self.offset..).and_then(|rest| rest.find('\n')) {
+            match self
+                .text
+                .get(self.offset..)
+                .and_then(|rest| rest.find('\n'))
+            {
                 Some(i) => {
                     self.offset += i + 1;
                     self.line += 1;
@@ -100,7 +108,10 @@ impl Lines<'_> {
                 None => break,
             }
         }
-        Start { line, offset: self.offset }
+        Start {
+            line,
+            offset: self.offset,
+        }
     }
 }
 
@@ -114,13 +125,23 @@ struct Mark {
 
 impl Mark {
     fn shifted(m: Marker, lines: usize) -> Mark {
-        Mark { line: m.line() + lines, col: m.col() }
+        Mark {
+            line: m.line() + lines,
+            col: m.col(),
+        }
     }
 }
 
 enum Frame {
-    Seq { items: Vec<Value>, anchor: usize },
-    Map { map: Map<String, Value>, key: Option<String>, anchor: usize },
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+    },
+    Map {
+        map: Map<String, Value>,
+        key: Option<String>,
+        anchor: usize,
+    },
 }
 
 struct Builder<'a> {
@@ -220,13 +241,22 @@ impl<'a> Builder<'a> {
                 if self.emitted + self.docs.len() >= self.limits.max_objects {
                     return Err(self.err(
                         ErrorCode::LimitExceeded,
-                        format!("more than {} documents (limit max_objects)", self.limits.max_objects),
+                        format!(
+                            "more than {} documents (limit max_objects)",
+                            self.limits.max_objects
+                        ),
                         mark,
                     ));
                 }
                 let index = self.doc_ordinal.max(1);
                 let items = std::mem::take(&mut self.items);
-                self.docs.push(Document { index, line: self.doc_line, value: v, start: self.doc_start, items });
+                self.docs.push(Document {
+                    index,
+                    line: self.doc_line,
+                    value: v,
+                    start: self.doc_start,
+                    items,
+                });
                 Ok(())
             }
             Some(Frame::Seq { items, .. }) => {
@@ -272,7 +302,9 @@ impl<'a> Builder<'a> {
     /// the text itself wrote.
     fn copied(&mut self, units: usize, mark: Mark) -> Result<(), Error> {
         self.alias_nodes = self.alias_nodes.saturating_add(units);
-        self.peak_excess = self.peak_excess.max(self.alias_nodes as i128 - self.own_nodes as i128);
+        self.peak_excess = self
+            .peak_excess
+            .max(self.alias_nodes as i128 - self.own_nodes as i128);
         if self.alias_nodes > self.limits.max_alias_nodes.saturating_add(self.own_nodes) {
             return Err(self.err(
                 ErrorCode::LimitExceeded,
@@ -302,7 +334,10 @@ impl<'a> Builder<'a> {
         if self.stack.len() + self.skipped >= self.limits.max_depth {
             return Err(self.err(
                 ErrorCode::LimitExceeded,
-                format!("nesting deeper than {} levels (limit max_depth)", self.limits.max_depth),
+                format!(
+                    "nesting deeper than {} levels (limit max_depth)",
+                    self.limits.max_depth
+                ),
                 mark,
             ));
         }
@@ -356,7 +391,9 @@ fn plain_scalar(s: &str) -> Value {
                 return Value::Number(Number::from(n));
             }
         }
-        let looks_float = digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        let looks_float = digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
             && digits.bytes().any(|b| b.is_ascii_digit());
         if looks_float {
             if let Ok(f) = s.parse::<f64>() {
@@ -389,7 +426,9 @@ fn scalar(value: String, style: TScalarStyle, tag: Option<&yaml_rust2::parser::T
 /// honours: the merged mappings' entries are added where the mapping has no such key;
 /// with a list, earlier mappings win.
 fn merge_keys(mut map: Map<String, Value>) -> Map<String, Value> {
-    let Some(merged) = map.remove("<<") else { return map };
+    let Some(merged) = map.remove("<<") else {
+        return map;
+    };
     let sources = match merged {
         Value::Object(m) => vec![m],
         Value::Array(items) => items
@@ -443,7 +482,12 @@ pub fn parse_stream(source: &str, text: &str, limits: Limits) -> Result<Vec<Docu
 /// as it is complete, so that only one document's tree is held at a time (a 200 MB
 /// stream's trees would take gigabytes). Stops at the first error, of the text or of
 /// `each`, whichever comes first in the stream.
-pub fn for_each_document(source: &str, text: &str, limits: Limits, each: impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+pub fn for_each_document(
+    source: &str,
+    text: &str,
+    limits: Limits,
+    each: impl FnMut(Document) -> Result<(), Error>,
+) -> Result<(), Error> {
     build(source, text, limits, each).map(|_| ())
 }
 
@@ -459,7 +503,12 @@ struct Tally {
     peak_excess: i128,
 }
 
-fn build(source: &str, text: &str, limits: Limits, each: impl FnMut(Document) -> Result<(), Error>) -> Result<Tally, Error> {
+fn build(
+    source: &str,
+    text: &str,
+    limits: Limits,
+    each: impl FnMut(Document) -> Result<(), Error>,
+) -> Result<Tally, Error> {
     build_with(source, text, limits, true, each)
 }
 
@@ -468,7 +517,13 @@ fn build(source: &str, text: &str, limits: Limits, each: impl FnMut(Document) ->
 /// parser was most of a load); any other text goes to the YAML parser. On any error but the
 /// reader's, the stream is parsed again by the YAML parser alone, so that errors and
 /// limits are found exactly where it finds them.
-fn build_with(source: &str, text: &str, limits: Limits, flow: bool, mut each: impl FnMut(Document) -> Result<(), Error>) -> Result<Tally, Error> {
+fn build_with(
+    source: &str,
+    text: &str,
+    limits: Limits,
+    flow: bool,
+    mut each: impl FnMut(Document) -> Result<(), Error>,
+) -> Result<Tally, Error> {
     // `%TAG` applies to the documents after it: no document can be read apart.
     if !flow || text.starts_with('%') || text.contains("\n%") {
         return yaml_only(source, text, limits, &mut each);
@@ -503,7 +558,12 @@ fn build_with(source: &str, text: &str, limits: Limits, flow: bool, mut each: im
     }
 }
 
-fn yaml_only(source: &str, text: &str, limits: Limits, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<Tally, Error> {
+fn yaml_only(
+    source: &str,
+    text: &str,
+    limits: Limits,
+    each: &mut impl FnMut(Document) -> Result<(), Error>,
+) -> Result<Tally, Error> {
     let mut b = Builder::new(source, text, limits);
     yaml_events(&mut b, text, 0, each)?;
     Ok(b.tally())
@@ -512,14 +572,20 @@ fn yaml_only(source: &str, text: &str, limits: Limits, each: &mut impl FnMut(Doc
 /// Whether a line starting at `at` is a document marker (`---` then a blank or the end).
 fn document_marker(text: &str, at: usize) -> bool {
     let bytes = text.as_bytes();
-    bytes.get(at..at + 3) == Some(b"---") && matches!(bytes.get(at + 3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+    bytes.get(at..at + 3) == Some(b"---")
+        && matches!(bytes.get(at + 3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// Reads the stream document by document: a `---` line, one flow mapping on the next
 /// line, then the next marker or the end goes through [`flow_events`]; runs of anything
 /// else go to the YAML parser, each run parsed as a stream of its own (a `---` line
 /// always starts a document, see [`split_point`]).
-fn flow_or_yaml<'t>(b: &mut Builder<'t>, text: &'t str, took_flow: &mut bool, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+fn flow_or_yaml<'t>(
+    b: &mut Builder<'t>,
+    text: &'t str,
+    took_flow: &mut bool,
+    each: &mut impl FnMut(Document) -> Result<(), Error>,
+) -> Result<(), Error> {
     let mut events = Vec::new();
     let mut open = Vec::new();
     // The start of the text not yet read, and its line; the line at `at`.
@@ -527,28 +593,54 @@ fn flow_or_yaml<'t>(b: &mut Builder<'t>, text: &'t str, took_flow: &mut bool, ea
     let (mut at, mut line) = (0usize, 1usize);
     while at < text.len() {
         let rest = text.get(at..).unwrap_or_default();
-        let body = rest.strip_prefix("---\n").map(|r| r.split_once('\n').map_or((r, r.len()), |(body, _)| (body, body.len() + 1)));
+        let body = rest.strip_prefix("---\n").map(|r| {
+            r.split_once('\n')
+                .map_or((r, r.len()), |(body, _)| (body, body.len() + 1))
+        });
         if let Some((body, len)) = body {
             let end = at + 4 + len;
-            if (end >= text.len() || document_marker(text, end)) && flow_events(body, &mut events, &mut open) {
+            if (end >= text.len() || document_marker(text, end))
+                && flow_events(body, &mut events, &mut open)
+            {
                 // From here the stream is read in runs, which the whole-stream parse checks.
                 *took_flow = true;
                 if pending < at {
-                    yaml_events(b, text.get(pending..at).unwrap_or_default(), pending_line - 1, each)?;
+                    yaml_events(
+                        b,
+                        text.get(pending..at).unwrap_or_default(),
+                        pending_line - 1,
+                        each,
+                    )?;
                 }
                 b.document_start(line);
                 // Only lines matter here: an error of a flow document (a limit) is found
                 // again, with its column, by the YAML parser.
-                let mark = Mark { line: line + 1, col: 0 };
+                let mark = Mark {
+                    line: line + 1,
+                    col: 0,
+                };
                 for event in events.drain(..) {
                     match event {
                         Flow::Map => {
                             b.node_start(mark.line);
-                            b.open(Frame::Map { map: Map::new(), key: None, anchor: 0 }, mark)?;
+                            b.open(
+                                Frame::Map {
+                                    map: Map::new(),
+                                    key: None,
+                                    anchor: 0,
+                                },
+                                mark,
+                            )?;
                         }
                         Flow::Seq => {
                             b.node_start(mark.line);
-                            b.open(Frame::Seq { items: Vec::new(), anchor: 0 }, mark)?;
+                            b.open(
+                                Frame::Seq {
+                                    items: Vec::new(),
+                                    anchor: 0,
+                                },
+                                mark,
+                            )?;
                         }
                         Flow::End => b.close(mark)?,
                         Flow::Plain(s) => {
@@ -577,7 +669,12 @@ fn flow_or_yaml<'t>(b: &mut Builder<'t>, text: &'t str, took_flow: &mut bool, ea
         }
     }
     if pending < text.len() {
-        yaml_events(b, text.get(pending..).unwrap_or_default(), pending_line - 1, each)?;
+        yaml_events(
+            b,
+            text.get(pending..).unwrap_or_default(),
+            pending_line - 1,
+            each,
+        )?;
     }
     Ok(())
 }
@@ -654,7 +751,11 @@ fn flow_events<'t>(body: &'t str, events: &mut Vec<Flow<'t>>, open: &mut Vec<boo
                         open.push(c == b'{');
                         events.push(if c == b'{' { Flow::Map } else { Flow::Seq });
                         i += 1;
-                        want = if c == b'{' { Want::KeyOrEnd } else { Want::NodeOrEnd };
+                        want = if c == b'{' {
+                            Want::KeyOrEnd
+                        } else {
+                            Want::NodeOrEnd
+                        };
                         continue;
                     }
                     b'"' => {
@@ -668,7 +769,9 @@ fn flow_events<'t>(body: &'t str, events: &mut Vec<Flow<'t>>, open: &mut Vec<boo
                         if bytes.get(i) != Some(&b'"') {
                             return false;
                         }
-                        let Some(s) = body.get(start + 1..i) else { return false };
+                        let Some(s) = body.get(start + 1..i) else {
+                            return false;
+                        };
                         events.push(Flow::Quoted(s));
                         i += 1;
                     }
@@ -684,7 +787,9 @@ fn flow_events<'t>(body: &'t str, events: &mut Vec<Flow<'t>>, open: &mut Vec<boo
                         if bytes.get(i) == Some(&b':') && bytes.get(i + 1) != Some(&b' ') {
                             return false;
                         }
-                        let Some(s) = body.get(start..i) else { return false };
+                        let Some(s) = body.get(start..i) else {
+                            return false;
+                        };
                         events.push(Flow::Plain(s));
                     }
                     _ => return false,
@@ -723,20 +828,39 @@ fn flow_events<'t>(body: &'t str, events: &mut Vec<Flow<'t>>, open: &mut Vec<boo
 
 /// Feeds the YAML parser's events for `text`, a part of the stream starting `lines`
 /// lines into it, to the builder.
-fn yaml_events(b: &mut Builder, text: &str, lines: usize, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+fn yaml_events(
+    b: &mut Builder,
+    text: &str,
+    lines: usize,
+    each: &mut impl FnMut(Document) -> Result<(), Error>,
+) -> Result<(), Error> {
     let mut parser = Parser::new_from_str(text).keep_tags(true);
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
             let m = Mark::shifted(*e.marker(), lines);
             // The scanner has its own bound on flow nesting; it is the same limit.
             if e.info().contains("recursion limit") {
-                b.err(ErrorCode::LimitExceeded, format!("nesting too deep ({}; limit max_depth)", e.info()), m)
+                b.err(
+                    ErrorCode::LimitExceeded,
+                    format!("nesting too deep ({}; limit max_depth)", e.info()),
+                    m,
+                )
             } else {
-                b.err(ErrorCode::ParseError, format!("YAML syntax: {}", e.info()), m)
+                b.err(
+                    ErrorCode::ParseError,
+                    format!("YAML syntax: {}", e.info()),
+                    m,
+                )
             }
         })?;
         let mark = Mark::shifted(mark, lines);
-        if matches!(event, Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(_)) {
+        if matches!(
+            event,
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(_)
+        ) {
             b.node_start(mark.line);
         }
         match event {
@@ -744,9 +868,24 @@ fn yaml_events(b: &mut Builder, text: &str, lines: usize, each: &mut impl FnMut(
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
             Event::DocumentStart => b.document_start(mark.line),
             Event::Alias(id) => b.alias(id, mark)?,
-            Event::Scalar(value, style, anchor, tag) => b.scalar(value, style, anchor, tag.as_ref(), mark)?,
-            Event::SequenceStart(anchor, _) => b.open(Frame::Seq { items: Vec::new(), anchor }, mark)?,
-            Event::MappingStart(anchor, _) => b.open(Frame::Map { map: Map::new(), key: None, anchor }, mark)?,
+            Event::Scalar(value, style, anchor, tag) => {
+                b.scalar(value, style, anchor, tag.as_ref(), mark)?
+            }
+            Event::SequenceStart(anchor, _) => b.open(
+                Frame::Seq {
+                    items: Vec::new(),
+                    anchor,
+                },
+                mark,
+            )?,
+            Event::MappingStart(anchor, _) => b.open(
+                Frame::Map {
+                    map: Map::new(),
+                    key: None,
+                    anchor,
+                },
+                mark,
+            )?,
             Event::SequenceEnd | Event::MappingEnd => b.close(mark)?,
         }
         b.deliver(each)?;
@@ -769,14 +908,23 @@ impl<'a> Builder<'a> {
             peak_excess: i128::MIN,
             doc_line: 1,
             doc_start: Start { line: 1, offset: 0 },
-            lines: Lines { text, line: 1, offset: 0 },
+            lines: Lines {
+                text,
+                line: 1,
+                offset: 0,
+            },
             items: Vec::new(),
             doc_ordinal: 0,
         }
     }
 
     fn tally(&self) -> Tally {
-        Tally { ordinals: self.doc_ordinal, emitted: self.emitted, excess: self.alias_nodes as i128 - self.own_nodes as i128, peak_excess: self.peak_excess }
+        Tally {
+            ordinals: self.doc_ordinal,
+            emitted: self.emitted,
+            excess: self.alias_nodes as i128 - self.own_nodes as i128,
+            peak_excess: self.peak_excess,
+        }
     }
 
     /// Before each node: records where an item of a `kind: List` starts.
@@ -797,7 +945,11 @@ impl<'a> Builder<'a> {
 
     fn alias(&mut self, id: usize, mark: Mark) -> Result<(), Error> {
         let Some((units, height)) = self.anchors.get(&id).map(measure) else {
-            return Err(self.err(ErrorCode::ParseError, "alias to an unknown anchor".to_string(), mark));
+            return Err(self.err(
+                ErrorCode::ParseError,
+                "alias to an unknown anchor".to_string(),
+                mark,
+            ));
         };
         if self.skipped > 0 {
             return Ok(());
@@ -812,7 +964,14 @@ impl<'a> Builder<'a> {
         self.push_value(v, mark)
     }
 
-    fn scalar(&mut self, value: String, style: TScalarStyle, anchor: usize, tag: Option<&yaml_rust2::parser::Tag>, mark: Mark) -> Result<(), Error> {
+    fn scalar(
+        &mut self,
+        value: String,
+        style: TScalarStyle,
+        anchor: usize,
+        tag: Option<&yaml_rust2::parser::Tag>,
+        mark: Mark,
+    ) -> Result<(), Error> {
         self.own_nodes = self.own_nodes.saturating_add(text_units(&value));
         if self.skipped > 0 {
             if anchor != 0 {
@@ -837,7 +996,13 @@ impl<'a> Builder<'a> {
         let (v, anchor) = match self.stack.pop() {
             Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
             Some(Frame::Map { map, anchor, .. }) => (Value::Object(merge_keys(map)), anchor),
-            None => return Err(self.err(ErrorCode::ParseError, "unbalanced collection end".to_string(), mark)),
+            None => {
+                return Err(self.err(
+                    ErrorCode::ParseError,
+                    "unbalanced collection end".to_string(),
+                    mark,
+                ))
+            }
         };
         self.finish(v, anchor, mark)
     }
@@ -845,7 +1010,10 @@ impl<'a> Builder<'a> {
     /// Hands on the completed documents. An empty document (`---` alone, or comments
     /// only) is no object; indices stay those of the stream, so that errors and `locate`
     /// agree.
-    fn deliver(&mut self, each: &mut impl FnMut(Document) -> Result<(), Error>) -> Result<(), Error> {
+    fn deliver(
+        &mut self,
+        each: &mut impl FnMut(Document) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         for doc in self.docs.drain(..) {
             self.emitted += 1;
             if !doc.value.is_null() {
@@ -904,11 +1072,22 @@ fn shifted(mut d: Document, ordinals: usize, lines: usize, offset: usize) -> Doc
 /// `each` borrows each document: its tree is dropped on another thread, as freeing a
 /// tree costs about as much as reading it.
 /// Without threads (WASM), it is [`for_each_document`].
-pub fn for_each_document_parallel(source: &str, text: &str, limits: Limits, each: impl FnMut(&Document) -> Result<(), Error>) -> Result<(), Error> {
+pub fn for_each_document_parallel(
+    source: &str,
+    text: &str,
+    limits: Limits,
+    each: impl FnMut(&Document) -> Result<(), Error>,
+) -> Result<(), Error> {
     parallel(source, text, limits, SPLIT_BYTES, each)
 }
 
-fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut each: impl FnMut(&Document) -> Result<(), Error>) -> Result<(), Error> {
+fn parallel(
+    source: &str,
+    text: &str,
+    limits: Limits,
+    split_bytes: usize,
+    mut each: impl FnMut(&Document) -> Result<(), Error>,
+) -> Result<(), Error> {
     #[cfg(not(target_family = "wasm"))]
     {
         use std::sync::atomic::{AtomicBool, Ordering};
@@ -934,11 +1113,21 @@ fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut ea
                 let _ = spent_tx.send(doc);
                 r
             };
-            let first = scope.spawn(move || build(source, head, limits, |d| head_tx.send(d).map_err(|_| stopped())));
+            let first = scope.spawn(move || {
+                build(source, head, limits, |d| {
+                    head_tx.send(d).map_err(|_| stopped())
+                })
+            });
             let stop = &stop;
             let second = tail.map(|tail| {
                 scope.spawn(move || {
-                    build(source, tail, limits, |d| if stop.load(Ordering::Relaxed) { Err(stopped()) } else { tail_tx.send(d).map_err(|_| stopped()) })
+                    build(source, tail, limits, |d| {
+                        if stop.load(Ordering::Relaxed) {
+                            Err(stopped())
+                        } else {
+                            tail_tx.send(d).map_err(|_| stopped())
+                        }
+                    })
                 })
             });
             let finish = |read: Result<(), Error>| {
@@ -955,7 +1144,9 @@ fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut ea
                 stop.store(true, Ordering::Relaxed);
                 return Ok(false);
             };
-            let Some(second) = second else { return Ok(true) };
+            let Some(second) = second else {
+                return Ok(true);
+            };
             let (lines, offset) = (head.bytes().filter(|b| *b == b'\n').count(), head.len());
             for doc in tail_rx {
                 if let Err(e) = read(shifted(doc, head_tally.ordinals, lines, offset)) {
@@ -963,10 +1154,13 @@ fn parallel(source: &str, text: &str, limits: Limits, split_bytes: usize, mut ea
                 }
                 delivered += 1;
             }
-            let Ok(Ok(tail_tally)) = second.join() else { return Ok(false) };
+            let Ok(Ok(tail_tally)) = second.join() else {
+                return Ok(false);
+            };
             // The limits are of the whole stream: check the halves together.
             let within = head_tally.emitted + tail_tally.emitted <= limits.max_objects
-                && head_tally.excess.saturating_add(tail_tally.peak_excess) <= limits.max_alias_nodes as i128;
+                && head_tally.excess.saturating_add(tail_tally.peak_excess)
+                    <= limits.max_alias_nodes as i128;
             Ok(within)
         });
         if outcome? {
@@ -1048,7 +1242,9 @@ pub fn locate(text: &str, doc_index: usize, path: &[Step]) -> Option<usize> {
     let mut stack: Vec<F> = Vec::new();
     let mut best: Option<(usize, usize)> = None;
     loop {
-        let Ok((event, mark)) = parser.next_token() else { return best.map(|b| b.1) };
+        let Ok((event, mark)) = parser.next_token() else {
+            return best.map(|b| b.1);
+        };
         if let Event::DocumentStart = event {
             doc += 1;
             if doc > doc_index {
@@ -1064,7 +1260,10 @@ pub fn locate(text: &str, doc_index: usize, path: &[Step]) -> Option<usize> {
         }
         let starts_node = matches!(
             event,
-            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(_)
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(_)
         );
         if starts_node && doc == doc_index {
             // The steps from the root to this node; a key node ends with its own key.
@@ -1140,7 +1339,9 @@ pub fn locate_from(text: &str, start: Start, path: &[Step]) -> Option<usize> {
 pub fn locate_item(text: &str, start: Start, path: &[Step]) -> Option<usize> {
     let mut steps = vec![Step::Index(0)];
     steps.extend_from_slice(path);
-    locate_from(text, start, &steps).filter(|l| *l >= start.line).or(Some(start.line))
+    locate_from(text, start, &steps)
+        .filter(|l| *l >= start.line)
+        .or(Some(start.line))
 }
 
 #[cfg(test)]
@@ -1150,10 +1351,21 @@ mod tests {
     #[test]
     fn invalid_utf8_is_located_at_the_first_bad_byte() {
         let err = decode_utf8("bad.yaml", b"a: 1\nb: caf\xe9\n".to_vec()).err();
-        let loc = err.as_ref().and_then(|e| e.location.as_deref().cloned()).unwrap_or_default();
+        let loc = err
+            .as_ref()
+            .and_then(|e| e.location.as_deref().cloned())
+            .unwrap_or_default();
         assert_eq!(err.map(|e| e.code), Some(ErrorCode::ParseError));
-        assert_eq!((loc.line, loc.column, loc.offset), (Some(2), Some(7), Some(11)));
-        assert_eq!(decode_utf8("ok.yaml", "é".as_bytes().to_vec()).ok().as_deref(), Some("é"));
+        assert_eq!(
+            (loc.line, loc.column, loc.offset),
+            (Some(2), Some(7), Some(11))
+        );
+        assert_eq!(
+            decode_utf8("ok.yaml", "é".as_bytes().to_vec())
+                .ok()
+                .as_deref(),
+            Some("é")
+        );
     }
 
     #[test]
@@ -1172,7 +1384,10 @@ mod tests {
     fn quoted_numbers_stay_strings() {
         let docs = parse_stream("t", "a: \"80\"\nb: 80\n", Limits::default()).unwrap_or_default();
         assert_eq!(docs.len(), 1);
-        assert_eq!(docs.first().map(|d| d.value.clone()), Some(serde_json::json!({"a": "80", "b": 80})));
+        assert_eq!(
+            docs.first().map(|d| d.value.clone()),
+            Some(serde_json::json!({"a": "80", "b": 80}))
+        );
     }
 
     #[test]
@@ -1180,7 +1395,10 @@ mod tests {
         let text = "---\na: 1\n---\n# only a comment\n---\n{\"b\": [1, 2]}\n";
         let docs = parse_stream("t", text, Limits::default()).unwrap_or_default();
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs.get(1).map(|d| d.value.clone()), Some(serde_json::json!({"b": [1, 2]})));
+        assert_eq!(
+            docs.get(1).map(|d| d.value.clone()),
+            Some(serde_json::json!({"b": [1, 2]}))
+        );
     }
 
     #[test]
@@ -1209,7 +1427,10 @@ mod tests {
     fn deep_nesting_hits_the_limit_without_overflowing() {
         let text = "[".repeat(100_000);
         let err = parse_stream("deep.yaml", &text, Limits::default()).err();
-        assert!(matches!(err.map(|e| e.code), Some(ErrorCode::LimitExceeded | ErrorCode::ParseError)));
+        assert!(matches!(
+            err.map(|e| e.code),
+            Some(ErrorCode::LimitExceeded | ErrorCode::ParseError)
+        ));
     }
 
     #[test]
@@ -1226,17 +1447,52 @@ mod tests {
         let text = "# head\na: 1\n---\nkind: X\nspec:\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/33\n---\napiVersion: v1\nkind: List\nitems:\n  - kind: Pod\n    spec: {x: 1}\n  - kind: Pod\n    spec:\n      containers:\n      - name: c\nmetadata: {}\n";
         let docs = parse_stream("t", text, Limits::default()).unwrap_or_default();
         assert_eq!(docs.len(), 3);
-        for (d, path) in [(1, "spec.ingress[0].from[0].ipBlock.cidr"), (1, "kind"), (2, "items[1].spec.containers[0].name"), (0, "a")] {
-            let doc = docs.get(d).cloned().unwrap_or_else(|| Document { index: 0, line: 0, value: Value::Null, start: Start::default(), items: Vec::new() });
-            assert_eq!(locate_from(text, doc.start, &parse_path(path)), locate(text, doc.index, &parse_path(path)), "{path}");
+        for (d, path) in [
+            (1, "spec.ingress[0].from[0].ipBlock.cidr"),
+            (1, "kind"),
+            (2, "items[1].spec.containers[0].name"),
+            (0, "a"),
+        ] {
+            let doc = docs.get(d).cloned().unwrap_or_else(|| Document {
+                index: 0,
+                line: 0,
+                value: Value::Null,
+                start: Start::default(),
+                items: Vec::new(),
+            });
+            assert_eq!(
+                locate_from(text, doc.start, &parse_path(path)),
+                locate(text, doc.index, &parse_path(path)),
+                "{path}"
+            );
         }
         let list = docs.get(2).map(|d| d.items.clone()).unwrap_or_default();
-        assert_eq!(list.iter().map(|s| s.line).collect::<Vec<_>>(), vec![14, 16]);
-        assert_eq!(list.get(1).and_then(|s| locate_item(text, *s, &parse_path("spec.containers[0].name"))), Some(19));
-        assert_eq!(list.first().and_then(|s| locate_item(text, *s, &parse_path("spec.x"))), Some(15));
+        assert_eq!(
+            list.iter().map(|s| s.line).collect::<Vec<_>>(),
+            vec![14, 16]
+        );
+        assert_eq!(
+            list.get(1)
+                .and_then(|s| locate_item(text, *s, &parse_path("spec.containers[0].name"))),
+            Some(19)
+        );
+        assert_eq!(
+            list.first()
+                .and_then(|s| locate_item(text, *s, &parse_path("spec.x"))),
+            Some(15)
+        );
         // Flow-style items share a line: each is found at its line.
-        let flow = parse_stream("t", "kind: List\nitems: [{kind: A},\n  {kind: B}]\n", Limits::default()).unwrap_or_default();
-        assert_eq!(flow.first().map(|d| d.items.iter().map(|s| s.line).collect::<Vec<_>>()), Some(vec![2, 3]));
+        let flow = parse_stream(
+            "t",
+            "kind: List\nitems: [{kind: A},\n  {kind: B}]\n",
+            Limits::default(),
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            flow.first()
+                .map(|d| d.items.iter().map(|s| s.line).collect::<Vec<_>>()),
+            Some(vec![2, 3])
+        );
     }
 
     #[test]
@@ -1253,7 +1509,11 @@ mod tests {
     fn paths_with_dotted_keys() {
         assert_eq!(
             parse_path("metadata.labels[\"app.kubernetes.io/name\"]"),
-            vec![Step::Key("metadata".into()), Step::Key("labels".into()), Step::Key("app.kubernetes.io/name".into())]
+            vec![
+                Step::Key("metadata".into()),
+                Step::Key("labels".into()),
+                Step::Key("app.kubernetes.io/name".into())
+            ]
         );
     }
 
@@ -1261,7 +1521,10 @@ mod tests {
     /// documents, lines, List items, errors and limits, whatever the mix of documents.
     #[test]
     fn flow_documents_read_as_the_yaml_parser_reads_them() {
-        type Seen = (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>);
+        type Seen = (
+            Vec<(usize, usize, Start, Vec<Start>, Value)>,
+            Option<String>,
+        );
         let read = |t: &str, limits: Limits, flow: bool| -> Seen {
             let mut docs = Vec::new();
             let r = build_with("t", t, limits, flow, |d| {
@@ -1271,7 +1534,11 @@ mod tests {
             (docs, r.err().map(|e| format!("{e:?}")))
         };
         let long_key = "k".repeat(600);
-        let deep = format!("{{a: {}{}}}", "[".repeat(KEPT_DEPTH + 6), "]".repeat(KEPT_DEPTH + 6));
+        let deep = format!(
+            "{{a: {}{}}}",
+            "[".repeat(KEPT_DEPTH + 6),
+            "]".repeat(KEPT_DEPTH + 6)
+        );
         let bodies = [
             "{apiVersion: v1, kind: Pod, metadata: {name: a, labels: {app.kubernetes.io/name: web}}, spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}}",
             "{a: 1, b: -2, c: 1.5, d: 0x10, e: true, f: null, g: \"80\", h: \"\", i: [], j: {}, k: [1, [2, [3]]], l: -0.5e3, m: 1.2.3, n: 10.0.0.0/8}",
@@ -1304,17 +1571,49 @@ mod tests {
         for i in 0..50 {
             text.push_str(&format!("---\n{{kind: Pod, metadata: {{name: p{i}}}}}\n"));
         }
-        for limits in [Limits { max_objects: 30, ..limits }, Limits { max_depth: 1, ..limits }] {
+        for limits in [
+            Limits {
+                max_objects: 30,
+                ..limits
+            },
+            Limits {
+                max_depth: 1,
+                ..limits
+            },
+        ] {
             let (fast, slow) = (read(&text, limits, true), read(&text, limits, false));
             assert!(slow.1.is_some());
             assert_eq!(fast, slow);
         }
         // Random flow mappings, a quarter of them with a random piece put in anywhere.
-        let pieces = ["{", "}", "[", "]", ", ", ",", ": ", ":", " ", "a", "b.c/d", "-", "-1", "1", ".5", "\"x\"", "\"\"", "#", "'y'", "~", "e f", "\\", "&a ", "*a", "<<", "\t", "null", "0x1", "\n"];
-        let scalars = ["a", "b.c/d", "-1", "1", ".5", "\"x: y\"", "\"\"", "null", "0x1", "true", "-a", "a-", "1e3", "10.0.0.0/8", "-.5", "\"#\""];
+        let pieces = [
+            "{", "}", "[", "]", ", ", ",", ": ", ":", " ", "a", "b.c/d", "-", "-1", "1", ".5",
+            "\"x\"", "\"\"", "#", "'y'", "~", "e f", "\\", "&a ", "*a", "<<", "\t", "null", "0x1",
+            "\n",
+        ];
+        let scalars = [
+            "a",
+            "b.c/d",
+            "-1",
+            "1",
+            ".5",
+            "\"x: y\"",
+            "\"\"",
+            "null",
+            "0x1",
+            "true",
+            "-a",
+            "a-",
+            "1e3",
+            "10.0.0.0/8",
+            "-.5",
+            "\"#\"",
+        ];
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = move |n: usize| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) as usize % n.max(1)
         };
         let mut fast = 0;
@@ -1336,7 +1635,12 @@ mod tests {
                     top.1 = true;
                 }
                 if map {
-                    body.push_str(scalars.get(next(scalars.len())).copied().unwrap_or_default());
+                    body.push_str(
+                        scalars
+                            .get(next(scalars.len()))
+                            .copied()
+                            .unwrap_or_default(),
+                    );
                     body.push_str(": ");
                 }
                 match next(4) {
@@ -1348,16 +1652,28 @@ mod tests {
                         body.push('[');
                         open.push((false, false));
                     }
-                    _ => body.push_str(scalars.get(next(scalars.len())).copied().unwrap_or_default()),
+                    _ => body.push_str(
+                        scalars
+                            .get(next(scalars.len()))
+                            .copied()
+                            .unwrap_or_default(),
+                    ),
                 }
             }
             if next(4) == 0 {
                 let at = next(body.len());
-                body.insert_str(at, pieces.get(next(pieces.len())).copied().unwrap_or_default());
+                body.insert_str(
+                    at,
+                    pieces.get(next(pieces.len())).copied().unwrap_or_default(),
+                );
             }
             let text = format!("---\n{body}\n---\n{{a: 1}}\n");
             fast += usize::from(flow_events(&body, &mut Vec::new(), &mut Vec::new()));
-            assert_eq!(read(&text, limits, true), read(&text, limits, false), "{text}");
+            assert_eq!(
+                read(&text, limits, true),
+                read(&text, limits, false),
+                "{text}"
+            );
         }
         assert!(fast > 2000, "{fast}");
         let mut events = Vec::new();
@@ -1371,16 +1687,23 @@ mod tests {
     fn halves_parse_like_the_whole_stream() {
         let mut text = String::from("# head\n");
         for i in 0..40 {
-            text.push_str(&format!("---\nkind: Pod\nmetadata: {{name: p{i}, labels: {{a: b}}}}\nspec:\n  x: [1, 2]\n"));
+            text.push_str(&format!(
+                "---\nkind: Pod\nmetadata: {{name: p{i}, labels: {{a: b}}}}\nspec:\n  x: [1, 2]\n"
+            ));
             if i % 7 == 0 {
                 text.push_str("---\n# empty\n");
             }
             if i == 25 {
-                text.push_str("---\nkind: List\nitems:\n- {kind: Pod}\n- kind: Pod\n  spec: {y: 1}\n");
+                text.push_str(
+                    "---\nkind: List\nitems:\n- {kind: Pod}\n- kind: Pod\n  spec: {y: 1}\n",
+                );
             }
         }
         // Each document's number, line, starts and value; the error.
-        type Seen = (Vec<(usize, usize, Start, Vec<Start>, Value)>, Option<String>);
+        type Seen = (
+            Vec<(usize, usize, Start, Vec<Start>, Value)>,
+            Option<String>,
+        );
         let whole = |t: &str, limits: Limits| -> Seen {
             let mut docs = Vec::new();
             let r = for_each_document("t", t, limits, |d| {
@@ -1415,12 +1738,18 @@ mod tests {
             assert_eq!(w.1, h.1);
             assert!(h.0.starts_with(&w.0));
         };
-        let few = Limits { max_objects: 30, ..limits };
+        let few = Limits {
+            max_objects: 30,
+            ..limits
+        };
         same_error(whole(&text, few), halves(&text, few));
         let doc = "---\nbase: &b [x, x, x, x, x, x, x, x]\nuse: [*b, *b, *b, *b]\n";
         let aliases = format!("# the first half is the longer\n{doc}{doc}");
         assert!(split_point(&aliases, 1).is_some());
-        let tight = Limits { max_alias_nodes: 40, ..limits };
+        let tight = Limits {
+            max_alias_nodes: 40,
+            ..limits
+        };
         // Each half alone stays within the alias budget, the whole does not.
         same_error(whole(&aliases, tight), halves(&aliases, tight));
         // A reader's error stops the reading where it happened.
@@ -1432,6 +1761,9 @@ mod tests {
             }
             Ok(())
         });
-        assert_eq!((seen, r.err().map(|e| e.code)), (30, Some(ErrorCode::InvalidField)));
+        assert_eq!(
+            (seen, r.err().map(|e| e.code)),
+            (30, Some(ErrorCode::InvalidField))
+        );
     }
 }

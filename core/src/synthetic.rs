@@ -33,7 +33,14 @@ pub struct Shape {
 
 impl Default for Shape {
     fn default() -> Self {
-        Shape { pods: 5000, policies: 500, per_namespace: 100, cilium: false, workloads: 0, meshed: 0.0 }
+        Shape {
+            pods: 5000,
+            policies: 500,
+            per_namespace: 100,
+            cilium: false,
+            workloads: 0,
+            meshed: 0.0,
+        }
     }
 }
 
@@ -43,7 +50,11 @@ impl Shape {
         if self.workloads == 0 && self.meshed <= 0.0 {
             return None;
         }
-        let w = if self.workloads == 0 { self.pods.div_ceil(10) } else { self.workloads };
+        let w = if self.workloads == 0 {
+            self.pods.div_ceil(10)
+        } else {
+            self.workloads
+        };
         Some(w.clamp(1, self.pods.max(1)))
     }
 
@@ -57,7 +68,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let n = n.max(1) as u64;
         ((self.0 >> 33) % n) as usize
     }
@@ -130,16 +144,60 @@ fn bare_yaml(shape: Shape) -> String {
     out
 }
 
-
 /// Kubernetes' `SafeEncodeString` alphabet: pod-template-hash and pod name suffixes.
 const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 const APPS: [&str; 50] = [
-    "web", "api", "checkout", "cart", "catalog", "search", "auth", "payments", "orders", "inventory",
-    "shipping", "email", "recommend", "ads", "frontend", "gateway", "worker", "scheduler", "reports", "billing",
-    "profile", "session", "media", "upload", "thumbs", "notify", "chat", "feed", "ledger", "fraud",
-    "pricing", "quotes", "tax", "currency", "geo", "maps", "routing", "tracking", "returns", "reviews",
-    "ratings", "loyalty", "coupons", "wishlist", "export", "import", "audit", "metrics-agg", "tenant", "admin",
+    "web",
+    "api",
+    "checkout",
+    "cart",
+    "catalog",
+    "search",
+    "auth",
+    "payments",
+    "orders",
+    "inventory",
+    "shipping",
+    "email",
+    "recommend",
+    "ads",
+    "frontend",
+    "gateway",
+    "worker",
+    "scheduler",
+    "reports",
+    "billing",
+    "profile",
+    "session",
+    "media",
+    "upload",
+    "thumbs",
+    "notify",
+    "chat",
+    "feed",
+    "ledger",
+    "fraud",
+    "pricing",
+    "quotes",
+    "tax",
+    "currency",
+    "geo",
+    "maps",
+    "routing",
+    "tracking",
+    "returns",
+    "reviews",
+    "ratings",
+    "loyalty",
+    "coupons",
+    "wishlist",
+    "export",
+    "import",
+    "audit",
+    "metrics-agg",
+    "tenant",
+    "admin",
 ];
 
 const TIERS: [&str; 5] = ["frontend", "backend", "db", "cache", "batch"];
@@ -159,7 +217,11 @@ fn mix(x: u64) -> u64 {
 }
 
 fn safe_char(n: u64) -> char {
-    char::from(SAFE.get((n % SAFE.len() as u64) as usize).copied().unwrap_or(b'x'))
+    char::from(
+        SAFE.get((n % SAFE.len() as u64) as usize)
+            .copied()
+            .unwrap_or(b'x'),
+    )
 }
 
 /// `len` characters of the safe alphabet from a seed.
@@ -187,13 +249,23 @@ fn pod_suffix(seed: u64, k: usize) -> String {
         tail.insert(0, safe_char((rest % base) as u64));
         rest /= base;
     }
-    format!("{}{tail}", token(seed ^ (k as u64).wrapping_mul(0x2545_F491_4F6C_DD1D), 3))
+    format!(
+        "{}{tail}",
+        token(seed ^ (k as u64).wrapping_mul(0x2545_F491_4F6C_DD1D), 3)
+    )
 }
 
 fn uid(kind: u64, n: usize) -> String {
     let x = mix((kind << 48) ^ n as u64);
     let y = mix(x);
-    format!("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", x >> 32, (x >> 16) & 0xffff, x & 0xfff, 0x8000 | (y & 0x3fff), (y >> 16) & 0xffff_ffff_ffff)
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        x >> 32,
+        (x >> 16) & 0xffff,
+        x & 0xfff,
+        0x8000 | (y & 0x3fff),
+        (y >> 16) & 0xffff_ffff_ffff
+    )
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -233,7 +305,12 @@ struct Workload {
 impl Workload {
     fn pod_name(&self, k: usize) -> String {
         match self.controller {
-            Controller::Deployment => format!("{}-{}-{}", self.name, self.hash, pod_suffix(mix(self.uid_seed as u64) ^ 0x5eed, k)),
+            Controller::Deployment => format!(
+                "{}-{}-{}",
+                self.name,
+                self.hash,
+                pod_suffix(mix(self.uid_seed as u64) ^ 0x5eed, k)
+            ),
             Controller::StatefulSet => format!("{}-{k}", self.name),
         }
     }
@@ -278,9 +355,19 @@ impl Live {
         let namespaces = shape.namespaces();
         let meshed = shape.meshed.clamp(0.0, 1.0);
         // Spread evenly: namespace n is meshed when the running share crosses an integer.
-        let meshed_ns: Vec<bool> = (0..namespaces).map(|n| ((n + 1) as f64 * meshed).floor() > (n as f64 * meshed).floor()).collect();
+        let meshed_ns: Vec<bool> = (0..namespaces)
+            .map(|n| ((n + 1) as f64 * meshed).floor() > (n as f64 * meshed).floor())
+            .collect();
         let nodes = shape.pods.div_ceil(30).max(1);
-        let mut live = Live { shape, namespaces, meshed_ns, nodes, workloads: Vec::with_capacity(workloads + 8), apps: 0, ns_range: Vec::with_capacity(namespaces) };
+        let mut live = Live {
+            shape,
+            namespaces,
+            meshed_ns,
+            nodes,
+            workloads: Vec::with_capacity(workloads + 8),
+            apps: 0,
+            ns_range: Vec::with_capacity(namespaces),
+        };
         let (base, extra) = (shape.pods / workloads, shape.pods % workloads);
         let mut first_pod = 0;
         let mut w = 0;
@@ -304,17 +391,36 @@ impl Live {
         live
     }
 
-    fn app_workload(&self, ns: usize, k: usize, w: usize, app: usize, first_pod: usize, pods: usize) -> Workload {
+    fn app_workload(
+        &self,
+        ns: usize,
+        k: usize,
+        w: usize,
+        app: usize,
+        first_pod: usize,
+        pods: usize,
+    ) -> Workload {
         let namespace = format!("ns-{ns}");
         let app_name = pick(&APPS, app);
-        let name = if k < APPS.len() { app_name.to_string() } else { format!("{app_name}-{k}") };
+        let name = if k < APPS.len() {
+            app_name.to_string()
+        } else {
+            format!("{app_name}-{k}")
+        };
         let tier = app % TIERS.len();
         let version = (w / 3) % 3 + 1;
         let port = 8000 + (app % 10) as u16;
-        let controller = if tier == 2 && k % 2 == 0 { Controller::StatefulSet } else { Controller::Deployment };
+        let controller = if tier == 2 && k % 2 == 0 {
+            Controller::StatefulSet
+        } else {
+            Controller::Deployment
+        };
         let batch = tier == 4;
         let meshed = self.meshed_ns.get(ns).copied().unwrap_or(false) && !batch;
-        let labels = format!("app: {app_name}, app.kubernetes.io/name: {name}, tier: {}, version: v{version}", pick(&TIERS, tier));
+        let labels = format!(
+            "app: {app_name}, app.kubernetes.io/name: {name}, tier: {}, version: v{version}",
+            pick(&TIERS, tier)
+        );
         let mut ports = format!("{{name: http, containerPort: {port}, protocol: TCP}}, {{name: metrics, containerPort: 9090, protocol: TCP}}");
         match tier {
             2 => ports.push_str(", {name: postgres, containerPort: 5432, protocol: TCP}"),
@@ -325,13 +431,37 @@ impl Live {
             "{{name: {name}, image: \"registry.example.com/shop/{app_name}:1.{version}.0\", ports: [{ports}], resources: {{requests: {{cpu: 100m, memory: 128Mi}}}}}}"
         );
         let in_meshed_ns = self.meshed_ns.get(ns).copied().unwrap_or(false);
-        let annotations = if in_meshed_ns && batch { "linkerd.io/inject: disabled".to_string() } else { String::new() };
+        let annotations = if in_meshed_ns && batch {
+            "linkerd.io/inject: disabled".to_string()
+        } else {
+            String::new()
+        };
         Workload {
-            pod_labels: if meshed { injector_labels(&namespace, &name, controller) } else { String::new() },
-            pod_annotations: if meshed { injector_annotations() } else { String::new() },
-            pod_containers: if meshed { format!("{main}, {}", proxy_container()) } else { main.clone() },
-            init: if meshed { PROXY_INIT.to_string() } else { String::new() },
-            service_account: if w % 3 == 0 { "default".to_string() } else { name.clone() },
+            pod_labels: if meshed {
+                injector_labels(&namespace, &name, controller)
+            } else {
+                String::new()
+            },
+            pod_annotations: if meshed {
+                injector_annotations()
+            } else {
+                String::new()
+            },
+            pod_containers: if meshed {
+                format!("{main}, {}", proxy_container())
+            } else {
+                main.clone()
+            },
+            init: if meshed {
+                PROXY_INIT.to_string()
+            } else {
+                String::new()
+            },
+            service_account: if w % 3 == 0 {
+                "default".to_string()
+            } else {
+                name.clone()
+            },
             namespace,
             hash: token(mix(w as u64 + 1), 10),
             uid_seed: w,
@@ -350,13 +480,29 @@ impl Live {
 
     /// kube-dns, and with a mesh Linkerd's control plane and linkerd-viz's Prometheus.
     fn system_workloads(&mut self, mut first_pod: usize) {
-        let mut add = |live: &mut Live, ns: &str, name: &str, labels: String, containers: String, meshed: bool, pods: usize| {
+        let mut add = |live: &mut Live,
+                       ns: &str,
+                       name: &str,
+                       labels: String,
+                       containers: String,
+                       meshed: bool,
+                       pods: usize| {
             let seed = 1_000_000_000 + live.workloads.len();
             let controller = Controller::Deployment;
             let (pod_labels, pod_annotations, pod_containers, init) = if meshed {
-                (injector_labels(ns, name, controller), injector_annotations(), format!("{containers}, {}", proxy_container()), PROXY_INIT.to_string())
+                (
+                    injector_labels(ns, name, controller),
+                    injector_annotations(),
+                    format!("{containers}, {}", proxy_container()),
+                    PROXY_INIT.to_string(),
+                )
             } else {
-                (String::new(), String::new(), containers.clone(), String::new())
+                (
+                    String::new(),
+                    String::new(),
+                    containers.clone(),
+                    String::new(),
+                )
             };
             live.workloads.push(Workload {
                 namespace: ns.to_string(),
@@ -448,11 +594,20 @@ impl Live {
     fn placement(&self, p: usize) -> (usize, String) {
         let node = p % self.nodes;
         let slot = p / self.nodes;
-        (node, format!("10.{}.{}.{}", 64 + (node >> 8) % 64, node & 255, 2 + slot % 250))
+        (
+            node,
+            format!(
+                "10.{}.{}.{}",
+                64 + (node >> 8) % 64,
+                node & 255,
+                2 + slot % 250
+            ),
+        )
     }
 
     fn yaml(&self) -> String {
-        let mut out = String::with_capacity(self.shape.pods * 1100 + self.shape.policies * 900 + (1 << 20));
+        let mut out =
+            String::with_capacity(self.shape.pods * 1100 + self.shape.policies * 900 + (1 << 20));
         self.write_namespaces(&mut out);
         self.write_nodes(&mut out);
         for w in &self.workloads {
@@ -480,14 +635,22 @@ impl Live {
         }
         for n in 0..self.namespaces {
             let env = if n % 3 == 0 { "prod" } else { "dev" };
-            let meshed = if self.meshed_ns.get(n).copied().unwrap_or(false) { ", annotations: {linkerd.io/inject: enabled}" } else { "" };
+            let meshed = if self.meshed_ns.get(n).copied().unwrap_or(false) {
+                ", annotations: {linkerd.io/inject: enabled}"
+            } else {
+                ""
+            };
             let _ = writeln!(out, "---\n{{apiVersion: v1, kind: Namespace, metadata: {{name: ns-{n}, labels: {{kubernetes.io/metadata.name: ns-{n}, team: team-{}, env: {env}}}{meshed}}}}}", n % 7);
         }
     }
 
     fn write_nodes(&self, out: &mut String) {
         for n in 0..self.nodes {
-            let role = if n == 0 { ", node-role.kubernetes.io/control-plane: \"\"" } else { "" };
+            let role = if n == 0 {
+                ", node-role.kubernetes.io/control-plane: \"\""
+            } else {
+                ""
+            };
             let zone = ["a", "b", "c"].get(n % 3).copied().unwrap_or("a");
             let _ = writeln!(
                 out,
@@ -500,7 +663,11 @@ impl Live {
     }
 
     fn template(w: &Workload, labels: &str) -> String {
-        let annotations = if w.annotations.is_empty() { String::new() } else { format!(", annotations: {{{}}}", w.annotations) };
+        let annotations = if w.annotations.is_empty() {
+            String::new()
+        } else {
+            format!(", annotations: {{{}}}", w.annotations)
+        };
         format!("{{metadata: {{labels: {{{labels}}}{annotations}}}, spec: {{serviceAccountName: {}, containers: [{}]}}}}", w.service_account, w.containers)
     }
 
@@ -558,14 +725,25 @@ impl Live {
                 format!("{{apiVersion: apps/v1, kind: StatefulSet, name: {}, uid: {}, controller: true, blockOwnerDeletion: true}}", w.name, uid(1, w.uid_seed)),
             ),
         };
-        let labels = if w.pod_labels.is_empty() { labels } else { format!("{labels}, {}", w.pod_labels) };
+        let labels = if w.pod_labels.is_empty() {
+            labels
+        } else {
+            format!("{labels}, {}", w.pod_labels)
+        };
         let annotations = match (w.annotations.is_empty(), w.pod_annotations.is_empty()) {
             (true, true) => String::new(),
             (false, true) => format!(", annotations: {{{}}}", w.annotations),
             (true, false) => format!(", annotations: {{{}}}", w.pod_annotations),
-            (false, false) => format!(", annotations: {{{}, {}}}", w.annotations, w.pod_annotations),
+            (false, false) => format!(
+                ", annotations: {{{}, {}}}",
+                w.annotations, w.pod_annotations
+            ),
         };
-        let init = if w.init.is_empty() { String::new() } else { format!(", initContainers: [{}]", w.init) };
+        let init = if w.init.is_empty() {
+            String::new()
+        } else {
+            format!(", initContainers: [{}]", w.init)
+        };
         let _ = writeln!(
             out,
             "---\n{{apiVersion: v1, kind: Pod, metadata: {{name: {name}, namespace: {}, uid: {}, labels: {{{labels}}}{annotations}, ownerReferences: [{owner}]}}, spec: {{nodeName: node-{node}, serviceAccountName: {}, containers: [{}]{init}}}, status: {{phase: Running, hostIP: {}, podIP: {ip}, podIPs: [{{ip: {ip}}}]}}}}",
@@ -723,14 +901,21 @@ impl Live {
         }
         let (name, spec) = match j % 3 {
             0 => {
-                let l7 = if j % 8 == 0 { ", rules: {http: [{method: GET, path: \"/api/.*\"}]}" } else { "" };
+                let l7 = if j % 8 == 0 {
+                    ", rules: {http: [{method: GET, path: \"/api/.*\"}]}"
+                } else {
+                    ""
+                };
                 (
                     "cnp-ingress",
                     format!("endpointSelector: {{matchLabels: {{app: {x}}}}}, ingress: [{{fromEndpoints: [{{matchLabels: {{app: {y}}}}}, {{matchLabels: {{\"k8s:io.cilium.k8s.namespace.labels.team\": team-{team}}}}}], toPorts: [{{ports: [{{port: http, protocol: TCP}}]{l7}}}]}}, {{fromEntities: [host, remote-node]}}], ingressDeny: [{{fromEndpoints: [{{matchLabels: {{tier: {tier}}}}}], toPorts: [{{ports: [{{port: \"9090\", protocol: TCP}}]}}]}}]"),
                 )
             }
             1 => {
-                let mut rules = vec!["{toEndpoints: [{}]}".to_string(), "{toEntities: [kube-apiserver]}".to_string()];
+                let mut rules = vec![
+                    "{toEndpoints: [{}]}".to_string(),
+                    "{toEntities: [kube-apiserver]}".to_string(),
+                ];
                 if j % 4 != 1 {
                     rules.push("{toEndpoints: [{matchLabels: {\"k8s:io.kubernetes.pod.namespace\": kube-system, \"k8s:k8s-app\": kube-dns}}], toPorts: [{ports: [{port: \"53\", protocol: ANY}], rules: {dns: [{matchPattern: \"*\"}]}}]}".to_string());
                 }
@@ -739,10 +924,16 @@ impl Live {
                 if meshed {
                     rules.push("{toEndpoints: [{matchLabels: {\"k8s:io.kubernetes.pod.namespace\": linkerd}}]}".to_string());
                 }
-                ("cnp-egress", format!("endpointSelector: {{}}, egress: [{}]", rules.join(", ")))
+                (
+                    "cnp-egress",
+                    format!("endpointSelector: {{}}, egress: [{}]", rules.join(", ")),
+                )
             }
             _ => {
-                let target = self.in_ns(other).get(round % self.in_ns(other).len().max(1)).map_or_else(|| "web".to_string(), |w| w.name.clone());
+                let target = self
+                    .in_ns(other)
+                    .get(round % self.in_ns(other).len().max(1))
+                    .map_or_else(|| "web".to_string(), |w| w.name.clone());
                 (
                     "cnp-services",
                     format!("endpointSelector: {{matchExpressions: [{{key: tier, operator: In, values: [frontend, backend]}}]}}, egress: [{{toServices: [{{k8sService: {{serviceName: {target}, namespace: ns-{other}}}}}]}}, {{toEndpoints: [{{matchExpressions: [{{key: app, operator: NotIn, values: [{y}]}}]}}], toPorts: [{{ports: [{{port: \"8000\", endPort: 8009, protocol: TCP}}]}}]}}], egressDeny: [{{toCIDR: [169.254.169.254/32]}}]"),
@@ -750,18 +941,25 @@ impl Live {
             }
         };
         // A few use the list form (`specs`).
-        let body = if j % 6 == 5 { format!("specs: [{{{spec}}}]") } else { format!("spec: {{{spec}}}") };
+        let body = if j % 6 == 5 {
+            format!("specs: [{{{spec}}}]")
+        } else {
+            format!("spec: {{{spec}}}")
+        };
         let _ = writeln!(out, "---\n{{apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy, metadata: {{name: {name}-{i}, namespace: ns-{ns}}}, {body}}}");
     }
 
     /// Linkerd's own policy in every tenth meshed namespace: a Server on the first
     /// workload's http port, authorized for meshed clients of the namespace.
     fn write_linkerd_policies(&self, out: &mut String) {
-        for ns in (0..self.namespaces).filter(|n| self.meshed_ns.get(*n).copied().unwrap_or(false)) {
+        for ns in (0..self.namespaces).filter(|n| self.meshed_ns.get(*n).copied().unwrap_or(false))
+        {
             if ns % 10 != 0 {
                 continue;
             }
-            let Some(w) = self.in_ns(ns).iter().find(|w| w.meshed) else { continue };
+            let Some(w) = self.in_ns(ns).iter().find(|w| w.meshed) else {
+                continue;
+            };
             let app = pick(&APPS, w.app);
             let _ = writeln!(out, "---\n{{apiVersion: policy.linkerd.io/v1beta3, kind: Server, metadata: {{name: {app}-http, namespace: ns-{ns}}}, spec: {{podSelector: {{matchLabels: {{app: {app}}}}}, port: http, proxyProtocol: HTTP/1}}}}");
             let _ = writeln!(out, "---\n{{apiVersion: policy.linkerd.io/v1alpha1, kind: MeshTLSAuthentication, metadata: {{name: same-namespace, namespace: ns-{ns}}}, spec: {{identities: [\"*.ns-{ns}.serviceaccount.identity.linkerd.cluster.local\"]}}}}");
@@ -798,14 +996,24 @@ pub fn queries(shape: Shape, count: usize) -> Vec<crate::Query> {
             let port = match rng.next(4) {
                 0 => 9090,
                 1 => 8000 + rng.next(10) as u16,
-                2 => live.as_ref().map_or(8000 + (b % 10) as u16, |l| l.pod_port(b)),
+                2 => live
+                    .as_ref()
+                    .map_or(8000 + (b % 10) as u16, |l| l.pod_port(b)),
                 _ => 443,
             };
             let (from, to) = match &live {
                 Some(l) => (l.pod_ref(a), l.pod_ref(b)),
-                None => (format!("ns-{}/pod-{a}", a % namespaces), format!("ns-{}/pod-{b}", b % namespaces)),
+                None => (
+                    format!("ns-{}/pod-{a}", a % namespaces),
+                    format!("ns-{}/pod-{b}", b % namespaces),
+                ),
             };
-            crate::Query { from, to, port: crate::PortRef::Number(port), protocol: crate::Protocol::Tcp }
+            crate::Query {
+                from,
+                to,
+                port: crate::PortRef::Number(port),
+                protocol: crate::Protocol::Tcp,
+            }
         })
         .collect()
 }
@@ -816,7 +1024,16 @@ mod tests {
     use crate::{Cluster, Dataplane, Input, Options};
 
     fn load(yaml: &str, dataplane: Option<Dataplane>) -> Cluster {
-        let cluster = Cluster::load(&[Input { name: "gen", text: yaml }], Options { dataplane, ..Options::default() });
+        let cluster = Cluster::load(
+            &[Input {
+                name: "gen",
+                text: yaml,
+            }],
+            Options {
+                dataplane,
+                ..Options::default()
+            },
+        );
         match cluster {
             Ok(c) => c,
             Err(e) => unreachable!("generated cluster does not load: {e:?}"),
@@ -826,12 +1043,22 @@ mod tests {
     #[test]
     fn generated_clusters_load_and_answer() {
         for cilium in [false, true] {
-            let shape = Shape { pods: 200, policies: 40, per_namespace: 20, cilium, ..Shape::default() };
+            let shape = Shape {
+                pods: 200,
+                policies: 40,
+                per_namespace: 20,
+                cilium,
+                ..Shape::default()
+            };
             let yaml = cluster_yaml(shape);
             let cluster = load(&yaml, None);
             assert!(cluster.invalid_objects().next().is_none());
             assert_eq!(cluster.model().endpoints.len(), 200);
-            let answers: Vec<bool> = queries(shape, 200).iter().filter_map(|q| cluster.verdict(q).ok()).map(|v| v.allowed).collect();
+            let answers: Vec<bool> = queries(shape, 200)
+                .iter()
+                .filter_map(|q| cluster.verdict(q).ok())
+                .map(|v| v.allowed)
+                .collect();
             assert_eq!(answers.len(), 200);
             // A mix, not a constant answer.
             assert!(answers.iter().any(|a| *a) && answers.iter().any(|a| !*a));
@@ -841,28 +1068,56 @@ mod tests {
     #[test]
     fn live_clusters_load_whole_and_answer() {
         for (cilium, meshed) in [(false, 0.0), (false, 0.5), (true, 0.5)] {
-            let shape = Shape { pods: 400, policies: 120, per_namespace: 40, cilium, workloads: 40, meshed };
+            let shape = Shape {
+                pods: 400,
+                policies: 120,
+                per_namespace: 40,
+                cilium,
+                workloads: 40,
+                meshed,
+            };
             let yaml = cluster_yaml(shape);
             assert_eq!(yaml, cluster_yaml(shape), "deterministic");
-            let dataplane = if cilium { Dataplane::Cilium } else { Dataplane::Generic };
+            let dataplane = if cilium {
+                Dataplane::Cilium
+            } else {
+                Dataplane::Generic
+            };
             let cluster = load(&yaml, Some(dataplane));
-            let invalid: Vec<String> = cluster.invalid_objects().map(|i| i.error.message.clone()).collect();
+            let invalid: Vec<String> = cluster
+                .invalid_objects()
+                .map(|i| i.error.message.clone())
+                .collect();
             assert!(invalid.is_empty(), "{invalid:?}");
             let model = cluster.model();
             // Every app pod, kube-dns's two, and with a mesh its control plane and Prometheus.
             let system = if meshed > 0.0 { 6 } else { 2 };
             assert_eq!(model.endpoints.len(), 400 + system);
-            assert!(model.endpoints.iter().all(|e| e.kind == crate::model::EndpointKind::Pod));
+            assert!(model
+                .endpoints
+                .iter()
+                .all(|e| e.kind == crate::model::EndpointKind::Pod));
             // Every workload (Deployment, its ReplicaSet, StatefulSet) owns pods of the input.
-            assert!(model.workload_pods.len() > 40 && model.workload_pods.values().all(|pods| !pods.is_empty()));
+            assert!(
+                model.workload_pods.len() > 40
+                    && model.workload_pods.values().all(|pods| !pods.is_empty())
+            );
             assert!(!model.api_server.is_empty());
             assert_eq!(cluster.mesh().is_some(), meshed > 0.0);
             if let Some(mesh) = cluster.mesh() {
-                let meshed_pods = model.endpoints.iter().filter(|e| mesh.is_meshed(e.index)).count();
+                let meshed_pods = model
+                    .endpoints
+                    .iter()
+                    .filter(|e| mesh.is_meshed(e.index))
+                    .count();
                 assert!(meshed_pods > 100 && meshed_pods < 300, "{meshed_pods}");
             }
             let qs = queries(shape, 300);
-            let answers: Vec<bool> = qs.iter().filter_map(|q| cluster.verdict(q).ok()).map(|v| v.allowed).collect();
+            let answers: Vec<bool> = qs
+                .iter()
+                .filter_map(|q| cluster.verdict(q).ok())
+                .map(|v| v.allowed)
+                .collect();
             assert_eq!(answers.len(), 300, "every question names a pod");
             assert!(answers.iter().any(|a| *a) && answers.iter().any(|a| !*a));
             let diagnostics = crate::diagnose(&cluster);

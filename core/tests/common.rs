@@ -3,7 +3,10 @@
 use std::path::{Path, PathBuf};
 
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 #[allow(dead_code)] // not every test binary reads the shared corpus
@@ -12,7 +15,11 @@ pub fn workspace() -> PathBuf {
 pub fn shared_cases() -> PathBuf {
     match std::env::var_os("MESHVERDICT_SHARED_CASES") {
         Some(p) => PathBuf::from(p),
-        None => workspace().join("..").join("shared").join("conformance").join("cases"),
+        None => workspace()
+            .join("..")
+            .join("shared")
+            .join("conformance")
+            .join("cases"),
     }
 }
 
@@ -21,12 +28,18 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut todo = vec![dir.to_path_buf()];
     while let Some(d) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
                 todo.push(p);
-            } else if p.extension().and_then(|x| x.to_str()).is_some_and(|x| x == "yaml" || x == "yml") {
+            } else if p
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| x == "yaml" || x == "yml")
+            {
                 out.push(p);
             }
         }

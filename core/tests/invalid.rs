@@ -7,16 +7,27 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use meshverdict::{Cluster, Error, Input, Options};
 
 fn field<'a>(header: &'a str, key: &str) -> Option<&'a str> {
-    header.split_whitespace().find_map(|w| w.strip_prefix(&format!("{key}="))).filter(|v| *v != "-")
+    header
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix(&format!("{key}=")))
+        .filter(|v| *v != "-")
 }
 
 fn check(path: std::path::PathBuf) -> Result<(), Failed> {
     let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
     let header = text.lines().next().unwrap_or_default();
-    let header = header.strip_prefix("# expect-error:").ok_or("first line must be `# expect-error: …`")?;
+    let header = header
+        .strip_prefix("# expect-error:")
+        .ok_or("first line must be `# expect-error: …`")?;
     let code = field(header, "code").ok_or("no code=")?;
     let name = path.display().to_string();
-    let errors: Vec<Error> = match Cluster::load(&[Input { name: &name, text: &text }], Options::default()) {
+    let errors: Vec<Error> = match Cluster::load(
+        &[Input {
+            name: &name,
+            text: &text,
+        }],
+        Options::default(),
+    ) {
         Err(e) => vec![e],
         Ok(c) => c.errors(),
     };
@@ -40,7 +51,11 @@ fn check(path: std::path::PathBuf) -> Result<(), Failed> {
         }
         None => Err(format!(
             "expected {code} doc={want_doc:?} path={want_path:?} line={want_line:?}; got:\n{}",
-            errors.iter().map(|e| format!("  {} {:?}", e.code, e.location)).collect::<Vec<_>>().join("\n")
+            errors
+                .iter()
+                .map(|e| format!("  {} {:?}", e.code, e.location))
+                .collect::<Vec<_>>()
+                .join("\n")
         )
         .into()),
     }
@@ -52,7 +67,10 @@ fn main() {
     let trials = common::yaml_files(&dir)
         .into_iter()
         .map(|p| {
-            let name = p.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default();
             Trial::test(name, move || check(p))
         })
         .collect();

@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests: a failure is a panic with its reason
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests: a failure is a panic with its reason
 //! Every limit of the engine (docs/reliability.md, "Limits"), with the limit LOWERED here:
 //! an input just over it is refused with a located `limit-exceeded` in bounded time and
 //! memory, and one just under it is answered. Then the defaults: they admit what the API
@@ -33,13 +38,22 @@ fn bounded<T>(what: &str, input_len: usize, seconds: u64, f: impl FnOnce() -> T)
 }
 
 /// As [`bounded`], with `fixed` bytes of memory besides 64 per input byte.
-fn bounded_by<T>(what: &str, input_len: usize, seconds: u64, fixed: u64, f: impl FnOnce() -> T) -> T {
+fn bounded_by<T>(
+    what: &str,
+    input_len: usize,
+    seconds: u64,
+    fixed: u64,
+    f: impl FnOnce() -> T,
+) -> T {
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let base = status_kib("VmRSS:");
     let start = Instant::now();
     let out = f();
     let elapsed = start.elapsed();
-    assert!(elapsed < Duration::from_secs(seconds), "{what}: {elapsed:?} (bound {seconds} s)");
+    assert!(
+        elapsed < Duration::from_secs(seconds),
+        "{what}: {elapsed:?} (bound {seconds} s)"
+    );
     if let (true, Some(base), Some(peak)) = (reset, base, status_kib("VmHWM:")) {
         let grew = peak.saturating_sub(base) * 1024;
         let bound = fixed + 64 * input_len as u64;
@@ -51,19 +65,32 @@ fn bounded_by<T>(what: &str, input_len: usize, seconds: u64, fixed: u64, f: impl
 fn limits(f: impl FnOnce(&mut Limits)) -> Options {
     let mut l = Limits::default();
     f(&mut l);
-    Options { dataplane: Some(Dataplane::Generic), limits: l }
+    Options {
+        dataplane: Some(Dataplane::Generic),
+        limits: l,
+    }
 }
 
 fn load(name: &str, text: &str, options: Options) -> Result<Cluster, Error> {
-    bounded(name, text.len(), 30, || Cluster::load(&[Input { name, text }], options))
+    bounded(name, text.len(), 30, || {
+        Cluster::load(&[Input { name, text }], options)
+    })
 }
 
 /// A refusal that names the limit and points at the input and line.
 fn refused(result: Result<Cluster, Error>, source: &str, limit: &str, line: Option<usize>) {
-    let err = result.err().unwrap_or_else(|| panic!("{source}: expected limit-exceeded ({limit}), it loaded"));
+    let err = result
+        .err()
+        .unwrap_or_else(|| panic!("{source}: expected limit-exceeded ({limit}), it loaded"));
     assert_eq!(err.code, ErrorCode::LimitExceeded, "{err}");
-    assert!(err.message.contains(limit), "the message names the limit {limit}: {err}");
-    let loc = err.location.as_deref().unwrap_or_else(|| panic!("unlocated: {err}"));
+    assert!(
+        err.message.contains(limit),
+        "the message names the limit {limit}: {err}"
+    );
+    let loc = err
+        .location
+        .as_deref()
+        .unwrap_or_else(|| panic!("unlocated: {err}"));
     assert_eq!(loc.source, source, "{err}");
     assert!(loc.line.is_some_and(|l| l >= 1), "no line: {err}");
     if let Some(line) = line {
@@ -74,8 +101,15 @@ fn refused(result: Result<Cluster, Error>, source: &str, limit: &str, line: Opti
 /// Loaded, and a question about it answered.
 fn answered(result: Result<Cluster, Error>, what: &str) -> Cluster {
     let cluster = result.unwrap_or_else(|e| panic!("{what}: refused under the limit: {e}"));
-    let q = Query { from: "x/a".into(), to: "x/a".into(), port: PortRef::Number(80), protocol: Protocol::Tcp };
-    cluster.verdict(&q).unwrap_or_else(|e| panic!("{what}: no verdict: {e}"));
+    let q = Query {
+        from: "x/a".into(),
+        to: "x/a".into(),
+        port: PortRef::Number(80),
+        protocol: Protocol::Tcp,
+    };
+    cluster
+        .verdict(&q)
+        .unwrap_or_else(|e| panic!("{what}: no verdict: {e}"));
     cluster
 }
 
@@ -85,7 +119,9 @@ const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, 
 fn documents(n: usize) -> String {
     let mut text = String::from(POD);
     for i in 1..n {
-        text.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}, namespace: x}}\n"));
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}, namespace: x}}\n"
+        ));
     }
     text
 }
@@ -96,7 +132,12 @@ fn max_objects_counts_documents() {
     let opts = || limits(|l| l.max_objects = 50);
     answered(load("fifty.yaml", &documents(50), opts()), "50 documents");
     // The 51st document starts on line 6 + 50 × 4 - 3 (each ConfigMap is 4 lines with its `---`).
-    refused(load("fifty-one.yaml", &documents(51), opts()), "fifty-one.yaml", "max_objects", None);
+    refused(
+        load("fifty-one.yaml", &documents(51), opts()),
+        "fifty-one.yaml",
+        "max_objects",
+        None,
+    );
 }
 
 #[test]
@@ -105,19 +146,42 @@ fn max_objects_counts_list_items_and_every_input() {
     let opts = || limits(|l| l.max_objects = 50);
     let list = |n: usize| {
         let mut items = vec![format!("- {}", POD.trim_end().replace('\n', "\n  "))];
-        items.extend((1..n).map(|i| format!("- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c{i}, namespace: x}}}}")));
+        items.extend((1..n).map(|i| {
+            format!("- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c{i}, namespace: x}}}}")
+        }));
         format!("apiVersion: v1\nkind: List\nitems:\n{}\n", items.join("\n"))
     };
     answered(load("list-50.yaml", &list(50), opts()), "a List of 50");
     let text = list(51);
     // The 51st item is the last line of the List.
     let last = text.lines().count();
-    refused(load("list-51.yaml", &text, opts()), "list-51.yaml", "max_objects", Some(last));
+    refused(
+        load("list-51.yaml", &text, opts()),
+        "list-51.yaml",
+        "max_objects",
+        Some(last),
+    );
     // Over two inputs: 25 + 25 is under, 25 + 26 over, and the error names the second.
-    let (first, under, over) = (documents(25), documents(25).replace("name: a,", "name: b,"), documents(26).replace("name: a,", "name: b,"));
+    let (first, under, over) = (
+        documents(25),
+        documents(25).replace("name: a,", "name: b,"),
+        documents(26).replace("name: a,", "name: b,"),
+    );
     let two = |second: &str| {
         bounded("two inputs", first.len() + second.len(), 30, || {
-            Cluster::load(&[Input { name: "one.yaml", text: &first }, Input { name: "two.yaml", text: second }], opts())
+            Cluster::load(
+                &[
+                    Input {
+                        name: "one.yaml",
+                        text: &first,
+                    },
+                    Input {
+                        name: "two.yaml",
+                        text: second,
+                    },
+                ],
+                opts(),
+            )
         })
     };
     answered(two(&under), "25 + 25 documents");
@@ -136,7 +200,12 @@ fn max_depth_counts_nesting() {
     // `deep_pod(n)` nests n collections: the document's mapping and n - 1 sequences.
     let opts = || limits(|l| l.max_depth = 20);
     answered(load("depth-20.yaml", &deep_pod(20), opts()), "20 levels");
-    refused(load("depth-21.yaml", &deep_pod(21), opts()), "depth-21.yaml", "max_depth", Some(7));
+    refused(
+        load("depth-21.yaml", &deep_pod(21), opts()),
+        "depth-21.yaml",
+        "max_depth",
+        Some(7),
+    );
 }
 
 #[test]
@@ -145,8 +214,16 @@ fn max_depth_default_is_the_api_servers() {
     // k8s.io/apimachinery/pkg/util/json: maxDepth = 10000. A Pod with an unknown field
     // that deep is accepted (unknown fields are pruned), so it must load here.
     let text = deep_pod(9_990);
-    answered(load("deep-9990.yaml", &text, Options::default()), "9,990 levels");
-    refused(load("deep-10001.yaml", &deep_pod(10_001), Options::default()), "deep-10001.yaml", "max_depth", Some(7));
+    answered(
+        load("deep-9990.yaml", &text, Options::default()),
+        "9,990 levels",
+    );
+    refused(
+        load("deep-10001.yaml", &deep_pod(10_001), Options::default()),
+        "deep-10001.yaml",
+        "max_depth",
+        Some(7),
+    );
 }
 
 #[test]
@@ -154,10 +231,20 @@ fn json_flow_nesting_stops_at_the_parsers_255_levels() {
     let _alone = alone();
     // yaml-rust2 counts flow levels in a u8: flow style (JSON) deeper than 255 is refused
     // whatever max_depth says; block style is not affected (above).
-    let json = |depth: usize| format!("{{\"kind\": \"ConfigMap\", \"apiVersion\": \"v1\", \"metadata\": {{\"name\": \"c\", \"namespace\": \"x\"}}, \"x\": {}1{}}}", "[".repeat(depth), "]".repeat(depth));
+    let json = |depth: usize| {
+        format!("{{\"kind\": \"ConfigMap\", \"apiVersion\": \"v1\", \"metadata\": {{\"name\": \"c\", \"namespace\": \"x\"}}, \"x\": {}1{}}}", "[".repeat(depth), "]".repeat(depth))
+    };
     let with_pod = |depth: usize| format!("{POD}---\n{}\n", json(depth));
-    answered(load("flow-254.json", &with_pod(254), Options::default()), "254 flow levels inside the document's");
-    refused(load("flow-255.json", &with_pod(255), Options::default()), "flow-255.json", "max_depth", Some(7));
+    answered(
+        load("flow-254.json", &with_pod(254), Options::default()),
+        "254 flow levels inside the document's",
+    );
+    refused(
+        load("flow-255.json", &with_pod(255), Options::default()),
+        "flow-255.json",
+        "max_depth",
+        Some(7),
+    );
 }
 
 /// An anchored scalar and `aliases` aliases of it, after the pod.
@@ -171,7 +258,16 @@ fn max_alias_nodes_counts_copies_beyond_the_text() {
     // Units: each alias of a one-word scalar copies 1; the budget is the limit plus the
     // units the text writes itself (a few dozen here). Find the largest count answered.
     let opts = || limits(|l| l.max_alias_nodes = 1000);
-    let ok = |n: usize| Cluster::load(&[Input { name: "a.yaml", text: &aliases(n, "x") }], opts()).is_ok();
+    let ok = |n: usize| {
+        Cluster::load(
+            &[Input {
+                name: "a.yaml",
+                text: &aliases(n, "x"),
+            }],
+            opts(),
+        )
+        .is_ok()
+    };
     let (mut lo, mut hi) = (0usize, 4000usize);
     while lo + 1 < hi {
         let mid = (lo + hi) / 2;
@@ -182,9 +278,17 @@ fn max_alias_nodes_counts_copies_beyond_the_text() {
         }
     }
     // Never refused under the limit; the text's own units allow a little more.
-    assert!((1000..1100).contains(&lo), "largest accepted alias count {lo}");
+    assert!(
+        (1000..1100).contains(&lo),
+        "largest accepted alias count {lo}"
+    );
     answered(load("under.yaml", &aliases(lo, "x"), opts()), "just under");
-    refused(load("over.yaml", &aliases(lo + 1, "x"), opts()), "over.yaml", "max_alias_nodes", Some(11));
+    refused(
+        load("over.yaml", &aliases(lo + 1, "x"), opts()),
+        "over.yaml",
+        "max_alias_nodes",
+        Some(11),
+    );
 }
 
 #[test]
@@ -194,9 +298,20 @@ fn max_alias_nodes_weighs_long_strings() {
     // 1,000 units (plus the text's own ~230) that 100 one-word aliases fit in easily.
     let opts = || limits(|l| l.max_alias_nodes = 1000);
     let long = "b".repeat(6400);
-    answered(load("short.yaml", &aliases(100, "x"), opts()), "100 short aliases");
-    answered(load("long-5.yaml", &aliases(5, &long), opts()), "5 long aliases");
-    refused(load("long-100.yaml", &aliases(100, &long), opts()), "long-100.yaml", "max_alias_nodes", Some(11));
+    answered(
+        load("short.yaml", &aliases(100, "x"), opts()),
+        "100 short aliases",
+    );
+    answered(
+        load("long-5.yaml", &aliases(5, &long), opts()),
+        "5 long aliases",
+    );
+    refused(
+        load("long-100.yaml", &aliases(100, &long), opts()),
+        "long-100.yaml",
+        "max_alias_nodes",
+        Some(11),
+    );
 }
 
 #[test]
@@ -207,12 +322,23 @@ fn the_default_alias_budget_stops_a_billion_laughs_in_bounded_time_and_memory() 
     text.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..9 {
         let p = i - 1;
-        text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{p}"); 10].join(", ")));
+        text.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{p}"); 10].join(", ")
+        ));
     }
     // The default budget's own price: about 2 million units of copies, at most 160 bytes
     // each in this build, before the refusal.
     let fixed = 64 * (1 << 20) + 160 * Limits::default().max_alias_nodes as u64;
-    let result = bounded_by("laughs.yaml", text.len(), 60, fixed, || Cluster::load(&[Input { name: "laughs.yaml", text: &text }], Options::default()));
+    let result = bounded_by("laughs.yaml", text.len(), 60, fixed, || {
+        Cluster::load(
+            &[Input {
+                name: "laughs.yaml",
+                text: &text,
+            }],
+            Options::default(),
+        )
+    });
     refused(result, "laughs.yaml", "max_alias_nodes", None);
 }
 
@@ -224,10 +350,17 @@ fn the_default_limits_admit_what_kubernetes_admits() {
     // a million objects (Kubernetes scalability thresholds): twice that is admitted.
     assert!(d.max_objects >= 1_000_000, "max_objects {}", d.max_objects);
     assert!(d.max_depth >= 10_000, "max_depth {}", d.max_depth);
-    assert!(d.max_alias_nodes >= 1_000_000, "max_alias_nodes {}", d.max_alias_nodes);
+    assert!(
+        d.max_alias_nodes >= 1_000_000,
+        "max_alias_nodes {}",
+        d.max_alias_nodes
+    );
     // 5,000 documents load well within the defaults (the million-object figure is
     // measured in release builds: docs/reliability.md).
-    answered(load("many.yaml", &documents(5_000), Options::default()), "5,000 documents");
+    answered(
+        load("many.yaml", &documents(5_000), Options::default()),
+        "5,000 documents",
+    );
 }
 
 /// Deep but legal documents, each loaded, judged, diagnosed and dropped on a thread with
@@ -251,9 +384,23 @@ fn deep_legal_documents_overflow_no_stack_on_1_mib() {
         let run = move || {
             let name = format!("deep-{i}.yaml");
             for dataplane in [Dataplane::Generic, Dataplane::Cilium] {
-                let cluster = Cluster::load(&[Input { name: &name, text: &text }], Options { dataplane: Some(dataplane), ..Options::default() })
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
-                let q = Query { from: "x/a".into(), to: "x/a".into(), port: PortRef::Number(80), protocol: Protocol::Tcp };
+                let cluster = Cluster::load(
+                    &[Input {
+                        name: &name,
+                        text: &text,
+                    }],
+                    Options {
+                        dataplane: Some(dataplane),
+                        ..Options::default()
+                    },
+                )
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+                let q = Query {
+                    from: "x/a".into(),
+                    to: "x/a".into(),
+                    port: PortRef::Number(80),
+                    protocol: Protocol::Tcp,
+                };
                 let _ = cluster.verdict(&q);
                 let _ = cluster.allowed(&q);
                 let _ = meshverdict::diagnose(&cluster);
@@ -261,8 +408,14 @@ fn deep_legal_documents_overflow_no_stack_on_1_mib() {
             }
             let _ = meshverdict::conformance::run_case(&name, &text);
         };
-        let handle = std::thread::Builder::new().stack_size(1 << 20).spawn(run).expect("thread");
-        assert!(handle.join().is_ok(), "deep document {i} failed on a 1 MiB stack");
+        let handle = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(run)
+            .expect("thread");
+        assert!(
+            handle.join().is_ok(),
+            "deep document {i} failed on a 1 MiB stack"
+        );
     }
 }
 
@@ -275,13 +428,44 @@ fn cilium_schema_limits_just_under_and_over() {
     let cnp = |egress: &str| {
         format!("{POD}---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: p, namespace: x}}\nspec:\n  endpointSelector: {{matchLabels: {{app: a}}}}\n  egress:\n  - {egress}\n")
     };
-    let pattern = |n: usize| cnp(&format!("toFQDNs: [{{matchPattern: \"{}.example.com\"}}]", "a".repeat(n - 12)));
-    let ports = |n: usize| cnp(&format!("toPorts: [{{ports: [{}]}}]", (0..n).map(|i| format!("{{port: \"{}\"}}", 1000 + i)).collect::<Vec<_>>().join(", ")));
-    let options = Options { dataplane: Some(Dataplane::Cilium), ..Options::default() };
-    let q = Query { from: "x/a".into(), to: "dns:a.example.com".into(), port: PortRef::Number(443), protocol: Protocol::Tcp };
+    let pattern = |n: usize| {
+        cnp(&format!(
+            "toFQDNs: [{{matchPattern: \"{}.example.com\"}}]",
+            "a".repeat(n - 12)
+        ))
+    };
+    let ports = |n: usize| {
+        cnp(&format!(
+            "toPorts: [{{ports: [{}]}}]",
+            (0..n)
+                .map(|i| format!("{{port: \"{}\"}}", 1000 + i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    };
+    let options = Options {
+        dataplane: Some(Dataplane::Cilium),
+        ..Options::default()
+    };
+    let q = Query {
+        from: "x/a".into(),
+        to: "dns:a.example.com".into(),
+        port: PortRef::Number(443),
+        protocol: Protocol::Tcp,
+    };
     for (what, under, over, path) in [
-        ("matchPattern", pattern(255), pattern(256), "spec.egress[0].toFQDNs[0]"),
-        ("ports", ports(40), ports(41), "spec.egress[0].toPorts[0].ports"),
+        (
+            "matchPattern",
+            pattern(255),
+            pattern(256),
+            "spec.egress[0].toFQDNs[0]",
+        ),
+        (
+            "ports",
+            ports(40),
+            ports(41),
+            "spec.egress[0].toPorts[0].ports",
+        ),
     ] {
         let c = load("under.yaml", &under, options).unwrap();
         assert!(c.verdict(&q).is_ok(), "{what}: refused at the limit");
@@ -289,7 +473,10 @@ fn cilium_schema_limits_just_under_and_over() {
         let err = c.verdict(&q).expect_err(what);
         assert_eq!(err.code, ErrorCode::InvalidPolicy, "{err}");
         let loc = err.location.as_deref().expect("located");
-        assert!(loc.path.as_deref().is_some_and(|p| p.starts_with(path)), "{what}: {err}");
+        assert!(
+            loc.path.as_deref().is_some_and(|p| p.starts_with(path)),
+            "{what}: {err}"
+        );
         assert!(loc.line.is_some(), "{what}: {err}");
     }
 }

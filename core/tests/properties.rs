@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests: a failure is a panic with its reason
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests: a failure is a panic with its reason
 //! Properties of the dataplanes, checked on generated clusters (`generators/`): each is
 //! a fact the documentation states, cited beside it with the file and version it is read
 //! from. Case counts are small by default so that the file runs in seconds under
@@ -20,34 +25,73 @@
 
 mod generators;
 
-use generators::{cnp, netpol, open_world, rule, world, CPeer, CRule, CnpG, Dir, Labels, PortG, Proto, Sel, World, NAMESPACES};
-use meshverdict::{Cluster, Dataplane, ErrorCode, Input, Options, PortRef, Protocol, Query, Verdict};
+use generators::{
+    cnp, netpol, open_world, rule, world, CPeer, CRule, CnpG, Dir, Labels, PortG, Proto, Sel,
+    World, NAMESPACES,
+};
+use meshverdict::{
+    Cluster, Dataplane, ErrorCode, Input, Options, PortRef, Protocol, Query, Verdict,
+};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
 /// `PROPTEST_CASES` when set, else `default`; no failure files are written (the
 /// shrunk case is printed, and a finding becomes a case under tests/).
 fn config(default: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(default);
-    Config { cases, failure_persistence: None, ..Config::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(default);
+    Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    }
 }
 
 fn dataplane() -> impl Strategy<Value = Dataplane> {
-    prop_oneof![Just(Dataplane::Generic), Just(Dataplane::Calico), Just(Dataplane::Cilium)]
+    prop_oneof![
+        Just(Dataplane::Generic),
+        Just(Dataplane::Calico),
+        Just(Dataplane::Cilium)
+    ]
 }
 
 fn load_inputs(inputs: &[(String, String)], dataplane: Dataplane) -> Cluster {
-    let inputs: Vec<Input> = inputs.iter().map(|(name, text)| Input { name, text }).collect();
-    match Cluster::load(&inputs, Options { dataplane: Some(dataplane), ..Options::default() }) {
+    let inputs: Vec<Input> = inputs
+        .iter()
+        .map(|(name, text)| Input { name, text })
+        .collect();
+    match Cluster::load(
+        &inputs,
+        Options {
+            dataplane: Some(dataplane),
+            ..Options::default()
+        },
+    ) {
         Ok(c) => c,
-        Err(e) => panic!("a generated cluster failed to load: {e}\n{}", inputs.first().map(|i| i.text).unwrap_or_default()),
+        Err(e) => panic!(
+            "a generated cluster failed to load: {e}\n{}",
+            inputs.first().map(|i| i.text).unwrap_or_default()
+        ),
     }
 }
 
 fn load(w: &World, dataplane: Dataplane) -> Cluster {
     let c = load_inputs(&[("gen.yaml".into(), w.text())], dataplane);
-    let invalid: Vec<String> = c.model().invalid.iter().chain(&c.compiled().invalid).chain(&c.compiled().refused).map(|i| i.error.to_string()).collect();
-    assert!(invalid.is_empty(), "the generator made an object the API server (or Cilium's agent) rejects: {invalid:?}\n{}", w.text());
+    let invalid: Vec<String> = c
+        .model()
+        .invalid
+        .iter()
+        .chain(&c.compiled().invalid)
+        .chain(&c.compiled().refused)
+        .map(|i| i.error.to_string())
+        .collect();
+    assert!(
+        invalid.is_empty(),
+        "the generator made an object the API server (or Cilium's agent) rejects: {invalid:?}\n{}",
+        w.text()
+    );
     c
 }
 
@@ -55,7 +99,15 @@ fn load(w: &World, dataplane: Dataplane) -> Cluster {
 type Decision = Result<(bool, bool, bool, bool), ErrorCode>;
 
 fn decision(r: Result<Verdict, meshverdict::Error>) -> Decision {
-    r.map(|v| (v.allowed, v.egress.allowed, v.ingress.allowed, v.mesh.as_ref().is_none_or(|m| m.allowed))).map_err(|e| e.code)
+    r.map(|v| {
+        (
+            v.allowed,
+            v.egress.allowed,
+            v.ingress.allowed,
+            v.mesh.as_ref().is_none_or(|m| m.allowed),
+        )
+    })
+    .map_err(|e| e.code)
 }
 
 fn describe(q: &Query) -> String {
@@ -65,7 +117,10 @@ fn describe(q: &Query) -> String {
 /// Pod-to-pod and pod-to-outside questions: a Service's verdict is a summary of its
 /// backends, which the properties check through the pod questions.
 fn direct(w: &World) -> Vec<Query> {
-    w.questions().into_iter().filter(|q| !q.to.starts_with("svc:")).collect()
+    w.questions()
+        .into_iter()
+        .filter(|q| !q.to.starts_with("svc:"))
+        .collect()
 }
 
 proptest! {
@@ -303,7 +358,10 @@ fn generated_worlds_are_valid_and_varied() {
             }
         }
     }
-    assert!(allowed > 100 && denied > 100 && meshed > 3, "allowed {allowed}, denied {denied}, meshed worlds {meshed}");
+    assert!(
+        allowed > 100 && denied > 100 && meshed > 3,
+        "allowed {allowed}, denied {denied}, meshed worlds {meshed}"
+    );
     let names: Vec<&str> = NAMESPACES.to_vec();
     assert_eq!(names.len(), 3);
     let _ = Labels::default();

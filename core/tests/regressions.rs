@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests: a failure is a panic with its reason
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests: a failure is a panic with its reason
 //! Replays every finding of the fuzzers and of the limits work (tests/regressions/, one
 //! file each) against the same invariants the fuzz targets check (fuzz/src/invariants.rs,
 //! included by path). Each file's first line says how:
@@ -39,8 +44,14 @@ struct Header {
 
 fn header(text: &str) -> Result<Header, String> {
     let first = text.lines().next().unwrap_or_default();
-    let rest = first.strip_prefix("# regression:").ok_or("first line must be `# regression: target=… status=…`")?;
-    let field = |k: &str| rest.split_whitespace().find_map(|w| w.strip_prefix(&format!("{k}="))).map(str::to_string);
+    let rest = first
+        .strip_prefix("# regression:")
+        .ok_or("first line must be `# regression: target=… status=…`")?;
+    let field = |k: &str| {
+        rest.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .map(str::to_string)
+    };
     Ok(Header {
         target: field("target").ok_or("no target=")?,
         open: match field("status").as_deref() {
@@ -49,7 +60,11 @@ fn header(text: &str) -> Result<Header, String> {
             other => return Err(format!("status must be open or fixed, not {other:?}")),
         },
         expect: field("expect"),
-        stack: if field("stack").as_deref() == Some("1MiB") { 1 << 20 } else { 16 << 20 },
+        stack: if field("stack").as_deref() == Some("1MiB") {
+            1 << 20
+        } else {
+            16 << 20
+        },
         seconds: field("seconds").and_then(|s| s.parse().ok()).unwrap_or(30),
         default_limits: field("limits").as_deref() == Some("default"),
         dataplane: match field("dataplane") {
@@ -60,8 +75,12 @@ fn header(text: &str) -> Result<Header, String> {
             Some(o) => {
                 use meshverdict::synthesize::{Dialect, Granularity, SynthOptions};
                 let mut parts = o.split(',');
-                let dialect = Dialect::parse(parts.next().unwrap_or_default()).map_err(|e| e.to_string())?;
-                let mut options = SynthOptions { dialect, ..SynthOptions::default() };
+                let dialect =
+                    Dialect::parse(parts.next().unwrap_or_default()).map_err(|e| e.to_string())?;
+                let mut options = SynthOptions {
+                    dialect,
+                    ..SynthOptions::default()
+                };
                 for p in parts {
                     match p {
                         "namespace" => options.granularity = Granularity::Namespace,
@@ -81,7 +100,10 @@ fn header(text: &str) -> Result<Header, String> {
 fn replay(h: &Header, data: &[u8]) -> Result<(), Violation> {
     let (drawn, parts) = invariants::split_inputs(data);
     let dataplane = h.dataplane.unwrap_or(drawn);
-    let inputs: Vec<Input> = parts.iter().map(|(name, text)| Input { name, text }).collect();
+    let inputs: Vec<Input> = parts
+        .iter()
+        .map(|(name, text)| Input { name, text })
+        .collect();
     let sources = Sources::new(&inputs);
     match h.target.as_str() {
         "case" => {
@@ -89,15 +111,42 @@ fn replay(h: &Header, data: &[u8]) -> Result<(), Violation> {
             return invariants::check_case(&name, &text);
         }
         "matrix" => return invariants::matrix_of(dataplane, &parts),
-        "diff" => return invariants::diff_of(dataplane, &invariants::without_one_document(&parts, invariants::seed(data)), &parts),
-        "synthesize" => return invariants::synthesize_with(h.dataplane.unwrap_or(dataplane), &parts, invariants::seed(data), h.options.clone()),
+        "diff" => {
+            return invariants::diff_of(
+                dataplane,
+                &invariants::without_one_document(&parts, invariants::seed(data)),
+                &parts,
+            )
+        }
+        "synthesize" => {
+            return invariants::synthesize_with(
+                h.dataplane.unwrap_or(dataplane),
+                &parts,
+                invariants::seed(data),
+                h.options.clone(),
+            )
+        }
         _ => {}
     }
-    let limits = if h.default_limits { meshverdict::source::Limits::default() } else { invariants::fuzz_limits() };
-    let loaded = Cluster::load(&inputs, Options { dataplane: Some(dataplane), limits });
+    let limits = if h.default_limits {
+        meshverdict::source::Limits::default()
+    } else {
+        invariants::fuzz_limits()
+    };
+    let loaded = Cluster::load(
+        &inputs,
+        Options {
+            dataplane: Some(dataplane),
+            limits,
+        },
+    );
     invariants::check_load(&loaded, &sources)?;
     if let Some(code) = &h.expect {
-        let got = loaded.as_ref().err().map(|e| e.code.as_str().to_string()).unwrap_or_else(|| "ok".into());
+        let got = loaded
+            .as_ref()
+            .err()
+            .map(|e| e.code.as_str().to_string())
+            .unwrap_or_else(|| "ok".into());
         if &got != code {
             return Err(Violation(format!("expected {code}, got {got}")));
         }
@@ -107,7 +156,9 @@ fn replay(h: &Header, data: &[u8]) -> Result<(), Violation> {
         "load" => Ok(()),
         "verdicts" => {
             let mut rng = Rng(invariants::seed(data));
-            invariants::questions(&cluster, &mut rng, invariants::QUESTIONS).iter().try_for_each(|q| invariants::check_question(&cluster, q, &sources))
+            invariants::questions(&cluster, &mut rng, invariants::QUESTIONS)
+                .iter()
+                .try_for_each(|q| invariants::check_question(&cluster, q, &sources))
         }
         "diagnose" => invariants::check_diagnose(&cluster, &sources),
         other => Err(Violation(format!("unknown target {other}"))),
@@ -142,13 +193,20 @@ fn run(h: Header, data: Vec<u8>) -> Result<Duration, String> {
 fn every_finding_replays() {
     let dir = common::workspace().join("tests").join("regressions");
     let files = common::yaml_files(&dir);
-    assert!(!files.is_empty(), "no regression files in {}", dir.display());
+    assert!(
+        !files.is_empty(),
+        "no regression files in {}",
+        dir.display()
+    );
     let mut problems = Vec::new();
     // One at a time: a replay's time bound is only meaningful on a machine it has to itself.
     let replays: Vec<_> = files
         .into_iter()
         .map(|path| {
-            let name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default();
             let data = std::fs::read(&path).unwrap();
             let outcome = header(&String::from_utf8_lossy(&data)).map(|h| (h.open, run(h, data)));
             (name, outcome)
@@ -159,7 +217,9 @@ fn every_finding_replays() {
             Err(e) => problems.push(format!("{name}: {e}")),
             Ok((false, Ok(took))) => eprintln!("{name}: fixed, passes in {took:?}"),
             Ok((true, Err(e))) => eprintln!("{name}: open, still fails: {e}"),
-            Ok((true, Ok(took))) => problems.push(format!("{name}: passes now (in {took:?}): mark it `status=fixed`")),
+            Ok((true, Ok(took))) => problems.push(format!(
+                "{name}: passes now (in {took:?}): mark it `status=fixed`"
+            )),
             Ok((false, Err(e))) => problems.push(format!("{name}: {e}")),
         }
     }

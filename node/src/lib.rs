@@ -12,7 +12,10 @@ mod read;
 use meshverdict_bindings::args::{batch_field, ArgumentError, Bad, Expected, Host, Problem};
 use meshverdict_bindings::files::{self, FolderPlan};
 use meshverdict_bindings::load::js_load_options;
-use meshverdict_bindings::{run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode, Failure as BatchFailure, LoadOptions, Manifests};
+use meshverdict_bindings::{
+    run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode,
+    Failure as BatchFailure, LoadOptions, Manifests,
+};
 use napi::bindgen_prelude::{Either, Uint8Array, Unknown};
 use napi::Env;
 use napi_derive::napi;
@@ -28,7 +31,11 @@ pub struct Failure {
 }
 
 fn engine(e: &Error) -> Failure {
-    Failure { kind: "engine".into(), error: serde_json::to_string(e).unwrap_or_else(|_| r#"{"code":"internal","message":"error not serializable"}"#.into()) }
+    Failure {
+        kind: "engine".into(),
+        error: serde_json::to_string(e)
+            .unwrap_or_else(|_| r#"{"code":"internal","message":"error not serializable"}"#.into()),
+    }
 }
 
 fn argument(a: &ArgumentError) -> Failure {
@@ -36,7 +43,10 @@ fn argument(a: &ArgumentError) -> Failure {
         Problem::Type => "type",
         Problem::Value => "range",
     };
-    Failure { kind: kind.into(), ..engine(&a.to_error()) }
+    Failure {
+        kind: kind.into(),
+        ..engine(&a.to_error())
+    }
 }
 
 fn wrong(w: Wrong) -> napi::Result<Failure> {
@@ -65,7 +75,10 @@ fn load_options(options: Option<Unknown<'_>>) -> Result<LoadOptions, Wrong> {
 
 /// Loads manifests (a string, or a Uint8Array in UTF-8) with `{ dataplane, name, limits }`.
 #[napi]
-pub fn load(text: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Either<NativeCluster, Failure>> {
+pub fn load(
+    text: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<Either<NativeCluster, Failure>> {
     let manifests = match read::manifests(text, "text") {
         Ok(m) => m,
         Err(w) => return Ok(Either::B(wrong(w)?)),
@@ -79,7 +92,11 @@ pub fn load(text: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Eit
 
 /// Loads files as one cluster (a folder): `names[i]` is the name of `texts[i]`.
 #[napi]
-pub fn load_files(names: Vec<String>, texts: Vec<Unknown<'_>>, options: Option<Unknown<'_>>) -> napi::Result<Either<NativeCluster, Failure>> {
+pub fn load_files(
+    names: Vec<String>,
+    texts: Vec<Unknown<'_>>,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<Either<NativeCluster, Failure>> {
     let mut files: Vec<(String, Manifests)> = Vec::with_capacity(names.len());
     for (name, text) in names.into_iter().zip(texts) {
         match read::manifests(text, &name) {
@@ -96,14 +113,19 @@ pub fn load_files(names: Vec<String>, texts: Vec<Unknown<'_>>, options: Option<U
 
 /// Runs one conformance case file: the report (with its `failures`) as JSON.
 #[napi]
-pub fn run_case(text: Unknown<'_>, name: Option<Unknown<'_>>) -> napi::Result<Either<String, Failure>> {
+pub fn run_case(
+    text: Unknown<'_>,
+    name: Option<Unknown<'_>>,
+) -> napi::Result<Either<String, Failure>> {
     let read = read::manifests(text, "text").and_then(|m| Ok((m, read::name(name, "name")?)));
     let (manifests, name) = match read {
         Ok(x) => x,
         Err(w) => return Ok(Either::B(wrong(w)?)),
     };
-    let report = run_case_in(name.as_deref(), manifests)
-        .and_then(|r| serde_json::to_string(&r).map_err(|e| Error::new(ErrorCode::Internal, format!("report not serializable: {e}"))));
+    let report = run_case_in(name.as_deref(), manifests).and_then(|r| {
+        serde_json::to_string(&r)
+            .map_err(|e| Error::new(ErrorCode::Internal, format!("report not serializable: {e}")))
+    });
     settle(report)
 }
 
@@ -111,23 +133,33 @@ pub fn run_case(text: Unknown<'_>, name: Option<Unknown<'_>>) -> napi::Result<Ei
 #[napi]
 pub fn unknown_key(argument: String, key: String, keys: Vec<String>) -> Failure {
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    self::argument(&ArgumentError::unknown_key(&argument, "property", &key, &keys))
+    self::argument(&ArgumentError::unknown_key(
+        &argument, "property", &key, &keys,
+    ))
 }
 
 /// The error of an argument of the wrong type that the wrapper checks itself (`path`).
 #[napi]
-pub fn argument_type(argument: String, expected: String, value: Unknown<'_>) -> napi::Result<Failure> {
+pub fn argument_type(
+    argument: String,
+    expected: String,
+    value: Unknown<'_>,
+) -> napi::Result<Failure> {
     let expected = match expected.as_str() {
         "path" => Expected::Path,
         _ => Expected::Name,
     };
     let t = read::js_type(&value)?;
-    Ok(self::argument(&Bad::wrong_type(expected, t.name()).named(Host::JavaScript, &argument)))
+    Ok(self::argument(
+        &Bad::wrong_type(expected, t.name()).named(Host::JavaScript, &argument),
+    ))
 }
 
 /// The answers of a batch as JSON: per question `{ allowed, summary }` or `{ error }`,
 /// written straight into one buffer.
-fn briefs_json(answers: &[Result<meshverdict_bindings::VerdictBrief, Error>]) -> napi::Result<String> {
+fn briefs_json(
+    answers: &[Result<meshverdict_bindings::VerdictBrief, Error>],
+) -> napi::Result<String> {
     let mut out: Vec<u8> = Vec::with_capacity(answers.len() * 160 + 2);
     out.push(b'[');
     for (i, r) in answers.iter().enumerate() {
@@ -136,7 +168,11 @@ fn briefs_json(answers: &[Result<meshverdict_bindings::VerdictBrief, Error>]) ->
         }
         let written = match r {
             Ok(b) => {
-                out.extend_from_slice(if b.allowed { br#"{"allowed":true,"summary":"# } else { br#"{"allowed":false,"summary":"# });
+                out.extend_from_slice(if b.allowed {
+                    br#"{"allowed":true,"summary":"#
+                } else {
+                    br#"{"allowed":false,"summary":"#
+                });
                 serde_json::to_writer(&mut out, &b.summary)
             }
             Err(e) => {
@@ -176,14 +212,22 @@ impl NativeCluster {
     pub fn verdict(&self, env: &Env, query: Unknown<'_>) -> napi::Result<Either<String, Failure>> {
         let keys = read::QueryKeys::new(env)?;
         match keys.query(query, || "query".into()) {
-            Ok(q) => settle(self.handle.verdict_only(&q).and_then(|v| verdict_json_of(&v))),
+            Ok(q) => settle(
+                self.handle
+                    .verdict_only(&q)
+                    .and_then(|v| verdict_json_of(&v)),
+            ),
             Err(w) => Ok(Either::B(wrong(w)?)),
         }
     }
 
     /// Many verdicts: a JSON list, per question `{ allowed, summary }` or `{ error }`.
     #[napi]
-    pub fn verdicts(&self, env: &Env, queries: Unknown<'_>) -> napi::Result<Either<String, Failure>> {
+    pub fn verdicts(
+        &self,
+        env: &Env,
+        queries: Unknown<'_>,
+    ) -> napi::Result<Either<String, Failure>> {
         let qs = match read::queries(env, queries) {
             Ok(qs) => qs,
             Err(w) => return Ok(Either::B(wrong(w)?)),
@@ -194,12 +238,20 @@ impl NativeCluster {
     /// `allowed` for each question, in order, as bytes (1 allowed, 0 denied); the first
     /// failing question fails the batch.
     #[napi]
-    pub fn allowed_many(&self, env: &Env, queries: Unknown<'_>) -> napi::Result<Either<Uint8Array, Failure>> {
+    pub fn allowed_many(
+        &self,
+        env: &Env,
+        queries: Unknown<'_>,
+    ) -> napi::Result<Either<Uint8Array, Failure>> {
         let qs = match read::queries(env, queries) {
             Ok(qs) => qs,
             Err(w) => return Ok(Either::B(wrong(w)?)),
         };
-        settle(self.handle.allowed_many(&qs).map(|v| Uint8Array::new(v.into_iter().map(u8::from).collect())))
+        settle(
+            self.handle
+                .allowed_many(&qs)
+                .map(|v| Uint8Array::new(v.into_iter().map(u8::from).collect())),
+        )
     }
 
     /// `allowedMany` for a batch packed by `index.js` (one string, see
@@ -207,18 +259,34 @@ impl NativeCluster {
     /// read; nothing when the packing does not hold `items` questions (the wrapper then
     /// passes the objects).
     #[napi]
-    pub fn allowed_many_packed(&self, text: String, items: u32) -> Option<Either<Uint8Array, Failure>> {
-        Some(match self.handle.allowed_many_packed(&text, items as usize, batch_field)? {
-            Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
-            Err(BatchFailure::Argument(a)) => Either::B(argument(&a)),
-            Err(BatchFailure::Engine(e)) => Either::B(engine(&e)),
-        })
+    pub fn allowed_many_packed(
+        &self,
+        text: String,
+        items: u32,
+    ) -> Option<Either<Uint8Array, Failure>> {
+        Some(
+            match self
+                .handle
+                .allowed_many_packed(&text, items as usize, batch_field)?
+            {
+                Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
+                Err(BatchFailure::Argument(a)) => Either::B(argument(&a)),
+                Err(BatchFailure::Engine(e)) => Either::B(engine(&e)),
+            },
+        )
     }
 
     /// `verdicts` for a packed batch (see `allowed_many_packed`).
     #[napi]
-    pub fn verdicts_packed(&self, text: String, items: u32) -> napi::Result<Option<Either<String, Failure>>> {
-        match self.handle.verdicts_packed(&text, items as usize, batch_field) {
+    pub fn verdicts_packed(
+        &self,
+        text: String,
+        items: u32,
+    ) -> napi::Result<Option<Either<String, Failure>>> {
+        match self
+            .handle
+            .verdicts_packed(&text, items as usize, batch_field)
+        {
             None => Ok(None),
             Some(Ok(answers)) => Ok(Some(Either::A(briefs_json(&answers)?))),
             Some(Err(a)) => Ok(Some(Either::B(argument(&a)))),
@@ -243,7 +311,9 @@ impl Folder {
     /// From every file path of the walk, relative to the folder, `/`-separated.
     #[napi(constructor)]
     pub fn new(paths: Vec<String>) -> Folder {
-        Folder { plan: FolderPlan::new(paths.iter().map(String::as_str)) }
+        Folder {
+            plan: FolderPlan::new(paths.iter().map(String::as_str)),
+        }
     }
 
     /// By name alone: `other` (not opened), `manifests` (read it, then `classify`), or the
@@ -296,5 +366,8 @@ impl Folder {
 /// The entry points `NativeCluster.call` knows.
 #[napi]
 pub fn entries() -> Vec<String> {
-    meshverdict_bindings::entry::ENTRIES.iter().map(|s| s.to_string()).collect()
+    meshverdict_bindings::entry::ENTRIES
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }

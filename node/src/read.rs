@@ -4,7 +4,9 @@
 
 use meshverdict_bindings::args::{ArgumentError, Bad, Expected, Host, JsPart, JsType};
 use meshverdict_bindings::{Manifests, Query};
-use napi::bindgen_prelude::{Array, FromNapiValue, JsObjectValue, JsValue, Object, Uint8ArraySlice, Unknown};
+use napi::bindgen_prelude::{
+    Array, FromNapiValue, JsObjectValue, JsValue, Object, Uint8ArraySlice, Unknown,
+};
 use napi::{Env, JsString, ValueType};
 
 /// A JavaScript argument that failed its check, or a call of the runtime that failed.
@@ -57,23 +59,45 @@ pub struct QueryKeys<'env> {
 
 impl<'env> QueryKeys<'env> {
     pub fn new(env: &'env Env) -> napi::Result<QueryKeys<'env>> {
-        Ok(QueryKeys { keys: [env.create_string("from")?, env.create_string("to")?, env.create_string("port")?, env.create_string("protocol")?] })
+        Ok(QueryKeys {
+            keys: [
+                env.create_string("from")?,
+                env.create_string("to")?,
+                env.create_string("port")?,
+                env.create_string("protocol")?,
+            ],
+        })
     }
 
     /// One query object; `argument("port")` names a property on failure.
     pub fn query(&self, v: Unknown<'_>, container: impl Fn() -> String) -> Result<Query, Wrong> {
         let t = js_type(&v)?;
         if t != JsType::Object {
-            return Err(Wrong::Argument(Bad::wrong_type(Expected::Query, t.name()).named(Host::JavaScript, &container())));
+            return Err(Wrong::Argument(
+                Bad::wrong_type(Expected::Query, t.name()).named(Host::JavaScript, &container()),
+            ));
         }
         let obj = Object::from_unknown(v)?;
         let [from, to, port, protocol] = &self.keys;
-        let get = |k: &JsString<'_>| -> napi::Result<JsPart> { part(obj.get_property_unchecked::<_, Unknown>(*k)?) };
+        let get = |k: &JsString<'_>| -> napi::Result<JsPart> {
+            part(obj.get_property_unchecked::<_, Unknown>(*k)?)
+        };
         let named = |key: &str| {
             let c = container();
-            if c == "query" { format!("query.{key}") } else { format!("{key} of {c}") }
+            if c == "query" {
+                format!("query.{key}")
+            } else {
+                format!("{key} of {c}")
+            }
         };
-        meshverdict_bindings::args::js_query(get(from)?, get(to)?, get(port)?, get(protocol)?, named).map_err(Wrong::Argument)
+        meshverdict_bindings::args::js_query(
+            get(from)?,
+            get(to)?,
+            get(port)?,
+            get(protocol)?,
+            named,
+        )
+        .map_err(Wrong::Argument)
     }
 }
 
@@ -81,13 +105,17 @@ impl<'env> QueryKeys<'env> {
 pub fn queries(env: &Env, v: Unknown<'_>) -> Result<Vec<Query>, Wrong> {
     let t = js_type(&v)?;
     if t != JsType::Array {
-        return Err(Wrong::Argument(Bad::wrong_type(Expected::Queries, t.name()).named(Host::JavaScript, "queries")));
+        return Err(Wrong::Argument(
+            Bad::wrong_type(Expected::Queries, t.name()).named(Host::JavaScript, "queries"),
+        ));
     }
     let arr = Array::from_unknown(v)?;
     let keys = QueryKeys::new(env)?;
     let mut out = Vec::with_capacity(arr.len() as usize);
     for i in 0..arr.len() {
-        let item = arr.get::<Unknown>(i)?.ok_or_else(|| napi::Error::from_reason("array changed while read"))?;
+        let item = arr
+            .get::<Unknown>(i)?
+            .ok_or_else(|| napi::Error::from_reason("array changed while read"))?;
         out.push(keys.query(item, || format!("queries[{i}]"))?);
     }
     Ok(out)
@@ -99,9 +127,14 @@ pub fn manifests(v: Unknown<'_>, argument: &str) -> Result<Manifests, Wrong> {
         JsType::String => Ok(Manifests::Text(String::from_unknown(v)?)),
         JsType::TypedArray => match Uint8ArraySlice::from_unknown(v) {
             Ok(bytes) => Ok(Manifests::Bytes(bytes.to_vec())),
-            Err(_) => Err(Wrong::Argument(Bad::wrong_type(Expected::Manifests, "a typed array other than Uint8Array").named(Host::JavaScript, argument))),
+            Err(_) => Err(Wrong::Argument(
+                Bad::wrong_type(Expected::Manifests, "a typed array other than Uint8Array")
+                    .named(Host::JavaScript, argument),
+            )),
         },
-        t => Err(Wrong::Argument(Bad::wrong_type(Expected::Manifests, t.name()).named(Host::JavaScript, argument))),
+        t => Err(Wrong::Argument(
+            Bad::wrong_type(Expected::Manifests, t.name()).named(Host::JavaScript, argument),
+        )),
     }
 }
 
@@ -111,7 +144,11 @@ pub fn options(v: Option<Unknown<'_>>) -> Result<Vec<(String, JsPart)>, Wrong> {
     match js_type(&v)? {
         JsType::Undefined | JsType::Null => return Ok(Vec::new()),
         JsType::Object => {}
-        t => return Err(Wrong::Argument(Bad::wrong_type(Expected::Options, t.name()).named(Host::JavaScript, "options"))),
+        t => {
+            return Err(Wrong::Argument(
+                Bad::wrong_type(Expected::Options, t.name()).named(Host::JavaScript, "options"),
+            ))
+        }
     }
     let obj = Object::from_unknown(v)?;
     let mut out = Vec::new();
@@ -143,6 +180,8 @@ pub fn name(v: Option<Unknown<'_>>, argument: &str) -> Result<Option<String>, Wr
     match js_type(&v)? {
         JsType::Undefined | JsType::Null => Ok(None),
         JsType::String => Ok(Some(String::from_unknown(v)?)),
-        t => Err(Wrong::Argument(Bad::wrong_type(Expected::Name, t.name()).named(Host::JavaScript, argument))),
+        t => Err(Wrong::Argument(
+            Bad::wrong_type(Expected::Name, t.name()).named(Host::JavaScript, argument),
+        )),
     }
 }

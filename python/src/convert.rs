@@ -4,12 +4,14 @@
 //! This is the hot path of a batch: a tuple or dict per question is read straight into
 //! a `Query` (no JSON), and an argument is only named when it is wrong.
 
-use meshverdict_bindings::{PortRef, Protocol, Query};
 use meshverdict_bindings::args::{self, ArgumentError, Bad, Expected};
 use meshverdict_bindings::load::{LimitsRequest, LIMIT_NAMES_PY};
 use meshverdict_bindings::Manifests;
+use meshverdict_bindings::{PortRef, Protocol, Query};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PyMapping, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PyMapping, PyString, PyTuple,
+};
 use pyo3::{intern, Borrowed};
 
 use crate::errors::HOST;
@@ -40,7 +42,10 @@ pub fn type_name(v: &Bound<'_, PyAny>) -> String {
     if v.is_none() {
         return "None".into();
     }
-    v.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+    v.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into())
 }
 
 fn named(bad: Bad, argument: impl FnOnce() -> String) -> Wrong {
@@ -49,7 +54,9 @@ fn named(bad: Bad, argument: impl FnOnce() -> String) -> Wrong {
 
 fn text(s: &Bound<'_, PyString>, expected: Expected) -> Result<String, Bad> {
     // A str with lone surrogates cannot be UTF-8: no name in any input can equal it.
-    s.to_cow().map(|c| c.into_owned()).map_err(|_| Bad::wrong_value(expected, "a str with lone surrogates"))
+    s.to_cow()
+        .map(|c| c.into_owned())
+        .map_err(|_| Bad::wrong_value(expected, "a str with lone surrogates"))
 }
 
 pub fn endpoint(v: &Bound<'_, PyAny>) -> Result<String, Bad> {
@@ -67,7 +74,10 @@ pub fn port(v: &Bound<'_, PyAny>) -> Result<PortRef, Bad> {
     if v.is_instance_of::<PyInt>() {
         return match v.extract::<i64>() {
             Ok(n) => args::port_int(n),
-            Err(_) => Err(Bad::wrong_value(Expected::Port, v.str().map(|s| s.to_string()).unwrap_or_default())),
+            Err(_) => Err(Bad::wrong_value(
+                Expected::Port,
+                v.str().map(|s| s.to_string()).unwrap_or_default(),
+            )),
         };
     }
     match v.cast::<PyString>() {
@@ -88,7 +98,12 @@ pub fn protocol(v: Option<&Bound<'_, PyAny>>) -> Result<Protocol, Bad> {
 }
 
 /// One question from its four arguments (`verdict(src, dst, port, protocol)`).
-pub fn query(src: &Bound<'_, PyAny>, dst: &Bound<'_, PyAny>, port_: &Bound<'_, PyAny>, protocol_: Option<&Bound<'_, PyAny>>) -> Result<Query, Wrong> {
+pub fn query(
+    src: &Bound<'_, PyAny>,
+    dst: &Bound<'_, PyAny>,
+    port_: &Bound<'_, PyAny>,
+    protocol_: Option<&Bound<'_, PyAny>>,
+) -> Result<Query, Wrong> {
     Ok(Query {
         from: endpoint(src).map_err(|b| named(b, || "src".into()))?,
         to: endpoint(dst).map_err(|b| named(b, || "dst".into()))?,
@@ -100,7 +115,10 @@ pub fn query(src: &Bound<'_, PyAny>, dst: &Bound<'_, PyAny>, port_: &Bound<'_, P
 const QUERY_KEYS: [&str; 4] = ["from", "to", "port", "protocol"];
 
 /// The four parts of one batch item, whatever its form.
-fn item_parts<'py>(i: usize, item: Borrowed<'_, 'py, PyAny>) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
+fn item_parts<'py>(
+    i: usize,
+    item: Borrowed<'_, 'py, PyAny>,
+) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
     let py = item.py();
     if let Ok(t) = item.cast::<PyTuple>() {
         return sequence_parts(i, t.len(), |k| t.get_item(k));
@@ -119,49 +137,92 @@ fn item_parts<'py>(i: usize, item: Borrowed<'_, 'py, PyAny>) -> Result<[Option<B
         }
         return dict_parts(i, &d);
     }
-    Err(named(Bad::wrong_type(Expected::Query, type_name(&item)), || format!("queries[{i}]")))
+    Err(named(
+        Bad::wrong_type(Expected::Query, type_name(&item)),
+        || format!("queries[{i}]"),
+    ))
 }
 
-fn sequence_parts<'py>(i: usize, len: usize, get: impl Fn(usize) -> PyResult<Bound<'py, PyAny>>) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
+fn sequence_parts<'py>(
+    i: usize,
+    len: usize,
+    get: impl Fn(usize) -> PyResult<Bound<'py, PyAny>>,
+) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
     if !(3..=4).contains(&len) {
-        return Err(named(Bad::wrong_type(Expected::Query, format!("a sequence of {len} items")), || format!("queries[{i}]")));
+        return Err(named(
+            Bad::wrong_type(Expected::Query, format!("a sequence of {len} items")),
+            || format!("queries[{i}]"),
+        ));
     }
     let protocol = if len == 4 { Some(get(3)?) } else { None };
     Ok([Some(get(0)?), Some(get(1)?), Some(get(2)?), protocol])
 }
 
-fn dict_parts<'py>(i: usize, d: &Bound<'py, PyDict>) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
+fn dict_parts<'py>(
+    i: usize,
+    d: &Bound<'py, PyDict>,
+) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
     let py = d.py();
-    let keys = [intern!(py, "from"), intern!(py, "to"), intern!(py, "port"), intern!(py, "protocol")];
-    let [from, to, port, protocol] = [d.get_item(keys[0])?, d.get_item(keys[1])?, d.get_item(keys[2])?, d.get_item(keys[3])?];
-    let found = [&from, &to, &port, &protocol].iter().filter(|v| v.is_some()).count();
+    let keys = [
+        intern!(py, "from"),
+        intern!(py, "to"),
+        intern!(py, "port"),
+        intern!(py, "protocol"),
+    ];
+    let [from, to, port, protocol] = [
+        d.get_item(keys[0])?,
+        d.get_item(keys[1])?,
+        d.get_item(keys[2])?,
+        d.get_item(keys[3])?,
+    ];
+    let found = [&from, &to, &port, &protocol]
+        .iter()
+        .filter(|v| v.is_some())
+        .count();
     if found < d.len() {
         // Slow path, only for a wrong dict: name the key it should not have.
         for k in d.keys().iter() {
             let name = k.str().map(|s| s.to_string()).unwrap_or_default();
             if !k.is_instance_of::<PyString>() || !QUERY_KEYS.contains(&name.as_str()) {
-                return Err(Wrong::Argument(ArgumentError::unknown_key(&format!("queries[{i}]"), "key", &name, &QUERY_KEYS)));
+                return Err(Wrong::Argument(ArgumentError::unknown_key(
+                    &format!("queries[{i}]"),
+                    "key",
+                    &name,
+                    &QUERY_KEYS,
+                )));
             }
         }
     }
     for (key, v) in QUERY_KEYS.iter().zip([&from, &to, &port]) {
         if v.is_none() {
-            return Err(Wrong::Argument(ArgumentError::missing(&format!("queries[{i}]"), &format!("'{key}'"))));
+            return Err(Wrong::Argument(ArgumentError::missing(
+                &format!("queries[{i}]"),
+                &format!("'{key}'"),
+            )));
         }
     }
     Ok([from, to, port, protocol])
 }
 
 fn item(i: usize, item: Borrowed<'_, '_, PyAny>) -> Result<Query, Wrong> {
-    let mut q = Query { from: String::new(), to: String::new(), port: PortRef::Number(1), protocol: Protocol::Tcp };
+    let mut q = Query {
+        from: String::new(),
+        to: String::new(),
+        port: PortRef::Number(1),
+        protocol: Protocol::Tcp,
+    };
     item_into(i, item, &mut q)?;
     Ok(q)
 }
 
 /// An endpoint read into a string the caller reuses.
 fn endpoint_into(v: &Bound<'_, PyAny>, out: &mut String) -> Result<(), Bad> {
-    let Ok(s) = v.cast::<PyString>() else { return Err(Bad::wrong_type(Expected::Endpoint, type_name(v))) };
-    let text = s.to_cow().map_err(|_| Bad::wrong_value(Expected::Endpoint, "a str with lone surrogates"))?;
+    let Ok(s) = v.cast::<PyString>() else {
+        return Err(Bad::wrong_type(Expected::Endpoint, type_name(v)));
+    };
+    let text = s
+        .to_cow()
+        .map_err(|_| Bad::wrong_value(Expected::Endpoint, "a str with lone surrogates"))?;
     out.clear();
     out.push_str(&text);
     Ok(())
@@ -171,12 +232,16 @@ fn endpoint_into(v: &Bound<'_, PyAny>, out: &mut String) -> Result<(), Bad> {
 fn item_into(i: usize, item: Borrowed<'_, '_, PyAny>, q: &mut Query) -> Result<(), Wrong> {
     let [from, to, port_, protocol_] = item_parts(i, item)?;
     let (Some(from), Some(to), Some(port_)) = (from, to, port_) else {
-        return Err(Wrong::Argument(ArgumentError::missing(&format!("queries[{i}]"), "from, to or port")));
+        return Err(Wrong::Argument(ArgumentError::missing(
+            &format!("queries[{i}]"),
+            "from, to or port",
+        )));
     };
     endpoint_into(&from, &mut q.from).map_err(|b| named(b, || format!("from of queries[{i}]")))?;
     endpoint_into(&to, &mut q.to).map_err(|b| named(b, || format!("to of queries[{i}]")))?;
     q.port = port(&port_).map_err(|b| named(b, || format!("port of queries[{i}]")))?;
-    q.protocol = protocol(protocol_.as_ref()).map_err(|b| named(b, || format!("protocol of queries[{i}]")))?;
+    q.protocol = protocol(protocol_.as_ref())
+        .map_err(|b| named(b, || format!("protocol of queries[{i}]")))?;
     Ok(())
 }
 
@@ -188,14 +253,22 @@ const CHUNK: usize = 256;
 /// being the index of its first question, and returns whether to go on answering. Once
 /// it said no, the rest of the batch is still read, so that a wrong argument anywhere is
 /// reported, as when the whole batch is read first.
-pub fn queries_chunked(v: &Bound<'_, PyAny>, mut answer: impl FnMut(&[Query], usize) -> bool) -> Result<(), Wrong> {
+pub fn queries_chunked(
+    v: &Bound<'_, PyAny>,
+    mut answer: impl FnMut(&[Query], usize) -> bool,
+) -> Result<(), Wrong> {
     let mut buf: Vec<Query> = Vec::with_capacity(CHUNK);
     let mut filled = 0;
     let mut first = 0;
     let mut going = true;
     let mut take = |i: usize, x: Borrowed<'_, '_, PyAny>| -> Result<(), Wrong> {
         if filled == buf.len() {
-            buf.push(Query { from: String::new(), to: String::new(), port: PortRef::Number(1), protocol: Protocol::Tcp });
+            buf.push(Query {
+                from: String::new(),
+                to: String::new(),
+                port: PortRef::Number(1),
+                protocol: Protocol::Tcp,
+            });
         }
         if let Some(q) = buf.get_mut(filled) {
             item_into(i, x, q)?;
@@ -218,11 +291,21 @@ pub fn queries_chunked(v: &Bound<'_, PyAny>, mut answer: impl FnMut(&[Query], us
         for (i, x) in t.iter_borrowed().enumerate() {
             take(i, x)?;
         }
-    } else if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() || v.is_instance_of::<PyDict>() {
+    } else if v.is_instance_of::<PyString>()
+        || v.is_instance_of::<PyBytes>()
+        || v.is_instance_of::<PyDict>()
+    {
         // Iterable, but never a list of questions: say so rather than fail on its items.
-        return Err(named(Bad::wrong_type(Expected::Queries, type_name(v)), || "queries".into()));
+        return Err(named(
+            Bad::wrong_type(Expected::Queries, type_name(v)),
+            || "queries".into(),
+        ));
     } else {
-        let iter = v.try_iter().map_err(|_| named(Bad::wrong_type(Expected::Queries, type_name(v)), || "queries".into()))?;
+        let iter = v.try_iter().map_err(|_| {
+            named(Bad::wrong_type(Expected::Queries, type_name(v)), || {
+                "queries".into()
+            })
+        })?;
         for (i, x) in iter.enumerate() {
             take(i, x?.as_borrowed())?;
         }
@@ -243,13 +326,27 @@ pub fn queries(v: &Bound<'_, PyAny>) -> Result<Vec<Query>, Wrong> {
         return Ok(out);
     }
     if let Ok(t) = v.cast::<PyTuple>() {
-        return t.iter_borrowed().enumerate().map(|(i, x)| item(i, x)).collect();
+        return t
+            .iter_borrowed()
+            .enumerate()
+            .map(|(i, x)| item(i, x))
+            .collect();
     }
-    if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() || v.is_instance_of::<PyDict>() {
+    if v.is_instance_of::<PyString>()
+        || v.is_instance_of::<PyBytes>()
+        || v.is_instance_of::<PyDict>()
+    {
         // Iterable, but never a list of questions: say so rather than fail on its items.
-        return Err(named(Bad::wrong_type(Expected::Queries, type_name(v)), || "queries".into()));
+        return Err(named(
+            Bad::wrong_type(Expected::Queries, type_name(v)),
+            || "queries".into(),
+        ));
     }
-    let iter = v.try_iter().map_err(|_| named(Bad::wrong_type(Expected::Queries, type_name(v)), || "queries".into()))?;
+    let iter = v.try_iter().map_err(|_| {
+        named(Bad::wrong_type(Expected::Queries, type_name(v)), || {
+            "queries".into()
+        })
+    })?;
     let mut out = Vec::new();
     for (i, x) in iter.enumerate() {
         out.push(item(i, x?.as_borrowed())?);
@@ -260,7 +357,9 @@ pub fn queries(v: &Bound<'_, PyAny>) -> Result<Vec<Query>, Wrong> {
 /// The manifests: str, or bytes in UTF-8 (decoded by the engine, with a located error).
 pub fn manifests(v: &Bound<'_, PyAny>, argument: &str) -> Result<Manifests, Wrong> {
     if let Ok(s) = v.cast::<PyString>() {
-        return text(s, Expected::Manifests).map(Manifests::Text).map_err(|b| named(b, || argument.into()));
+        return text(s, Expected::Manifests)
+            .map(Manifests::Text)
+            .map_err(|b| named(b, || argument.into()));
     }
     if let Ok(b) = v.cast::<PyBytes>() {
         return Ok(Manifests::Bytes(b.as_bytes().to_vec()));
@@ -268,13 +367,18 @@ pub fn manifests(v: &Bound<'_, PyAny>, argument: &str) -> Result<Manifests, Wron
     if let Ok(b) = v.cast::<PyByteArray>() {
         return Ok(Manifests::Bytes(b.to_vec()));
     }
-    Err(named(Bad::wrong_type(Expected::Manifests, type_name(v)), || argument.into()))
+    Err(named(
+        Bad::wrong_type(Expected::Manifests, type_name(v)),
+        || argument.into(),
+    ))
 }
 
 pub fn name(v: &Bound<'_, PyAny>, argument: &str) -> Result<String, Wrong> {
     match v.cast::<PyString>() {
         Ok(s) => text(s, Expected::Name).map_err(|b| named(b, || argument.into())),
-        Err(_) => Err(named(Bad::wrong_type(Expected::Name, type_name(v)), || argument.into())),
+        Err(_) => Err(named(Bad::wrong_type(Expected::Name, type_name(v)), || {
+            argument.into()
+        })),
     }
 }
 
@@ -283,31 +387,48 @@ pub fn dataplane(v: &Bound<'_, PyAny>) -> Result<Option<meshverdict_bindings::Da
         Ok(s) => text(s, Expected::Dataplane),
         Err(_) => Err(Bad::wrong_type(Expected::Dataplane, type_name(v))),
     };
-    s.and_then(|s| args::dataplane(&s)).map_err(|b| named(b, || "dataplane".into()))
+    s.and_then(|s| args::dataplane(&s))
+        .map_err(|b| named(b, || "dataplane".into()))
 }
 
 /// `limits={"max_objects": …, "max_depth": …, "max_alias_nodes": …}` (each optional).
 pub fn limits(v: Option<&Bound<'_, PyAny>>) -> Result<LimitsRequest, Wrong> {
     let mut out = LimitsRequest::default();
-    let Some(v) = v.filter(|v| !v.is_none()) else { return Ok(out) };
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(out);
+    };
     let Ok(d) = v.cast::<PyMapping>() else {
-        return Err(named(Bad::wrong_type(Expected::Limits, type_name(v)), || "limits".into()));
+        return Err(named(
+            Bad::wrong_type(Expected::Limits, type_name(v)),
+            || "limits".into(),
+        ));
     };
     for kv in d.items()?.iter() {
         let (k, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = kv.extract()?;
         let key = k.str().map(|s| s.to_string()).unwrap_or_default();
         let Some(index) = LIMIT_NAMES_PY.iter().position(|n| *n == key) else {
-            return Err(Wrong::Argument(ArgumentError::unknown_key("limits", "key", &key, &LIMIT_NAMES_PY)));
+            return Err(Wrong::Argument(ArgumentError::unknown_key(
+                "limits",
+                "key",
+                &key,
+                &LIMIT_NAMES_PY,
+            )));
         };
         let n = if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
             Err(Bad::wrong_type(Expected::Limit, type_name(&value)))
         } else {
             match value.extract::<i64>() {
                 Ok(n) => args::limit_int(n),
-                Err(_) => Err(Bad::wrong_value(Expected::Limit, value.str().map(|s| s.to_string()).unwrap_or_default())),
+                Err(_) => Err(Bad::wrong_value(
+                    Expected::Limit,
+                    value.str().map(|s| s.to_string()).unwrap_or_default(),
+                )),
             }
         };
-        out.set(index, n.map_err(|b| named(b, || format!("limits['{key}']")))?);
+        out.set(
+            index,
+            n.map_err(|b| named(b, || format!("limits['{key}']")))?,
+        );
     }
     Ok(out)
 }

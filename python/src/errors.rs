@@ -4,8 +4,8 @@
 //! this module only builds instances of them, through `meshverdict._errors._from_native`,
 //! so that an error raised here and one rebuilt from a JSON answer are the same object.
 
-use meshverdict_bindings::{Error, Location};
 use meshverdict_bindings::args::{ArgumentError, Host, Problem};
+use meshverdict_bindings::{Error, Location};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
@@ -47,7 +47,12 @@ fn location<'py>(py: Python<'py>, l: &Location) -> PyResult<Bound<'py, PyDict>> 
 /// The exception instance for an error (returned, not raised: `verdicts` puts them in
 /// place of the items that failed).
 pub fn instance(py: Python<'_>, e: &Error, kind: Kind) -> PyResult<Py<PyAny>> {
-    let factory = FACTORY.get_or_try_init(py, || -> PyResult<Py<PyAny>> { Ok(py.import("meshverdict._errors")?.getattr("_from_native")?.unbind()) })?;
+    let factory = FACTORY.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py
+            .import("meshverdict._errors")?
+            .getattr("_from_native")?
+            .unbind())
+    })?;
     let loc = match &e.location {
         Some(l) => Some(location(py, l)?),
         None => None,
@@ -57,7 +62,10 @@ pub fn instance(py: Python<'_>, e: &Error, kind: Kind) -> PyResult<Py<PyAny>> {
         Kind::Value => "value",
         Kind::ByCode => "code",
     };
-    Ok(factory.bind(py).call1((e.code.as_str(), &e.message, e.help.as_deref(), loc, kind))?.unbind())
+    Ok(factory
+        .bind(py)
+        .call1((e.code.as_str(), &e.message, e.help.as_deref(), loc, kind))?
+        .unbind())
 }
 
 /// The exception to raise for an engine error.

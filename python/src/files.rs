@@ -16,7 +16,9 @@ impl PyFolder {
     /// From every file path of the walk, relative to the folder, `/`-separated.
     #[new]
     fn new(paths: Vec<String>) -> PyFolder {
-        PyFolder { plan: FolderPlan::new(paths.iter().map(String::as_str)) }
+        PyFolder {
+            plan: FolderPlan::new(paths.iter().map(String::as_str)),
+        }
     }
 
     /// By name alone: `other` (not opened), `manifests` (read it, then `classify`), or
@@ -33,7 +35,8 @@ impl PyFolder {
             // Undecoded bytes: the load reports bad UTF-8 with its place; classifying
             // only looks for `{{`, which a lossy decoding keeps.
             let bytes = text.cast::<PyBytes>()?;
-            self.plan.classify(path, &String::from_utf8_lossy(bytes.as_bytes()))
+            self.plan
+                .classify(path, &String::from_utf8_lossy(bytes.as_bytes()))
         };
         Ok(kind.as_str())
     }
@@ -47,7 +50,10 @@ impl PyFolder {
     /// Raises the error of a folder with nothing to load; `skipped` are `(path, kind)`.
     #[staticmethod]
     fn nothing_to_load(py: Python<'_>, folder: &str, skipped: Vec<(String, String)>) -> PyErr {
-        let skipped: Vec<files::SkippedFile> = skipped.into_iter().filter_map(|(p, k)| files::kind(&k).map(|k| files::SkippedFile::new(p, k))).collect();
+        let skipped: Vec<files::SkippedFile> = skipped
+            .into_iter()
+            .filter_map(|(p, k)| files::kind(&k).map(|k| files::SkippedFile::new(p, k)))
+            .collect();
         crate::errors::raise(py, &files::nothing_to_load(folder, &skipped))
     }
 

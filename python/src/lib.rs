@@ -14,7 +14,10 @@ mod convert;
 mod errors;
 mod files;
 
-use meshverdict_bindings::{explanation, run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode, LoadOptions, Verdict};
+use meshverdict_bindings::{
+    explanation, run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode,
+    LoadOptions, Verdict,
+};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyTuple};
@@ -36,17 +39,32 @@ struct PyVerdict {
 static BRIEF: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static TUPLE_NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-fn options(py: Python<'_>, name: Option<String>, dataplane: &Bound<'_, PyAny>, limits: Option<&Bound<'_, PyAny>>) -> PyResult<LoadOptions> {
+fn options(
+    py: Python<'_>,
+    name: Option<String>,
+    dataplane: &Bound<'_, PyAny>,
+    limits: Option<&Bound<'_, PyAny>>,
+) -> PyResult<LoadOptions> {
     let dataplane = convert::dataplane(dataplane).map_err(|w| w.raise(py))?;
     let limits = convert::limits(limits).map_err(|w| w.raise(py))?;
-    Ok(LoadOptions { name, dataplane, limits: limits.resolve() })
+    Ok(LoadOptions {
+        name,
+        dataplane,
+        limits: limits.resolve(),
+    })
 }
 
 /// Loads manifests (str, or UTF-8 bytes) under `name`, for `dataplane` (`auto`,
 /// `generic`, `calico`, `cilium`), within `limits` (a dict, or None).
 #[pyfunction]
 #[pyo3(signature = (text, name, dataplane, limits))]
-fn load(py: Python<'_>, text: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>, dataplane: &Bound<'_, PyAny>, limits: Option<&Bound<'_, PyAny>>) -> PyResult<PyClusterHandle> {
+fn load(
+    py: Python<'_>,
+    text: &Bound<'_, PyAny>,
+    name: &Bound<'_, PyAny>,
+    dataplane: &Bound<'_, PyAny>,
+    limits: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyClusterHandle> {
     let manifests = convert::manifests(text, "text").map_err(|w| w.raise(py))?;
     let name = convert::name(name, "name").map_err(|w| w.raise(py))?;
     let options = options(py, Some(name), dataplane, limits)?;
@@ -59,7 +77,12 @@ fn load(py: Python<'_>, text: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>, datapl
 /// Loads several files as one cluster: `files` is a list of `(name, str | bytes)`.
 #[pyfunction]
 #[pyo3(signature = (files, dataplane, limits))]
-fn load_files(py: Python<'_>, files: &Bound<'_, PyList>, dataplane: &Bound<'_, PyAny>, limits: Option<&Bound<'_, PyAny>>) -> PyResult<PyClusterHandle> {
+fn load_files(
+    py: Python<'_>,
+    files: &Bound<'_, PyList>,
+    dataplane: &Bound<'_, PyAny>,
+    limits: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyClusterHandle> {
     let mut inputs = Vec::with_capacity(files.len());
     for f in files.iter() {
         let (name, text): (String, Bound<'_, PyAny>) = f.extract()?;
@@ -82,7 +105,10 @@ fn run_case(py: Python<'_>, text: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>) ->
     let out = py.detach(|| run_case_in(Some(&name), manifests).map(|r| serde_json::to_string(&r)));
     match out {
         Ok(Ok(json)) => Ok(json),
-        Ok(Err(e)) => Err(errors::raise(py, &Error::new(ErrorCode::Internal, e.to_string()))),
+        Ok(Err(e)) => Err(errors::raise(
+            py,
+            &Error::new(ErrorCode::Internal, e.to_string()),
+        )),
         Err(e) => Err(errors::raise(py, &e)),
     }
 }
@@ -108,7 +134,14 @@ impl PyClusterHandle {
 
     /// One verdict. Raises the argument's `TypeError`/`ValueError`, or the engine's error.
     #[pyo3(signature = (src, dst, port, protocol=None))]
-    fn verdict(&self, py: Python<'_>, src: &Bound<'_, PyAny>, dst: &Bound<'_, PyAny>, port: &Bound<'_, PyAny>, protocol: Option<&Bound<'_, PyAny>>) -> PyResult<PyVerdict> {
+    fn verdict(
+        &self,
+        py: Python<'_>,
+        src: &Bound<'_, PyAny>,
+        dst: &Bound<'_, PyAny>,
+        port: &Bound<'_, PyAny>,
+        protocol: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyVerdict> {
         let q = convert::query(src, dst, port, protocol).map_err(|w| w.raise(py))?;
         match py.detach(|| self.handle.verdict_only(&q)) {
             Ok(verdict) => Ok(PyVerdict { verdict }),
@@ -118,13 +151,23 @@ impl PyClusterHandle {
 
     /// Many verdicts: a `VerdictBrief` per question, or the exception of a question that
     /// failed in its place. A wrong argument anywhere raises.
-    fn verdicts<'py>(&self, py: Python<'py>, queries: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    fn verdicts<'py>(
+        &self,
+        py: Python<'py>,
+        queries: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let qs = convert::queries(queries).map_err(|w| w.raise(py))?;
         let answers = py.detach(|| self.handle.verdicts(&qs));
         // `tuple.__new__(VerdictBrief, (allowed, summary))`: the NamedTuple without its
         // Python-level `__new__`, half the cost per item.
         let brief = BRIEF.import(py, "meshverdict._api", "VerdictBrief")?;
-        let new = TUPLE_NEW.get_or_try_init(py, || py.get_type::<PyTuple>().getattr("__new__").map(Bound::unbind))?.bind(py);
+        let new = TUPLE_NEW
+            .get_or_try_init(py, || {
+                py.get_type::<PyTuple>()
+                    .getattr("__new__")
+                    .map(Bound::unbind)
+            })?
+            .bind(py);
         let mut items = Vec::with_capacity(answers.len());
         for a in answers {
             items.push(match a {
@@ -138,14 +181,20 @@ impl PyClusterHandle {
     /// `allowed` per question, in order; the first failing question raises (a wrong
     /// argument anywhere first). Read and answered in chunks, the GIL released while the
     /// engine answers each.
-    fn allowed_many<'py>(&self, py: Python<'py>, queries: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    fn allowed_many<'py>(
+        &self,
+        py: Python<'py>,
+        queries: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let mut allowed = Vec::with_capacity(queries.len().unwrap_or(0));
         let mut failed = None;
-        convert::queries_chunked(queries, |chunk, first| match py.detach(|| self.handle.allowed_into(chunk, first, &mut allowed)) {
-            Ok(()) => true,
-            Err(e) => {
-                failed = Some(e);
-                false
+        convert::queries_chunked(queries, |chunk, first| {
+            match py.detach(|| self.handle.allowed_into(chunk, first, &mut allowed)) {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
             }
         })
         .map_err(|w: Wrong| w.raise(py))?;
@@ -161,7 +210,10 @@ impl PyClusterHandle {
     }
 
     fn __repr__(&self) -> String {
-        format!("<meshverdict._native.ClusterHandle dataplane={}>", self.handle.dataplane().name.as_str())
+        format!(
+            "<meshverdict._native.ClusterHandle dataplane={}>",
+            self.handle.dataplane().name.as_str()
+        )
     }
 }
 
@@ -184,7 +236,8 @@ impl PyVerdict {
 
     /// The whole verdict, with its explanation, as JSON text.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        py.detach(|| verdict_json_of(&self.verdict)).map_err(|e| errors::raise(py, &e))
+        py.detach(|| verdict_json_of(&self.verdict))
+            .map_err(|e| errors::raise(py, &e))
     }
 
     fn __bool__(&self) -> bool {
@@ -196,7 +249,10 @@ impl PyVerdict {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add("ENTRIES", PyTuple::new(m.py(), meshverdict_bindings::entry::ENTRIES)?)?;
+    m.add(
+        "ENTRIES",
+        PyTuple::new(m.py(), meshverdict_bindings::entry::ENTRIES)?,
+    )?;
     m.add_class::<PyClusterHandle>()?;
     m.add_class::<PyVerdict>()?;
     m.add_class::<files::PyFolder>()?;

@@ -32,7 +32,14 @@ extern "C" {
 
     /// A verdict whose details (`source.details()`) are built when first read.
     #[wasm_bindgen(js_name = lazyVerdict)]
-    pub fn lazy_verdict(source: JsValue, allowed: bool, port: u16, protocol: &str, summary: &str, shape: u32) -> JsValue;
+    pub fn lazy_verdict(
+        source: JsValue,
+        allowed: bool,
+        port: u16,
+        protocol: &str,
+        summary: &str,
+        shape: u32,
+    ) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -48,18 +55,27 @@ extern "C" {
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| engine_error(&Error::new(meshverdict_bindings::ErrorCode::Internal, format!("answer not convertible: {e}"))))
+        .map_err(|e| {
+            engine_error(&Error::new(
+                meshverdict_bindings::ErrorCode::Internal,
+                format!("answer not convertible: {e}"),
+            ))
+        })
 }
 
 /// The `MeshverdictError` of an engine error, to throw or to return in place.
 pub fn engine_error(e: &Error) -> JsValue {
-    let data = e.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+    let data = e
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL);
     MeshverdictErrorJs::new(&data, &JsValue::UNDEFINED).into()
 }
 
 /// The `TypeError` or `RangeError` of a request an entry point refused (`call`).
 pub fn request_error(e: &Error, problem: Problem) -> JsValue {
-    let data = e.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+    let data = e
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL);
     let kind = match problem {
         Problem::Type => "type",
         Problem::Value => "range",
@@ -69,7 +85,10 @@ pub fn request_error(e: &Error, problem: Problem) -> JsValue {
 
 /// The `TypeError` or `RangeError` of a wrong argument.
 pub fn argument(a: &ArgumentError) -> JsValue {
-    let data = a.to_error().serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+    let data = a
+        .to_error()
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL);
     let kind = match a.problem {
         Problem::Type => "type",
         Problem::Value => "range",

@@ -20,7 +20,10 @@ use std::rc::{Rc, Weak};
 use meshverdict_bindings::args::{self, Problem};
 use meshverdict_bindings::entry::{self, Codec, Entry};
 use meshverdict_bindings::load::js_load_options;
-use meshverdict_bindings::{run_case as run_case_in, ClusterHandle, EngineAnswer, Error, ErrorCode, Failure, Query, Verdict, VerdictOut};
+use meshverdict_bindings::{
+    run_case as run_case_in, ClusterHandle, EngineAnswer, Error, ErrorCode, Failure, Query,
+    Verdict, VerdictOut,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -29,7 +32,12 @@ use wasm_bindgen::JsCast;
 // The answers' shapes generated from the Rust types (schema/generate.sh) in the namespace
 // `Schema`, then the hand-written rest, which re-exports them under their names.
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = concat!("export declare namespace Schema {\n", include_str!("../../schema/meshverdict.d.ts"), "}\n\n", include_str!("types.d.ts"));
+const TYPES: &str = concat!(
+    "export declare namespace Schema {\n",
+    include_str!("../../schema/meshverdict.d.ts"),
+    "}\n\n",
+    include_str!("types.d.ts")
+);
 
 /// JavaScript values both ways: a request deserialized from its object, an answer's
 /// result returned and its error thrown.
@@ -43,10 +51,17 @@ impl Codec for JsCodec {
         // Through a JSON value, as the other hosts' requests: every property is seen (an
         // unknown one is refused), numbers are integers where they are whole, and the
         // messages are theirs, word for word.
-        let value: serde_json::Value = serde_wasm_bindgen::from_value(request.clone()).map_err(|e| {
-            let text = e.to_string();
-            entry::request_error(entry, format!("invalid type: {}", text.strip_prefix("Error: ").unwrap_or(&text)))
-        })?;
+        let value: serde_json::Value =
+            serde_wasm_bindgen::from_value(request.clone()).map_err(|e| {
+                let text = e.to_string();
+                entry::request_error(
+                    entry,
+                    format!(
+                        "invalid type: {}",
+                        text.strip_prefix("Error: ").unwrap_or(&text)
+                    ),
+                )
+            })?;
         entry::decode_value(entry, value)
     }
 
@@ -107,14 +122,19 @@ impl VerdictSource {
         });
         let verdict = match (kept, self.handle.upgrade()) {
             (Some(v), _) => v,
-            (None, Some(handle)) => handle.verdict_only(&self.query).map_err(|e| js::engine_error(&e))?,
+            (None, Some(handle)) => handle
+                .verdict_only(&self.query)
+                .map_err(|e| js::engine_error(&e))?,
             (None, None) => {
                 let e = Error::new(ErrorCode::InvalidRequest, "the details of this verdict were read after its cluster was freed (free()); read them before, or ask again");
                 return Err(js::engine_error(&e));
             }
         };
         let explanation = meshverdict_bindings::explanation(&verdict);
-        js::to_js(&VerdictOut { verdict, explanation })
+        js::to_js(&VerdictOut {
+            verdict,
+            explanation,
+        })
     }
 }
 
@@ -129,8 +149,14 @@ impl Cluster {
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] options: JsValue,
     ) -> Result<Cluster, JsValue> {
         let manifests = read::manifests(&text, "text").map_err(|a| js::argument(&a))?;
-        let options = read::options(&options).and_then(js_load_options).map_err(|a| js::argument(&a))?;
-        ClusterHandle::load(manifests, options).map(|handle| Cluster { handle: Rc::new(Box::new(handle)) }).map_err(|e| js::engine_error(&e))
+        let options = read::options(&options)
+            .and_then(js_load_options)
+            .map_err(|a| js::argument(&a))?;
+        ClusterHandle::load(manifests, options)
+            .map(|handle| Cluster {
+                handle: Rc::new(Box::new(handle)),
+            })
+            .map_err(|e| js::engine_error(&e))
     }
 
     /// Loads several files as one cluster (a folder), each under its name: `files` is an
@@ -138,12 +164,22 @@ impl Cluster {
     /// `fromYaml`'s (but `name`: each file has its own).
     #[wasm_bindgen(js_name = fromFiles)]
     pub fn from_files(
-        #[wasm_bindgen(unchecked_param_type = "Array<{ name: string; yaml: string | Uint8Array }>")] files: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "Omit<LoadOptions, 'name'>")] options: JsValue,
+        #[wasm_bindgen(
+            unchecked_param_type = "Array<{ name: string; yaml: string | Uint8Array }>"
+        )]
+        files: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Omit<LoadOptions, 'name'>")]
+        options: JsValue,
     ) -> Result<Cluster, JsValue> {
         let files = read::files(&files).map_err(|a| js::argument(&a))?;
-        let options = read::options(&options).and_then(js_load_options).map_err(|a| js::argument(&a))?;
-        ClusterHandle::load_files(files, options).map(|handle| Cluster { handle: Rc::new(Box::new(handle)) }).map_err(|e| js::engine_error(&e))
+        let options = read::options(&options)
+            .and_then(js_load_options)
+            .map_err(|a| js::argument(&a))?;
+        ClusterHandle::load_files(files, options)
+            .map(|handle| Cluster {
+                handle: Rc::new(Box::new(handle)),
+            })
+            .map_err(|e| js::engine_error(&e))
     }
 
     /// Warnings of the load (skipped kinds, assumptions).
@@ -170,9 +206,15 @@ impl Cluster {
     /// the rest (the layers, the endpoints, the explanation) is built as a JavaScript value
     /// when it is first read (`js/host.js`, `lazyVerdict`).
     #[wasm_bindgen(unchecked_return_type = "VerdictResult")]
-    pub fn verdict(&self, #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue) -> Result<JsValue, JsValue> {
+    pub fn verdict(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let q = read::query(&query).map_err(|a| js::argument(&a))?;
-        let verdict = self.handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?;
+        let verdict = self
+            .handle
+            .verdict_only(&q)
+            .map_err(|e| js::engine_error(&e))?;
         let serial = SERIAL.with(|s| {
             let n = s.get().wrapping_add(1);
             s.set(n);
@@ -183,8 +225,19 @@ impl Cluster {
             | u32::from(!verdict.backends.is_empty()) << 2
             | u32::from(!verdict.members.is_empty()) << 3
             | u32::from(!verdict.warnings.is_empty()) << 4;
-        let source = VerdictSource { handle: Rc::downgrade(&self.handle), query: q, serial };
-        let out = js::lazy_verdict(source.into(), verdict.allowed, verdict.port, verdict.protocol.as_str(), &verdict.summary, shape);
+        let source = VerdictSource {
+            handle: Rc::downgrade(&self.handle),
+            query: q,
+            serial,
+        };
+        let out = js::lazy_verdict(
+            source.into(),
+            verdict.allowed,
+            verdict.port,
+            verdict.protocol.as_str(),
+            &verdict.summary,
+            shape,
+        );
         LAST.with(|last| *last.borrow_mut() = Some((serial, verdict)));
         Ok(out)
     }
@@ -193,11 +246,17 @@ impl Cluster {
     /// answer becomes a `MeshverdictError` in its place (returned, not thrown); a wrong
     /// argument throws.
     #[wasm_bindgen(unchecked_return_type = "Array<VerdictBrief | MeshverdictError>")]
-    pub fn verdicts(&self, #[wasm_bindgen(unchecked_param_type = "readonly Query[]")] queries: JsValue) -> Result<JsValue, JsValue> {
-        let packed = read::packed(&queries).and_then(|(text, items)| self.handle.verdicts_packed(&text, items, args::batch_field));
+    pub fn verdicts(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "readonly Query[]")] queries: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let packed = read::packed(&queries)
+            .and_then(|(text, items)| self.handle.verdicts_packed(&text, items, args::batch_field));
         let answers = match packed {
             Some(read) => read.map_err(|a| js::argument(&a))?,
-            None => self.handle.verdicts(&read::queries(&queries).map_err(|a| js::argument(&a))?),
+            None => self
+                .handle
+                .verdicts(&read::queries(&queries).map_err(|a| js::argument(&a))?),
         };
         let out = js_sys::Array::new();
         for answer in answers {
@@ -211,19 +270,29 @@ impl Cluster {
 
     /// Just `allowed` for each question, in order; the first error anywhere is thrown.
     #[wasm_bindgen(js_name = allowedMany, unchecked_return_type = "boolean[]")]
-    pub fn allowed_many(&self, #[wasm_bindgen(unchecked_param_type = "readonly Query[]")] queries: JsValue) -> Result<JsValue, JsValue> {
+    pub fn allowed_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "readonly Query[]")] queries: JsValue,
+    ) -> Result<JsValue, JsValue> {
         // Packed by JavaScript and answered as read; else the objects, read one by one.
-        let packed = read::packed(&queries).and_then(|(text, items)| self.handle.allowed_many_packed(&text, items, args::batch_field));
+        let packed = read::packed(&queries).and_then(|(text, items)| {
+            self.handle
+                .allowed_many_packed(&text, items, args::batch_field)
+        });
         let allowed = match packed {
             Some(Ok(v)) => v,
             Some(Err(Failure::Argument(a))) => return Err(js::argument(&a)),
             Some(Err(Failure::Engine(e))) => return Err(js::engine_error(&e)),
             None => {
                 let qs = read::queries(&queries).map_err(|a| js::argument(&a))?;
-                self.handle.allowed_many(&qs).map_err(|e| js::engine_error(&e))?
+                self.handle
+                    .allowed_many(&qs)
+                    .map_err(|e| js::engine_error(&e))?
             }
         };
-        Ok(js::booleans(&allowed.into_iter().map(u8::from).collect::<Vec<u8>>()))
+        Ok(js::booleans(
+            &allowed.into_iter().map(u8::from).collect::<Vec<u8>>(),
+        ))
     }
 
     /// An entry point of the engine by name (`diagnostics`, `errors`, …) with its request
@@ -255,7 +324,10 @@ impl Cluster {
 
     /// For each workload, who beyond its namespace may reach it: `meshverdict exposure -o json`.
     #[wasm_bindgen(unchecked_return_type = "Exposure[]")]
-    pub fn exposure(&self, #[wasm_bindgen(unchecked_optional_param_type = "ExposureOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn exposure(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ExposureOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         self.call(entry::Exposure::NAME, options)
     }
 
@@ -263,7 +335,10 @@ impl Cluster {
     /// tree before the change and `after` the manifests after it (or, with `before`, the
     /// other way round), loaded as this cluster was.
     #[wasm_bindgen(unchecked_return_type = "DiffResult")]
-    pub fn diff(&self, #[wasm_bindgen(unchecked_param_type = "DiffOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn diff(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DiffOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let mut request = options.clone();
         if read::js_type(&options) == meshverdict_bindings::args::JsType::Object {
             let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
@@ -283,14 +358,20 @@ impl Cluster {
     /// (`meshverdict synthesize -o json`). `intents`: the text of Intents documents or
     /// their parsed form; none: the Intents documents among the manifests.
     #[wasm_bindgen(unchecked_return_type = "Synthesis")]
-    pub fn synthesize(&self, #[wasm_bindgen(unchecked_optional_param_type = "SynthesizeOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn synthesize(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SynthesizeOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         self.call(entry::Synthesize::NAME, options)
     }
 
     /// The smallest additive change that gives the mesh back the flows it needs
     /// (`meshverdict repair -o json`).
     #[wasm_bindgen(unchecked_return_type = "Repair")]
-    pub fn repair(&self, #[wasm_bindgen(unchecked_optional_param_type = "RepairOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn repair(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "RepairOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         self.call(entry::Repair::NAME, options)
     }
 

@@ -55,7 +55,9 @@ thread_local! {
 pub fn query(v: &JsValue) -> Result<Query, ArgumentError> {
     if let Some(text) = js::pack_one(v) {
         if let Some(read) = args::packed_queries(&text, 1, args::query_field) {
-            return read.map(|mut qs| qs.pop()).transpose().unwrap_or_else(|| Err(Bad::wrong_type(Expected::Query, "nothing").named(Host::JavaScript, "query")));
+            return read.map(|mut qs| qs.pop()).transpose().unwrap_or_else(|| {
+                Err(Bad::wrong_type(Expected::Query, "nothing").named(Host::JavaScript, "query"))
+            });
         }
     }
     unknown_key(v, true)?;
@@ -69,18 +71,34 @@ pub struct QueryKeys {
 
 impl QueryKeys {
     /// One query object; `container()` names it on failure (`query`, `queries[3]`).
-    pub fn query(&self, v: &JsValue, container: impl Fn() -> String) -> Result<Query, ArgumentError> {
+    pub fn query(
+        &self,
+        v: &JsValue,
+        container: impl Fn() -> String,
+    ) -> Result<Query, ArgumentError> {
         let t = js_type(v);
         if t != JsType::Object {
-            return Err(Bad::wrong_type(Expected::Query, t.name()).named(Host::JavaScript, &container()));
+            return Err(
+                Bad::wrong_type(Expected::Query, t.name()).named(Host::JavaScript, &container())
+            );
         }
         let obj: &Props = v.unchecked_ref();
         let [from, to, port, protocol] = &self.keys;
         let named = |key: &str| {
             let c = container();
-            if c == "query" { format!("query.{key}") } else { format!("{key} of {c}") }
+            if c == "query" {
+                format!("query.{key}")
+            } else {
+                format!("{key} of {c}")
+            }
         };
-        args::js_query(part(obj.get(from)), part(obj.get(to)), part(obj.get(port)), part(obj.get(protocol)), named)
+        args::js_query(
+            part(obj.get(from)),
+            part(obj.get(to)),
+            part(obj.get(port)),
+            part(obj.get(protocol)),
+            named,
+        )
     }
 }
 
@@ -93,8 +111,17 @@ pub fn unknown_key(queries: &JsValue, single: bool) -> Result<(), ArgumentError>
     let pair: Array = found.unchecked_into();
     let index = pair.get(0).as_f64().unwrap_or(-1.0);
     let key = pair.get(1).as_string().unwrap_or_default();
-    let argument = if index < 0.0 { "query".to_string() } else { format!("queries[{index}]") };
-    Err(ArgumentError::unknown_key(&argument, "property", &key, &args::QUERY_KEYS))
+    let argument = if index < 0.0 {
+        "query".to_string()
+    } else {
+        format!("queries[{index}]")
+    };
+    Err(ArgumentError::unknown_key(
+        &argument,
+        "property",
+        &key,
+        &args::QUERY_KEYS,
+    ))
 }
 
 /// Every question of a batch (an array of query objects), read object by object: the
@@ -138,7 +165,11 @@ pub fn options(v: &JsValue) -> Result<Vec<(String, JsPart)>, ArgumentError> {
     match js_type(v) {
         JsType::Undefined | JsType::Null => return Ok(Vec::new()),
         JsType::Object => {}
-        t => return Err(Bad::wrong_type(Expected::Options, t.name()).named(Host::JavaScript, "options")),
+        t => {
+            return Err(
+                Bad::wrong_type(Expected::Options, t.name()).named(Host::JavaScript, "options")
+            )
+        }
     }
     let mut out = Vec::new();
     for (key, value) in entries(v) {
@@ -177,7 +208,9 @@ pub fn name(v: &JsValue, argument: &str) -> Result<Option<String>, ArgumentError
 /// Uint8Array in UTF-8).
 pub fn files(v: &JsValue) -> Result<Vec<(String, Manifests)>, ArgumentError> {
     let Some(arr) = v.dyn_ref::<Array>() else {
-        return Err(Bad::wrong_type(Expected::Files, js_type(v).name()).named(Host::JavaScript, "files"));
+        return Err(
+            Bad::wrong_type(Expected::Files, js_type(v).name()).named(Host::JavaScript, "files")
+        );
     };
     let name_key = JsValue::from_str("name");
     let yaml_key = JsValue::from_str("yaml");
@@ -186,19 +219,29 @@ pub fn files(v: &JsValue) -> Result<Vec<(String, Manifests)>, ArgumentError> {
         let item = arr.get(i);
         let t = js_type(&item);
         if t != JsType::Object {
-            return Err(Bad::wrong_type(Expected::Files, t.name()).named(Host::JavaScript, &format!("files[{i}]")));
+            return Err(Bad::wrong_type(Expected::Files, t.name())
+                .named(Host::JavaScript, &format!("files[{i}]")));
         }
         for (key, _) in entries(&item) {
             if key != "name" && key != "yaml" {
-                return Err(ArgumentError::unknown_key(&format!("files[{i}]"), "property", &key, &["name", "yaml"]));
+                return Err(ArgumentError::unknown_key(
+                    &format!("files[{i}]"),
+                    "property",
+                    &key,
+                    &["name", "yaml"],
+                ));
             }
         }
         let obj: &Props = item.unchecked_ref();
         let name = obj.get(&name_key);
         let Some(name) = name.as_string() else {
-            return Err(Bad::wrong_type(Expected::Name, js_type(&name).name()).named(Host::JavaScript, &format!("files[{i}].name")));
+            return Err(Bad::wrong_type(Expected::Name, js_type(&name).name())
+                .named(Host::JavaScript, &format!("files[{i}].name")));
         };
-        out.push((name, manifests(&obj.get(&yaml_key), &format!("files[{i}].yaml"))?));
+        out.push((
+            name,
+            manifests(&obj.get(&yaml_key), &format!("files[{i}].yaml"))?,
+        ));
     }
     Ok(out)
 }
@@ -211,7 +254,10 @@ pub fn manifests_request(v: &JsValue, argument: &str) -> Result<JsValue, JsValue
     let yaml_key = JsValue::from_str("yaml");
     let name_key = JsValue::from_str("name");
     let text = |bytes: &Uint8Array, name: &str| -> Result<JsValue, JsValue> {
-        Manifests::Bytes(bytes.to_vec()).into_text(name).map(|t| JsValue::from_str(&t)).map_err(|e| js::engine_error(&e))
+        Manifests::Bytes(bytes.to_vec())
+            .into_text(name)
+            .map(|t| JsValue::from_str(&t))
+            .map_err(|e| js::engine_error(&e))
     };
     let object = |pairs: &[(&JsValue, JsValue)]| -> Result<JsValue, JsValue> {
         let o = Object::new();
@@ -224,9 +270,14 @@ pub fn manifests_request(v: &JsValue, argument: &str) -> Result<JsValue, JsValue
     let decoded = |o: &JsValue, name: &str| -> Result<JsValue, JsValue> {
         let props: &Props = o.unchecked_ref();
         let yaml = props.get(&yaml_key);
-        let Some(bytes) = yaml.dyn_ref::<Uint8Array>() else { return Ok(o.clone()) };
+        let Some(bytes) = yaml.dyn_ref::<Uint8Array>() else {
+            return Ok(o.clone());
+        };
         let copy = Object::assign(&Object::new(), o.unchecked_ref());
-        let name = props.get(&name_key).as_string().unwrap_or_else(|| name.to_string());
+        let name = props
+            .get(&name_key)
+            .as_string()
+            .unwrap_or_else(|| name.to_string());
         js_sys::Reflect::set(&copy, &yaml_key, &text(bytes, &name)?)?;
         Ok(copy.into())
     };
@@ -240,7 +291,11 @@ pub fn manifests_request(v: &JsValue, argument: &str) -> Result<JsValue, JsValue
         let files = Array::new();
         for i in 0..arr.length() {
             let item = arr.get(i);
-            files.push(&if js_type(&item) == JsType::Object { decoded(&item, &format!("{argument}.files[{i}]"))? } else { item });
+            files.push(&if js_type(&item) == JsType::Object {
+                decoded(&item, &format!("{argument}.files[{i}]"))?
+            } else {
+                item
+            });
         }
         return object(&[(&JsValue::from_str("files"), files.into())]);
     }

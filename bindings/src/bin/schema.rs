@@ -8,8 +8,13 @@
 use std::path::PathBuf;
 
 use meshverdict::{Answer, Diagnostic, Error, Verdict};
-use meshverdict_bindings::jobs::{DiffOut, DiffRequest, EndpointInfo, ExposureRequest, MatrixCells, MatrixOut, MatrixRequest, RepairRequest, SynthesisOut, SynthesizeRequest};
-use meshverdict_bindings::{CaseOut, CaseRequest, LoadRequest, VerdictBrief, VerdictOut, VerdictRequest};
+use meshverdict_bindings::jobs::{
+    DiffOut, DiffRequest, EndpointInfo, ExposureRequest, MatrixCells, MatrixOut, MatrixRequest,
+    RepairRequest, SynthesisOut, SynthesizeRequest,
+};
+use meshverdict_bindings::{
+    CaseOut, CaseRequest, LoadRequest, VerdictBrief, VerdictOut, VerdictRequest,
+};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value};
@@ -23,7 +28,15 @@ fn add<T: JsonSchema>(generator: &mut SchemaGenerator, roots: &mut Vec<Value>) {
 fn absent_not_null(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let required: Vec<String> = map.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
+            let required: Vec<String> = map
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
             if let Some(Value::Object(properties)) = map.get_mut("properties") {
                 for (name, property) in properties.iter_mut() {
                     if !required.contains(name) {
@@ -68,7 +81,10 @@ fn rename_refs(value: &mut Value, renamed: &[(String, String)]) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get_mut("$ref") {
-                if let Some((_, to)) = renamed.iter().find(|(from, _)| r.strip_prefix("#/definitions/") == Some(from.as_str())) {
+                if let Some((_, to)) = renamed
+                    .iter()
+                    .find(|(from, _)| r.strip_prefix("#/definitions/") == Some(from.as_str()))
+                {
                     *r = format!("#/definitions/{to}");
                 }
             }
@@ -80,7 +96,15 @@ fn rename_refs(value: &mut Value, renamed: &[(String, String)]) {
 }
 
 fn main() -> std::process::ExitCode {
-    let out = std::env::args_os().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema/meshverdict.schema.json")));
+    let out = std::env::args_os()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../schema/meshverdict.schema.json"
+            ))
+        });
     // Answers as they are written (serialize: fields left out when empty are optional) …
     let mut generator = SchemaSettings::draft07().for_serialize().into_generator();
     let mut roots = Vec::new();
@@ -98,7 +122,8 @@ fn main() -> std::process::ExitCode {
     add::<SynthesisOut>(&mut generator, &mut roots);
     add::<meshverdict::synthesize::Repair>(&mut generator, &mut roots);
     add::<EndpointInfo>(&mut generator, &mut roots);
-    let mut definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    let mut definitions: Map<String, Value> =
+        generator.take_definitions(true).into_iter().collect();
     let mut root_value = Value::Array(roots);
     absent_not_null(&mut root_value);
     definitions.values_mut().for_each(absent_not_null);
@@ -116,21 +141,34 @@ fn main() -> std::process::ExitCode {
     add::<RepairRequest>(&mut generator, &mut requests);
     let read: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     // A type read differently from how it is written is `NAMEInput` on the request side.
-    let renamed: Vec<(String, String)> = read.iter().filter(|(k, v)| definitions.get(*k).is_some_and(|w| w != *v)).map(|(k, _)| (k.clone(), format!("{k}Input"))).collect();
+    let renamed: Vec<(String, String)> = read
+        .iter()
+        .filter(|(k, v)| definitions.get(*k).is_some_and(|w| w != *v))
+        .map(|(k, _)| (k.clone(), format!("{k}Input")))
+        .collect();
     let mut requests = Value::Array(requests);
     rename_refs(&mut requests, &renamed);
     for (k, mut v) in read {
         rename_refs(&mut v, &renamed);
-        let name = renamed.iter().find(|(from, _)| *from == k).map(|(_, to)| to.clone()).unwrap_or(k);
+        let name = renamed
+            .iter()
+            .find(|(from, _)| *from == k)
+            .map(|(_, to)| to.clone())
+            .unwrap_or(k);
         definitions.entry(name).or_insert(v);
     }
-    let Value::Array(mut roots) = root_value else { return std::process::ExitCode::FAILURE };
+    let Value::Array(mut roots) = root_value else {
+        return std::process::ExitCode::FAILURE;
+    };
     if let Value::Array(r) = requests {
         roots.extend(r);
     }
 
     let mut root = Map::new();
-    root.insert("$schema".into(), "http://json-schema.org/draft-07/schema#".into());
+    root.insert(
+        "$schema".into(),
+        "http://json-schema.org/draft-07/schema#".into(),
+    );
     root.insert("title".into(), "meshverdict".into());
     root.insert(
         "description".into(),

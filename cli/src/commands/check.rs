@@ -29,10 +29,23 @@ pub fn run(args: &CheckArgs, ctx: &Context) -> Exit {
 fn question(args: &CheckArgs) -> Result<Query, Error> {
     let ns = args.namespace.as_deref();
     let missing = |flag: &str| Error::request(format!("{flag} is required"));
-    let from = qualify(args.from.as_deref().ok_or_else(|| missing("--from"))?, ns, "--from")?;
-    let to = qualify(args.to.as_deref().ok_or_else(|| missing("--to"))?, ns, "--to")?;
+    let from = qualify(
+        args.from.as_deref().ok_or_else(|| missing("--from"))?,
+        ns,
+        "--from",
+    )?;
+    let to = qualify(
+        args.to.as_deref().ok_or_else(|| missing("--to"))?,
+        ns,
+        "--to",
+    )?;
     let port = args.port.clone().ok_or_else(|| missing("--port"))?;
-    Ok(Query { from, to, port, protocol: args.protocol })
+    Ok(Query {
+        from,
+        to,
+        port,
+        protocol: args.protocol,
+    })
 }
 
 /// Every diagnostic the verdict carries, its members' and backends' included.
@@ -53,7 +66,11 @@ fn fail_on(v: &Verdict, threshold: Option<FailOn>) -> Option<Severity> {
     if !v.allowed {
         return None;
     }
-    diagnostics(v).iter().map(|d| d.severity).filter(|s| *s >= least).max()
+    diagnostics(v)
+        .iter()
+        .map(|d| d.severity)
+        .filter(|s| *s >= least)
+        .max()
 }
 
 fn exit_of(v: &Verdict, threshold: Option<FailOn>) -> Exit {
@@ -71,7 +88,9 @@ fn single(args: &CheckArgs, ctx: &Context) -> Exit {
     let quiet = ctx.verbosity == Verbosity::Quiet;
     let fail = |e: Error, skipped: &[crate::inputs::Skipped]| {
         match format {
-            CheckFormat::Json => outln!("{}", envelope::pretty(&envelope::failure(e, &[], skipped))),
+            CheckFormat::Json => {
+                outln!("{}", envelope::pretty(&envelope::failure(e, &[], skipped)))
+            }
             CheckFormat::Text | CheckFormat::Trace => {
                 print_warnings(skipped, &[], ctx.verbosity);
                 print_error(&e);
@@ -100,7 +119,10 @@ fn single(args: &CheckArgs, ctx: &Context) -> Exit {
         Err(e) => {
             return match format {
                 CheckFormat::Json => {
-                    outln!("{}", envelope::pretty(&envelope::failure(e, cluster.warnings(), skipped)));
+                    outln!(
+                        "{}",
+                        envelope::pretty(&envelope::failure(e, cluster.warnings(), skipped))
+                    );
                     Exit::Error
                 }
                 _ => {
@@ -112,7 +134,10 @@ fn single(args: &CheckArgs, ctx: &Context) -> Exit {
         }
     };
     match format {
-        CheckFormat::Json => outln!("{}", envelope::pretty(&envelope::success(&v, cluster.warnings(), skipped))),
+        CheckFormat::Json => outln!(
+            "{}",
+            envelope::pretty(&envelope::success(&v, cluster.warnings(), skipped))
+        ),
         CheckFormat::Text => {
             print_warnings(skipped, cluster.warnings(), ctx.verbosity);
             out!("{}", verdict_text(&v));
@@ -133,7 +158,11 @@ fn single(args: &CheckArgs, ctx: &Context) -> Exit {
 /// no question is a failure envelope naming its line; the others are still answered.
 fn batch(args: &CheckArgs, file: &str, ctx: &Context) -> Exit {
     if let Some(format) = args.output.filter(|f| *f != CheckFormat::Json) {
-        let name = if format == CheckFormat::Text { "text" } else { "trace" };
+        let name = if format == CheckFormat::Text {
+            "text"
+        } else {
+            "trace"
+        };
         let message = format!("--queries writes JSON Lines: -o {name} cannot be used with it (leave -o out, or give -o json)");
         usage_error(message);
     }
@@ -168,7 +197,11 @@ fn batch(args: &CheckArgs, file: &str, ctx: &Context) -> Exit {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let at = Location { source: file_name(file), line: Some(i + 1), ..Location::default() };
+        let at = Location {
+            source: file_name(file),
+            line: Some(i + 1),
+            ..Location::default()
+        };
         // Streamed, not gathered: a batch of a million questions needs no memory per answer.
         let line = match answer(cluster, trimmed, args, &at) {
             Ok(v) => {
@@ -185,10 +218,22 @@ fn batch(args: &CheckArgs, file: &str, ctx: &Context) -> Exit {
     worst
 }
 
-fn answer(cluster: &Cluster, line: &str, args: &CheckArgs, at: &Location) -> Result<Verdict, Error> {
-    let located = |e: Error| if e.location.is_some() { e } else { e.at(at.clone()) };
+fn answer(
+    cluster: &Cluster,
+    line: &str,
+    args: &CheckArgs,
+    at: &Location,
+) -> Result<Verdict, Error> {
+    let located = |e: Error| {
+        if e.location.is_some() {
+            e
+        } else {
+            e.at(at.clone())
+        }
+    };
     let line_no = at.line.unwrap_or_default();
-    let q = parse_line(line).map_err(|m| Error::request(format!("line {line_no}: {m}")).at(at.clone()))?;
+    let q = parse_line(line)
+        .map_err(|m| Error::request(format!("line {line_no}: {m}")).at(at.clone()))?;
     let ns = args.namespace.as_deref();
     let from = qualify(&q.from, ns, "from").map_err(located)?;
     let to = qualify(&q.to, ns, "to").map_err(located)?;
@@ -198,8 +243,14 @@ fn answer(cluster: &Cluster, line: &str, args: &CheckArgs, at: &Location) -> Res
 /// A usage error in clap's words and with its exit status (2), for what clap cannot declare.
 fn usage_error(message: String) -> ! {
     let mut cli = Cli::command();
-    let check = cli.find_subcommand_mut("check").cloned().unwrap_or_else(Cli::command);
-    check.bin_name("meshverdict check").error(clap::error::ErrorKind::ArgumentConflict, message).exit()
+    let check = cli
+        .find_subcommand_mut("check")
+        .cloned()
+        .unwrap_or_else(Cli::command);
+    check
+        .bin_name("meshverdict check")
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
 }
 
 /// The exit status of a batch: an error beats a deny, a deny beats `--fail-on`.
@@ -228,7 +279,9 @@ fn file_name(file: &str) -> String {
 fn read_queries(file: &str) -> Result<String, Error> {
     let bytes = if file == "-" {
         let mut b = Vec::new();
-        std::io::stdin().read_to_end(&mut b).map_err(|e| Error::request(format!("reading --queries from stdin: {e}")))?;
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .map_err(|e| Error::request(format!("reading --queries from stdin: {e}")))?;
         b
     } else {
         std::fs::read(file).map_err(|e| Error::request(format!("--queries {file}: {e}")))?

@@ -43,9 +43,18 @@ pub fn run(args: &ConformanceArgs, ctx: &Context) -> Exit {
             return Exit::Error;
         }
     }
-    let mut outcome = Outcome { reports: Vec::new(), passed: 0, failed: 0, errors: Vec::new() };
+    let mut outcome = Outcome {
+        reports: Vec::new(),
+        passed: 0,
+        failed: 0,
+        errors: Vec::new(),
+    };
     let mut warnings: Vec<Note> = Vec::new();
-    let is_case = |f: &PathBuf| f.extension().and_then(|e| e.to_str()).is_some_and(|e| e == "yaml" || e == "yml");
+    let is_case = |f: &PathBuf| {
+        f.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e == "yaml" || e == "yml")
+    };
     for f in files.iter().filter(|f| is_case(f)) {
         let source = f.display().to_string();
         let result = std::fs::read(f)
@@ -68,8 +77,15 @@ pub fn run(args: &ConformanceArgs, ctx: &Context) -> Exit {
                 if !json && ctx.verbosity != Verbosity::Quiet {
                     eprintln!("warning[no-expectations]: {message}");
                 }
-                let location = Some(Location { source: source.clone(), ..Location::default() });
-                warnings.push(Note::Cli { code: "no-expectations".into(), message, location });
+                let location = Some(Location {
+                    source: source.clone(),
+                    ..Location::default()
+                });
+                warnings.push(Note::Cli {
+                    code: "no-expectations".into(),
+                    message,
+                    location,
+                });
             }
             Err(e) => {
                 if !json {
@@ -82,7 +98,10 @@ pub fn run(args: &ConformanceArgs, ctx: &Context) -> Exit {
     }
     let (passed, failed) = (outcome.passed, outcome.failed);
     if json {
-        let v = envelope::Envelope::Success { result: &outcome, warnings };
+        let v = envelope::Envelope::Success {
+            result: &outcome,
+            warnings,
+        };
         outln!("{}", envelope::pretty(&v));
         // stdout stays one JSON document; the closing line goes to stderr.
         eprintln!("{passed} passed, {failed} failed");
@@ -98,7 +117,9 @@ pub fn run(args: &ConformanceArgs, ctx: &Context) -> Exit {
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
         entries.sort();
         for p in entries {
             collect(&p, out)?;
@@ -106,7 +127,10 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     } else if path.is_file() {
         out.push(path.to_path_buf());
     } else {
-        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{}: no such file or folder", path.display())));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{}: no such file or folder", path.display()),
+        ));
     }
     Ok(())
 }

@@ -68,7 +68,11 @@ fn ports(c: &FlowChange) -> String {
     if is_every_port(&c.ports) {
         "all ports".into()
     } else {
-        c.ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+        c.ports
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -91,12 +95,21 @@ fn sarif(d: &Diff) -> Value {
         });
         if let (Some(loc), Some(obj)) = (&c.location, r.as_object_mut()) {
             let art = base.artifact(&loc.source);
-            let artifact = if art.relative { json!({"uri": art.uri, "uriBaseId": crate::uri::SRCROOT}) } else { json!({"uri": art.uri}) };
+            let artifact = if art.relative {
+                json!({"uri": art.uri, "uriBaseId": crate::uri::SRCROOT})
+            } else {
+                json!({"uri": art.uri})
+            };
             obj.insert("locations".into(), json!([{"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": loc.line.unwrap_or(1)}}}]));
         }
         r
     };
-    let results: Vec<Value> = d.opened.iter().map(|c| result(c, true)).chain(d.closed.iter().map(|c| result(c, false))).collect();
+    let results: Vec<Value> = d
+        .opened
+        .iter()
+        .map(|c| result(c, true))
+        .chain(d.closed.iter().map(|c| result(c, false)))
+        .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -140,7 +153,10 @@ pub fn run(args: &DiffArgs, ctx: &Context) -> Exit {
         super::matrix::By::Class => jobs::By::Class,
     };
     let forbid = match &args.forbid {
-        Some(path) => match std::fs::read(path).map_err(|e| meshverdict::Error::request(format!("{path}: {e}"))).and_then(|b| meshverdict::source::decode_utf8(path, b)) {
+        Some(path) => match std::fs::read(path)
+            .map_err(|e| meshverdict::Error::request(format!("{path}: {e}")))
+            .and_then(|b| meshverdict::source::decode_utf8(path, b))
+        {
             Ok(text) => Some((path.as_str(), text)),
             Err(e) => {
                 progress.finish();
@@ -159,7 +175,14 @@ pub fn run(args: &DiffArgs, ctx: &Context) -> Exit {
     };
     let (d, forbidden) = (&out.diff, &out.forbidden_opened);
     match args.output {
-        DiffFormat::Json => outln!("{}", envelope::pretty(&envelope::success(&out, a.warnings(), &after.inputs.skipped))),
+        DiffFormat::Json => outln!(
+            "{}",
+            envelope::pretty(&envelope::success(
+                &out,
+                a.warnings(),
+                &after.inputs.skipped
+            ))
+        ),
         DiffFormat::Sarif => outln!("{}", envelope::pretty(&sarif(d))),
         DiffFormat::Text => {
             print_warnings(&after.inputs.skipped, a.warnings(), ctx.verbosity);

@@ -38,18 +38,42 @@ fn ports(p: &[meshverdict::evaluate::matrix::PortRange]) -> String {
     if is_every_port(p) {
         "all ports".into()
     } else {
-        p.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+        p.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
 fn text(e: &Exposure) -> String {
-    let mut out = format!("{}{}\n", e.workload, if e.open_to_everything { " — OPEN TO EVERYTHING (every pod, every outside address, every port)" } else { "" });
+    let mut out = format!(
+        "{}{}\n",
+        e.workload,
+        if e.open_to_everything {
+            " — OPEN TO EVERYTHING (every pod, every outside address, every port)"
+        } else {
+            ""
+        }
+    );
     for r in &e.other_namespaces {
-        let from = if r.from == ["*"] { "every other namespace".to_string() } else { format!("namespaces {}", r.from.join(", ")) };
-        out.push_str(&format!("  from {from}: {} {}\n", r.protocol, ports(&r.ports)));
+        let from = if r.from == ["*"] {
+            "every other namespace".to_string()
+        } else {
+            format!("namespaces {}", r.from.join(", "))
+        };
+        out.push_str(&format!(
+            "  from {from}: {} {}\n",
+            r.protocol,
+            ports(&r.ports)
+        ));
     }
     for r in &e.outside {
-        out.push_str(&format!("  from outside the cluster ({}): {} {}\n", r.from.join(", "), r.protocol, ports(&r.ports)));
+        out.push_str(&format!(
+            "  from outside the cluster ({}): {} {}\n",
+            r.from.join(", "),
+            r.protocol,
+            ports(&r.ports)
+        ));
     }
     if !e.is_exposed() {
         out.push_str("  only from its own namespace\n");
@@ -75,17 +99,24 @@ pub fn run(args: &ExposureArgs, ctx: &Context) -> Exit {
         Ok(l) => l,
         Err(error) => {
             match args.output {
-                ExposureFormat::Json => outln!("{}", envelope::pretty(&envelope::failure(error, cluster.warnings(), skipped))),
+                ExposureFormat::Json => outln!(
+                    "{}",
+                    envelope::pretty(&envelope::failure(error, cluster.warnings(), skipped))
+                ),
                 ExposureFormat::Text => print_error(&error),
             }
             return Exit::Error;
         }
     };
     match args.output {
-        ExposureFormat::Json => outln!("{}", envelope::pretty(&envelope::success(&list, cluster.warnings(), skipped))),
+        ExposureFormat::Json => outln!(
+            "{}",
+            envelope::pretty(&envelope::success(&list, cluster.warnings(), skipped))
+        ),
         ExposureFormat::Text => {
             print_warnings(skipped, cluster.warnings(), ctx.verbosity);
-            let shown: Vec<&Exposure> = list.iter().filter(|e| args.all || e.is_exposed()).collect();
+            let shown: Vec<&Exposure> =
+                list.iter().filter(|e| args.all || e.is_exposed()).collect();
             for e in &shown {
                 out!("{}", text(e));
             }

@@ -24,7 +24,8 @@ pub fn run(args: &GenerateArgs) -> Exit {
         std::fs::create_dir_all(&args.out)?;
         let yaml = cluster_yaml(shape);
         std::fs::write(args.out.join("cluster.yaml"), &yaml)?;
-        let qs = serde_json::to_string_pretty(&queries(shape, args.queries)).map_err(std::io::Error::other)?;
+        let qs = serde_json::to_string_pretty(&queries(shape, args.queries))
+            .map_err(std::io::Error::other)?;
         std::fs::write(args.out.join("queries.json"), qs)?;
         if args.stats {
             println!("{}", stats(&yaml, shape.cilium));
@@ -43,10 +44,14 @@ pub fn run(args: &GenerateArgs) -> Exit {
 /// Loads the generated text as `check` would and reports its sizes and the time of
 /// each stage: where a load's time goes, and how many identity classes the input has.
 fn stats(yaml: &str, cilium: bool) -> serde_json::Value {
-    let inputs = [Input { name: "cluster.yaml", text: yaml }];
+    let inputs = [Input {
+        name: "cluster.yaml",
+        text: yaml,
+    }];
     // The text → documents stage alone (Model::load does it again, then reads them).
     let t = Instant::now();
-    let parsed = meshverdict::source::parse_stream("cluster.yaml", yaml, Default::default()).map(|d| d.len());
+    let parsed = meshverdict::source::parse_stream("cluster.yaml", yaml, Default::default())
+        .map(|d| d.len());
     let parse_ms = t.elapsed().as_secs_f64() * 1e3;
     let t = Instant::now();
     let model = match Model::load(&inputs, Default::default()) {

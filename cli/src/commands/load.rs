@@ -25,7 +25,10 @@ impl Failed {
     /// text (the skipped inputs' warnings, then the error on stderr) does.
     pub fn report(self, json: bool, verbosity: Verbosity) -> Exit {
         if json {
-            outln!("{}", envelope::pretty(&envelope::failure(self.error, &[], &self.inputs.skipped)));
+            outln!(
+                "{}",
+                envelope::pretty(&envelope::failure(self.error, &[], &self.inputs.skipped))
+            );
         } else {
             print_warnings(&self.inputs.skipped, &[], verbosity);
             print_error(&self.error);
@@ -35,12 +38,18 @@ impl Failed {
 }
 
 pub fn load(args: &InputArgs, progress: &dyn Progress) -> Result<Loaded, Failed> {
-    let fail = |error| Failed { error, inputs: Inputs::default() };
+    let fail = |error| Failed {
+        error,
+        inputs: Inputs::default(),
+    };
     let dataplane = Dataplane::parse_setting(args.dataplane.as_str()).map_err(fail)?;
     progress.phase(Phase::Reading);
     let inputs = inputs::read(args, progress).map_err(fail)?;
     progress.phase(Phase::Loading);
-    let options = Options { dataplane, limits: args.limits() };
+    let options = Options {
+        dataplane,
+        limits: args.limits(),
+    };
     match Cluster::load(&inputs.as_core(), options) {
         Ok(cluster) => Ok(Loaded { inputs, cluster }),
         Err(error) => Err(Failed { error, inputs }),

@@ -77,7 +77,10 @@ pub fn run(args: &MatrixArgs, ctx: &Context) -> Exit {
         Ok(l) => l,
         Err(failed) => {
             progress.finish();
-            return failed.report(matches!(args.output, MatrixFormat::Json | MatrixFormat::Compact), ctx.verbosity);
+            return failed.report(
+                matches!(args.output, MatrixFormat::Json | MatrixFormat::Compact),
+                ctx.verbosity,
+            );
         }
     };
     progress.phase(Phase::Matrix);
@@ -100,7 +103,10 @@ pub fn run(args: &MatrixArgs, ctx: &Context) -> Exit {
         Err(error) => {
             progress.finish();
             match args.output {
-                MatrixFormat::Json | MatrixFormat::Compact => outln!("{}", envelope::pretty(&envelope::failure(error, cluster.warnings(), skipped))),
+                MatrixFormat::Json | MatrixFormat::Compact => outln!(
+                    "{}",
+                    envelope::pretty(&envelope::failure(error, cluster.warnings(), skipped))
+                ),
                 _ => print_error(&error),
             }
             return Exit::Error;
@@ -111,11 +117,25 @@ pub fn run(args: &MatrixArgs, ctx: &Context) -> Exit {
         MatrixFormat::Json => {
             // The bindings' type: every host's `matrix()` answers with the same bytes.
             let warnings = cluster.warnings();
-            outln!("{}", envelope::line(&envelope::success(MatrixCells::new(matrix), warnings, skipped)));
+            outln!(
+                "{}",
+                envelope::line(&envelope::success(
+                    MatrixCells::new(matrix),
+                    warnings,
+                    skipped
+                ))
+            );
             return Exit::Ok;
         }
         MatrixFormat::Compact => {
-            outln!("{}", envelope::line(&envelope::success(matrix.compact(), cluster.warnings(), skipped)));
+            outln!(
+                "{}",
+                envelope::line(&envelope::success(
+                    matrix.compact(),
+                    cluster.warnings(),
+                    skipped
+                ))
+            );
             return Exit::Ok;
         }
         MatrixFormat::Text => Format::Text,

@@ -31,7 +31,10 @@ pub fn run(cli: Cli, bin_name: &'static str) -> ExitCode {
         (false, true) => Verbosity::Verbose,
         (false, false) => Verbosity::Normal,
     };
-    let ctx = Context { verbosity, bin_name };
+    let ctx = Context {
+        verbosity,
+        bin_name,
+    };
     let exit = match cli.command {
         Command::Check(args) => check::run(&args, &ctx),
         Command::Diagnose(args) => diagnose::run(&args, &ctx),

@@ -65,7 +65,10 @@ pub fn run(args: &RepairArgs, ctx: &Context) -> Exit {
         Ok(r) => r,
         Err(e) => {
             if json {
-                outln!("{}", envelope::pretty(&envelope::failure(e, cluster.warnings(), skipped)));
+                outln!(
+                    "{}",
+                    envelope::pretty(&envelope::failure(e, cluster.warnings(), skipped))
+                );
             } else {
                 print_warnings(skipped, cluster.warnings(), ctx.verbosity);
                 print_error(&e);
@@ -74,7 +77,10 @@ pub fn run(args: &RepairArgs, ctx: &Context) -> Exit {
         }
     };
     if json {
-        outln!("{}", envelope::pretty(&envelope::success(&r, cluster.warnings(), skipped)));
+        outln!(
+            "{}",
+            envelope::pretty(&envelope::success(&r, cluster.warnings(), skipped))
+        );
     } else {
         print_warnings(skipped, cluster.warnings(), ctx.verbosity);
         out!("{}", r.yaml);

@@ -87,7 +87,12 @@ pub struct SynthesizeArgs {
 }
 
 fn read_file(path: &str) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::request(format!("{path}: {e}")).at(Location { source: path.to_string(), ..Location::default() }))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::request(format!("{path}: {e}")).at(Location {
+            source: path.to_string(),
+            ..Location::default()
+        })
+    })?;
     meshverdict::source::decode_utf8(path, bytes)
 }
 
@@ -106,11 +111,20 @@ pub fn run(args: &SynthesizeArgs, ctx: &Context) -> Exit {
     // Where the intents come from, read as every host's `synthesize()` reads them.
     let source: Result<IntentsSource, Error> = (|| {
         Ok(if let Some(f) = &args.intents {
-            IntentsSource::Text { name: f.clone(), text: read_file(f)? }
+            IntentsSource::Text {
+                name: f.clone(),
+                text: read_file(f)?,
+            }
         } else if let Some(f) = &args.hubble {
-            IntentsSource::Hubble { name: f.clone(), text: read_file(f)? }
+            IntentsSource::Hubble {
+                name: f.clone(),
+                text: read_file(f)?,
+            }
         } else if let Some(f) = &args.linkerd_edges {
-            IntentsSource::LinkerdEdges { name: f.clone(), text: read_file(f)? }
+            IntentsSource::LinkerdEdges {
+                name: f.clone(),
+                text: read_file(f)?,
+            }
         } else {
             IntentsSource::Manifests
         })
@@ -142,7 +156,10 @@ pub fn run(args: &SynthesizeArgs, ctx: &Context) -> Exit {
         Ok(s) => s,
         Err(e) => {
             if json {
-                outln!("{}", envelope::pretty(&envelope::failure(e, cluster.warnings(), skipped)));
+                outln!(
+                    "{}",
+                    envelope::pretty(&envelope::failure(e, cluster.warnings(), skipped))
+                );
             } else {
                 print_warnings(skipped, cluster.warnings(), ctx.verbosity);
                 print_error(&e);
@@ -153,8 +170,14 @@ pub fn run(args: &SynthesizeArgs, ctx: &Context) -> Exit {
     let met = s.met();
     if json {
         // The bindings' type: every host's `synthesize()` answers with the same bytes.
-        let out = SynthesisOut { reduction, synthesis: s };
-        outln!("{}", envelope::pretty(&envelope::success(&out, cluster.warnings(), skipped)));
+        let out = SynthesisOut {
+            reduction,
+            synthesis: s,
+        };
+        outln!(
+            "{}",
+            envelope::pretty(&envelope::success(&out, cluster.warnings(), skipped))
+        );
     } else {
         print_warnings(skipped, cluster.warnings(), ctx.verbosity);
         if let Some(r) = &reduction {

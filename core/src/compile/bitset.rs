@@ -21,11 +21,17 @@ fn words_for(len: usize) -> usize {
 
 impl Bitset {
     pub fn empty(len: usize) -> Bitset {
-        Bitset { words: vec![0; words_for(len)], len }
+        Bitset {
+            words: vec![0; words_for(len)],
+            len,
+        }
     }
 
     pub fn full(len: usize) -> Bitset {
-        let mut b = Bitset { words: vec![u64::MAX; words_for(len)], len };
+        let mut b = Bitset {
+            words: vec![u64::MAX; words_for(len)],
+            len,
+        };
         b.trim();
         b
     }
@@ -59,7 +65,9 @@ impl Bitset {
     }
 
     pub fn contains(&self, i: usize) -> bool {
-        self.words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.words
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     /// Sets every index of `start..end`.
@@ -123,7 +131,10 @@ impl Bitset {
     }
 
     pub fn complement(&self) -> Bitset {
-        let mut b = Bitset { words: self.words.iter().map(|w| !w).collect(), len: self.len };
+        let mut b = Bitset {
+            words: self.words.iter().map(|w| !w).collect(),
+            len: self.len,
+        };
         b.trim();
         b
     }
@@ -133,7 +144,10 @@ impl Bitset {
     }
 
     pub fn is_subset(&self, other: &Bitset) -> bool {
-        self.words.iter().zip(&other.words).all(|(a, b)| a & !b == 0)
+        self.words
+            .iter()
+            .zip(&other.words)
+            .all(|(a, b)| a & !b == 0)
     }
 
     pub fn first(&self) -> Option<usize> {
@@ -228,7 +242,10 @@ impl BitMatrix {
         for col in &mut out {
             col.trim();
         }
-        BitMatrix { rows: out, cols: nrows }
+        BitMatrix {
+            rows: out,
+            cols: nrows,
+        }
     }
 }
 
@@ -287,11 +304,19 @@ mod tests {
                 b
             })
             .collect();
-        let t = BitMatrix { rows: rows.clone(), cols: m }.transpose();
+        let t = BitMatrix {
+            rows: rows.clone(),
+            cols: m,
+        }
+        .transpose();
         assert_eq!(t.rows.len(), m);
         for (r, row) in rows.iter().enumerate() {
             for c in 0..m {
-                assert_eq!(row.contains(c), t.rows.get(c).is_some_and(|col| col.contains(r)), "({r},{c})");
+                assert_eq!(
+                    row.contains(c),
+                    t.rows.get(c).is_some_and(|col| col.contains(r)),
+                    "({r},{c})"
+                );
             }
         }
     }
@@ -333,4 +358,5 @@ impl std::hash::Hasher for WordHasher {
 pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// Sets as keys (interning): hashed by [`WordHasher`].
-pub type BitsetMap<V> = std::collections::HashMap<Bitset, V, std::hash::BuildHasherDefault<WordHasher>>;
+pub type BitsetMap<V> =
+    std::collections::HashMap<Bitset, V, std::hash::BuildHasherDefault<WordHasher>>;

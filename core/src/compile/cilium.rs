@@ -14,7 +14,10 @@ use serde_json::Value;
 
 use super::dataplane::Settings;
 use super::labels::{split_source, CLUSTER_LABEL};
-use super::policy::{CompiledPolicy, Direction, Enforcement, Entity, FqdnPattern, Peer, PolicyKind, PolicyRef, Rule, RuleRef, Subject, L7};
+use super::policy::{
+    CompiledPolicy, Direction, Enforcement, Entity, FqdnPattern, Peer, PolicyKind, PolicyRef, Rule,
+    RuleRef, Subject, L7,
+};
 use crate::error::ErrorCode;
 use crate::findings::{Warning, WarningCode};
 use crate::model::cilium::{CiliumObject, CiliumRule, DirRule, Fqdn, PortRule, ServiceRef};
@@ -31,7 +34,9 @@ fn cilium_key(key: &str) -> Result<String, String> {
     }
     // Cilium accepts keys Kubernetes labels also accept; namespace-label keys embed a
     // full label key after the fixed prefix.
-    let check = rest.strip_prefix("io.cilium.k8s.namespace.labels.").unwrap_or(rest);
+    let check = rest
+        .strip_prefix("io.cilium.k8s.namespace.labels.")
+        .unwrap_or(rest);
     check_label_key(check)?;
     Ok(format!("{source}:{rest}"))
 }
@@ -60,11 +65,19 @@ struct Refused {
 }
 
 fn refuse<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, Refused> {
-    Err(Refused { path: path.into(), message: message.into(), schema: false })
+    Err(Refused {
+        path: path.into(),
+        message: message.into(),
+        schema: false,
+    })
 }
 
 fn reject<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, Refused> {
-    Err(Refused { path: path.into(), message: message.into(), schema: true })
+    Err(Refused {
+        path: path.into(),
+        message: message.into(),
+        schema: true,
+    })
 }
 
 /// A selector problem, classified as the cluster sees it: the CRD schema enumerates the
@@ -74,7 +87,11 @@ fn reject<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, R
 /// which refuses the stored object.
 fn selector_refusal(p: crate::selector::FieldProblem) -> Refused {
     let schema = p.path.ends_with(".operator") || p.path.contains(".matchLabels[\"");
-    Refused { path: p.path, message: p.message, schema }
+    Refused {
+        path: p.path,
+        message: p.message,
+        schema,
+    }
 }
 
 const NS_KEY: &str = "io.kubernetes.pod.namespace";
@@ -104,8 +121,12 @@ impl Translator<'_> {
     fn subject(&self, ls: &LabelSelector, path: &str) -> Result<Selector, Refused> {
         let mut sel = self.selector(ls, path)?;
         if let Some(ns) = &self.namespace {
-            sel.requirements.retain(|r| r.key() != format!("k8s:{NS_KEY}"));
-            sel.requirements.push(Requirement::In { key: format!("k8s:{NS_KEY}"), values: BTreeSet::from([ns.clone()]) });
+            sel.requirements
+                .retain(|r| r.key() != format!("k8s:{NS_KEY}"));
+            sel.requirements.push(Requirement::In {
+                key: format!("k8s:{NS_KEY}"),
+                values: BTreeSet::from([ns.clone()]),
+            });
         }
         Ok(sel)
     }
@@ -116,17 +137,25 @@ impl Translator<'_> {
     /// uses namespace labels, 1.20) and "any namespace" (pods only) for a CCNP.
     fn peer_selector(&self, ls: &LabelSelector, path: &str) -> Result<Selector, Refused> {
         let mut sel = self.selector(ls, path)?;
-        let reserved = sel.requirements.iter().any(|r| r.key().starts_with("reserved:"));
-        let has_ns = has_key(&sel, &format!("k8s:{NS_KEY}")) || has_key(&sel, &format!("any:{NS_KEY}"));
+        let reserved = sel
+            .requirements
+            .iter()
+            .any(|r| r.key().starts_with("reserved:"));
+        let has_ns =
+            has_key(&sel, &format!("k8s:{NS_KEY}")) || has_key(&sel, &format!("any:{NS_KEY}"));
         let uses_ns_labels = sel.requirements.iter().any(|r| {
-            r.key().starts_with("k8s:io.cilium.k8s.namespace.labels.") || r.key().starts_with("any:io.cilium.k8s.namespace.labels.")
+            r.key().starts_with("k8s:io.cilium.k8s.namespace.labels.")
+                || r.key().starts_with("any:io.cilium.k8s.namespace.labels.")
         });
         if !reserved && !has_ns {
             match &self.namespace {
-                Some(ns) if !uses_ns_labels => sel
-                    .requirements
-                    .push(Requirement::In { key: format!("k8s:{NS_KEY}"), values: BTreeSet::from([ns.clone()]) }),
-                _ => sel.requirements.push(Requirement::Exists { key: format!("k8s:{NS_KEY}") }),
+                Some(ns) if !uses_ns_labels => sel.requirements.push(Requirement::In {
+                    key: format!("k8s:{NS_KEY}"),
+                    values: BTreeSet::from([ns.clone()]),
+                }),
+                _ => sel.requirements.push(Requirement::Exists {
+                    key: format!("k8s:{NS_KEY}"),
+                }),
             }
         }
         // addClusterFilterByDefault (utils.go): with policy-default-local-cluster (on by
@@ -134,26 +163,43 @@ impl Translator<'_> {
         // Every local pod carries that label, but no reserved identity (world, host,
         // remote-node) does, so a selector matching by absence (`NotIn`,
         // `DoesNotExist`) selects pods only.
-        let names_cluster = has_key(&sel, &format!("k8s:{CLUSTER_LABEL}")) || has_key(&sel, &format!("any:{CLUSTER_LABEL}"));
+        let names_cluster = has_key(&sel, &format!("k8s:{CLUSTER_LABEL}"))
+            || has_key(&sel, &format!("any:{CLUSTER_LABEL}"));
         if !reserved && !names_cluster && self.settings.policy_default_local_cluster {
-            sel.requirements
-                .push(Requirement::In { key: format!("k8s:{CLUSTER_LABEL}"), values: BTreeSet::from([self.settings.cluster_name.clone()]) });
+            sel.requirements.push(Requirement::In {
+                key: format!("k8s:{CLUSTER_LABEL}"),
+                values: BTreeSet::from([self.settings.cluster_name.clone()]),
+            });
         }
         Ok(sel)
     }
 
     fn cidr_block(&self, cidr: &str, except: &[String], path: &str) -> Result<IpBlock, Refused> {
-        let net = parse_cidr(cidr).map_err(|m| Refused { path: path.to_string(), message: m, schema: true })?;
+        let net = parse_cidr(cidr).map_err(|m| Refused {
+            path: path.to_string(),
+            message: m,
+            schema: true,
+        })?;
         let mut ex = Vec::new();
         for (i, e) in except.iter().enumerate() {
             let at = format!("{path}.except[{i}]");
-            let en = parse_cidr(e).map_err(|m| Refused { path: at.clone(), message: m, schema: true })?;
+            let en = parse_cidr(e).map_err(|m| Refused {
+                path: at.clone(),
+                message: m,
+                schema: true,
+            })?;
             if !net.contains(&en.network()) || en.prefix_len() < net.prefix_len() {
-                return refuse(at, format!("allow CIDR prefix {net} does not contain exclude CIDR prefix {en}"));
+                return refuse(
+                    at,
+                    format!("allow CIDR prefix {net} does not contain exclude CIDR prefix {en}"),
+                );
             }
             ex.push(en);
         }
-        Ok(IpBlock { cidr: net, except: ex })
+        Ok(IpBlock {
+            cidr: net,
+            except: ex,
+        })
     }
 
     fn services(&mut self, refs: &[ServiceRef], path: &str) -> Result<Vec<Peer>, Refused> {
@@ -163,7 +209,13 @@ impl Translator<'_> {
             let matching: Vec<&crate::model::Service> = if let Some(n) = &s.k8s_service {
                 let name = n.service_name.clone().unwrap_or_default();
                 let ns = n.namespace.clone().or_else(|| self.namespace.clone());
-                self.model.services.iter().filter(|svc| svc.name == name && ns.as_ref().is_none_or(|ns| &svc.namespace == ns)).collect()
+                self.model
+                    .services
+                    .iter()
+                    .filter(|svc| {
+                        svc.name == name && ns.as_ref().is_none_or(|ns| &svc.namespace == ns)
+                    })
+                    .collect()
             } else if let Some(sel) = &s.k8s_service_selector {
                 let ls = sel.selector.clone().unwrap_or_default();
                 let selector = Selector::compile(&ls, &format!("{at}.k8sServiceSelector.selector"))
@@ -172,7 +224,10 @@ impl Translator<'_> {
                 self.model
                     .services
                     .iter()
-                    .filter(|svc| selector.matches(&svc.labels) && ns.as_ref().is_none_or(|ns| &svc.namespace == ns))
+                    .filter(|svc| {
+                        selector.matches(&svc.labels)
+                            && ns.as_ref().is_none_or(|ns| &svc.namespace == ns)
+                    })
                     .collect()
             } else {
                 return refuse(at, "one of k8sService or k8sServiceSelector is required");
@@ -180,7 +235,10 @@ impl Translator<'_> {
             if matching.is_empty() {
                 self.warnings.push(Warning {
                     code: WarningCode::ServiceNotFound,
-                    message: format!("{} {at}: names no Service in the input, so it admits nothing", self.policy),
+                    message: format!(
+                        "{} {at}: names no Service in the input, so it admits nothing",
+                        self.policy
+                    ),
                     location: Some(self.origin.location(Some(&at), None)),
                 });
             }
@@ -211,7 +269,12 @@ impl Translator<'_> {
 
     fn fqdn(&self, f: &Fqdn, path: &str) -> Result<FqdnPattern, Refused> {
         let valid = |s: &str, pattern: bool| {
-            s.len() <= 255 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') || (pattern && c == '*'))
+            s.len() <= 255
+                && s.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, '-' | '_' | '.')
+                        || (pattern && c == '*')
+                })
         };
         match (&f.match_name, &f.match_pattern) {
             (Some(_), Some(_)) => reject(path, "only one of MatchName or MatchPattern is allowed in an FQDNSelector"),
@@ -223,7 +286,14 @@ impl Translator<'_> {
         }
     }
 
-    fn ports(&self, rules: &[PortRule], path: &str, deny: bool, direction: Direction, host: bool) -> Result<(Vec<PortMatch>, Vec<L7>), Refused> {
+    fn ports(
+        &self,
+        rules: &[PortRule],
+        path: &str,
+        deny: bool,
+        direction: Direction,
+        host: bool,
+    ) -> Result<(Vec<PortMatch>, Vec<L7>), Refused> {
         let mut out = Vec::new();
         let mut l7s = Vec::new();
         for (i, pr) in rules.iter().enumerate() {
@@ -251,39 +321,75 @@ impl Translator<'_> {
                     k
                 })
                 .unwrap_or_default();
-            if deny && (l7.is_some() || pr.server_names.is_some() || pr.terminating_tls.is_some() || pr.originating_tls.is_some() || pr.listener.is_some()) {
+            if deny
+                && (l7.is_some()
+                    || pr.server_names.is_some()
+                    || pr.terminating_tls.is_some()
+                    || pr.originating_tls.is_some()
+                    || pr.listener.is_some())
+            {
                 return reject(format!("{at}.rules"), "deny rules take ports only: L7 rules, TLS, serverNames and listener are not allowed in ingressDeny/egressDeny");
             }
             if kinds.len() > 1 {
-                return refuse(format!("{at}.rules"), "multiple L7 protocol rule types specified in single rule");
+                return refuse(
+                    format!("{at}.rules"),
+                    "multiple L7 protocol rule types specified in single rule",
+                );
             }
             if direction == Direction::Ingress && pr.listener.is_some() {
-                return refuse(format!("{at}.listener"), "Listener is not allowed on ingress");
+                return refuse(
+                    format!("{at}.listener"),
+                    "Listener is not allowed on ingress",
+                );
             }
             if pr.listener.is_some() && l7.is_some() {
-                return refuse(format!("{at}.listener"), "Listener is not allowed with L7 rules");
+                return refuse(
+                    format!("{at}.listener"),
+                    "Listener is not allowed with L7 rules",
+                );
             }
             if pr.server_names.is_some() && l7.is_some() && pr.terminating_tls.is_none() {
-                return refuse(format!("{at}.serverNames"), "ServerNames are not allowed with L7 rules without TLS termination");
+                return refuse(
+                    format!("{at}.serverNames"),
+                    "ServerNames are not allowed with L7 rules without TLS termination",
+                );
             }
             if pr.server_names.iter().flatten().any(String::is_empty) {
-                return refuse(format!("{at}.serverNames"), "empty server name is not allowed");
+                return refuse(
+                    format!("{at}.serverNames"),
+                    "empty server name is not allowed",
+                );
             }
             let kind = kinds.first().copied();
             if kind.is_some() && !self.settings.l7_proxy {
-                return refuse(format!("{at}.rules"), "L7 policy is not supported since L7 proxy is not enabled");
+                return refuse(
+                    format!("{at}.rules"),
+                    "L7 policy is not supported since L7 proxy is not enabled",
+                );
             }
             if kind == Some("dns") && direction == Direction::Ingress {
-                return refuse(format!("{at}.rules.dns"), "DNS rules are not allowed on ingress");
+                return refuse(
+                    format!("{at}.rules.dns"),
+                    "DNS rules are not allowed on ingress",
+                );
             }
             if kind.is_some() && host && direction == Direction::Ingress {
-                return refuse(format!("{at}.rules"), "L7 policy is not supported on host ingress yet");
+                return refuse(
+                    format!("{at}.rules"),
+                    "L7 policy is not supported on host ingress yet",
+                );
             }
             if kind == Some("http") && host && direction == Direction::Egress {
-                return refuse(format!("{at}.rules"), "L7 protocol HTTP is not supported on host egress yet");
+                return refuse(
+                    format!("{at}.rules"),
+                    "L7 protocol HTTP is not supported on host egress yet",
+                );
             }
             if kind == Some("dns") && ports.is_empty() {
-                return refuse(format!("{at}.ports"), "DNS rules require a non-empty list of ports");
+                return refuse(
+                    format!("{at}.ports"),
+                    "DNS rules require a non-empty list of ports",
+                );
             }
             for (j, p) in ports.iter().enumerate() {
                 let pat = format!("{at}.ports[{j}]");
@@ -294,8 +400,13 @@ impl Translator<'_> {
                         None => return reject(format!("{pat}.protocol"), format!("unsupported protocol {s:?} for toPorts (TCP, UDP, SCTP, ANY; ICMP goes in icmps)")),
                     },
                 };
-                if matches!(kind, Some("http" | "kafka" | "l7proto")) && protocol != Some(Protocol::Tcp) {
-                    return refuse(format!("{pat}.protocol"), "L7 rules can only apply to TCP (not ANY) except for DNS rules");
+                if matches!(kind, Some("http" | "kafka" | "l7proto"))
+                    && protocol != Some(Protocol::Tcp)
+                {
+                    return refuse(
+                        format!("{pat}.protocol"),
+                        "L7 rules can only apply to TCP (not ANY) except for DNS rules",
+                    );
                 }
                 let port_str = p.port.clone().unwrap_or_default();
                 // PortProtocol.Validate (1.20): a port is required unless extended IP
@@ -305,7 +416,10 @@ impl Translator<'_> {
                 }
                 let spec = if port_str == "0" {
                     if kind.is_some() {
-                        return refuse(format!("{pat}.port"), "L7 rules can not be used when a port is 0");
+                        return refuse(
+                            format!("{pat}.port"),
+                            "L7 rules can not be used when a port is 0",
+                        );
                     }
                     PortSpec::Any
                 } else if let Ok(n) = port_str.parse::<u32>() {
@@ -313,24 +427,43 @@ impl Translator<'_> {
                         // The CRD's port pattern is anchored at the start only, so
                         // `70000` passes it (it begins with four digits); the agent's
                         // ParseUint(port, 0, 16) refuses it.
-                        return refuse(format!("{pat}.port"), format!("unable to parse port {port_str:?}: value out of range"));
+                        return refuse(
+                            format!("{pat}.port"),
+                            format!("unable to parse port {port_str:?}: value out of range"),
+                        );
                     };
                     let end = p.end_port.unwrap_or(0);
                     if !(0..=65535).contains(&end) {
-                        return reject(format!("{pat}.endPort"), format!("endPort {end} out of range"));
+                        return reject(
+                            format!("{pat}.endPort"),
+                            format!("endPort {end} out of range"),
+                        );
                     }
                     if end > i32::from(from) && kind == Some("dns") {
-                        return refuse(format!("{pat}.endPort"), "DNS rules do not support port ranges");
+                        return refuse(
+                            format!("{pat}.endPort"),
+                            "DNS rules do not support port ranges",
+                        );
                     }
                     // endPort at or below port is ignored (PortProtocol docs).
-                    let to = u16::try_from(end).ok().filter(|e| *e > from).unwrap_or(from);
+                    let to = u16::try_from(end)
+                        .ok()
+                        .filter(|e| *e > from)
+                        .unwrap_or(from);
                     PortSpec::Range { from, to }
                 } else {
                     let name = port_str.to_ascii_lowercase();
-                    check_port_name(&name).map_err(|m| Refused { path: format!("{pat}.port"), message: m, schema: true })?;
+                    check_port_name(&name).map_err(|m| Refused {
+                        path: format!("{pat}.port"),
+                        message: m,
+                        schema: true,
+                    })?;
                     PortSpec::Named { name }
                 };
-                out.push(PortMatch { protocol, port: spec });
+                out.push(PortMatch {
+                    protocol,
+                    port: spec,
+                });
             }
             if let (Some(kind), Some(r)) = (kind, l7) {
                 let summary = match kind {
@@ -349,13 +482,25 @@ impl Translator<'_> {
                         .dns
                         .iter()
                         .flatten()
-                        .map(|d| d.match_name.clone().or_else(|| d.match_pattern.clone()).unwrap_or_default())
+                        .map(|d| {
+                            d.match_name
+                                .clone()
+                                .or_else(|| d.match_pattern.clone())
+                                .unwrap_or_default()
+                        })
                         .collect::<Vec<_>>()
                         .join(", "),
                     other => other.to_string(),
                 };
-                let summary = if summary.is_empty() { "any request".to_string() } else { summary };
-                l7s.push(L7 { protocol: kind.to_string(), summary });
+                let summary = if summary.is_empty() {
+                    "any request".to_string()
+                } else {
+                    summary
+                };
+                l7s.push(L7 {
+                    protocol: kind.to_string(),
+                    summary,
+                });
             }
             // An empty `ports` with L7 rules is allowed for HTTP-less rules only; a rule
             // with no ports at all admits every port.
@@ -366,7 +511,14 @@ impl Translator<'_> {
         Ok((out, l7s))
     }
 
-    fn dir_rule(&mut self, r: &DirRule, path: &str, direction: Direction, deny: bool, host: bool) -> Result<(Rule, Vec<Selector>), Refused> {
+    fn dir_rule(
+        &mut self,
+        r: &DirRule,
+        path: &str,
+        direction: Direction,
+        deny: bool,
+        host: bool,
+    ) -> Result<(Rule, Vec<Selector>), Refused> {
         let ingress = direction == Direction::Ingress;
         // Which L3 kinds the rule uses ("combining X and Y is not supported yet").
         let mut l3: Vec<&str> = Vec::new();
@@ -401,15 +553,29 @@ impl Translator<'_> {
             return refuse(path, format!("combining {a} and {b} is not supported yet"));
         }
         let wrong_dir = if ingress {
-            r.to_endpoints.is_some() || r.to_cidr.is_some() || r.to_services.is_some() || r.to_fqdns.is_some() || r.to_entities.is_some()
+            r.to_endpoints.is_some()
+                || r.to_cidr.is_some()
+                || r.to_services.is_some()
+                || r.to_fqdns.is_some()
+                || r.to_entities.is_some()
         } else {
             r.from_endpoints.is_some() || r.from_cidr.is_some() || r.from_entities.is_some()
         };
         if wrong_dir {
-            return refuse(path, format!("{} rules take {} peers only", direction.as_str(), if ingress { "from*" } else { "to*" }));
+            return refuse(
+                path,
+                format!(
+                    "{} rules take {} peers only",
+                    direction.as_str(),
+                    if ingress { "from*" } else { "to*" }
+                ),
+            );
         }
         if deny && r.to_fqdns.is_some() {
-            return reject(format!("{path}.toFQDNs"), "deny policies do not support toFQDNs");
+            return reject(
+                format!("{path}.toFQDNs"),
+                "deny policies do not support toFQDNs",
+            );
         }
         if r.icmps.is_some() && r.to_ports.is_some() {
             return refuse(path, "the ICMPs block may only be present without ToPorts; define a separate rule to use ToPorts");
@@ -421,7 +587,11 @@ impl Translator<'_> {
                 format!("{} rules can only be applied when the \"enable-node-selector-labels\" flag is set (off by default)", if ingress { "FromNodes" } else { "ToNodes" }),
             );
         }
-        let groups = if ingress { &r.from_groups } else { &r.to_groups };
+        let groups = if ingress {
+            &r.from_groups
+        } else {
+            &r.to_groups
+        };
         if present(groups.as_ref().map(Vec::len)) {
             self.warnings.push(Warning {
                 code: WarningCode::CiliumGroupsUnresolved,
@@ -430,32 +600,68 @@ impl Translator<'_> {
             });
         }
         let (eps, eps_name, cidrs, cidr_name, sets, set_name, entities, ent_name) = if ingress {
-            (&r.from_endpoints, "fromEndpoints", &r.from_cidr, "fromCIDR", &r.from_cidr_set, "fromCIDRSet", &r.from_entities, "fromEntities")
+            (
+                &r.from_endpoints,
+                "fromEndpoints",
+                &r.from_cidr,
+                "fromCIDR",
+                &r.from_cidr_set,
+                "fromCIDRSet",
+                &r.from_entities,
+                "fromEntities",
+            )
         } else {
-            (&r.to_endpoints, "toEndpoints", &r.to_cidr, "toCIDR", &r.to_cidr_set, "toCIDRSet", &r.to_entities, "toEntities")
+            (
+                &r.to_endpoints,
+                "toEndpoints",
+                &r.to_cidr,
+                "toCIDR",
+                &r.to_cidr_set,
+                "toCIDRSet",
+                &r.to_entities,
+                "toEntities",
+            )
         };
         let mut peers = Vec::new();
         let mut any_l3 = false;
         if let Some(eps) = eps {
             any_l3 = true;
             for (i, ls) in eps.iter().enumerate() {
-                peers.push(Peer::Identity { selector: self.peer_selector(ls, &format!("{path}.{eps_name}[{i}]"))? });
+                peers.push(Peer::Identity {
+                    selector: self.peer_selector(ls, &format!("{path}.{eps_name}[{i}]"))?,
+                });
             }
         }
         if let Some(c) = cidrs {
             any_l3 = true;
             for (i, s) in c.iter().enumerate() {
-                peers.push(Peer::Block { block: self.cidr_block(s, &[], &format!("{path}.{cidr_name}[{i}]"))? });
+                peers.push(Peer::Block {
+                    block: self.cidr_block(s, &[], &format!("{path}.{cidr_name}[{i}]"))?,
+                });
             }
         }
         if let Some(c) = sets {
             any_l3 = true;
             for (i, s) in c.iter().enumerate() {
                 let at = format!("{path}.{set_name}[{i}]");
-                let set = [s.cidr.is_some(), s.cidr_group_ref.is_some(), s.cidr_group_selector.is_some()].iter().filter(|b| **b).count();
+                let set = [
+                    s.cidr.is_some(),
+                    s.cidr_group_ref.is_some(),
+                    s.cidr_group_selector.is_some(),
+                ]
+                .iter()
+                .filter(|b| **b)
+                .count();
                 if set != 1 {
                     // The CRD's oneOf over the three fields rejects both cases first.
-                    return reject(at, if set == 0 { "one of cidr, cidrGroupRef, or cidrGroupSelector is required" } else { "more than one of cidr, cidrGroupRef, or cidrGroupSelector may not be set" });
+                    return reject(
+                        at,
+                        if set == 0 {
+                            "one of cidr, cidrGroupRef, or cidrGroupSelector is required"
+                        } else {
+                            "more than one of cidr, cidrGroupRef, or cidrGroupSelector may not be set"
+                        },
+                    );
                 }
                 match &s.cidr {
                     Some(cidr) => peers.push(Peer::Block { block: self.cidr_block(cidr, s.except.as_deref().unwrap_or_default(), &format!("{at}.cidr"))? }),
@@ -472,7 +678,12 @@ impl Translator<'_> {
             for (i, e) in ents.iter().enumerate() {
                 match Entity::parse(e) {
                     Some(entity) => peers.push(Peer::Entity { entity }),
-                    None => return reject(format!("{path}.{ent_name}[{i}]"), format!("unsupported entity: {e}")),
+                    None => {
+                        return reject(
+                            format!("{path}.{ent_name}[{i}]"),
+                            format!("unsupported entity: {e}"),
+                        )
+                    }
                 }
             }
         }
@@ -484,7 +695,9 @@ impl Translator<'_> {
             if let Some(f) = &r.to_fqdns {
                 any_l3 = true;
                 for (i, f) in f.iter().enumerate() {
-                    peers.push(Peer::Fqdn { fqdn: self.fqdn(f, &format!("{path}.toFQDNs[{i}]"))? });
+                    peers.push(Peer::Fqdn {
+                        fqdn: self.fqdn(f, &format!("{path}.toFQDNs[{i}]"))?,
+                    });
                 }
             }
         }
@@ -492,8 +705,13 @@ impl Translator<'_> {
             // Node selectors match remote nodes by their labels (the translation adds
             // `reserved:remote-node`), only with `enable-node-selector-labels`.
             for (i, ls) in ns.iter().enumerate() {
-                let at = format!("{path}.{}[{i}]", if ingress { "fromNodes" } else { "toNodes" });
-                peers.push(Peer::Nodes { selector: self.node_selector(ls, &at)? });
+                let at = format!(
+                    "{path}.{}[{i}]",
+                    if ingress { "fromNodes" } else { "toNodes" }
+                );
+                peers.push(Peer::Nodes {
+                    selector: self.node_selector(ls, &at)?,
+                });
             }
         }
         if nodes.is_some() || groups.is_some() {
@@ -510,10 +728,18 @@ impl Translator<'_> {
             peers.push(Peer::Any);
         }
         // A rule with neither peers nor ports matches nothing (it still enforces).
-        let requires_field = if ingress { &r.from_requires } else { &r.to_requires };
+        let requires_field = if ingress {
+            &r.from_requires
+        } else {
+            &r.to_requires
+        };
         let mut requires = Vec::new();
         for (i, ls) in requires_field.iter().flatten().enumerate() {
-            let name = if ingress { "fromRequires" } else { "toRequires" };
+            let name = if ingress {
+                "fromRequires"
+            } else {
+                "toRequires"
+            };
             requires.push(self.selector(ls, &format!("{path}.{name}[{i}]"))?);
             self.warnings.push(Warning {
                 code: WarningCode::CiliumRequiresRemoved,
@@ -523,7 +749,13 @@ impl Translator<'_> {
         }
         Ok((
             Rule {
-                rule: RuleRef { policy: self.policy.clone(), direction, index: 0, path: path.to_string(), deny },
+                rule: RuleRef {
+                    policy: self.policy.clone(),
+                    direction,
+                    index: 0,
+                    path: path.to_string(),
+                    deny,
+                },
                 peers,
                 ports,
                 l7,
@@ -537,20 +769,50 @@ impl Translator<'_> {
     fn rule(&mut self, r: &CiliumRule, path: &str) -> Result<Option<CompiledPolicy>, Refused> {
         // Rule.Validate counts rules, not fields (Cilium 1.17+, PR #35904): `ingress: []`
         // is no section either, and the agent refuses the object.
-        let sections = [r.ingress.as_ref(), r.ingress_deny.as_ref(), r.egress.as_ref(), r.egress_deny.as_ref()];
+        let sections = [
+            r.ingress.as_ref(),
+            r.ingress_deny.as_ref(),
+            r.egress.as_ref(),
+            r.egress_deny.as_ref(),
+        ];
         if sections.iter().all(|s| s.is_none_or(|v| v.is_empty())) {
-            return refuse(path, "rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny");
+            return refuse(
+                path,
+                "rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny",
+            );
         }
         let (subject, subject_path, host) = match (&r.endpoint_selector, &r.node_selector) {
             // The CRD's oneOf(endpointSelector, nodeSelector) rejects both cases.
-            (Some(_), Some(_)) => return reject(path, "rule cannot have both EndpointSelector and NodeSelector"),
-            (None, None) => return reject(path, "rule must have one of EndpointSelector or NodeSelector"),
-            (Some(ls), None) => (Subject::Identity { selector: self.subject(ls, &format!("{path}.endpointSelector"))? }, "endpointSelector", false),
+            (Some(_), Some(_)) => {
+                return reject(
+                    path,
+                    "rule cannot have both EndpointSelector and NodeSelector",
+                )
+            }
+            (None, None) => {
+                return reject(
+                    path,
+                    "rule must have one of EndpointSelector or NodeSelector",
+                )
+            }
+            (Some(ls), None) => (
+                Subject::Identity {
+                    selector: self.subject(ls, &format!("{path}.endpointSelector"))?,
+                },
+                "endpointSelector",
+                false,
+            ),
             (None, Some(ls)) => {
                 if self.kind == PolicyKind::CiliumNetworkPolicy {
                     return refuse(format!("{path}.nodeSelector"), "rule cannot have NodeSelector: only a CiliumClusterwideNetworkPolicy selects nodes");
                 }
-                (Subject::Nodes { selector: self.node_selector(ls, &format!("{path}.nodeSelector"))? }, "nodeSelector", true)
+                (
+                    Subject::Nodes {
+                        selector: self.node_selector(ls, &format!("{path}.nodeSelector"))?,
+                    },
+                    "nodeSelector",
+                    true,
+                )
             }
         };
         let mut rules = Vec::new();
@@ -563,22 +825,31 @@ impl Translator<'_> {
         ];
         for (list, name, dir, deny) in lists {
             for (i, dr) in list.iter().flatten().enumerate() {
-                let (mut rule, req) = self.dir_rule(dr, &format!("{path}.{name}[{i}]"), dir, deny, host)?;
+                let (mut rule, req) =
+                    self.dir_rule(dr, &format!("{path}.{name}[{i}]"), dir, deny, host)?;
                 rule.rule.index = i;
                 rules.push(rule);
                 requires.extend(req.into_iter().map(|s| (dir, s)));
             }
         }
         let dd = r.enable_default_deny.clone().unwrap_or_default();
-        let has = |a: &Option<Vec<DirRule>>, b: &Option<Vec<DirRule>>| a.as_ref().is_some_and(|v| !v.is_empty()) || b.as_ref().is_some_and(|v| !v.is_empty());
+        let has = |a: &Option<Vec<DirRule>>, b: &Option<Vec<DirRule>>| {
+            a.as_ref().is_some_and(|v| !v.is_empty()) || b.as_ref().is_some_and(|v| !v.is_empty())
+        };
         let ing = has(&r.ingress, &r.ingress_deny);
         let eg = has(&r.egress, &r.egress_deny);
         Ok(Some(CompiledPolicy {
             policy: self.policy.clone(),
             subject,
             // Without `enable-non-default-deny-policies` every rule is default-deny.
-            ingress: Enforcement { enforced: ing, default_deny: ing && (dd.ingress != Some(false) || !self.settings.non_default_deny) },
-            egress: Enforcement { enforced: eg, default_deny: eg && (dd.egress != Some(false) || !self.settings.non_default_deny) },
+            ingress: Enforcement {
+                enforced: ing,
+                default_deny: ing && (dd.ingress != Some(false) || !self.settings.non_default_deny),
+            },
+            egress: Enforcement {
+                enforced: eg,
+                default_deny: eg && (dd.egress != Some(false) || !self.settings.non_default_deny),
+            },
             rules,
             origin: self.origin.clone(),
             subject_path: format!("{path}.{subject_path}"),
@@ -597,9 +868,18 @@ pub(crate) fn compile(model: &Model, settings: &Settings, out: &mut super::Compi
     }
 }
 
-fn compile_object(model: &Model, settings: &Settings, obj: &CiliumObject, sink: &mut super::Compiled) {
+fn compile_object(
+    model: &Model,
+    settings: &Settings,
+    obj: &CiliumObject,
+    sink: &mut super::Compiled,
+) {
     {
-        let policy = PolicyRef { kind: obj.kind, namespace: obj.namespace.clone(), name: obj.name.clone() };
+        let policy = PolicyRef {
+            kind: obj.kind,
+            namespace: obj.namespace.clone(),
+            name: obj.name.clone(),
+        };
         let mut t = Translator {
             model,
             settings,
@@ -614,7 +894,11 @@ fn compile_object(model: &Model, settings: &Settings, obj: &CiliumObject, sink: 
         if obj.rules.is_empty() {
             // Rejected at admission since Cilium 1.20 (a CRD validation rule, PR #45145);
             // before, the agent logged "empty policy" and ignored it.
-            refused = Some(Refused { path: "spec".into(), message: "a Cilium policy needs `spec` or `specs`".into(), schema: true });
+            refused = Some(Refused {
+                path: "spec".into(),
+                message: "a Cilium policy needs `spec` or `specs`".into(),
+                schema: true,
+            });
         }
         for (path, rule) in &obj.rules {
             match t.rule(rule, path) {
@@ -639,7 +923,12 @@ fn compile_object(model: &Model, settings: &Settings, obj: &CiliumObject, sink: 
                     start: model.object_start(&obj.origin),
                 };
                 let mut error = ctx.error(ErrorCode::InvalidPolicy, &r.path, r.message);
-                let entry = |error| Invalid { kind: obj.kind.short().to_string(), namespace: obj.namespace.clone(), name: obj.name.clone(), error };
+                let entry = |error| Invalid {
+                    kind: obj.kind.short().to_string(),
+                    namespace: obj.namespace.clone(),
+                    name: obj.name.clone(),
+                    error,
+                };
                 if r.schema {
                     error.help = Some("the API server rejects this object (Cilium's CRD schema), so no cluster can hold it".into());
                     sink.invalid.push(entry(error));

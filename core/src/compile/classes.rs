@@ -16,7 +16,9 @@ use std::net::IpAddr;
 
 use super::bitset::Bitset;
 use super::dataplane::Settings;
-use super::labels::{split_source, CLUSTER_LABEL, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_LABEL};
+use super::labels::{
+    split_source, CLUSTER_LABEL, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_LABEL,
+};
 use super::mesh::linkerd::{Linkerd, ProxyInfo, CLUSTER_NETWORKS};
 use super::policy::{CompiledPolicy, Entity, NamespaceScope, Peer, SetId, Subject};
 use crate::model::{Endpoint, Model};
@@ -65,7 +67,9 @@ impl Classes {
     }
 
     pub fn namespace_id(&self, name: &str) -> Option<usize> {
-        self.namespaces.binary_search_by(|n| n.as_str().cmp(name)).ok()
+        self.namespaces
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .ok()
     }
 
     pub fn ns_set(&self, ns: usize) -> Bitset {
@@ -137,7 +141,15 @@ const OTHER: usize = usize::MAX;
 
 /// What tells classes apart: namespace, projected raw and identity labels, ports,
 /// address atoms, mesh settings, service account (all interned).
-type ClassKey = (usize, Vec<(usize, usize)>, Vec<(usize, usize)>, usize, usize, usize, usize);
+type ClassKey = (
+    usize,
+    Vec<(usize, usize)>,
+    Vec<(usize, usize)>,
+    usize,
+    usize,
+    usize,
+    usize,
+);
 
 /// The label keys and values a view's selectors mention.
 #[derive(Debug, Default)]
@@ -149,10 +161,14 @@ struct Mentioned {
 impl Mentioned {
     fn add(&mut self, sel: &Selector, view: View) {
         for r in &sel.requirements {
-            let Some(key) = view_key(r.key(), view) else { continue };
+            let Some(key) = view_key(r.key(), view) else {
+                continue;
+            };
             let values = self.keys.entry(key.to_string()).or_default();
             match r {
-                Requirement::In { values: v, .. } | Requirement::NotIn { values: v, .. } => values.extend(v.iter().cloned()),
+                Requirement::In { values: v, .. } | Requirement::NotIn { values: v, .. } => {
+                    values.extend(v.iter().cloned())
+                }
                 Requirement::Exists { .. } | Requirement::DoesNotExist { .. } => {}
             }
         }
@@ -180,7 +196,11 @@ pub(crate) struct LabelReader<'m> {
 
 impl<'m> LabelReader<'m> {
     pub(crate) fn new(model: &'m Model, settings: &'m Settings) -> LabelReader<'m> {
-        LabelReader { model, settings, kept: std::cell::RefCell::new(HashMap::new()) }
+        LabelReader {
+            model,
+            settings,
+            kept: std::cell::RefCell::new(HashMap::new()),
+        }
     }
 
     /// The value of identity label `key` (no source) of `e`: its pod label unless Cilium
@@ -205,7 +225,12 @@ impl<'m> LabelReader<'m> {
             SERVICE_ACCOUNT_LABEL => Some(e.service_account.as_str()).filter(|s| !s.is_empty()),
             CLUSTER_LABEL => Some(self.settings.cluster_name.as_str()),
             _ => match key.strip_prefix(NAMESPACE_LABELS_PREFIX) {
-                Some(ns_key) => self.model.namespaces.get(&e.namespace).and_then(|n| n.labels.get(ns_key)).map(String::as_str),
+                Some(ns_key) => self
+                    .model
+                    .namespaces
+                    .get(&e.namespace)
+                    .and_then(|n| n.labels.get(ns_key))
+                    .map(String::as_str),
                 None if key.starts_with("io.cilium.k8s") => None,
                 None => e.labels.get(key).map(String::as_str),
             },
@@ -228,7 +253,12 @@ struct Index {
 
 /// Builds the classes and compiles every selector of `policies` (and of the mesh) to
 /// class sets: the `*_set` fields of each policy index into the returned sets.
-pub(crate) fn build(model: &Model, settings: &Settings, policies: &mut [CompiledPolicy], linkerd: Option<&Linkerd>) -> (Classes, Vec<Bitset>) {
+pub(crate) fn build(
+    model: &Model,
+    settings: &Settings,
+    policies: &mut [CompiledPolicy],
+    linkerd: Option<&Linkerd>,
+) -> (Classes, Vec<Bitset>) {
     let reader = LabelReader::new(model, settings);
     let mut raw = Mentioned::default();
     let mut ident = Mentioned::default();
@@ -263,14 +293,34 @@ pub(crate) fn build(model: &Model, settings: &Settings, policies: &mut [Compiled
         }
     }
     if linkerd.is_some() {
-        for net in model.linkerd.network_auth.iter().flat_map(|n| n.spec.networks.iter().flatten()) {
+        for net in model
+            .linkerd
+            .network_auth
+            .iter()
+            .flat_map(|n| n.spec.networks.iter().flatten())
+        {
             cidrs.extend(net.cidr.as_deref().and_then(|c| parse_cidr(c).ok()));
-            cidrs.extend(net.except.iter().flatten().filter_map(|c| parse_cidr(c).ok()));
+            cidrs.extend(
+                net.except
+                    .iter()
+                    .flatten()
+                    .filter_map(|c| parse_cidr(c).ok()),
+            );
         }
         for saz in &model.linkerd.server_authorizations {
-            for net in saz.spec.client.iter().flat_map(|c| c.networks.iter().flatten()) {
+            for net in saz
+                .spec
+                .client
+                .iter()
+                .flat_map(|c| c.networks.iter().flatten())
+            {
                 cidrs.extend(net.cidr.as_deref().and_then(|c| parse_cidr(c).ok()));
-                cidrs.extend(net.except.iter().flatten().filter_map(|c| parse_cidr(c).ok()));
+                cidrs.extend(
+                    net.except
+                        .iter()
+                        .flatten()
+                        .filter_map(|c| parse_cidr(c).ok()),
+                );
             }
         }
         cidrs.extend(CLUSTER_NETWORKS.iter().filter_map(|c| parse_cidr(c).ok()));
@@ -278,14 +328,23 @@ pub(crate) fn build(model: &Model, settings: &Settings, policies: &mut [Compiled
     let atoms = Atoms::new(&cidrs);
 
     // The class key of each endpoint.
-    let mut namespaces: Vec<String> = model.endpoints.iter().map(|e| e.namespace.clone()).collect();
+    let mut namespaces: Vec<String> = model
+        .endpoints
+        .iter()
+        .map(|e| e.namespace.clone())
+        .collect();
     namespaces.sort();
     namespaces.dedup();
-    let ns_id = |n: &str| namespaces.binary_search_by(|x| x.as_str().cmp(n)).unwrap_or(0);
+    let ns_id = |n: &str| {
+        namespaces
+            .binary_search_by(|x| x.as_str().cmp(n))
+            .unwrap_or(0)
+    };
     // Everything below is interned by reference into the model: at 150,000 endpoints
     // a copy per endpoint (its ports, its mesh settings, `key=value` strings) is most
     // of the time this takes.
-    let mut port_sets: Interner<Vec<(u16, crate::ports::Protocol, Option<&str>)>> = Interner::default();
+    let mut port_sets: Interner<Vec<(u16, crate::ports::Protocol, Option<&str>)>> =
+        Interner::default();
     let mut addr_sets: Interner<Vec<usize>> = Interner::default();
     let mut mesh_sets: Interner<Option<&ProxyInfo>> = Interner::default();
     let mut accounts: Interner<&str> = Interner::default();
@@ -293,10 +352,23 @@ pub(crate) fn build(model: &Model, settings: &Settings, policies: &mut [Compiled
     // A mentioned key is its position in `Mentioned::keys`; a mentioned value, its
     // position in that key's values; a value no selector names, OTHER.
     let value_ids = |m: &Mentioned| -> Vec<HashMap<String, usize>> {
-        m.keys.values().map(|values| values.iter().enumerate().map(|(i, v)| (v.clone(), i)).collect()).collect()
+        m.keys
+            .values()
+            .map(|values| {
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (v.clone(), i))
+                    .collect()
+            })
+            .collect()
     };
     let (raw_values, ident_values) = (value_ids(&raw), value_ids(&ident));
-    let project = |e: &Endpoint, m: &Mentioned, ids: &[HashMap<String, usize>], view: View| -> Vec<(usize, usize)> {
+    let project = |e: &Endpoint,
+                   m: &Mentioned,
+                   ids: &[HashMap<String, usize>],
+                   view: View|
+     -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for (k, (key, ids)) in m.keys.keys().zip(ids).enumerate() {
             let v = match view {
@@ -311,14 +383,22 @@ pub(crate) fn build(model: &Model, settings: &Settings, policies: &mut [Compiled
     };
     let mut raw_class: Vec<usize> = Vec::with_capacity(model.endpoints.len());
     for e in &model.endpoints {
-        let mut ports: Vec<(u16, crate::ports::Protocol, Option<&str>)> = e.ports.iter().map(|p| (p.port, p.protocol, p.name.as_deref())).collect();
+        let mut ports: Vec<(u16, crate::ports::Protocol, Option<&str>)> = e
+            .ports
+            .iter()
+            .map(|p| (p.port, p.protocol, p.name.as_deref()))
+            .collect();
         ports.sort_unstable();
         ports.dedup();
         let mut addrs: Vec<usize> = e.ips.iter().map(|ip| atoms.atom(ip)).collect();
         addrs.sort_unstable();
         addrs.dedup();
         let mesh = linkerd.and_then(|l| l.info.get(e.index));
-        let sa = if linkerd.is_some() { accounts.id(e.service_account.as_str()) } else { 0 };
+        let sa = if linkerd.is_some() {
+            accounts.id(e.service_account.as_str())
+        } else {
+            0
+        };
         let key = (
             ns_id(&e.namespace),
             project(e, &raw, &raw_values, View::Raw),
@@ -343,7 +423,11 @@ pub(crate) fn build(model: &Model, settings: &Settings, policies: &mut [Compiled
     }
     first.sort_unstable();
     let mut renumber = vec![0usize; keys.ids.len()];
-    let mut classes = Classes { namespaces: namespaces.clone(), ns_ranges: vec![(0, 0); namespaces.len()], ..Classes::default() };
+    let mut classes = Classes {
+        namespaces: namespaces.clone(),
+        ns_ranges: vec![(0, 0); namespaces.len()],
+        ..Classes::default()
+    };
     for (new, (ns, _, rc)) in first.iter().enumerate() {
         if let Some(slot) = renumber.get_mut(*rc) {
             *slot = new;
@@ -369,12 +453,19 @@ pub(crate) fn build(model: &Model, settings: &Settings, policies: &mut [Compiled
     let sets = {
         let mut compiler = SetCompiler::new(model, settings, &classes, &reader, &raw, &ident);
         for p in policies.iter_mut() {
-        p.subject_set = match &p.subject {
-            Subject::Pods { namespace, selector } => compiler.pods(Some(namespace), selector, View::Raw),
-            Subject::Identity { selector } => compiler.pods(None, selector, View::Identity),
-            Subject::Nodes { .. } => compiler.nothing(),
-        };
-        p.requires_sets = p.requires.iter().map(|(d, s)| (*d, compiler.pods(None, s, View::Identity))).collect();
+            p.subject_set = match &p.subject {
+                Subject::Pods {
+                    namespace,
+                    selector,
+                } => compiler.pods(Some(namespace), selector, View::Raw),
+                Subject::Identity { selector } => compiler.pods(None, selector, View::Identity),
+                Subject::Nodes { .. } => compiler.nothing(),
+            };
+            p.requires_sets = p
+                .requires
+                .iter()
+                .map(|(d, s)| (*d, compiler.pods(None, s, View::Identity)))
+                .collect();
             for rule in &mut p.rules {
                 rule.peer_sets = rule.peers.iter().map(|peer| compiler.peer(peer)).collect();
             }
@@ -398,7 +489,14 @@ struct SetCompiler<'a> {
 }
 
 impl<'a> SetCompiler<'a> {
-    fn new(model: &'a Model, settings: &'a Settings, classes: &'a Classes, reader: &'a LabelReader<'a>, raw: &Mentioned, ident: &Mentioned) -> SetCompiler<'a> {
+    fn new(
+        model: &'a Model,
+        settings: &'a Settings,
+        classes: &'a Classes,
+        reader: &'a LabelReader<'a>,
+        raw: &Mentioned,
+        ident: &Mentioned,
+    ) -> SetCompiler<'a> {
         let index = |m: &Mentioned, view: View| {
             let mut values: HashMap<String, HashMap<String, Bitset>> = HashMap::new();
             let mut has: HashMap<String, Bitset> = HashMap::new();
@@ -406,14 +504,19 @@ impl<'a> SetCompiler<'a> {
                 let mut with = Bitset::empty(classes.len());
                 let mut by_value: HashMap<String, Bitset> = HashMap::new();
                 for c in 0..classes.len() {
-                    let Some(e) = classes.rep(c).and_then(|i| model.endpoints.get(i)) else { continue };
+                    let Some(e) = classes.rep(c).and_then(|i| model.endpoints.get(i)) else {
+                        continue;
+                    };
                     let v = match view {
                         View::Raw => e.labels.get(key).map(String::as_str),
                         View::Identity => reader.identity(e, key),
                     };
                     if let Some(v) = v {
                         with.insert(c);
-                        by_value.entry(v.to_string()).or_insert_with(|| Bitset::empty(classes.len())).insert(c);
+                        by_value
+                            .entry(v.to_string())
+                            .or_insert_with(|| Bitset::empty(classes.len()))
+                            .insert(c);
                     }
                 }
                 values.insert(key.clone(), by_value);
@@ -464,7 +567,11 @@ impl<'a> SetCompiler<'a> {
         let n = self.classes.len();
         let Some(key) = view_key(r.key(), view) else {
             // A source no pod label carries (`reserved:`, `cidr:`, …): the key is absent.
-            return if r.admits(None) { Bitset::full(n) } else { Bitset::empty(n) };
+            return if r.admits(None) {
+                Bitset::full(n)
+            } else {
+                Bitset::empty(n)
+            };
         };
         let index = match view {
             View::Raw => &self.raw,
@@ -474,7 +581,11 @@ impl<'a> SetCompiler<'a> {
             // Not indexed (no selector mentioned it when the index was built): scan.
             let mut out = Bitset::empty(n);
             for c in 0..n {
-                if let Some(e) = self.classes.rep(c).and_then(|i| self.model.endpoints.get(i)) {
+                if let Some(e) = self
+                    .classes
+                    .rep(c)
+                    .and_then(|i| self.model.endpoints.get(i))
+                {
                     if r.admits(self.reader.get(e, r.key(), view)) {
                         out.insert(c);
                     }
@@ -544,8 +655,14 @@ impl<'a> SetCompiler<'a> {
     fn peer(&mut self, peer: &Peer) -> SetId {
         match peer {
             Peer::Any => self.all(),
-            Peer::Pods { namespaces: NamespaceScope::Own { namespace }, pods } => self.pods(Some(namespace), pods, View::Raw),
-            Peer::Pods { namespaces: NamespaceScope::Matching { selector }, pods } => {
+            Peer::Pods {
+                namespaces: NamespaceScope::Own { namespace },
+                pods,
+            } => self.pods(Some(namespace), pods, View::Raw),
+            Peer::Pods {
+                namespaces: NamespaceScope::Matching { selector },
+                pods,
+            } => {
                 let key = format!("pods-in|{selector:?}|{pods:?}");
                 let pods_set = self.pods(None, pods, View::Raw);
                 self.intern(key, |me| {

@@ -32,7 +32,8 @@ impl Dataplane {
             "generic" => Ok(Dataplane::Generic),
             "calico" => Ok(Dataplane::Calico),
             "cilium" => Ok(Dataplane::Cilium),
-            other => Err(Error::request(format!("unknown dataplane {other:?}")).with_help("use auto, generic, calico or cilium")),
+            other => Err(Error::request(format!("unknown dataplane {other:?}"))
+                .with_help("use auto, generic, calico or cilium")),
         }
     }
 
@@ -58,14 +59,27 @@ impl Dataplane {
     /// else the API reference.
     pub fn detect(model: &Model) -> DataplaneChoice {
         let s = &model.signs;
-        let cilium_policies: Vec<String> =
-            model.cilium.iter().map(|o| format!("{} {}", o.kind.short(), qualified(o.namespace.as_deref(), &o.name))).collect();
+        let cilium_policies: Vec<String> = model
+            .cilium
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {}",
+                    o.kind.short(),
+                    qualified(o.namespace.as_deref(), &o.name)
+                )
+            })
+            .collect();
         let mut cilium = Vec::new();
         if !cilium_policies.is_empty() {
             cilium.push(format!(
                 "{} Cilium polic{} ({})",
                 cilium_policies.len(),
-                if cilium_policies.len() == 1 { "y" } else { "ies" },
+                if cilium_policies.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
                 sample(&cilium_policies)
             ));
         }
@@ -76,18 +90,28 @@ impl Dataplane {
             cilium.push("the ConfigMap kube-system/cilium-config".into());
         }
         if !cilium.is_empty() {
-            return DataplaneChoice { name: Dataplane::Cilium, reason: format!("auto: the input holds {}", cilium.join(" and ")) };
+            return DataplaneChoice {
+                name: Dataplane::Cilium,
+                reason: format!("auto: the input holds {}", cilium.join(" and ")),
+            };
         }
         let mut calico = Vec::new();
         if !s.calico_objects.is_empty() {
-            let names: Vec<String> = s.calico_objects.iter().map(|o| format!("{} {}", o.kind, qualified(o.namespace.as_deref(), &o.name))).collect();
+            let names: Vec<String> = s
+                .calico_objects
+                .iter()
+                .map(|o| format!("{} {}", o.kind, qualified(o.namespace.as_deref(), &o.name)))
+                .collect();
             calico.push(format!("Calico objects ({})", sample(&names)));
         }
         if !s.calico_nodes.is_empty() {
             calico.push(format!("calico-node ({})", sample(&s.calico_nodes)));
         }
         if !calico.is_empty() {
-            return DataplaneChoice { name: Dataplane::Calico, reason: format!("auto: the input holds {}", calico.join(" and ")) };
+            return DataplaneChoice {
+                name: Dataplane::Calico,
+                reason: format!("auto: the input holds {}", calico.join(" and ")),
+            };
         }
         DataplaneChoice {
             name: Dataplane::Generic,
@@ -125,7 +149,10 @@ impl DataplaneChoice {
     /// The choice for an explicit dataplane, or the detected one.
     pub fn for_model(model: &Model, given: Option<Dataplane>) -> DataplaneChoice {
         match given {
-            Some(name) => DataplaneChoice { name, reason: "given by the caller".into() },
+            Some(name) => DataplaneChoice {
+                name,
+                reason: "given by the caller".into(),
+            },
             None => Dataplane::detect(model),
         }
     }
@@ -208,7 +235,9 @@ impl Settings {
         if dataplane != Dataplane::Cilium {
             return s;
         }
-        let Some((origin, data)) = &model.signs.cilium_config else { return s };
+        let Some((origin, data)) = &model.signs.cilium_config else {
+            return s;
+        };
         let mut honoured = Vec::new();
         let mut note = |key: &str| honoured.push(key.to_string());
         if let Some(name) = data.get("cluster-name").filter(|n| !n.is_empty()) {
@@ -217,7 +246,11 @@ impl Settings {
         }
         if let Some(mode) = data.get("policy-cidr-match-mode") {
             // A comma- or space-separated list: `nodes` (1.15+), `pods` (1.20).
-            let parts: Vec<&str> = mode.split([',', ' ']).map(str::trim).filter(|p| !p.is_empty()).collect();
+            let parts: Vec<&str> = mode
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
             s.cidr_matches_nodes = parts.contains(&"nodes");
             s.cidr_matches_pods = parts.contains(&"pods");
             note("policy-cidr-match-mode");
@@ -239,11 +272,27 @@ impl Settings {
             note("policy-audit-mode");
         }
         for (key, slot, default) in [
-            ("enable-non-default-deny-policies", &mut s.non_default_deny, true),
-            ("enable-node-selector-labels", &mut s.node_selector_labels, false),
+            (
+                "enable-non-default-deny-policies",
+                &mut s.non_default_deny,
+                true,
+            ),
+            (
+                "enable-node-selector-labels",
+                &mut s.node_selector_labels,
+                false,
+            ),
             ("enable-l7-proxy", &mut s.l7_proxy, true),
-            ("enable-k8s-networkpolicy", &mut s.enforce_network_policy, true),
-            ("policy-default-local-cluster", &mut s.policy_default_local_cluster, true),
+            (
+                "enable-k8s-networkpolicy",
+                &mut s.enforce_network_policy,
+                true,
+            ),
+            (
+                "policy-default-local-cluster",
+                &mut s.policy_default_local_cluster,
+                true,
+            ),
         ] {
             if data.contains_key(key) {
                 *slot = flag(data, key, default);
@@ -276,8 +325,14 @@ impl Settings {
         }
         if !honoured.is_empty() {
             s.warnings.push(
-                Warning::new(WarningCode::DataplaneSetting, format!("honouring kube-system/cilium-config: {}", honoured.join(", ")))
-                    .at(origin_of(origin)),
+                Warning::new(
+                    WarningCode::DataplaneSetting,
+                    format!(
+                        "honouring kube-system/cilium-config: {}",
+                        honoured.join(", ")
+                    ),
+                )
+                .at(origin_of(origin)),
             );
         }
         s
@@ -286,7 +341,9 @@ impl Settings {
     /// Whether this dataplane enforces policies of `kind`.
     pub fn enforces(&self, kind: PolicyKind) -> bool {
         match kind {
-            PolicyKind::NetworkPolicy => self.dataplane != Dataplane::Cilium || self.enforce_network_policy,
+            PolicyKind::NetworkPolicy => {
+                self.dataplane != Dataplane::Cilium || self.enforce_network_policy
+            }
             _ => self.dataplane == Dataplane::Cilium,
         }
     }

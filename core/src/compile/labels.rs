@@ -76,7 +76,11 @@ pub struct LabelFilter {
 impl LabelFilter {
     /// The default filter of pkg/labelsfilter `defaultLabelPrefixCfg` (Cilium 1.18-1.20).
     pub fn cilium_default() -> LabelFilter {
-        let literal = |s: &str, ignore: bool| Prefix { ignore, source: None, pattern: Pattern::Literal(s.to_string()) };
+        let literal = |s: &str, ignore: bool| Prefix {
+            ignore,
+            source: None,
+            pattern: Pattern::Literal(s.to_string()),
+        };
         let mut prefixes = vec![
             literal(NAMESPACE_LABEL, false),
             literal(NAMESPACE_LABELS_PREFIX.trim_end_matches('.'), false),
@@ -101,11 +105,18 @@ impl LabelFilter {
         ];
         for (pattern, ignore) in [(r".*beta\.kubernetes\.io", true), (r"annotation.*", true)] {
             if let Ok(expr) = Regex::new(pattern) {
-                prefixes.push(Prefix { ignore, source: None, pattern: Pattern::Regex(expr) });
+                prefixes.push(Prefix {
+                    ignore,
+                    source: None,
+                    pattern: Pattern::Regex(expr),
+                });
             }
         }
         // Defaults never turn on the whitelist (only user includes do).
-        LabelFilter { prefixes, whitelist: false }
+        LabelFilter {
+            prefixes,
+            whitelist: false,
+        }
     }
 
     /// The agent's `labels` option: space-separated `[source:][!]regexp` entries added
@@ -125,11 +136,16 @@ impl LabelFilter {
             if pattern.is_empty() {
                 return Err(format!("invalid label prefix {entry:?}"));
             }
-            let expr = Regex::new(pattern).map_err(|e| format!("label prefix {entry:?} is not a regular expression: {e}"))?;
+            let expr = Regex::new(pattern)
+                .map_err(|e| format!("label prefix {entry:?} is not a regular expression: {e}"))?;
             if !ignore {
                 f.whitelist = true;
             }
-            f.prefixes.push(Prefix { ignore, source, pattern: Pattern::Regex(expr) });
+            f.prefixes.push(Prefix {
+                ignore,
+                source,
+                pattern: Pattern::Regex(expr),
+            });
         }
         Ok(f)
     }
@@ -153,7 +169,12 @@ impl LabelFilter {
 }
 
 /// The identity labels of a pod on Cilium, without their `k8s:` source.
-pub fn identity_labels(e: &Endpoint, ns: Option<&Namespace>, cluster_name: &str, filter: &LabelFilter) -> Labels {
+pub fn identity_labels(
+    e: &Endpoint,
+    ns: Option<&Namespace>,
+    cluster_name: &str,
+    filter: &LabelFilter,
+) -> Labels {
     let mut out = Labels::new();
     for (k, v) in &e.labels {
         if !k.starts_with(CILIUM_OWNED_PREFIX) {
@@ -179,7 +200,18 @@ pub fn identity_labels(e: &Endpoint, ns: Option<&Namespace>, cluster_name: &str,
 pub fn split_source(key: &str) -> (&str, &str) {
     match key.split_once(':') {
         Some((src, rest))
-            if matches!(src, "k8s" | "any" | "reserved" | "cidr" | "fqdn" | "unspec" | "container" | "node" | "cidrgroup") =>
+            if matches!(
+                src,
+                "k8s"
+                    | "any"
+                    | "reserved"
+                    | "cidr"
+                    | "fqdn"
+                    | "unspec"
+                    | "container"
+                    | "node"
+                    | "cidrgroup"
+            ) =>
         {
             (src, rest)
         }
@@ -194,7 +226,18 @@ mod tests {
     #[test]
     fn default_filter_follows_labelsfilter() {
         let f = LabelFilter::cilium_default();
-        for kept in ["app", "k8s-app", "app.kubernetes.io/name", "job-name", "batch.kubernetes.io/job-name", NAMESPACE_LABEL, CLUSTER_LABEL, SERVICE_ACCOUNT_LABEL, "io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name", "io.cilium.k8s.namespace.labels.topology.kubernetes.io/zone"] {
+        for kept in [
+            "app",
+            "k8s-app",
+            "app.kubernetes.io/name",
+            "job-name",
+            "batch.kubernetes.io/job-name",
+            NAMESPACE_LABEL,
+            CLUSTER_LABEL,
+            SERVICE_ACCOUNT_LABEL,
+            "io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name",
+            "io.cilium.k8s.namespace.labels.topology.kubernetes.io/zone",
+        ] {
             assert!(f.keeps(kept), "{kept} is an identity label");
         }
         for dropped in [
@@ -221,9 +264,15 @@ mod tests {
         let Ok(f) = f else { return assert!(f.is_ok()) };
         assert!(f.keeps("app"));
         assert!(!f.keeps("team"));
-        assert!(!f.keeps("tier"), "not included: dropped once includes are configured");
+        assert!(
+            !f.keeps("tier"),
+            "not included: dropped once includes are configured"
+        );
         assert!(f.keeps(NAMESPACE_LABEL));
-        assert!(f.keeps(SERVICE_ACCOUNT_LABEL), "the service account stays in a whitelist");
+        assert!(
+            f.keeps(SERVICE_ACCOUNT_LABEL),
+            "the service account stays in a whitelist"
+        );
         assert!(f.keeps(CLUSTER_LABEL), "the cluster stays in a whitelist");
         assert!(LabelFilter::parse_config("k8s:(").is_err());
     }

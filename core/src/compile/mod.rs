@@ -73,7 +73,11 @@ pub fn compile(model: &Model, choice: DataplaneChoice) -> Compiled {
     };
     // Without `policy-default-local-cluster` no cluster is added to peers ("" is Cilium's
     // PolicyAnyCluster).
-    let cluster = if out.settings.policy_default_local_cluster { out.settings.cluster_name.as_str() } else { "" };
+    let cluster = if out.settings.policy_default_local_cluster {
+        out.settings.cluster_name.as_str()
+    } else {
+        ""
+    };
     let translation = match out.settings.dataplane {
         Dataplane::Cilium => netpol::Translation::Cilium { cluster },
         _ => netpol::Translation::Labels,
@@ -99,11 +103,20 @@ pub fn compile(model: &Model, choice: DataplaneChoice) -> Compiled {
     let settings = out.settings.clone();
     cilium::compile(model, &settings, &mut out);
     out.linkerd = Linkerd::detect(model);
-    let (classes, sets) = classes::build(model, &out.settings, &mut out.policies, out.linkerd.as_ref());
+    let (classes, sets) = classes::build(
+        model,
+        &out.settings,
+        &mut out.policies,
+        out.linkerd.as_ref(),
+    );
     let mut selecting = vec![Vec::new(); classes.len()];
     let mut unenforced = vec![Vec::new(); classes.len()];
     for (i, p) in out.policies.iter().enumerate() {
-        let target = if out.settings.enforces(p.policy.kind) { &mut selecting } else { &mut unenforced };
+        let target = if out.settings.enforces(p.policy.kind) {
+            &mut selecting
+        } else {
+            &mut unenforced
+        };
         if let Some(set) = sets.get(p.subject_set) {
             for c in set.ones() {
                 if let Some(list) = target.get_mut(c) {
@@ -120,5 +133,10 @@ pub fn compile(model: &Model, choice: DataplaneChoice) -> Compiled {
 }
 
 fn invalid_entry(obj: &crate::model::NetPolObject, error: Error) -> Invalid {
-    Invalid { kind: "NetworkPolicy".into(), namespace: Some(obj.namespace.clone()), name: obj.name.clone(), error }
+    Invalid {
+        kind: "NetworkPolicy".into(),
+        namespace: Some(obj.namespace.clone()),
+        name: obj.name.clone(),
+        error,
+    }
 }

@@ -11,7 +11,10 @@ pub enum Party<'a> {
     Pod(&'a Endpoint),
     Node(&'a Node),
     /// An address outside the cluster, or a DNS name whose address is unknown.
-    External { ip: Option<IpAddr>, dns: Option<&'a str> },
+    External {
+        ip: Option<IpAddr>,
+        dns: Option<&'a str>,
+    },
 }
 
 impl Party<'_> {

@@ -156,25 +156,44 @@ pub enum Peer {
     /// rule with ports only.
     Any,
     /// NetworkPolicy peer: pods matching `pods` in namespaces of `namespaces`.
-    Pods { namespaces: NamespaceScope, pods: Selector },
+    Pods {
+        namespaces: NamespaceScope,
+        pods: Selector,
+    },
     /// Cilium endpoint selector over identity labels (keys carry a source: `k8s:`, `any:`, `reserved:`).
-    Identity { selector: Selector },
+    Identity {
+        selector: Selector,
+    },
     /// Addresses. Whether pods and nodes match depends on the dataplane.
-    Block { block: IpBlock },
-    Entity { entity: Entity },
-    Fqdn { fqdn: FqdnPattern },
+    Block {
+        block: IpBlock,
+    },
+    Entity {
+        entity: Entity,
+    },
+    Fqdn {
+        fqdn: FqdnPattern,
+    },
     /// Cilium `fromNodes`/`toNodes`: remote nodes matching.
-    Nodes { selector: Selector },
+    Nodes {
+        selector: Selector,
+    },
 }
 
 impl std::fmt::Display for Peer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Peer::Any => f.write_str("any peer"),
-            Peer::Pods { namespaces: NamespaceScope::Own { namespace }, pods } => {
+            Peer::Pods {
+                namespaces: NamespaceScope::Own { namespace },
+                pods,
+            } => {
                 write!(f, "pods {pods} in namespace {namespace}")
             }
-            Peer::Pods { namespaces: NamespaceScope::Matching { selector }, pods } => {
+            Peer::Pods {
+                namespaces: NamespaceScope::Matching { selector },
+                pods,
+            } => {
                 if selector.is_empty() {
                     write!(f, "pods {pods} in every namespace")
                 } else {
@@ -183,7 +202,14 @@ impl std::fmt::Display for Peer {
             }
             Peer::Identity { selector } => write!(f, "endpoints {selector}"),
             Peer::Block { block } => write!(f, "addresses {block}"),
-            Peer::Entity { entity } => write!(f, "entity {}", serde_json::to_value(entity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+            Peer::Entity { entity } => write!(
+                f,
+                "entity {}",
+                serde_json::to_value(entity)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            ),
             Peer::Fqdn { fqdn } => write!(f, "DNS {}", fqdn.pattern),
             Peer::Nodes { selector } => write!(f, "nodes {selector}"),
         }
@@ -225,7 +251,10 @@ pub struct Rule {
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum Subject {
     /// NetworkPolicy: pods of one namespace matching a selector.
-    Pods { namespace: String, selector: Selector },
+    Pods {
+        namespace: String,
+        selector: Selector,
+    },
     /// Cilium: endpoints whose identity labels match (namespace already folded in for CNPs).
     Identity { selector: Selector },
     /// CCNP `nodeSelector`: host endpoints, enforced only with the host firewall.
@@ -285,7 +314,10 @@ mod tests {
     use super::*;
 
     fn pat(p: &str) -> FqdnPattern {
-        FqdnPattern { pattern: p.into(), is_pattern: true }
+        FqdnPattern {
+            pattern: p.into(),
+            is_pattern: true,
+        }
     }
 
     #[test]
@@ -301,7 +333,10 @@ mod tests {
         assert!(!pat("**.cilium.io").matches("cilium.io"));
         assert!(pat("*").matches("anything.example.com"));
         assert!(pat("API.Example.com").matches("api.example.com."));
-        let exact = FqdnPattern { pattern: "api.example.com".into(), is_pattern: false };
+        let exact = FqdnPattern {
+            pattern: "api.example.com".into(),
+            is_pattern: false,
+        };
         assert!(exact.matches("API.example.com") && !exact.matches("x.api.example.com"));
     }
 
@@ -311,5 +346,4 @@ mod tests {
         // Must answer quickly (bounded work), whatever the answer.
         let _ = p.matches(&"a".repeat(10_000));
     }
-
 }

@@ -79,7 +79,12 @@ impl<'a> Kernel<'a> {
     pub fn new(model: &'a Model, compiled: &'a Compiled) -> Kernel<'a> {
         let classes = &compiled.classes;
         let named = |p: &crate::compile::policy::CompiledPolicy| {
-            p.rules.iter().any(|r| r.rule.direction == Direction::Ingress && r.ports.iter().any(|m| matches!(m.port, PortSpec::Named { .. })))
+            p.rules.iter().any(|r| {
+                r.rule.direction == Direction::Ingress
+                    && r.ports
+                        .iter()
+                        .any(|m| matches!(m.port, PortSpec::Named { .. }))
+            })
         };
         let mut ids: HashMap<ProfileKey, usize> = HashMap::new();
         let mut profiles = Vec::with_capacity(classes.len());
@@ -92,12 +97,26 @@ impl<'a> Kernel<'a> {
                     .into_iter()
                     .flatten()
                     .copied()
-                    .filter(|i| compiled.policies.get(*i).is_some_and(|p| p.enforcement(direction).enforced))
+                    .filter(|i| {
+                        compiled
+                            .policies
+                            .get(*i)
+                            .is_some_and(|p| p.enforcement(direction).enforced)
+                    })
                     .collect();
                 // Ingress named ports resolve on the class itself: its ports are part of
                 // the profile then.
-                let ports = (direction == Direction::Ingress && list.iter().any(|i| compiled.policies.get(*i).is_some_and(named)))
-                    .then(|| classes.rep(c).and_then(|i| model.endpoints.get(i)).map(|e| e.ports.clone()).unwrap_or_default());
+                let ports = (direction == Direction::Ingress
+                    && list
+                        .iter()
+                        .any(|i| compiled.policies.get(*i).is_some_and(named)))
+                .then(|| {
+                    classes
+                        .rep(c)
+                        .and_then(|i| model.endpoints.get(i))
+                        .map(|e| e.ports.clone())
+                        .unwrap_or_default()
+                });
                 let n = ids.len();
                 let id = *ids.entry((direction, list, ports)).or_insert(n);
                 if let Some(s) = pair.get_mut(slot) {
@@ -126,19 +145,40 @@ impl<'a> Kernel<'a> {
 
     /// As [`Kernel::admitted`], shared between the classes of one profile. The cache
     /// keeps the sets of one port at a time (`forget` between ports).
-    pub fn admitted_shared(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> std::rc::Rc<Bitset> {
+    pub fn admitted_shared(
+        &self,
+        class: usize,
+        direction: Direction,
+        port: u16,
+        protocol: Protocol,
+    ) -> std::rc::Rc<Bitset> {
         let slot = usize::from(direction == Direction::Egress);
-        let profile = self.profiles.get(class).and_then(|p| p.get(slot).copied()).unwrap_or(usize::MAX);
+        let profile = self
+            .profiles
+            .get(class)
+            .and_then(|p| p.get(slot).copied())
+            .unwrap_or(usize::MAX);
         let key = (profile, direction, port, protocol);
         if let Some(b) = self.admitted.borrow().get(&key) {
             return b.clone();
         }
         // Egress named ports resolve on the destinations' ports, which differ per port.
         let named_egress = direction == Direction::Egress
-            && self
-                .selecting(class, direction)
-                .any(|(_, p)| p.rules.iter().any(|r| r.rule.direction == direction && r.ports.iter().any(|m| matches!(m.port, PortSpec::Named { .. }))));
-        let signature = (profile, direction, protocol, self.signature(class, direction, port, protocol), named_egress.then_some(port));
+            && self.selecting(class, direction).any(|(_, p)| {
+                p.rules.iter().any(|r| {
+                    r.rule.direction == direction
+                        && r.ports
+                            .iter()
+                            .any(|m| matches!(m.port, PortSpec::Named { .. }))
+                })
+            });
+        let signature = (
+            profile,
+            direction,
+            protocol,
+            self.signature(class, direction, port, protocol),
+            named_egress.then_some(port),
+        );
         let found = self.by_signature.borrow().get(&signature).cloned();
         let b = match found {
             Some(b) => b,
@@ -155,7 +195,10 @@ impl<'a> Kernel<'a> {
     /// The profile of a class in a direction (see [`Kernel::admitted_shared`]).
     pub fn profile(&self, class: usize, direction: Direction) -> usize {
         let slot = usize::from(direction == Direction::Egress);
-        self.profiles.get(class).and_then(|p| p.get(slot).copied()).unwrap_or(usize::MAX)
+        self.profiles
+            .get(class)
+            .and_then(|p| p.get(slot).copied())
+            .unwrap_or(usize::MAX)
     }
 
     /// The rules of the policies selecting `class` in `direction` whose ports admit
@@ -163,15 +206,35 @@ impl<'a> Kernel<'a> {
     /// (egress: they resolve on each destination, which `admitted_shared` keys apart).
     /// Two ports with the same rules are judged alike for parties outside the cluster,
     /// which declare no ports.
-    fn port_signature(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> Vec<(usize, usize)> {
+    fn port_signature(
+        &self,
+        class: usize,
+        direction: Direction,
+        port: u16,
+        protocol: Protocol,
+    ) -> Vec<(usize, usize)> {
         let own: &[crate::ports::NamedPort] = match direction {
-            Direction::Ingress => self.compiled.classes.rep(class).and_then(|i| self.model.endpoints.get(i)).map(|e| e.ports.as_slice()).unwrap_or_default(),
+            Direction::Ingress => self
+                .compiled
+                .classes
+                .rep(class)
+                .and_then(|i| self.model.endpoints.get(i))
+                .map(|e| e.ports.as_slice())
+                .unwrap_or_default(),
             Direction::Egress => &[],
         };
         let mut out = Vec::new();
         for (pi, p) in self.selecting(class, direction) {
-            for (ri, rule) in p.rules.iter().enumerate().filter(|(_, r)| r.rule.direction == direction) {
-                if !rule.icmp_only && (rule.ports.is_empty() || rule.ports.iter().any(|m| m.admits(port, protocol, own))) {
+            for (ri, rule) in p
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.rule.direction == direction)
+            {
+                if !rule.icmp_only
+                    && (rule.ports.is_empty()
+                        || rule.ports.iter().any(|m| m.admits(port, protocol, own)))
+                {
                     out.push((pi, ri));
                 }
             }
@@ -180,7 +243,13 @@ impl<'a> Kernel<'a> {
     }
 
     /// [`Kernel::port_signature`], shared between the classes of a profile.
-    pub fn signature(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> Signature {
+    pub fn signature(
+        &self,
+        class: usize,
+        direction: Direction,
+        port: u16,
+        protocol: Protocol,
+    ) -> Signature {
         let key = (self.profile(class, direction), direction, port, protocol);
         if let Some(s) = self.signatures.borrow().get(&key) {
             return s.clone();
@@ -201,7 +270,10 @@ impl<'a> Kernel<'a> {
     }
 
     fn set(&self, id: usize) -> Bitset {
-        self.compiled.set(id).cloned().unwrap_or_else(|| Bitset::empty(self.classes()))
+        self.compiled
+            .set(id)
+            .cloned()
+            .unwrap_or_else(|| Bitset::empty(self.classes()))
     }
 
     /// Whether a direction of a class is judged by its policies at all (else it admits
@@ -217,10 +289,17 @@ impl<'a> Kernel<'a> {
 
     /// Whether what no rule admits is denied (rather than left open) for a class.
     pub fn default_deny(&self, class: usize, direction: Direction) -> bool {
-        self.compiled.settings.enforcement == EnforcementMode::Always || self.selecting(class, direction).any(|(_, p)| p.enforcement(direction).default_deny)
+        self.compiled.settings.enforcement == EnforcementMode::Always
+            || self
+                .selecting(class, direction)
+                .any(|(_, p)| p.enforcement(direction).default_deny)
     }
 
-    fn selecting(&self, class: usize, direction: Direction) -> impl Iterator<Item = (usize, &'a crate::compile::policy::CompiledPolicy)> + 'a {
+    fn selecting(
+        &self,
+        class: usize,
+        direction: Direction,
+    ) -> impl Iterator<Item = (usize, &'a crate::compile::policy::CompiledPolicy)> + 'a {
         let compiled = self.compiled;
         compiled
             .selecting
@@ -233,7 +312,12 @@ impl<'a> Kernel<'a> {
 
     /// The classes a rule's peers match (pods), with `fromRequires` applied to endpoint
     /// selectors. The same for every port: kept per rule and requirements.
-    fn rule_peers(&self, key: (usize, usize), rule: &Rule, requires: &[usize]) -> std::rc::Rc<Bitset> {
+    fn rule_peers(
+        &self,
+        key: (usize, usize),
+        rule: &Rule,
+        requires: &[usize],
+    ) -> std::rc::Rc<Bitset> {
         // Requirement lists by number: the key is three words to hash and compare.
         let known = self.requirements.borrow().get(requires).copied();
         let id = known.unwrap_or_else(|| {
@@ -266,12 +350,23 @@ impl<'a> Kernel<'a> {
 
     /// The one `Rc` of a set's content.
     fn intern(&self, set: Bitset) -> std::rc::Rc<Bitset> {
-        self.interned.borrow_mut().entry(set).or_insert_with_key(|s| std::rc::Rc::new(s.clone())).clone()
+        self.interned
+            .borrow_mut()
+            .entry(set)
+            .or_insert_with_key(|s| std::rc::Rc::new(s.clone()))
+            .clone()
     }
 
     /// The destination classes on which a rule's ports admit `port`: all or none for
     /// numeric ports; per class for named ports, which resolve on the destination.
-    fn port_admits(&self, key: (usize, usize), rule: &Rule, port: u16, protocol: Protocol, dest: Option<usize>) -> PortsAdmit {
+    fn port_admits(
+        &self,
+        key: (usize, usize),
+        rule: &Rule,
+        port: u16,
+        protocol: Protocol,
+        dest: Option<usize>,
+    ) -> PortsAdmit {
         let n = self.classes();
         if rule.icmp_only {
             return PortsAdmit::Nowhere;
@@ -279,16 +374,35 @@ impl<'a> Kernel<'a> {
         if rule.ports.is_empty() {
             return PortsAdmit::Everywhere;
         }
-        let named = rule.ports.iter().any(|p| matches!(p.port, PortSpec::Named { .. }));
+        let named = rule
+            .ports
+            .iter()
+            .any(|p| matches!(p.port, PortSpec::Named { .. }));
         let rep_ports = |c: usize| {
-            self.compiled.classes.rep(c).and_then(|i| self.model.endpoints.get(i)).map(|e| e.ports.as_slice()).unwrap_or_default()
+            self.compiled
+                .classes
+                .rep(c)
+                .and_then(|i| self.model.endpoints.get(i))
+                .map(|e| e.ports.as_slice())
+                .unwrap_or_default()
         };
         if !named {
-            return if rule.ports.iter().any(|p| p.admits(port, protocol, &[])) { PortsAdmit::Everywhere } else { PortsAdmit::Nowhere };
+            return if rule.ports.iter().any(|p| p.admits(port, protocol, &[])) {
+                PortsAdmit::Everywhere
+            } else {
+                PortsAdmit::Nowhere
+            };
         }
         if let Some(d) = dest {
-            let ok = rule.ports.iter().any(|p| p.admits(port, protocol, rep_ports(d)));
-            return if ok { PortsAdmit::Everywhere } else { PortsAdmit::Nowhere };
+            let ok = rule
+                .ports
+                .iter()
+                .any(|p| p.admits(port, protocol, rep_ports(d)));
+            return if ok {
+                PortsAdmit::Everywhere
+            } else {
+                PortsAdmit::Nowhere
+            };
         }
         let cache_key = (key.0, key.1, port, protocol);
         if let Some(b) = self.named.borrow().get(&cache_key) {
@@ -298,9 +412,15 @@ impl<'a> Kernel<'a> {
         let names = names.entry((port, protocol)).or_insert_with(|| {
             let mut by_name: HashMap<String, Bitset> = HashMap::new();
             for c in 0..n {
-                for d in rep_ports(c).iter().filter(|d| d.port == port && d.protocol == protocol) {
+                for d in rep_ports(c)
+                    .iter()
+                    .filter(|d| d.port == port && d.protocol == protocol)
+                {
                     if let Some(name) = &d.name {
-                        by_name.entry(name.clone()).or_insert_with(|| Bitset::empty(n)).insert(c);
+                        by_name
+                            .entry(name.clone())
+                            .or_insert_with(|| Bitset::empty(n))
+                            .insert(c);
                     }
                 }
             }
@@ -328,7 +448,13 @@ impl<'a> Kernel<'a> {
 
     /// The pod classes `class` admits in `direction` on `port`/`protocol`: for ingress
     /// the sources, for egress the destinations.
-    pub fn admitted(&self, class: usize, direction: Direction, port: u16, protocol: Protocol) -> Bitset {
+    pub fn admitted(
+        &self,
+        class: usize,
+        direction: Direction,
+        port: u16,
+        protocol: Protocol,
+    ) -> Bitset {
         let n = self.classes();
         let settings = &self.compiled.settings;
         if !self.isolated(class, direction) || settings.audit {
@@ -337,22 +463,41 @@ impl<'a> Kernel<'a> {
         let mut allow = Bitset::empty(n);
         let mut deny = Bitset::empty(n);
         let mut default_deny = settings.enforcement == EnforcementMode::Always;
-        let selecting: Vec<(usize, &crate::compile::policy::CompiledPolicy)> = self.selecting(class, direction).collect();
-        let requires: Vec<usize> =
-            selecting.iter().flat_map(|(_, p)| p.requires_sets.iter().filter(|(d, _)| *d == direction).map(|(_, s)| *s)).collect();
+        let selecting: Vec<(usize, &crate::compile::policy::CompiledPolicy)> =
+            self.selecting(class, direction).collect();
+        let requires: Vec<usize> = selecting
+            .iter()
+            .flat_map(|(_, p)| {
+                p.requires_sets
+                    .iter()
+                    .filter(|(d, _)| *d == direction)
+                    .map(|(_, s)| *s)
+            })
+            .collect();
         for (pi, p) in &selecting {
             default_deny |= p.enforcement(direction).default_deny;
-            for (ri, rule) in p.rules.iter().enumerate().filter(|(_, r)| r.rule.direction == direction) {
+            for (ri, rule) in p
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.rule.direction == direction)
+            {
                 let dest = match direction {
                     Direction::Ingress => Some(class),
                     Direction::Egress => None,
                 };
                 let ports = self.port_admits((*pi, ri), rule, port, protocol, dest);
-                if matches!(&ports, PortsAdmit::Nowhere) || matches!(&ports, PortsAdmit::On(s) if s.is_empty()) {
+                if matches!(&ports, PortsAdmit::Nowhere)
+                    || matches!(&ports, PortsAdmit::On(s) if s.is_empty())
+                {
                     continue;
                 }
                 let peers = self.rule_peers((*pi, ri), rule, &requires);
-                let target = if rule.rule.deny { &mut deny } else { &mut allow };
+                let target = if rule.rule.deny {
+                    &mut deny
+                } else {
+                    &mut allow
+                };
                 match ports {
                     PortsAdmit::On(mut s) => {
                         s.intersect_with(&peers);
@@ -375,10 +520,15 @@ impl<'a> Kernel<'a> {
         let matrix = match known {
             Some(m) => m,
             None => {
-                let rows: Vec<std::rc::Rc<Bitset>> = (0..n).map(|a| self.admitted_shared(a, Direction::Egress, port, protocol)).collect();
+                let rows: Vec<std::rc::Rc<Bitset>> = (0..n)
+                    .map(|a| self.admitted_shared(a, Direction::Egress, port, protocol))
+                    .collect();
                 // Ports whose egress rows are the same sets (one `Rc` per content) share
                 // one transpose: at scale most ports are admitted by the same rules.
-                let identity: Vec<usize> = rows.iter().map(|r| std::rc::Rc::as_ptr(r) as usize).collect();
+                let identity: Vec<usize> = rows
+                    .iter()
+                    .map(|r| std::rc::Rc::as_ptr(r) as usize)
+                    .collect();
                 let shared = self.transposes.borrow().get(&identity).cloned();
                 let m = match shared {
                     Some(m) => m,
@@ -392,12 +542,20 @@ impl<'a> Kernel<'a> {
                 m
             }
         };
-        matrix.rows.get(to).cloned().unwrap_or_else(|| Bitset::empty(n))
+        matrix
+            .rows
+            .get(to)
+            .cloned()
+            .unwrap_or_else(|| Bitset::empty(n))
     }
 
     /// The pod classes whose members a server port's Linkerd authorizations admit, once
     /// per set of authorizations and port.
-    pub fn authorized(&self, authz: &crate::compile::mesh::linkerd::Authorizations, port: u16) -> std::rc::Rc<Bitset> {
+    pub fn authorized(
+        &self,
+        authz: &crate::compile::mesh::linkerd::Authorizations,
+        port: u16,
+    ) -> std::rc::Rc<Bitset> {
         let key = (authz.key.clone(), port);
         if let Some(s) = self.authorized.borrow().get(&key) {
             return s.clone();
@@ -406,7 +564,13 @@ impl<'a> Kernel<'a> {
         let mut s = Bitset::empty(n);
         if let Some(l) = self.compiled.linkerd.as_ref() {
             for c in 0..n {
-                if self.compiled.classes.rep(c).and_then(|i| self.model.endpoints.get(i)).is_some_and(|src| l.admits(self.model, authz, &Party::Pod(src), port)) {
+                if self
+                    .compiled
+                    .classes
+                    .rep(c)
+                    .and_then(|i| self.model.endpoints.get(i))
+                    .is_some_and(|src| l.admits(self.model, authz, &Party::Pod(src), port))
+                {
                     s.insert(c);
                 }
             }

@@ -24,16 +24,20 @@ use crate::compile::dataplane::DataplaneChoice;
 use crate::compile::mesh::Mesh;
 use crate::compile::party::Party;
 use crate::compile::policy::{Direction, Peer};
-use crate::ports::PortSpec;
 use crate::compile::Compiled;
 use crate::error::{Error, Result};
 use crate::model::{Endpoint, EndpointKind, Model};
+use crate::ports::PortSpec;
 use crate::ports::Protocol;
 use crate::selector::Selector;
 
 /// What a row of the matrix names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "MatrixGranularity"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "MatrixGranularity")
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     /// Identity classes: output grows with classes, not pods².
@@ -52,7 +56,8 @@ impl Granularity {
             "class" => Ok(Granularity::Class),
             "workload" => Ok(Granularity::Workload),
             "pod" => Ok(Granularity::Pod),
-            other => Err(Error::request(format!("unknown granularity {other:?}")).with_help("use workload, pod or class")),
+            other => Err(Error::request(format!("unknown granularity {other:?}"))
+                .with_help("use workload, pod or class")),
         }
     }
 }
@@ -204,14 +209,21 @@ pub struct Matrix<'a> {
 
 /// Ports cut where any rule, container or mesh setting could change a verdict: inside
 /// one stretch, every port is judged alike.
-fn stretches(model: &Model, compiled: &Compiled, protocol: Protocol, only: &[(u16, u16)]) -> Vec<PortRange> {
+fn stretches(
+    model: &Model,
+    compiled: &Compiled,
+    protocol: Protocol,
+    only: &[(u16, u16)],
+) -> Vec<PortRange> {
     let mut cuts: BTreeSet<u32> = BTreeSet::from([1, 65536]);
     let mut cut = |from: u16, to: u16| {
         cuts.insert(u32::from(from));
         cuts.insert(u32::from(to) + 1);
     };
     let classes = &compiled.classes;
-    let reps: Vec<&Endpoint> = (0..classes.len()).filter_map(|c| classes.rep(c).and_then(|i| model.endpoints.get(i))).collect();
+    let reps: Vec<&Endpoint> = (0..classes.len())
+        .filter_map(|c| classes.rep(c).and_then(|i| model.endpoints.get(i)))
+        .collect();
     // Where each port name resolves, indexed once: rules naming ports are thousands at
     // scale, and so are the classes declaring them.
     let mut named: HashMap<&str, BTreeSet<u16>> = HashMap::new();
@@ -224,7 +236,11 @@ fn stretches(model: &Model, compiled: &Compiled, protocol: Protocol, only: &[(u1
     }
     for p in &compiled.policies {
         for rule in &p.rules {
-            for m in rule.ports.iter().filter(|m| m.protocol.is_none_or(|x| x == protocol)) {
+            for m in rule
+                .ports
+                .iter()
+                .filter(|m| m.protocol.is_none_or(|x| x == protocol))
+            {
                 match &m.port {
                     PortSpec::Range { from, to } => cut(*from, *to),
                     PortSpec::Named { name } => {
@@ -259,7 +275,10 @@ fn stretches(model: &Model, compiled: &Compiled, protocol: Protocol, only: &[(u1
     let cuts: Vec<u32> = cuts.into_iter().collect();
     cuts.windows(2)
         .filter_map(|w| match w {
-            [a, b] => Some(PortRange { from: u16::try_from(*a).ok()?, to: u16::try_from(*b - 1).ok()? }),
+            [a, b] => Some(PortRange {
+                from: u16::try_from(*a).ok()?,
+                to: u16::try_from(*b - 1).ok()?,
+            }),
             _ => None,
         })
         .filter(|r| only.is_empty() || only.iter().any(|(f, t)| *f <= r.from && r.to <= *t))
@@ -325,9 +344,23 @@ pub(crate) fn address_cuts(model: &Model, compiled: &Compiled) -> Vec<ipnet::IpN
             }
         }
     }
-    for net in model.linkerd.network_auth.iter().flat_map(|n| n.spec.networks.iter().flatten()) {
-        cidrs.extend(net.cidr.as_deref().and_then(|c| crate::ports::parse_cidr(c).ok()));
-        cidrs.extend(net.except.iter().flatten().filter_map(|c| crate::ports::parse_cidr(c).ok()));
+    for net in model
+        .linkerd
+        .network_auth
+        .iter()
+        .flat_map(|n| n.spec.networks.iter().flatten())
+    {
+        cidrs.extend(
+            net.cidr
+                .as_deref()
+                .and_then(|c| crate::ports::parse_cidr(c).ok()),
+        );
+        cidrs.extend(
+            net.except
+                .iter()
+                .flatten()
+                .filter_map(|c| crate::ports::parse_cidr(c).ok()),
+        );
     }
     cidrs
 }
@@ -345,7 +378,11 @@ fn external_parties(model: &Model, compiled: &Compiled, extra: &[ipnet::IpNet]) 
                 if let Peer::Fqdn { fqdn } = peer {
                     // A name that the pattern matches stands for it: `*` parts as `x`.
                     let name = fqdn.pattern.trim_start_matches("**.").replace('*', "x");
-                    let name = if name.is_empty() || name == "x" { "any.example".to_string() } else { name };
+                    let name = if name.is_empty() || name == "x" {
+                        "any.example".to_string()
+                    } else {
+                        name
+                    };
                     names.insert((fqdn.pattern.clone(), name));
                 }
             }
@@ -373,9 +410,20 @@ fn external_parties(model: &Model, compiled: &Compiled, extra: &[ipnet::IpNet]) 
     let v4: Vec<u64> = v4.into_iter().collect();
     for w in v4.windows(2) {
         if let [a, b] = w {
-            let (Ok(first), Ok(last)) = (u32::try_from(*a), u32::try_from(*b - 1)) else { continue };
-            let (first, last) = (std::net::Ipv4Addr::from(first), std::net::Ipv4Addr::from(last));
-            out.push(External { reference: format!("ip:{first}-{last}"), kind: "Addresses", ip: Some(IpAddr::V4(first)), dns: None, api: false });
+            let (Ok(first), Ok(last)) = (u32::try_from(*a), u32::try_from(*b - 1)) else {
+                continue;
+            };
+            let (first, last) = (
+                std::net::Ipv4Addr::from(first),
+                std::net::Ipv4Addr::from(last),
+            );
+            out.push(External {
+                reference: format!("ip:{first}-{last}"),
+                kind: "Addresses",
+                ip: Some(IpAddr::V4(first)),
+                dns: None,
+                api: false,
+            });
         }
     }
     if any_v6 {
@@ -385,19 +433,40 @@ fn external_parties(model: &Model, compiled: &Compiled, extra: &[ipnet::IpNet]) 
             if let [a, b] = w {
                 let last = if i + 2 == v6.len() { *b } else { *b - 1 };
                 let (first, last) = (std::net::Ipv6Addr::from(*a), std::net::Ipv6Addr::from(last));
-                out.push(External { reference: format!("ip:{first}-{last}"), kind: "Addresses", ip: Some(IpAddr::V6(first)), dns: None, api: false });
+                out.push(External {
+                    reference: format!("ip:{first}-{last}"),
+                    kind: "Addresses",
+                    ip: Some(IpAddr::V6(first)),
+                    dns: None,
+                    api: false,
+                });
             }
         }
     }
     // The API server as an outside party, when it runs outside the nodes (a managed
     // control plane): on a node it is that node's host network, judged relative to each
     // pod's node, which `check --from entity:kube-apiserver` does per pod.
-    let on_node = model.api_server.iter().any(|ip| model.nodes.values().any(|n| n.addresses.contains(ip)));
+    let on_node = model
+        .api_server
+        .iter()
+        .any(|ip| model.nodes.values().any(|n| n.addresses.contains(ip)));
     if !model.api_server.is_empty() && !on_node {
-        out.push(External { reference: "entity:kube-apiserver".into(), kind: "Entity", ip: model.api_server.first().copied(), dns: None, api: true });
+        out.push(External {
+            reference: "entity:kube-apiserver".into(),
+            kind: "Entity",
+            ip: model.api_server.first().copied(),
+            dns: None,
+            api: true,
+        });
     }
     for (pattern, name) in names {
-        out.push(External { reference: format!("dns:{pattern}"), kind: "DNS", ip: None, dns: Some(name), api: false });
+        out.push(External {
+            reference: format!("dns:{pattern}"),
+            kind: "DNS",
+            ip: None,
+            dns: Some(name),
+            api: false,
+        });
     }
     out
 }
@@ -413,7 +482,10 @@ fn select(groups: &[Group], model: &Model, filter: &str) -> Result<Bitset> {
         }
         return Ok(out);
     }
-    let is_reference = filter.contains('/') || ["ip:", "entity:", "dns:", "class:"].iter().any(|p| filter.starts_with(p));
+    let is_reference = filter.contains('/')
+        || ["ip:", "entity:", "dns:", "class:"]
+            .iter()
+            .any(|p| filter.starts_with(p));
     if is_reference {
         for (i, g) in groups.iter().enumerate() {
             if g.reference == filter || g.members.iter().any(|m| m == filter) {
@@ -421,11 +493,18 @@ fn select(groups: &[Group], model: &Model, filter: &str) -> Result<Bitset> {
             }
         }
         if out.is_empty() {
-            return Err(Error::new(crate::error::ErrorCode::UnknownEndpoint, format!("{filter}: no row of the matrix is or holds it")));
+            return Err(Error::new(
+                crate::error::ErrorCode::UnknownEndpoint,
+                format!("{filter}: no row of the matrix is or holds it"),
+            ));
         }
         return Ok(out);
     }
-    let sel = Selector::parse_kubectl(filter).map_err(|m| Error::request(format!("{filter:?} is not a reference or a label selector: {m}")))?;
+    let sel = Selector::parse_kubectl(filter).map_err(|m| {
+        Error::request(format!(
+            "{filter:?} is not a reference or a label selector: {m}"
+        ))
+    })?;
     for (i, g) in groups.iter().enumerate() {
         let matches = g
             .members
@@ -442,30 +521,67 @@ fn select(groups: &[Group], model: &Model, filter: &str) -> Result<Bitset> {
 
 impl<'a> Matrix<'a> {
     /// Computes the matrix of a compiled model.
-    pub fn compute(model: &'a Model, compiled: &'a Compiled, options: &MatrixOptions) -> Result<Matrix<'a>> {
+    pub fn compute(
+        model: &'a Model,
+        compiled: &'a Compiled,
+        options: &MatrixOptions,
+    ) -> Result<Matrix<'a>> {
         Matrix::compute_cut(model, compiled, options, &[])
     }
 
     /// As [`Matrix::compute`], the outside also cut at `extra` (see [`external_parties`]).
-    pub(crate) fn compute_cut(model: &'a Model, compiled: &'a Compiled, options: &MatrixOptions, extra: &[ipnet::IpNet]) -> Result<Matrix<'a>> {
+    pub(crate) fn compute_cut(
+        model: &'a Model,
+        compiled: &'a Compiled,
+        options: &MatrixOptions,
+        extra: &[ipnet::IpNet],
+    ) -> Result<Matrix<'a>> {
         let classes = &compiled.classes;
         let k = classes.len();
         let (groups, pod_groups, warnings) = pod_groups(model, compiled, options.by);
         let mut groups = groups;
-        let externals = if options.externals { external_parties(model, compiled, extra) } else { Vec::new() };
+        let externals = if options.externals {
+            external_parties(model, compiled, extra)
+        } else {
+            Vec::new()
+        };
         let mut ext_groups = Vec::new();
         for x in &externals {
             ext_groups.push(groups.len());
-            groups.push(Group { reference: x.reference.clone(), kind: x.kind.into(), namespace: None, classes: Vec::new(), members: Vec::new(), meshed: false });
+            groups.push(Group {
+                reference: x.reference.clone(),
+                kind: x.kind.into(),
+                namespace: None,
+                classes: Vec::new(),
+                members: Vec::new(),
+                meshed: false,
+            });
         }
-        let from_filter = options.from.as_deref().map(|f| select(&groups, model, f)).transpose()?;
-        let to_filter = options.to.as_deref().map(|f| select(&groups, model, f)).transpose()?;
-        let protocols: Vec<Protocol> =
-            if options.protocols.is_empty() { vec![Protocol::Tcp, Protocol::Udp, Protocol::Sctp] } else { options.protocols.clone() };
+        let from_filter = options
+            .from
+            .as_deref()
+            .map(|f| select(&groups, model, f))
+            .transpose()?;
+        let to_filter = options
+            .to
+            .as_deref()
+            .map(|f| select(&groups, model, f))
+            .transpose()?;
+        let protocols: Vec<Protocol> = if options.protocols.is_empty() {
+            vec![Protocol::Tcp, Protocol::Udp, Protocol::Sctp]
+        } else {
+            options.protocols.clone()
+        };
         let kernel = Kernel::new(model, compiled);
         let linkerd = compiled.linkerd.as_ref();
         let rep = |c: usize| classes.rep(c).and_then(|i| model.endpoints.get(i));
-        let meshed: Vec<bool> = (0..k).map(|c| classes.rep(c).is_some_and(|i| linkerd.is_some_and(|l| l.is_meshed(i)))).collect();
+        let meshed: Vec<bool> = (0..k)
+            .map(|c| {
+                classes
+                    .rep(c)
+                    .is_some_and(|i| linkerd.is_some_and(|l| l.is_meshed(i)))
+            })
+            .collect();
         let mut sets = Sets::default();
         let mut rows = Vec::new();
         let mut ext_in = Vec::new();
@@ -474,7 +590,16 @@ impl<'a> Matrix<'a> {
         let api = api_server_party(model);
         let parties: Vec<Party> = externals
             .iter()
-            .map(|x| if x.api { api } else { Party::External { ip: x.ip, dns: x.dns.as_deref() } })
+            .map(|x| {
+                if x.api {
+                    api
+                } else {
+                    Party::External {
+                        ip: x.ip,
+                        dns: x.dns.as_deref(),
+                    }
+                }
+            })
             .collect();
         let mut authz_ext: HashMap<(String, u16), Bitset> = HashMap::new();
         for &protocol in &protocols {
@@ -488,7 +613,13 @@ impl<'a> Matrix<'a> {
             // addresses and names are matched by the rules' peers alone, whoever the
             // subject is (only a node party is host or remote-node to it): classes of
             // different profiles whose rules admit alike share their judgement then.
-            type ExtKey = (Direction, usize, bool, bool, crate::evaluate::kernel::Signature);
+            type ExtKey = (
+                Direction,
+                usize,
+                bool,
+                bool,
+                crate::evaluate::kernel::Signature,
+            );
             let subject_free = parties.iter().all(|p| matches!(p, Party::External { .. }));
             let mut ext_cache: FastMap<ExtKey, Rc<Bitset>> = FastMap::default();
             // Equal sets are one `Rc` (`Kernel::admitted_shared`), so from one port to the
@@ -504,7 +635,9 @@ impl<'a> Matrix<'a> {
                 let port = stretch.from;
                 kernel.forget();
                 ext_memo.clear();
-                let egress: Vec<Rc<Bitset>> = (0..k).map(|a| kernel.admitted_shared(a, Direction::Egress, port, protocol)).collect();
+                let egress: Vec<Rc<Bitset>> = (0..k)
+                    .map(|a| kernel.admitted_shared(a, Direction::Egress, port, protocol))
+                    .collect();
                 // Destinations whose senders differ from the previous port's.
                 let mut moved_to = Bitset::full(k);
                 let moved: Vec<usize> = match senders.as_ref() {
@@ -517,7 +650,9 @@ impl<'a> Matrix<'a> {
                 let mut shifts: FastMap<(usize, usize), (Bitset, Vec<usize>)> = FastMap::default();
                 if senders.is_some() && moved.len() < k {
                     for &a in &moved {
-                        let (Some(now), Some(before)) = (egress.get(a), prev_egress.get(a)) else { continue };
+                        let (Some(now), Some(before)) = (egress.get(a), prev_egress.get(a)) else {
+                            continue;
+                        };
                         shifts
                             .entry((Rc::as_ptr(before) as usize, Rc::as_ptr(now) as usize))
                             .or_insert_with(|| {
@@ -530,7 +665,10 @@ impl<'a> Matrix<'a> {
                     }
                 }
                 let words = k.div_ceil(64);
-                let cost: usize = shifts.values().map(|(flipped, sources)| flipped.count() * sources.len().min(words)).sum();
+                let cost: usize = shifts
+                    .values()
+                    .map(|(flipped, sources)| flipped.count() * sources.len().min(words))
+                    .sum();
                 match senders.as_mut() {
                     Some(s) if moved.len() < k && cost <= 2 * k * words => {
                         moved_to = Bitset::empty(k);
@@ -555,13 +693,17 @@ impl<'a> Matrix<'a> {
                     _ => senders = Some(BitMatrix::transpose_of(&egress, k)),
                 }
                 prev_egress = egress;
-                let Some(senders) = senders.as_ref() else { continue };
+                let Some(senders) = senders.as_ref() else {
+                    continue;
+                };
                 // Meshed clients whose proxies rewrite this port.
                 let mut rewriting = Bitset::empty(k);
                 if protocol == Protocol::Tcp {
                     if let Some(l) = linkerd {
                         for c in 0..k {
-                            if meshed.get(c).copied().unwrap_or(false) && classes.rep(c).is_some_and(|i| !l.skips_outbound(i, port)) {
+                            if meshed.get(c).copied().unwrap_or(false)
+                                && classes.rep(c).is_some_and(|i| !l.skips_outbound(i, port))
+                            {
                                 rewriting.insert(c);
                             }
                         }
@@ -570,7 +712,12 @@ impl<'a> Matrix<'a> {
                 for b in 0..k {
                     let Some(dst) = rep(b) else { continue };
                     let ingress = kernel.admitted_shared(b, Direction::Ingress, port, protocol);
-                    let unchanged = !moved_to.contains(b) && mesh_free && prev_in.get(b).and_then(Option::as_ref).is_some_and(|p| Rc::ptr_eq(p, &ingress));
+                    let unchanged = !moved_to.contains(b)
+                        && mesh_free
+                        && prev_in
+                            .get(b)
+                            .and_then(Option::as_ref)
+                            .is_some_and(|p| Rc::ptr_eq(p, &ingress));
                     if let Some(slot) = prev_in.get_mut(b) {
                         *slot = Some(ingress.clone());
                     }
@@ -579,46 +726,70 @@ impl<'a> Matrix<'a> {
                             push_range(&mut last.ports, stretch);
                         }
                     } else {
-                    let mut row = (*ingress).clone();
-                    row.intersect_with(senders.rows.get(b).unwrap_or(&Bitset::empty(k)));
-                    let mut wire = None;
-                    let mut authorized_by = None;
-                    if let (Protocol::Tcp, Some(l)) = (protocol, linkerd) {
-                        if let Some(w) = l.rewrite(model, dst, port).filter(|_| !rewriting.is_empty()) {
-                            let s = wire_senders.entry(w.port).or_insert_with(|| {
-                                let egress: Vec<Rc<Bitset>> = (0..k).map(|a| kernel.admitted_shared(a, Direction::Egress, w.port, protocol)).collect();
-                                BitMatrix::transpose_of(&egress, k)
-                            });
-                            let mut on_wire = (*kernel.admitted_shared(b, Direction::Ingress, w.port, protocol)).clone();
-                            on_wire.intersect_with(s.rows.get(b).unwrap_or(&Bitset::empty(k)));
-                            on_wire.intersect_with(&rewriting);
-                            row.difference_with(&rewriting);
-                            let mut rewritten = on_wire.clone();
-                            row.union_with(&on_wire);
-                            rewritten.intersect_with(&row);
-                            wire = Some((w.port, sets.get(rewritten)));
-                        }
-                        if l.judges(dst, port, protocol) {
-                            if let Some(authz) = l.authorizations(model, dst, port) {
-                                row.intersect_with(&kernel.authorized(&authz, port));
-                                authorized_by = Some(Rc::from(authz.server.as_str()));
-                            }
-                        }
-                    }
-                    let from = sets.get(row);
-                    let list = per_dst.get_mut(b);
-                    if let Some(list) = list {
-                        match list.last_mut() {
-                            Some(last)
-                                if Rc::ptr_eq(&last.from, &from)
-                                    && last.wire.as_ref().map(|(p, s)| (*p, Rc::as_ptr(s))) == wire.as_ref().map(|(p, s)| (*p, Rc::as_ptr(s)))
-                                    && last.authorized_by == authorized_by =>
+                        let mut row = (*ingress).clone();
+                        row.intersect_with(senders.rows.get(b).unwrap_or(&Bitset::empty(k)));
+                        let mut wire = None;
+                        let mut authorized_by = None;
+                        if let (Protocol::Tcp, Some(l)) = (protocol, linkerd) {
+                            if let Some(w) = l
+                                .rewrite(model, dst, port)
+                                .filter(|_| !rewriting.is_empty())
                             {
-                                push_range(&mut last.ports, stretch)
+                                let s = wire_senders.entry(w.port).or_insert_with(|| {
+                                    let egress: Vec<Rc<Bitset>> = (0..k)
+                                        .map(|a| {
+                                            kernel.admitted_shared(
+                                                a,
+                                                Direction::Egress,
+                                                w.port,
+                                                protocol,
+                                            )
+                                        })
+                                        .collect();
+                                    BitMatrix::transpose_of(&egress, k)
+                                });
+                                let mut on_wire = (*kernel.admitted_shared(
+                                    b,
+                                    Direction::Ingress,
+                                    w.port,
+                                    protocol,
+                                ))
+                                .clone();
+                                on_wire.intersect_with(s.rows.get(b).unwrap_or(&Bitset::empty(k)));
+                                on_wire.intersect_with(&rewriting);
+                                row.difference_with(&rewriting);
+                                let mut rewritten = on_wire.clone();
+                                row.union_with(&on_wire);
+                                rewritten.intersect_with(&row);
+                                wire = Some((w.port, sets.get(rewritten)));
                             }
-                            _ => list.push(Piece { ports: vec![stretch], from, wire, authorized_by }),
+                            if l.judges(dst, port, protocol) {
+                                if let Some(authz) = l.authorizations(model, dst, port) {
+                                    row.intersect_with(&kernel.authorized(&authz, port));
+                                    authorized_by = Some(Rc::from(authz.server.as_str()));
+                                }
+                            }
                         }
-                    }
+                        let from = sets.get(row);
+                        let list = per_dst.get_mut(b);
+                        if let Some(list) = list {
+                            match list.last_mut() {
+                                Some(last)
+                                    if Rc::ptr_eq(&last.from, &from)
+                                        && last.wire.as_ref().map(|(p, s)| (*p, Rc::as_ptr(s)))
+                                            == wire.as_ref().map(|(p, s)| (*p, Rc::as_ptr(s)))
+                                        && last.authorized_by == authorized_by =>
+                                {
+                                    push_range(&mut last.ports, stretch)
+                                }
+                                _ => list.push(Piece {
+                                    ports: vec![stretch],
+                                    from,
+                                    wire,
+                                    authorized_by,
+                                }),
+                            }
+                        }
                     }
                     if !parties.is_empty() {
                         // Outside parties: no egress of their own; the destination's
@@ -643,7 +814,17 @@ impl<'a> Matrix<'a> {
                                             let mut admitted = Bitset::empty(parties.len());
                                             let isolated = kernel.isolated(b, direction);
                                             for (x, party) in parties.iter().enumerate() {
-                                                if !isolated || eval.layer(direction, &Party::Pod(dst), party, port, protocol).allowed {
+                                                if !isolated
+                                                    || eval
+                                                        .layer(
+                                                            direction,
+                                                            &Party::Pod(dst),
+                                                            party,
+                                                            port,
+                                                            protocol,
+                                                        )
+                                                        .allowed
+                                                {
                                                     admitted.insert(x);
                                                 }
                                             }
@@ -658,15 +839,17 @@ impl<'a> Matrix<'a> {
                         if let (Protocol::Tcp, Some(l)) = (protocol, linkerd) {
                             if l.judges(dst, port, protocol) {
                                 if let Some(authz) = l.authorizations(model, dst, port) {
-                                    let ok = authz_ext.entry((authz.key.clone(), port)).or_insert_with(|| {
-                                        let mut s = Bitset::empty(parties.len());
-                                        for (x, party) in parties.iter().enumerate() {
-                                            if l.admits(model, &authz, party, port) {
-                                                s.insert(x);
+                                    let ok = authz_ext
+                                        .entry((authz.key.clone(), port))
+                                        .or_insert_with(|| {
+                                            let mut s = Bitset::empty(parties.len());
+                                            for (x, party) in parties.iter().enumerate() {
+                                                if l.admits(model, &authz, party, port) {
+                                                    s.insert(x);
+                                                }
                                             }
-                                        }
-                                        s
-                                    });
+                                            s
+                                        });
                                     let mut narrowed = (*admitted).clone();
                                     narrowed.intersect_with(ok);
                                     admitted = sets.get(narrowed);
@@ -714,7 +897,10 @@ impl<'a> Matrix<'a> {
     fn keep(&self, from: usize, to: usize) -> bool {
         self.from_filter.as_ref().is_none_or(|f| f.contains(from))
             && self.to_filter.as_ref().is_none_or(|f| f.contains(to))
-            && self.ns_filter.as_ref().is_none_or(|f| f.contains(from) || f.contains(to))
+            && self
+                .ns_filter
+                .as_ref()
+                .is_none_or(|f| f.contains(from) || f.contains(to))
     }
 
     /// For destination class `b` and one protocol: each source class's ports, and what
@@ -731,7 +917,10 @@ impl<'a> Matrix<'a> {
                     if set.contains(a) {
                         match entry.1.wire.iter_mut().find(|w| w.wire == *wire) {
                             Some(w) => p.ports.iter().for_each(|r| push_range(&mut w.ports, *r)),
-                            None => entry.1.wire.push(WireNote { ports: p.ports.clone(), wire: *wire }),
+                            None => entry.1.wire.push(WireNote {
+                                ports: p.ports.clone(),
+                                wire: *wire,
+                            }),
                         }
                     }
                 }
@@ -759,7 +948,12 @@ impl<'a> Matrix<'a> {
         let classes = &self.compiled.classes;
         let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); classes.len()];
         for &g in &self.pod_groups {
-            for c in self.groups.get(g).map(|g| g.classes.as_slice()).unwrap_or_default() {
+            for c in self
+                .groups
+                .get(g)
+                .map(|g| g.classes.as_slice())
+                .unwrap_or_default()
+            {
                 if let Some(list) = by_class.get_mut(*c) {
                     list.push(g);
                 }
@@ -770,9 +964,14 @@ impl<'a> Matrix<'a> {
             let protocol = *protocol;
             // Pod groups to pod groups.
             for &g2 in &self.pod_groups {
-                let Some(dst) = self.groups.get(g2) else { continue };
-                let maps: Vec<BTreeMap<usize, (Vec<PortRange>, MeshCell)>> =
-                    dst.classes.iter().map(|b| self.sources_of(rows.get(*b).unwrap_or(&empty))).collect();
+                let Some(dst) = self.groups.get(g2) else {
+                    continue;
+                };
+                let maps: Vec<BTreeMap<usize, (Vec<PortRange>, MeshCell)>> = dst
+                    .classes
+                    .iter()
+                    .map(|b| self.sources_of(rows.get(*b).unwrap_or(&empty)))
+                    .collect();
                 let Some(first) = maps.first() else { continue };
                 let mut seen = BTreeSet::new();
                 for a in first.keys() {
@@ -780,11 +979,14 @@ impl<'a> Matrix<'a> {
                         // A pod to itself never crosses a policy (it stays in the pod); a
                         // workload or class to itself is its pods to each other, when it
                         // has two or more.
-                        let itself = g1 == g2 && (self.by == Granularity::Pod || dst.members.len() < 2);
+                        let itself =
+                            g1 == g2 && (self.by == Granularity::Pod || dst.members.len() < 2);
                         if itself || !seen.insert(g1) || !self.keep(g1, g2) {
                             continue;
                         }
-                        let Some(src) = self.groups.get(g1) else { continue };
+                        let Some(src) = self.groups.get(g1) else {
+                            continue;
+                        };
                         let mut ports: Option<Vec<PortRange>> = None;
                         let mut mesh = MeshCell::default();
                         for m in &maps {
@@ -810,13 +1012,23 @@ impl<'a> Matrix<'a> {
                         if ports.is_empty() {
                             continue;
                         }
-                        let mesh = (!mesh.wire.is_empty() || !mesh.authorized_by.is_empty()).then_some(mesh);
-                        f(Cell { from: g1, to: g2, protocol, ports, mesh });
+                        let mesh = (!mesh.wire.is_empty() || !mesh.authorized_by.is_empty())
+                            .then_some(mesh);
+                        f(Cell {
+                            from: g1,
+                            to: g2,
+                            protocol,
+                            ports,
+                            mesh,
+                        });
                     }
                 }
             }
             // Outside parties, both ways.
-            let ext_cells = |table: &[Vec<(Vec<PortRange>, Rc<Bitset>)>], group: &Group, x: usize| -> Vec<PortRange> {
+            let ext_cells = |table: &[Vec<(Vec<PortRange>, Rc<Bitset>)>],
+                             group: &Group,
+                             x: usize|
+             -> Vec<PortRange> {
                 let mut acc: Option<Vec<PortRange>> = None;
                 for c in &group.classes {
                     let mut ports = Vec::new();
@@ -832,20 +1044,37 @@ impl<'a> Matrix<'a> {
                 }
                 acc.unwrap_or_default()
             };
-            let (Some((_, ins)), Some((_, outs))) = (self.ext_in.get(pi), self.ext_out.get(pi)) else { continue };
+            let (Some((_, ins)), Some((_, outs))) = (self.ext_in.get(pi), self.ext_out.get(pi))
+            else {
+                continue;
+            };
             for (x, &gx) in self.ext_groups.iter().enumerate() {
                 for &g in &self.pod_groups {
-                    let Some(group) = self.groups.get(g) else { continue };
+                    let Some(group) = self.groups.get(g) else {
+                        continue;
+                    };
                     if self.keep(gx, g) {
                         let ports = ext_cells(ins, group, x);
                         if !ports.is_empty() {
-                            f(Cell { from: gx, to: g, protocol, ports, mesh: None });
+                            f(Cell {
+                                from: gx,
+                                to: g,
+                                protocol,
+                                ports,
+                                mesh: None,
+                            });
                         }
                     }
                     if self.keep(g, gx) {
                         let ports = ext_cells(outs, group, x);
                         if !ports.is_empty() {
-                            f(Cell { from: g, to: gx, protocol, ports, mesh: None });
+                            f(Cell {
+                                from: g,
+                                to: gx,
+                                protocol,
+                                ports,
+                                mesh: None,
+                            });
                         }
                     }
                 }
@@ -877,7 +1106,14 @@ impl<'a> Matrix<'a> {
                         to,
                         ports: p.ports.clone(),
                         from: id_of(&p.from),
-                        wire: p.wire.as_ref().filter(|(_, s)| !s.is_empty()).map(|(port, s)| CompactWire { port: *port, from: id_of(s) }),
+                        wire: p
+                            .wire
+                            .as_ref()
+                            .filter(|(_, s)| !s.is_empty())
+                            .map(|(port, s)| CompactWire {
+                                port: *port,
+                                from: id_of(s),
+                            }),
                         authorized_by: p.authorized_by.as_ref().map(|s| s.to_string()),
                     });
                 }
@@ -888,7 +1124,13 @@ impl<'a> Matrix<'a> {
             for (inbound, table) in [(true, ins), (false, outs)] {
                 for (class, pieces) in table.iter().enumerate() {
                     for (ports, set) in pieces.iter().filter(|(_, s)| !s.is_empty()) {
-                        external.push(CompactExternal { protocol: *protocol, class, inbound, ports: ports.clone(), externals: id_of(set) });
+                        external.push(CompactExternal {
+                            protocol: *protocol,
+                            class,
+                            inbound,
+                            ports: ports.clone(),
+                            externals: id_of(set),
+                        });
                     }
                 }
             }
@@ -899,7 +1141,12 @@ impl<'a> Matrix<'a> {
             groups: self.groups.clone(),
             classes: (0..classes.len())
                 .map(|c| CompactClass {
-                    namespace: classes.namespace.get(c).and_then(|n| classes.namespaces.get(*n)).cloned().unwrap_or_default(),
+                    namespace: classes
+                        .namespace
+                        .get(c)
+                        .and_then(|n| classes.namespaces.get(*n))
+                        .cloned()
+                        .unwrap_or_default(),
                     pods: classes.members.get(c).map(Vec::len).unwrap_or(0),
                 })
                 .collect(),
@@ -920,7 +1167,11 @@ impl<'a> Matrix<'a> {
 /// [`Matrix::compact`]: groups point at classes (`Group::classes`); each row says which
 /// source classes (a set of `sets`) a destination class admits on which ports.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "MatrixCompact"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "MatrixCompact")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Compact {
     pub by: Granularity,
@@ -961,10 +1212,16 @@ impl CompactSet {
     fn of(b: &Bitset) -> CompactSet {
         let runs = b.runs();
         if runs.len() * 2 <= b.words().len() + 1 {
-            CompactSet { runs: Some(runs.into_iter().map(|(a, z)| [a, z]).collect()), bits: None }
+            CompactSet {
+                runs: Some(runs.into_iter().map(|(a, z)| [a, z]).collect()),
+                bits: None,
+            }
         } else {
             let bytes: Vec<u8> = b.words().iter().flat_map(|w| w.to_le_bytes()).collect();
-            CompactSet { runs: None, bits: Some(base64(&bytes)) }
+            CompactSet {
+                runs: None,
+                bits: Some(base64(&bytes)),
+            }
         }
     }
 }
@@ -974,11 +1231,17 @@ fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for (i, shift) in [18u32, 12, 6, 0].iter().enumerate() {
             if i <= chunk.len() {
-                out.push(char::from(A.get(((n >> shift) & 63) as usize).copied().unwrap_or(b'A')));
+                out.push(char::from(
+                    A.get(((n >> shift) & 63) as usize).copied().unwrap_or(b'A'),
+                ));
             } else {
                 out.push('=');
             }
@@ -1024,7 +1287,11 @@ pub struct CompactExternal {
     pub externals: usize,
 }
 
-fn push_piece(list: Option<&mut Vec<(Vec<PortRange>, Rc<Bitset>)>>, stretch: PortRange, set: Rc<Bitset>) {
+fn push_piece(
+    list: Option<&mut Vec<(Vec<PortRange>, Rc<Bitset>)>>,
+    stretch: PortRange,
+    set: Rc<Bitset>,
+) {
     let Some(list) = list else { return };
     match list.last_mut() {
         Some((ports, s)) if Rc::ptr_eq(s, &set) => push_range(ports, stretch),
@@ -1034,19 +1301,38 @@ fn push_piece(list: Option<&mut Vec<(Vec<PortRange>, Rc<Bitset>)>>, stretch: Por
 
 /// The pod-side groups for a granularity, and warnings about workloads whose pods are
 /// told apart by the policies.
-fn pod_groups(model: &Model, compiled: &Compiled, by: Granularity) -> (Vec<Group>, Vec<usize>, Vec<String>) {
+fn pod_groups(
+    model: &Model,
+    compiled: &Compiled,
+    by: Granularity,
+) -> (Vec<Group>, Vec<usize>, Vec<String>) {
     let classes = &compiled.classes;
-    let meshed = |e: &Endpoint| compiled.linkerd.as_ref().is_some_and(|l| l.is_meshed(e.index));
+    let meshed = |e: &Endpoint| {
+        compiled
+            .linkerd
+            .as_ref()
+            .is_some_and(|l| l.is_meshed(e.index))
+    };
     let mut groups = Vec::new();
     let mut warnings = Vec::new();
     match by {
         Granularity::Class => {
             for c in 0..classes.len() {
-                let members: Vec<&Endpoint> = classes.members.get(c).into_iter().flatten().filter_map(|i| model.endpoints.get(*i)).collect();
+                let members: Vec<&Endpoint> = classes
+                    .members
+                    .get(c)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|i| model.endpoints.get(*i))
+                    .collect();
                 groups.push(Group {
                     reference: format!("class:{c}"),
                     kind: "Class".into(),
-                    namespace: classes.namespace.get(c).and_then(|n| classes.namespaces.get(*n)).cloned(),
+                    namespace: classes
+                        .namespace
+                        .get(c)
+                        .and_then(|n| classes.namespaces.get(*n))
+                        .cloned(),
                     classes: vec![c],
                     members: members.iter().map(|e| e.reference()).collect(),
                     meshed: members.first().is_some_and(|e| meshed(e)),
@@ -1067,13 +1353,17 @@ fn pod_groups(model: &Model, compiled: &Compiled, by: Granularity) -> (Vec<Group
         }
         Granularity::Workload => {
             // Keyed by kind too: a standalone Pod and a workload of the same name are two rows.
-            let mut by_key: BTreeMap<(String, String, EndpointKind), Vec<&Endpoint>> = BTreeMap::new();
+            let mut by_key: BTreeMap<(String, String, EndpointKind), Vec<&Endpoint>> =
+                BTreeMap::new();
             for e in &model.endpoints {
                 let (kind, name) = match &e.workload {
                     Some((kind, name)) => (*kind, name.clone()),
                     None => (e.kind, e.name.clone()),
                 };
-                by_key.entry((e.namespace.clone(), name, kind)).or_default().push(e);
+                by_key
+                    .entry((e.namespace.clone(), name, kind))
+                    .or_default()
+                    .push(e);
             }
             for ((ns, name, kind), members) in by_key {
                 let mut cls: Vec<usize> = members.iter().map(|e| classes.of(e)).collect();

@@ -1,9 +1,9 @@
 //! The evaluate stage: verdicts (one cell), and later the whole matrix, exposure and
 //! diffs, all over the compiled data (never over the facade that holds it).
 
-pub mod kernel;
 pub mod diff;
 pub mod exposure;
+pub mod kernel;
 pub mod matrix;
 pub mod needs;
 pub mod point;

@@ -50,13 +50,28 @@ pub struct Starved {
 impl Starved {
     /// The warning a verdict about `e` (a member of the class) carries.
     pub fn diagnostic(&self, model: &Model, e: &Endpoint) -> Diagnostic {
-        let to = model.endpoints.get(self.to).map(Endpoint::reference).unwrap_or_default();
+        let to = model
+            .endpoints
+            .get(self.to)
+            .map(Endpoint::reference)
+            .unwrap_or_default();
         let mut d = Diagnostic::new(
             DiagnosticCode::MeshFlowBlocked,
             Severity::Error,
-            format!("the Linkerd proxy of {} cannot reach {to} on {}/TCP ({}): {}", e.reference(), self.port, self.purpose, self.why),
+            format!(
+                "the Linkerd proxy of {} cannot reach {to} on {}/TCP ({}): {}",
+                e.reference(),
+                self.port,
+                self.purpose,
+                self.why
+            ),
         );
-        d.flows = vec![FlowRef { from: e.reference(), to, port: self.port, protocol: self.protocol }];
+        d.flows = vec![FlowRef {
+            from: e.reference(),
+            to,
+            port: self.port,
+            protocol: self.protocol,
+        }];
         d.policies = self.policies.clone();
         d.help = Some("the verdict is what the policies say; in a real cluster this proxy never becomes ready, so its traffic fails anyway".into());
         d
@@ -73,17 +88,32 @@ pub fn api_server_party(model: &Model) -> Party<'_> {
 }
 
 /// The network layers of a flow on its real port.
-pub fn network(eval: &Evaluator, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> (Layer, Layer) {
-    (eval.layer(Direction::Egress, src, dst, port, protocol), eval.layer(Direction::Ingress, dst, src, port, protocol))
+pub fn network(
+    eval: &Evaluator,
+    src: &Party,
+    dst: &Party,
+    port: u16,
+    protocol: Protocol,
+) -> (Layer, Layer) {
+    (
+        eval.layer(Direction::Egress, src, dst, port, protocol),
+        eval.layer(Direction::Ingress, dst, src, port, protocol),
+    )
 }
 
 /// Why a flow fails, and the policies at fault; None when both layers admit it.
 pub fn failing(egress: &Layer, ingress: &Layer) -> Option<(String, Vec<PolicyRef>)> {
     if !egress.allowed {
-        return Some((format!("egress: {}", egress.reason), egress.isolated_by.clone()));
+        return Some((
+            format!("egress: {}", egress.reason),
+            egress.isolated_by.clone(),
+        ));
     }
     if !ingress.allowed {
-        return Some((format!("ingress: {}", ingress.reason), ingress.isolated_by.clone()));
+        return Some((
+            format!("ingress: {}", ingress.reason),
+            ingress.isolated_by.clone(),
+        ));
     }
     None
 }
@@ -98,11 +128,14 @@ pub struct Needs {
 impl Needs {
     /// Judges every need of the mesh (none without a mesh).
     pub fn judge(model: &Model, compiled: &Compiled) -> Needs {
-        let Some(mesh) = compiled.linkerd.as_ref() else { return Needs::default() };
+        let Some(mesh) = compiled.linkerd.as_ref() else {
+            return Needs::default();
+        };
         let flows = mesh.needed_flows(model);
         let classes = &compiled.classes;
-        let meshed: Vec<usize> =
-            (0..classes.len()).filter(|c| classes.rep(*c).is_some_and(|i| mesh.is_meshed(i))).collect();
+        let meshed: Vec<usize> = (0..classes.len())
+            .filter(|c| classes.rep(*c).is_some_and(|i| mesh.is_meshed(i)))
+            .collect();
         let quick = Evaluator::new(model, compiled, false);
         let detailed = Evaluator::new(model, compiled, true);
         let api = api_server_party(model);
@@ -111,7 +144,13 @@ impl Needs {
             match end {
                 End::Endpoint(i) => model.endpoints.get(i).map(Party::Pod),
                 End::ApiServer => Some(api),
-                End::Class(c) => classes.members.get(c)?.iter().find(|m| Some(**m) != not).and_then(|i| model.endpoints.get(*i)).map(Party::Pod),
+                End::Class(c) => classes
+                    .members
+                    .get(c)?
+                    .iter()
+                    .find(|m| Some(**m) != not)
+                    .and_then(|i| model.endpoints.get(*i))
+                    .map(Party::Pod),
             }
         };
         let expand = |end: FlowEnd| -> Vec<End> {
@@ -129,7 +168,10 @@ impl Needs {
         for (n, f) in flows.iter().enumerate() {
             for from in expand(f.from) {
                 for to in expand(f.to) {
-                    let (Some(src), Some(dst)) = (member(from, fixed(to)), member(to, fixed(from))) else { continue };
+                    let (Some(src), Some(dst)) = (member(from, fixed(to)), member(to, fixed(from)))
+                    else {
+                        continue;
+                    };
                     if let (Party::Pod(a), Party::Pod(b)) = (&src, &dst) {
                         if a.index == b.index {
                             continue;
@@ -141,7 +183,13 @@ impl Needs {
                     }
                     let (e, i) = network(&detailed, &src, &dst, f.port, f.protocol);
                     if let Some((why, policies)) = failing(&e, &i) {
-                        blocked.push(Blocked { need: n, from, to, why, policies });
+                        blocked.push(Blocked {
+                            need: n,
+                            from,
+                            to,
+                            why,
+                            policies,
+                        });
                     }
                 }
             }
@@ -153,14 +201,25 @@ impl Needs {
     pub fn starved(&self) -> BTreeMap<usize, Starved> {
         let mut out = BTreeMap::new();
         for b in &self.blocked {
-            let Some(f) = self.flows.get(b.need) else { continue };
-            let (End::Class(c), End::Endpoint(to)) = (b.from, b.to) else { continue };
+            let Some(f) = self.flows.get(b.need) else {
+                continue;
+            };
+            let (End::Class(c), End::Endpoint(to)) = (b.from, b.to) else {
+                continue;
+            };
             if f.severity != Severity::Error || out.contains_key(&c) {
                 continue;
             }
             out.insert(
                 c,
-                Starved { to, port: f.port, protocol: f.protocol, purpose: f.purpose, why: b.why.clone(), policies: b.policies.clone() },
+                Starved {
+                    to,
+                    port: f.port,
+                    protocol: f.protocol,
+                    purpose: f.purpose,
+                    why: b.why.clone(),
+                    policies: b.policies.clone(),
+                },
             );
         }
         out

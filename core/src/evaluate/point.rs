@@ -50,7 +50,6 @@ pub(crate) enum Target<'c> {
     Service(&'c Service),
 }
 
-
 fn next_ip(ip: IpAddr) -> Option<IpAddr> {
     match ip {
         IpAddr::V4(v) => u32::from(v).checked_add(1).map(|n| IpAddr::V4(n.into())),
@@ -77,7 +76,10 @@ impl<'a> Point<'a> {
     fn range_points(&self, lo: IpAddr, hi: IpAddr) -> Vec<IpAddr> {
         let mut points = std::collections::BTreeSet::from([lo]);
         let mut add = |net: &ipnet::IpNet| {
-            for b in [Some(net.network()), next_ip(net.broadcast())].into_iter().flatten() {
+            for b in [Some(net.network()), next_ip(net.broadcast())]
+                .into_iter()
+                .flatten()
+            {
                 if lo < b && b <= hi {
                     points.insert(b);
                 }
@@ -97,7 +99,11 @@ impl<'a> Point<'a> {
     }
 
     fn eval(&self, detail: bool) -> Evaluator<'a> {
-        Evaluator { model: self.model, compiled: self.compiled, detail }
+        Evaluator {
+            model: self.model,
+            compiled: self.compiled,
+            detail,
+        }
     }
 
     pub fn mesh(&self) -> Option<&'a dyn Mesh> {
@@ -127,10 +133,18 @@ impl<'a> Point<'a> {
             if let Some(e) = self.model.pod_by_ip(&ip) {
                 return Ok(Target::Party(Party::Pod(e)));
             }
-            if let Some(n) = self.model.nodes.values().find(|n| n.addresses.contains(&ip)) {
+            if let Some(n) = self
+                .model
+                .nodes
+                .values()
+                .find(|n| n.addresses.contains(&ip))
+            {
                 return Ok(Target::Party(Party::Node(n)));
             }
-            return Ok(Target::Party(Party::External { ip: Some(ip), dns: None }));
+            return Ok(Target::Party(Party::External {
+                ip: Some(ip),
+                dns: None,
+            }));
         }
         if reference == "entity:kube-apiserver" {
             if self.model.api_server.is_empty() {
@@ -144,56 +158,93 @@ impl<'a> Point<'a> {
                 .nodes
                 .get(name)
                 .map(|n| Target::Party(Party::Node(n)))
-                .ok_or_else(|| self.unknown(reference, format!("no Node {name:?} in the input (nor a Pod on it)")));
+                .ok_or_else(|| {
+                    self.unknown(
+                        reference,
+                        format!("no Node {name:?} in the input (nor a Pod on it)"),
+                    )
+                });
         }
         if let Some(name) = reference.strip_prefix("dns:") {
             if role != "to" {
-                return Err(Error::request(format!("{reference}: dns: names an outside destination; it cannot be a source")));
+                return Err(Error::request(format!(
+                    "{reference}: dns: names an outside destination; it cannot be a source"
+                )));
             }
             if name.is_empty() {
                 return Err(Error::request("dns: needs a name"));
             }
-            return Ok(Target::Party(Party::External { ip: None, dns: Some(name) }));
+            return Ok(Target::Party(Party::External {
+                ip: None,
+                dns: Some(name),
+            }));
         }
         if let Some(rest) = reference.strip_prefix("svc:") {
             if role != "to" {
-                return Err(Error::request(format!("{reference}: a Service can only be a destination")));
+                return Err(Error::request(format!(
+                    "{reference}: a Service can only be a destination"
+                )));
             }
-            let (ns, name) = rest.split_once('/').ok_or_else(|| Error::request(format!("{reference}: expected svc:NAMESPACE/NAME")))?;
+            let (ns, name) = rest.split_once('/').ok_or_else(|| {
+                Error::request(format!("{reference}: expected svc:NAMESPACE/NAME"))
+            })?;
             return self
                 .model
                 .services
                 .iter()
                 .find(|s| s.namespace == ns && s.name == name)
                 .map(Target::Service)
-                .ok_or_else(|| self.unknown(reference, format!("no Service {ns}/{name} in the input")));
+                .ok_or_else(|| {
+                    self.unknown(reference, format!("no Service {ns}/{name} in the input"))
+                });
         }
         let Some((ns, name)) = reference.split_once('/') else {
-            return Err(Error::request(format!("{role} {reference:?}: expected NAMESPACE/NAME, ip:, node:, svc: or dns:")));
+            return Err(Error::request(format!(
+                "{role} {reference:?}: expected NAMESPACE/NAME, ip:, node:, svc: or dns:"
+            )));
         };
         if let Some(e) = self.model.find_endpoint(ns, name) {
             return Ok(Target::Party(Party::Pod(e)));
         }
-        if let Some(pods) = self.model.workload_pods.get(&(ns.to_string(), name.to_string())) {
+        if let Some(pods) = self
+            .model
+            .workload_pods
+            .get(&(ns.to_string(), name.to_string()))
+        {
             if pods.is_empty() {
                 return Err(self.unknown(
                     reference,
                     "the workload is in the input, but none of its Pods is (an old ReplicaSet scaled to zero?)".into(),
                 ));
             }
-            return Ok(Target::Pods(pods.iter().filter_map(|i| self.model.endpoints.get(*i)).collect()));
+            return Ok(Target::Pods(
+                pods.iter()
+                    .filter_map(|i| self.model.endpoints.get(*i))
+                    .collect(),
+            ));
         }
-        if let Some(err) = self.model.invalid_endpoints.get(&(ns.to_string(), name.to_string())) {
+        if let Some(err) = self
+            .model
+            .invalid_endpoints
+            .get(&(ns.to_string(), name.to_string()))
+        {
             let mut e = err.clone();
             e.message = format!("{reference} cannot be judged: {}", e.message);
             return Err(e);
         }
-        if let Some(node) = self.model.host_pods.get(&(ns.to_string(), name.to_string())) {
+        if let Some(node) = self
+            .model
+            .host_pods
+            .get(&(ns.to_string(), name.to_string()))
+        {
             if let Some(n) = self.model.nodes.get(node) {
                 return Ok(Target::Party(Party::Node(n)));
             }
         }
-        Err(self.unknown(reference, "no Pod or workload of that name in the input".into()))
+        Err(self.unknown(
+            reference,
+            "no Pod or workload of that name in the input".into(),
+        ))
     }
 
     /// A verdict over an object the API server would reject is refused (FORMAT.md
@@ -243,7 +294,11 @@ impl<'a> Point<'a> {
             },
             Party::External { ip, dns } => EndpointView {
                 reference: party.describe(),
-                kind: if party.is_api_server(self.model) { "ApiServer".into() } else { "External".into() },
+                kind: if party.is_api_server(self.model) {
+                    "ApiServer".into()
+                } else {
+                    "External".into()
+                },
                 namespace: None,
                 name: dns.map(str::to_string),
                 addresses: ip.iter().copied().collect(),
@@ -262,13 +317,26 @@ impl<'a> Point<'a> {
             Target::Party(p) => (vec![p], None),
             Target::Pods(pods) => {
                 let n = pods.len();
-                (pods.into_iter().map(Party::Pod).collect(), Some((q.from.as_str(), n)))
+                (
+                    pods.into_iter().map(Party::Pod).collect(),
+                    Some((q.from.as_str(), n)),
+                )
             }
             Target::Addresses(ips) => {
                 let n = ips.len();
-                (ips.into_iter().map(|ip| Party::External { ip: Some(ip), dns: None }).collect(), (n > 1).then_some((q.from.as_str(), n)))
+                (
+                    ips.into_iter()
+                        .map(|ip| Party::External {
+                            ip: Some(ip),
+                            dns: None,
+                        })
+                        .collect(),
+                    (n > 1).then_some((q.from.as_str(), n)),
+                )
             }
-            Target::Service(_) => return Err(Error::request("a Service can only be a destination")),
+            Target::Service(_) => {
+                return Err(Error::request("a Service can only be a destination"))
+            }
         };
         if matches!(q.port, PortRef::Number(0)) {
             return Err(Error::request("port 0 is no port: use 1-65535"));
@@ -282,7 +350,12 @@ impl<'a> Point<'a> {
                 let n = pods.len();
                 let parties = pods
                     .into_iter()
-                    .map(|e| Ok((Party::Pod(e), self.named_port(&Party::Pod(e), &q.port, q.protocol)?)))
+                    .map(|e| {
+                        Ok((
+                            Party::Pod(e),
+                            self.named_port(&Party::Pod(e), &q.port, q.protocol)?,
+                        ))
+                    })
                     .collect::<Result<Vec<_>>>()?;
                 To::Parties(parties, Some((q.to.as_str(), n)))
             }
@@ -290,9 +363,26 @@ impl<'a> Point<'a> {
                 let n = ips.len();
                 let port = match &q.port {
                     PortRef::Number(p) => *p,
-                    PortRef::Name(name) => return Err(Error::request(format!("named port {name:?} needs a pod destination"))),
+                    PortRef::Name(name) => {
+                        return Err(Error::request(format!(
+                            "named port {name:?} needs a pod destination"
+                        )))
+                    }
                 };
-                To::Parties(ips.into_iter().map(|ip| (Party::External { ip: Some(ip), dns: None }, port)).collect(), (n > 1).then_some((q.to.as_str(), n)))
+                To::Parties(
+                    ips.into_iter()
+                        .map(|ip| {
+                            (
+                                Party::External {
+                                    ip: Some(ip),
+                                    dns: None,
+                                },
+                                port,
+                            )
+                        })
+                        .collect(),
+                    (n > 1).then_some((q.to.as_str(), n)),
+                )
             }
             Target::Service(svc) => To::Service(svc),
         };
@@ -305,7 +395,11 @@ impl<'a> Point<'a> {
                 }
             }
         }
-        Ok(Flow { sources, source_group, to })
+        Ok(Flow {
+            sources,
+            source_group,
+            to,
+        })
     }
 
     /// Answers one question. A reference that names several Pods (a workload whose
@@ -315,7 +409,10 @@ impl<'a> Point<'a> {
         let mut verdicts = Vec::new();
         for src in &flow.sources {
             match &flow.to {
-                To::Parties(dsts, _) => verdicts.extend(dsts.iter().map(|(dst, port)| self.judge(src, dst, *port, q.protocol))),
+                To::Parties(dsts, _) => verdicts.extend(
+                    dsts.iter()
+                        .map(|(dst, port)| self.judge(src, dst, *port, q.protocol)),
+                ),
                 To::Service(svc) => verdicts.push(self.service_verdict(src, svc, q)?),
             }
         }
@@ -335,13 +432,20 @@ impl<'a> Point<'a> {
             return Ok(n);
         }
         let Party::Pod(e) = dst else {
-            return Err(Error::request(format!("named port {name:?} needs a pod destination")));
+            return Err(Error::request(format!(
+                "named port {name:?} needs a pod destination"
+            )));
         };
         e.ports
             .iter()
             .find(|p| p.name.as_deref() == Some(name) && p.protocol == protocol)
             .map(|p| p.port)
-            .ok_or_else(|| Error::request(format!("{} declares no {protocol} container port named {name:?}", e.reference())))
+            .ok_or_else(|| {
+                Error::request(format!(
+                    "{} declares no {protocol} container port named {name:?}",
+                    e.reference()
+                ))
+            })
     }
 
     fn service_verdict(&self, src: &Party, svc: &Service, q: &Query) -> Result<Verdict> {
@@ -352,18 +456,35 @@ impl<'a> Point<'a> {
                 p.protocol == q.protocol
                     && match &q.port {
                         PortRef::Number(n) => p.port == *n,
-                        PortRef::Name(s) => p.name.as_deref() == Some(s.as_str()) || s.parse::<u16>().is_ok_and(|n| n == p.port),
+                        PortRef::Name(s) => {
+                            p.name.as_deref() == Some(s.as_str())
+                                || s.parse::<u16>().is_ok_and(|n| n == p.port)
+                        }
                     }
             })
-            .ok_or_else(|| Error::request(format!("Service {}/{} has no {} port {}", svc.namespace, svc.name, q.protocol, q.port)))?;
+            .ok_or_else(|| {
+                Error::request(format!(
+                    "Service {}/{} has no {} port {}",
+                    svc.namespace, svc.name, q.protocol, q.port
+                ))
+            })?;
         let Some(selector) = &svc.selector else {
-            return Err(Error::request(format!("Service {}/{} has no selector: its backends are not in the input", svc.namespace, svc.name)));
+            return Err(Error::request(format!(
+                "Service {}/{} has no selector: its backends are not in the input",
+                svc.namespace, svc.name
+            )));
         };
         let mut backends = Vec::new();
-        for e in self.model.endpoints.iter().filter(|e| e.namespace == svc.namespace && selector.iter().all(|(k, v)| e.labels.get(k) == Some(v))) {
+        for e in self.model.endpoints.iter().filter(|e| {
+            e.namespace == svc.namespace && selector.iter().all(|(k, v)| e.labels.get(k) == Some(v))
+        }) {
             let target = match &sp.target {
                 TargetPort::Number(n) => Some(*n),
-                TargetPort::Name(name) => e.ports.iter().find(|p| p.name.as_deref() == Some(name.as_str()) && p.protocol == sp.protocol).map(|p| p.port),
+                TargetPort::Name(name) => e
+                    .ports
+                    .iter()
+                    .find(|p| p.name.as_deref() == Some(name.as_str()) && p.protocol == sp.protocol)
+                    .map(|p| p.port),
             };
             if let Some(port) = target {
                 let dst = Party::Pod(e);
@@ -374,11 +495,18 @@ impl<'a> Point<'a> {
             }
         }
         if backends.is_empty() {
-            return Err(Error::request(format!("Service {}/{} selects no pod serving port {}", svc.namespace, svc.name, sp.port))
-                .with_help("a Service that selects no pod cannot carry the flow"));
+            return Err(Error::request(format!(
+                "Service {}/{} selects no pod serving port {}",
+                svc.namespace, svc.name, sp.port
+            ))
+            .with_help("a Service that selects no pod cannot carry the flow"));
         }
         let allowed = backends.iter().all(|b| b.allowed);
-        let decisive = backends.iter().find(|b| !b.allowed).or(backends.first()).cloned();
+        let decisive = backends
+            .iter()
+            .find(|b| !b.allowed)
+            .or(backends.first())
+            .cloned();
         let Some(mut top) = decisive else {
             return Err(Error::new(ErrorCode::Internal, "no backend verdict"));
         };
@@ -398,7 +526,11 @@ impl<'a> Point<'a> {
             svc.name,
             sp.port,
             top.port,
-            if allowed { "all admit the flow" } else { "not every backend admits it" },
+            if allowed {
+                "all admit the flow"
+            } else {
+                "not every backend admits it"
+            },
             top.summary
         );
         top.allowed = allowed;
@@ -412,7 +544,9 @@ impl<'a> Point<'a> {
         let flow = self.flow(q)?;
         for src in &flow.sources {
             let ok = match &flow.to {
-                To::Parties(dsts, _) => dsts.iter().all(|(dst, port)| self.decide(src, dst, *port, q.protocol, false).0),
+                To::Parties(dsts, _) => dsts
+                    .iter()
+                    .all(|(dst, port)| self.decide(src, dst, *port, q.protocol, false).0),
                 To::Service(svc) => self.service_verdict(src, svc, q)?.allowed,
             };
             if !ok {
@@ -423,9 +557,19 @@ impl<'a> Point<'a> {
     }
 
     /// The layers of a flow: (allowed, wire port, egress, ingress, mesh decision).
-    pub(crate) fn decide(&self, src: &Party, dst: &Party, port: u16, protocol: Protocol, detail: bool) -> (bool, Option<WirePort>, Layer, Layer, Option<MeshDecision>) {
+    pub(crate) fn decide(
+        &self,
+        src: &Party,
+        dst: &Party,
+        port: u16,
+        protocol: Protocol,
+        detail: bool,
+    ) -> (bool, Option<WirePort>, Layer, Layer, Option<MeshDecision>) {
         let judge = self.eval(detail);
-        let wire = self.mesh().map(|m| m.wire_port(self.model, src, dst, port, protocol)).filter(|w| w.port != port);
+        let wire = self
+            .mesh()
+            .map(|m| m.wire_port(self.model, src, dst, port, protocol))
+            .filter(|w| w.port != port);
         let on_wire = wire.as_ref().map(|w| w.port).unwrap_or(port);
         let egress = judge.layer(Direction::Egress, src, dst, on_wire, protocol);
         if !detail && !egress.allowed {
@@ -433,7 +577,9 @@ impl<'a> Point<'a> {
         }
         let ingress = judge.layer(Direction::Ingress, dst, src, on_wire, protocol);
         let mesh = match dst {
-            Party::Pod(e) => self.mesh().and_then(|m| m.authorize(self.model, src, e, port, protocol)),
+            Party::Pod(e) => self
+                .mesh()
+                .and_then(|m| m.authorize(self.model, src, e, port, protocol)),
             _ => None,
         };
         let allowed = egress.allowed && ingress.allowed && mesh.as_ref().is_none_or(|m| m.allowed);
@@ -482,8 +628,19 @@ impl<'a> Point<'a> {
         let mut named: Vec<crate::refs::PolicyRef> = Vec::new();
         for (party, direction) in [(src, Direction::Egress), (dst, Direction::Ingress)] {
             let Party::Pod(e) = party else { continue };
-            for i in self.compiled.unenforced.get(self.compiled.classes.of(e)).into_iter().flatten() {
-                if let Some(p) = self.compiled.policies.get(*i).filter(|p| p.enforcement(direction).enforced) {
+            for i in self
+                .compiled
+                .unenforced
+                .get(self.compiled.classes.of(e))
+                .into_iter()
+                .flatten()
+            {
+                if let Some(p) = self
+                    .compiled
+                    .policies
+                    .get(*i)
+                    .filter(|p| p.enforcement(direction).enforced)
+                {
                     if !named.contains(&p.policy) {
                         named.push(p.policy.clone());
                     }
@@ -522,7 +679,11 @@ impl<'a> Point<'a> {
             .calico_objects
             .iter()
             .filter(|o| o.kind.contains("NetworkPolicy"))
-            .filter(|o| o.namespace.as_deref().is_none_or(|ns| namespaces.contains(&ns)))
+            .filter(|o| {
+                o.namespace
+                    .as_deref()
+                    .is_none_or(|ns| namespaces.contains(&ns))
+            })
             .map(|o| format!("{} {}", o.kind, qualified(o.namespace.as_deref(), &o.name)))
             .collect();
         if !calico.is_empty() {
@@ -538,13 +699,16 @@ impl<'a> Point<'a> {
         }
         out
     }
-
 }
 
 /// One verdict for a question whose references named several Pods: allowed when every
 /// pair is; the first denied pair (or the first pair) speaks for it, and every pair's
 /// verdict is kept in `members`.
-fn combine(mut verdicts: Vec<Verdict>, from: Option<(&str, usize)>, to: Option<(&str, usize)>) -> Result<Verdict> {
+fn combine(
+    mut verdicts: Vec<Verdict>,
+    from: Option<(&str, usize)>,
+    to: Option<(&str, usize)>,
+) -> Result<Verdict> {
     if verdicts.len() == 1 && from.is_none() && to.is_none() {
         if let Some(v) = verdicts.pop() {
             return Ok(v);
@@ -555,7 +719,10 @@ fn combine(mut verdicts: Vec<Verdict>, from: Option<(&str, usize)>, to: Option<(
     let admitted = verdicts.iter().filter(|v| v.allowed).count();
     let first = verdicts.iter().position(|v| !v.allowed).unwrap_or(0);
     let Some(mut top) = verdicts.get(first).cloned() else {
-        return Err(Error::new(ErrorCode::Internal, "a question named no pod pair"));
+        return Err(Error::new(
+            ErrorCode::Internal,
+            "a question named no pod pair",
+        ));
     };
     let group = |view: &mut EndpointView, g: Option<(&str, usize)>| {
         if let Some((reference, pods)) = g {
@@ -576,7 +743,13 @@ fn combine(mut verdicts: Vec<Verdict>, from: Option<(&str, usize)>, to: Option<(
     Ok(top)
 }
 
-fn summarize(allowed: bool, egress: &Layer, ingress: &Layer, mesh: Option<&MeshDecision>, wire: Option<&WirePort>) -> String {
+fn summarize(
+    allowed: bool,
+    egress: &Layer,
+    ingress: &Layer,
+    mesh: Option<&MeshDecision>,
+    wire: Option<&WirePort>,
+) -> String {
     let mut parts = Vec::new();
     if let Some(w) = wire {
         parts.push(format!("on the wire port {}", w.port));
@@ -591,7 +764,10 @@ fn summarize(allowed: bool, egress: &Layer, ingress: &Layer, mesh: Option<&MeshD
         parts.push(format!("{}: {}", m.mesh, m.reason));
     }
     if allowed {
-        let mut why = vec![format!("egress {}", egress.reason), format!("ingress {}", ingress.reason)];
+        let mut why = vec![
+            format!("egress {}", egress.reason),
+            format!("ingress {}", ingress.reason),
+        ];
         if let Some(m) = mesh {
             why.push(format!("{}: {}", m.mesh, m.reason));
         }

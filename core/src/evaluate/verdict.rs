@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::compile::dataplane::{DataplaneChoice, EnforcementMode};
 use crate::compile::mesh::{MeshDecision, WirePort};
 use crate::compile::party::Party;
-use crate::compile::policy::{CompiledPolicy, Direction, Entity, Peer, PolicyRef, Rule, RuleRef, SetId, L7};
+use crate::compile::policy::{
+    CompiledPolicy, Direction, Entity, Peer, PolicyRef, Rule, RuleRef, SetId, L7,
+};
 use crate::compile::Compiled;
 use crate::findings::Diagnostic;
 use crate::model::{Endpoint, Model};
@@ -171,26 +173,40 @@ fn rule_ports_admit(rule: &Rule, port: u16, protocol: Protocol, dest: Option<&En
         return true;
     }
     let dest_ports = dest.map(|e| e.ports.as_slice()).unwrap_or_default();
-    rule.ports.iter().any(|p| p.admits(port, protocol, dest_ports))
+    rule.ports
+        .iter()
+        .any(|p| p.admits(port, protocol, dest_ports))
 }
 
 fn ports_text(rule: &Rule) -> String {
     if rule.icmp_only {
         return "ICMP only".into();
     }
-    rule.ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    rule.ports
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) fn peers_text(rule: &Rule) -> String {
     if rule.peers.is_empty() {
         return "no peer".into();
     }
-    rule.peers.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ")
+    rule.peers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 impl<'a> Evaluator<'a> {
     pub fn new(model: &'a Model, compiled: &'a Compiled, detail: bool) -> Evaluator<'a> {
-        Evaluator { model, compiled, detail }
+        Evaluator {
+            model,
+            compiled,
+            detail,
+        }
     }
 
     fn text(&self, f: impl FnOnce() -> String) -> String {
@@ -253,11 +269,16 @@ impl<'a> Evaluator<'a> {
         let api = party.is_api_server(self.model);
         match (entity, party) {
             (Entity::All, _) => true,
-            (Entity::None | Entity::Ingress | Entity::Init | Entity::Health | Entity::Unmanaged, _) => false,
+            (
+                Entity::None | Entity::Ingress | Entity::Init | Entity::Health | Entity::Unmanaged,
+                _,
+            ) => false,
             (Entity::Cluster | Entity::ClusterMesh, Party::Pod(_) | Party::Node(_)) => true,
             (Entity::Cluster | Entity::ClusterMesh, Party::External { .. }) => api,
             (Entity::Host, Party::Node(n)) => subject.node.as_deref() == Some(n.name.as_str()),
-            (Entity::RemoteNode, Party::Node(n)) => subject.node.as_deref() != Some(n.name.as_str()),
+            (Entity::RemoteNode, Party::Node(n)) => {
+                subject.node.as_deref() != Some(n.name.as_str())
+            }
             (Entity::KubeApiserver, _) => api,
             (Entity::World, Party::External { .. }) => true,
             (Entity::WorldIpv4, Party::External { ip, .. }) => ip.is_some_and(|i| i.is_ipv4()),
@@ -271,13 +292,31 @@ impl<'a> Evaluator<'a> {
     /// selectors); other parties are matched by what they are (node, address, name).
     /// `notes` collects what the engine could not know.
     #[allow(clippy::too_many_arguments)]
-    fn peer_matches(&self, rule: &Rule, i: usize, policy: &CompiledPolicy, subject: &Endpoint, party: &Party, requires: &[SetId], notes: &mut Vec<String>) -> bool {
-        let Some(peer) = rule.peers.get(i) else { return false };
+    fn peer_matches(
+        &self,
+        rule: &Rule,
+        i: usize,
+        policy: &CompiledPolicy,
+        subject: &Endpoint,
+        party: &Party,
+        requires: &[SetId],
+        notes: &mut Vec<String>,
+    ) -> bool {
+        let Some(peer) = rule.peers.get(i) else {
+            return false;
+        };
         if let Party::Pod(e) = party {
             let class = self.compiled.classes.of(e);
             let set = rule.peer_sets.get(i).copied().unwrap_or(0);
-            let hit = self.in_set(set, class) && (!matches!(peer, Peer::Identity { .. }) || requires.iter().all(|r| self.in_set(*r, class)));
-            if !hit && self.detail && matches!(peer, Peer::Block { .. }) && self.compiled.settings.cidr_matches_pods && e.ips.is_empty() {
+            let hit = self.in_set(set, class)
+                && (!matches!(peer, Peer::Identity { .. })
+                    || requires.iter().all(|r| self.in_set(*r, class)));
+            if !hit
+                && self.detail
+                && matches!(peer, Peer::Block { .. })
+                && self.compiled.settings.cidr_matches_pods
+                && e.ips.is_empty()
+            {
                 notes.push(format!(
                     "{} of {} could match {} by address, but its address is not given (no status.podIP)",
                     peer,
@@ -293,12 +332,17 @@ impl<'a> Evaluator<'a> {
             Peer::Identity { selector } => self.identity_matches_other(selector, subject, party),
             Peer::Block { block } => match party {
                 Party::External { ip: Some(ip), .. } => block.contains(ip),
-                Party::Node(n) => self.compiled.settings.cidr_matches_nodes && n.addresses.iter().any(|ip| block.contains(ip)),
+                Party::Node(n) => {
+                    self.compiled.settings.cidr_matches_nodes
+                        && n.addresses.iter().any(|ip| block.contains(ip))
+                }
                 _ => false,
             },
             Peer::Entity { entity } => self.entity_matches(*entity, subject, party),
             Peer::Fqdn { fqdn } => match party {
-                Party::External { dns: Some(name), .. } => fqdn.matches(name),
+                Party::External {
+                    dns: Some(name), ..
+                } => fqdn.matches(name),
                 Party::External { ip: Some(ip), .. } => {
                     if self.detail {
                         notes.push(format!("{peer} of {} admits {ip} only if DNS answers for that name return it (depends on DNS)", policy.policy));
@@ -308,7 +352,9 @@ impl<'a> Evaluator<'a> {
                 _ => false,
             },
             Peer::Nodes { selector } => match party {
-                Party::Node(n) => subject.node.as_deref() != Some(n.name.as_str()) && selector.matches(&n.labels),
+                Party::Node(n) => {
+                    subject.node.as_deref() != Some(n.name.as_str()) && selector.matches(&n.labels)
+                }
                 _ => false,
             },
         }
@@ -316,8 +362,20 @@ impl<'a> Evaluator<'a> {
 
     /// Whether the rule's peers admit the party; a DNS name needs a rule that admits it
     /// by name or admits every outside address.
-    fn rule_admits_party(&self, rule: &Rule, policy: &CompiledPolicy, subject: &Endpoint, party: &Party, requires: &[SetId], notes: &mut Vec<String>) -> bool {
-        if let Party::External { ip: None, dns: Some(name) } = party {
+    fn rule_admits_party(
+        &self,
+        rule: &Rule,
+        policy: &CompiledPolicy,
+        subject: &Endpoint,
+        party: &Party,
+        requires: &[SetId],
+        notes: &mut Vec<String>,
+    ) -> bool {
+        if let Party::External {
+            ip: None,
+            dns: Some(name),
+        } = party
+        {
             let whole = |v4: bool| {
                 rule.peers.iter().any(|p| matches!(p, Peer::Block { block } if block.is_whole_family() && block.cidr.addr().is_ipv4() == v4))
             };
@@ -328,16 +386,28 @@ impl<'a> Evaluator<'a> {
                 _ => false,
             }) || (whole(true) && whole(false));
             if !ok && self.detail && rule.peers.iter().any(|p| matches!(p, Peer::Block { .. })) {
-                notes.push(format!("{} admits {}: whether dns:{name} is admitted depends on what it resolves to", rule.rule, peers_text(rule)));
+                notes.push(format!(
+                    "{} admits {}: whether dns:{name} is admitted depends on what it resolves to",
+                    rule.rule,
+                    peers_text(rule)
+                ));
             }
             return ok;
         }
-        (0..rule.peers.len()).any(|i| self.peer_matches(rule, i, policy, subject, party, requires, notes))
+        (0..rule.peers.len())
+            .any(|i| self.peer_matches(rule, i, policy, subject, party, requires, notes))
     }
 
     /// Judges one direction: `subject` is the pod whose policies apply, `party` the
     /// other side; `port` is the port on the wire.
-    pub fn layer(&self, direction: Direction, subject: &Party, party: &Party, port: u16, protocol: Protocol) -> Layer {
+    pub fn layer(
+        &self,
+        direction: Direction,
+        subject: &Party,
+        party: &Party,
+        port: u16,
+        protocol: Protocol,
+    ) -> Layer {
         let Party::Pod(e) = subject else {
             let what = if !self.detail {
                 String::new()
@@ -347,25 +417,46 @@ impl<'a> Evaluator<'a> {
                     _ => subject.describe(),
                 }
             };
-            return Layer::open(self.text(|| format!("no {} policy applies to {what}", direction.as_str())));
+            return Layer::open(
+                self.text(|| format!("no {} policy applies to {what}", direction.as_str())),
+            );
         };
         let settings = &self.compiled.settings;
         if settings.enforcement == EnforcementMode::Never {
-            return Layer::open(self.text(|| "Cilium's policy enforcement is off (enable-policy: never): nothing is dropped".to_string()));
+            return Layer::open(self.text(|| {
+                "Cilium's policy enforcement is off (enable-policy: never): nothing is dropped"
+                    .to_string()
+            }));
         }
         let selecting = self.selecting(e, direction);
         if selecting.is_empty() && settings.enforcement != EnforcementMode::Always {
-            return Layer::open(self.text(|| format!("no policy selects {} for {}", e.reference(), direction.as_str())));
+            return Layer::open(self.text(|| {
+                format!(
+                    "no policy selects {} for {}",
+                    e.reference(),
+                    direction.as_str()
+                )
+            }));
         }
         // `enable-policy: always` makes every endpoint default-deny, selected or not.
-        let default_deny = settings.enforcement == EnforcementMode::Always || selecting.iter().any(|p| p.enforcement(direction).default_deny);
+        let default_deny = settings.enforcement == EnforcementMode::Always
+            || selecting
+                .iter()
+                .any(|p| p.enforcement(direction).default_deny);
         let isolated_by: Vec<PolicyRef> = {
             let mut v: Vec<PolicyRef> = selecting.iter().map(|p| p.policy.clone()).collect();
             v.dedup();
             v
         };
-        let requires: Vec<SetId> =
-            selecting.iter().flat_map(|p| p.requires_sets.iter().filter(|(d, _)| *d == direction).map(|(_, s)| *s)).collect();
+        let requires: Vec<SetId> = selecting
+            .iter()
+            .flat_map(|p| {
+                p.requires_sets
+                    .iter()
+                    .filter(|(d, _)| *d == direction)
+                    .map(|(_, s)| *s)
+            })
+            .collect();
         let dest: Option<&Endpoint> = match direction {
             Direction::Ingress => Some(e),
             Direction::Egress => match party {
@@ -392,13 +483,29 @@ impl<'a> Evaluator<'a> {
                         layer.allowed_by.push(rule.rule.clone());
                         layer.l7.extend(rule.l7.iter().cloned());
                     }
-                } else if self.detail && !rule.rule.deny && (peer_ok || port_ok) && !rule.peers.is_empty() {
+                } else if self.detail
+                    && !rule.rule.deny
+                    && (peer_ok || port_ok)
+                    && !rule.peers.is_empty()
+                {
                     let message = if peer_ok {
-                        format!("{} admits {}, but only on {}", rule.rule, party.describe(), ports_text(rule))
+                        format!(
+                            "{} admits {}, but only on {}",
+                            rule.rule,
+                            party.describe(),
+                            ports_text(rule)
+                        )
                     } else {
-                        format!("{} admits {port}/{protocol}, but only for {}", rule.rule, peers_text(rule))
+                        format!(
+                            "{} admits {port}/{protocol}, but only for {}",
+                            rule.rule,
+                            peers_text(rule)
+                        )
                     };
-                    layer.near_misses.push(NearMiss { rule: rule.rule.clone(), message });
+                    layer.near_misses.push(NearMiss {
+                        rule: rule.rule.clone(),
+                        message,
+                    });
                 }
             }
         }
@@ -409,7 +516,12 @@ impl<'a> Evaluator<'a> {
         let dir = direction.as_str();
         if !layer.denied_by.is_empty() {
             layer.allowed = false;
-            layer.reason = self.text(|| format!("denied by {} (deny rules take precedence over every allow)", join_rules(&layer.denied_by)));
+            layer.reason = self.text(|| {
+                format!(
+                    "denied by {} (deny rules take precedence over every allow)",
+                    join_rules(&layer.denied_by)
+                )
+            });
         } else if local_node {
             layer.allowed = true;
             layer.reason = self.text(|| match settings.dataplane {
@@ -437,7 +549,12 @@ impl<'a> Evaluator<'a> {
             });
         } else {
             layer.allowed = true;
-            layer.reason = self.text(|| format!("the policies selecting {} for {dir} do not enable default deny", e.reference()));
+            layer.reason = self.text(|| {
+                format!(
+                    "the policies selecting {} for {dir} do not enable default deny",
+                    e.reference()
+                )
+            });
         }
         if settings.audit && !layer.allowed {
             layer.allowed = true;
@@ -452,5 +569,9 @@ impl<'a> Evaluator<'a> {
 }
 
 fn join_rules(rules: &[RuleRef]) -> String {
-    rules.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    rules
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

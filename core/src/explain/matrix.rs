@@ -22,7 +22,11 @@ pub fn ports_csv(ports: &[PortRange]) -> String {
     if is_every_port(ports) {
         return "*".into();
     }
-    ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(";")
+    ports
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// `TCP 8080,9090` per protocol; `All Connections` when every port of every protocol is.
@@ -34,11 +38,24 @@ fn connections(cells: &[&Cell]) -> String {
     cells
         .iter()
         .map(|c| {
-            let ports = if is_every_port(&c.ports) { "all ports".to_string() } else { c.ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(",") };
+            let ports = if is_every_port(&c.ports) {
+                "all ports".to_string()
+            } else {
+                c.ports
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
             let mut s = format!("{} {ports}", c.protocol);
             if let Some(m) = &c.mesh {
                 for w in &m.wire {
-                    let app = w.ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+                    let app = w
+                        .ports
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",");
                     s.push_str(&format!(" (on the wire {} for {app})", w.wire));
                 }
             }
@@ -64,26 +81,51 @@ pub fn render(m: &Matrix, format: Format, out: &mut dyn FnMut(&str)) {
     match format {
         Format::Text => {
             for ((from, to), cs) in &pairs {
-                out(&format!("{} => {} : {}\n", name(*from), name(*to), connections(cs)));
+                out(&format!(
+                    "{} => {} : {}\n",
+                    name(*from),
+                    name(*to),
+                    connections(cs)
+                ));
             }
         }
         Format::Csv => {
             out("from,to,protocol,ports\n");
             for c in &cells {
-                out(&format!("{},{},{},{}\n", name(c.from), name(c.to), c.protocol, ports_csv(&c.ports)));
+                out(&format!(
+                    "{},{},{},{}\n",
+                    name(c.from),
+                    name(c.to),
+                    c.protocol,
+                    ports_csv(&c.ports)
+                ));
             }
         }
         Format::Markdown => {
             out("| from | to | protocol | ports |\n|---|---|---|---|\n");
             for c in &cells {
-                let ports = if is_every_port(&c.ports) { "all".to_string() } else { ports_csv(&c.ports).replace(';', ", ") };
-                out(&format!("| {} | {} | {} | {ports} |\n", name(c.from), name(c.to), c.protocol));
+                let ports = if is_every_port(&c.ports) {
+                    "all".to_string()
+                } else {
+                    ports_csv(&c.ports).replace(';', ", ")
+                };
+                out(&format!(
+                    "| {} | {} | {} | {ports} |\n",
+                    name(c.from),
+                    name(c.to),
+                    c.protocol
+                ));
             }
         }
         Format::Dot => {
             out("digraph connectivity {\n  rankdir=LR;\n  node [shape=box];\n");
             for ((from, to), cs) in &pairs {
-                out(&format!("  {} -> {} [label={}];\n", dot_id(name(*from)), dot_id(name(*to)), dot_id(&connections(cs))));
+                out(&format!(
+                    "  {} -> {} [label={}];\n",
+                    dot_id(name(*from)),
+                    dot_id(name(*to)),
+                    dot_id(&connections(cs))
+                ));
             }
             out("}\n");
         }
@@ -100,8 +142,14 @@ pub fn render(m: &Matrix, format: Format, out: &mut dyn FnMut(&str)) {
                 }
             }
             for ((from, to), cs) in &pairs {
-                let (a, b) = (ids.get(from).copied().unwrap_or(0), ids.get(to).copied().unwrap_or(0));
-                out(&format!("  n{a} -->|\"{}\"| n{b}\n", connections(cs).replace('"', "'")));
+                let (a, b) = (
+                    ids.get(from).copied().unwrap_or(0),
+                    ids.get(to).copied().unwrap_or(0),
+                );
+                out(&format!(
+                    "  n{a} -->|\"{}\"| n{b}\n",
+                    connections(cs).replace('"', "'")
+                ));
             }
         }
     }

@@ -3,9 +3,9 @@
 pub mod matrix;
 
 use crate::cluster::Cluster;
-use crate::findings::Diagnostic;
 use crate::compile::labels::identity_labels;
 use crate::evaluate::{Layer, Verdict};
+use crate::findings::Diagnostic;
 use crate::findings::Severity;
 
 fn layer(out: &mut String, name: &str, l: &Layer) {
@@ -15,7 +15,10 @@ fn layer(out: &mut String, name: &str, l: &Layer) {
         out.push_str(&format!("      near miss: {}\n", n.message));
     }
     for l7 in &l.l7 {
-        out.push_str(&format!("      then L7 ({}): only {} is allowed; requests are not evaluated here\n", l7.protocol, l7.summary));
+        out.push_str(&format!(
+            "      then L7 ({}): only {} is allowed; requests are not evaluated here\n",
+            l7.protocol, l7.summary
+        ));
     }
     for n in &l.notes {
         out.push_str(&format!("      note: {n}\n"));
@@ -26,9 +29,20 @@ fn layer(out: &mut String, name: &str, l: &Layer) {
 pub fn verdict_text(v: &Verdict) -> String {
     let mut out = String::new();
     let word = if v.allowed { "ALLOWED" } else { "DENIED" };
-    out.push_str(&format!("{word}: {} → {} on {}/{} (dataplane {})\n", v.from.reference, v.to.reference, v.port, v.protocol, v.dataplane.name.as_str()));
+    out.push_str(&format!(
+        "{word}: {} → {} on {}/{} (dataplane {})\n",
+        v.from.reference,
+        v.to.reference,
+        v.port,
+        v.protocol,
+        v.dataplane.name.as_str()
+    ));
     if let Some(w) = &v.wire_port {
-        out.push_str(&format!("  ⇄ on the wire: port {} ({})\n", w.port, w.reason.clone().unwrap_or_default()));
+        out.push_str(&format!(
+            "  ⇄ on the wire: port {} ({})\n",
+            w.port,
+            w.reason.clone().unwrap_or_default()
+        ));
     }
     if v.backends.len() > 1 || (v.backends.len() == 1 && v.to.kind == "Service") {
         out.push_str(&format!("  {}\n", v.summary));
@@ -48,15 +62,29 @@ pub fn verdict_text(v: &Verdict) -> String {
             }
         }
         if v.members.len() > SHOWN {
-            out.push_str(&format!("    … and {} more pairs (-o json lists every one)\n", v.members.len() - SHOWN));
+            out.push_str(&format!(
+                "    … and {} more pairs (-o json lists every one)\n",
+                v.members.len() - SHOWN
+            ));
         }
         return out;
     }
-    layer(&mut out, &format!("egress of {}", v.from.reference), &v.egress);
-    layer(&mut out, &format!("ingress of {}", v.to.reference), &v.ingress);
+    layer(
+        &mut out,
+        &format!("egress of {}", v.from.reference),
+        &v.egress,
+    );
+    layer(
+        &mut out,
+        &format!("ingress of {}", v.to.reference),
+        &v.ingress,
+    );
     if let Some(m) = &v.mesh {
         let mark = if m.allowed { "✓" } else { "✗" };
-        out.push_str(&format!("  {mark} {} authorization ({}): {}\n", m.mesh, m.server, m.reason));
+        out.push_str(&format!(
+            "  {mark} {} authorization ({}): {}\n",
+            m.mesh, m.server, m.reason
+        ));
         for n in &m.notes {
             out.push_str(&format!("      note: {n}\n"));
         }
@@ -68,20 +96,37 @@ pub fn verdict_text(v: &Verdict) -> String {
 }
 
 /// The identity of one side of a verdict, as Cilium labels it.
-fn identity(cluster: &Cluster, view: &crate::evaluate::EndpointView, other: &crate::evaluate::EndpointView) -> Vec<String> {
+fn identity(
+    cluster: &Cluster,
+    view: &crate::evaluate::EndpointView,
+    other: &crate::evaluate::EndpointView,
+) -> Vec<String> {
     let m = cluster.model();
     match (view.kind.as_str(), &view.namespace, &view.name) {
         ("Node", _, Some(n)) => {
             // Host or remote node, relative to the pod on the other side.
-            let other_node = other.namespace.as_ref().zip(other.name.as_ref()).and_then(|(ns, name)| cluster.find_endpoint(ns, name)).and_then(|e| e.node.clone());
-            vec![if other_node.as_deref() == Some(n.as_str()) { "reserved:host".into() } else { "reserved:remote-node".into() }]
+            let other_node = other
+                .namespace
+                .as_ref()
+                .zip(other.name.as_ref())
+                .and_then(|(ns, name)| cluster.find_endpoint(ns, name))
+                .and_then(|e| e.node.clone());
+            vec![if other_node.as_deref() == Some(n.as_str()) {
+                "reserved:host".into()
+            } else {
+                "reserved:remote-node".into()
+            }]
         }
         ("External" | "ApiServer", _, _) => {
             let mut v = vec!["reserved:world".to_string()];
             if view.kind == "ApiServer" {
                 v.push("reserved:kube-apiserver".into());
             }
-            v.extend(view.addresses.iter().map(|a| format!("cidr:{a}/{}", if a.is_ipv4() { 32 } else { 128 })));
+            v.extend(
+                view.addresses
+                    .iter()
+                    .map(|a| format!("cidr:{a}/{}", if a.is_ipv4() { 32 } else { 128 })),
+            );
             v
         }
         (_, Some(ns), Some(name)) => {
@@ -89,10 +134,15 @@ fn identity(cluster: &Cluster, view: &crate::evaluate::EndpointView, other: &cra
             cluster
                 .find_endpoint(ns, name)
                 .map(|e| {
-                    identity_labels(e, m.namespaces.get(&e.namespace), &settings.cluster_name, &settings.label_filter)
-                        .into_iter()
-                        .map(|(k, v)| format!("k8s:{k}={v}"))
-                        .collect()
+                    identity_labels(
+                        e,
+                        m.namespaces.get(&e.namespace),
+                        &settings.cluster_name,
+                        &settings.label_filter,
+                    )
+                    .into_iter()
+                    .map(|(k, v)| format!("k8s:{k}={v}"))
+                    .collect()
                 })
                 .unwrap_or_default()
         }
@@ -101,12 +151,20 @@ fn identity(cluster: &Cluster, view: &crate::evaluate::EndpointView, other: &cra
 }
 
 fn trace_layer(out: &mut String, title: &str, labels: &[String], l: &Layer) {
-    out.push_str(&format!("Resolving {title} policy for [{}]\n", labels.join(", ")));
+    out.push_str(&format!(
+        "Resolving {title} policy for [{}]\n",
+        labels.join(", ")
+    ));
     if !l.isolated {
         out.push_str(&format!("  {}\n", l.reason));
     } else {
         let names: Vec<String> = l.isolated_by.iter().map(ToString::to_string).collect();
-        out.push_str(&format!("  selected by {} polic{}: {}\n", names.len(), if names.len() == 1 { "y" } else { "ies" }, names.join(", ")));
+        out.push_str(&format!(
+            "  selected by {} polic{}: {}\n",
+            names.len(),
+            if names.len() == 1 { "y" } else { "ies" },
+            names.join(", ")
+        ));
         for r in &l.denied_by {
             out.push_str(&format!("  ✗ {r} denies: deny rules take precedence\n"));
         }
@@ -117,18 +175,27 @@ fn trace_layer(out: &mut String, title: &str, labels: &[String], l: &Layer) {
             out.push_str(&format!("  · {}\n", n.message));
         }
         for x in &l.l7 {
-            out.push_str(&format!("  → L7 {} rules then apply: {}\n", x.protocol, x.summary));
+            out.push_str(&format!(
+                "  → L7 {} rules then apply: {}\n",
+                x.protocol, x.summary
+            ));
         }
         if l.allowed_by.is_empty() && l.denied_by.is_empty() {
             out.push_str("  no rule matches\n");
         }
     }
-    out.push_str(&format!("{} verdict: {}\n\n", capitalize(title), if l.allowed { "allowed" } else { "denied" }));
+    out.push_str(&format!(
+        "{} verdict: {}\n\n",
+        capitalize(title),
+        if l.allowed { "allowed" } else { "denied" }
+    ));
 }
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// A rendering in the manner of `cilium policy trace` (removed from Cilium in 1.14):
@@ -146,14 +213,26 @@ pub fn trace_text(cluster: &Cluster, v: &Verdict) -> String {
         v.protocol
     );
     if let Some(w) = &v.wire_port {
-        out.push_str(&format!("(the application dials {}; {})\n\n", v.port, w.reason.clone().unwrap_or_default()));
+        out.push_str(&format!(
+            "(the application dials {}; {})\n\n",
+            v.port,
+            w.reason.clone().unwrap_or_default()
+        ));
     }
     trace_layer(&mut out, "egress", &from, &v.egress);
     trace_layer(&mut out, "ingress", &to, &v.ingress);
     if let Some(m) = &v.mesh {
-        out.push_str(&format!("Mesh ({}) authorization: {} ({})\n\n", m.mesh, if m.allowed { "allowed" } else { "denied" }, m.reason));
+        out.push_str(&format!(
+            "Mesh ({}) authorization: {} ({})\n\n",
+            m.mesh,
+            if m.allowed { "allowed" } else { "denied" },
+            m.reason
+        ));
     }
-    out.push_str(&format!("Final verdict: {}\n", if v.allowed { "ALLOWED" } else { "DENIED" }));
+    out.push_str(&format!(
+        "Final verdict: {}\n",
+        if v.allowed { "ALLOWED" } else { "DENIED" }
+    ));
     out
 }
 

@@ -163,11 +163,18 @@ pub(crate) fn read(ctx: &Ctx, v: &Value) -> Result<CiliumObject, Error> {
         rules.push((format!("specs[{i}]"), r));
     }
     Ok(CiliumObject {
-        kind: if clusterwide { PolicyKind::CiliumClusterwideNetworkPolicy } else { PolicyKind::CiliumNetworkPolicy },
-        namespace: if clusterwide { None } else { Some(meta.namespace) },
+        kind: if clusterwide {
+            PolicyKind::CiliumClusterwideNetworkPolicy
+        } else {
+            PolicyKind::CiliumNetworkPolicy
+        },
+        namespace: if clusterwide {
+            None
+        } else {
+            Some(meta.namespace)
+        },
         name: meta.name,
         rules,
         origin: ctx.origin.clone(),
     })
 }
-

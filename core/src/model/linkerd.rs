@@ -16,7 +16,13 @@ use crate::selector::Selector;
 pub fn is_policy_kind(kind: &str) -> bool {
     matches!(
         kind,
-        "Server" | "ServerAuthorization" | "AuthorizationPolicy" | "MeshTLSAuthentication" | "NetworkAuthentication" | "HTTPRoute" | "GRPCRoute"
+        "Server"
+            | "ServerAuthorization"
+            | "AuthorizationPolicy"
+            | "MeshTLSAuthentication"
+            | "NetworkAuthentication"
+            | "HTTPRoute"
+            | "GRPCRoute"
     )
 }
 
@@ -140,18 +146,34 @@ pub struct LinkerdObjects {
     pub routes: Vec<Named<RouteSpec>>,
 }
 
-fn named<S: serde::de::DeserializeOwned + Default>(ctx: &Ctx, v: &Value) -> Result<Named<S>, Error> {
+fn named<S: serde::de::DeserializeOwned + Default>(
+    ctx: &Ctx,
+    v: &Value,
+) -> Result<Named<S>, Error> {
     let doc: Doc<S> = ctx.deserialize(v)?;
     let meta = read_meta(ctx, doc.metadata.as_ref(), true)?;
-    Ok(Named { namespace: meta.namespace, name: meta.name, labels: meta.labels, spec: doc.spec.unwrap_or_default(), origin: ctx.origin.clone() })
+    Ok(Named {
+        namespace: meta.namespace,
+        name: meta.name,
+        labels: meta.labels,
+        spec: doc.spec.unwrap_or_default(),
+        origin: ctx.origin.clone(),
+    })
 }
 
 fn check_networks(ctx: &Ctx, nets: &[Network], path: &str) -> Result<(), Error> {
     for (i, n) in nets.iter().enumerate() {
         let cidr = n.cidr.clone().unwrap_or_default();
-        parse_cidr(&cidr).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, &format!("{path}[{i}].cidr"), m))?;
+        parse_cidr(&cidr)
+            .map_err(|m| ctx.error(ErrorCode::InvalidPolicy, &format!("{path}[{i}].cidr"), m))?;
         for (j, e) in n.except.iter().flatten().enumerate() {
-            parse_cidr(e).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, &format!("{path}[{i}].except[{j}]"), m))?;
+            parse_cidr(e).map_err(|m| {
+                ctx.error(
+                    ErrorCode::InvalidPolicy,
+                    &format!("{path}[{i}].except[{j}]"),
+                    m,
+                )
+            })?;
         }
     }
     Ok(())
@@ -163,9 +185,10 @@ impl LinkerdObjects {
             "Server" => {
                 let mut s: Named<ServerSpec> = named(ctx, v)?;
                 if let Some(ls) = &s.spec.pod_selector {
-                    s.spec.selector = Some(
-                        Selector::compile(ls, "spec.podSelector").map_err(|p| ctx.error(ErrorCode::InvalidPolicy, &p.path, p.message))?,
-                    );
+                    s.spec.selector =
+                        Some(Selector::compile(ls, "spec.podSelector").map_err(|p| {
+                            ctx.error(ErrorCode::InvalidPolicy, &p.path, p.message)
+                        })?);
                 }
                 if s.spec.port.is_none() {
                     return Err(ctx.error(ErrorCode::InvalidPolicy, "spec.port", "is required"));
@@ -176,7 +199,11 @@ impl LinkerdObjects {
             "MeshTLSAuthentication" => self.mesh_tls.push(named(ctx, v)?),
             "NetworkAuthentication" => {
                 let n: Named<NetworkAuthSpec> = named(ctx, v)?;
-                check_networks(ctx, n.spec.networks.as_deref().unwrap_or_default(), "spec.networks")?;
+                check_networks(
+                    ctx,
+                    n.spec.networks.as_deref().unwrap_or_default(),
+                    "spec.networks",
+                )?;
                 self.network_auth.push(n);
             }
             "ServerAuthorization" => {
@@ -195,11 +222,18 @@ impl LinkerdObjects {
     pub fn namespaces(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         out.extend(self.servers.iter().map(|s| s.namespace.clone()));
-        out.extend(self.authorization_policies.iter().map(|s| s.namespace.clone()));
+        out.extend(
+            self.authorization_policies
+                .iter()
+                .map(|s| s.namespace.clone()),
+        );
         out.extend(self.mesh_tls.iter().map(|s| s.namespace.clone()));
         out.extend(self.network_auth.iter().map(|s| s.namespace.clone()));
-        out.extend(self.server_authorizations.iter().map(|s| s.namespace.clone()));
+        out.extend(
+            self.server_authorizations
+                .iter()
+                .map(|s| s.namespace.clone()),
+        );
         out
     }
 }
-

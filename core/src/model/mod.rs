@@ -21,7 +21,9 @@ use serde_json::Value;
 use crate::error::{Error, Location};
 use crate::ports::{NamedPort, Protocol};
 use crate::selector::Labels;
-use crate::source::{for_each_document_parallel, locate, locate_from, locate_item, parse_path, Limits, Start};
+use crate::source::{
+    for_each_document_parallel, locate, locate_from, locate_item, parse_path, Limits, Start,
+};
 
 pub use crate::findings::{Warning, WarningCode};
 pub(crate) use read::{read_meta, Ctx, Located, OwnerRef};
@@ -223,7 +225,6 @@ pub struct Invalid {
     pub error: Error,
 }
 
-
 /// A NetworkPolicy as read, with where it came from.
 #[derive(Debug, Clone)]
 pub struct NetPolObject {
@@ -315,10 +316,14 @@ impl Model {
         let mut model = Model::default();
         let mut objects = 0usize;
         for input in inputs {
-            model.texts.insert(input.name.to_string(), input.text.to_string());
+            model
+                .texts
+                .insert(input.name.to_string(), input.text.to_string());
             // Each document is read as soon as it is parsed (on another thread where
             // there are threads): the stream's trees are never all held at once.
-            for_each_document_parallel(input.name, input.text, limits, |doc| model.read_document(input, doc, &mut objects, limits))?;
+            for_each_document_parallel(input.name, input.text, limits, |doc| {
+                model.read_document(input, doc, &mut objects, limits)
+            })?;
         }
         model.finish();
         Ok(model)
@@ -347,7 +352,11 @@ impl Model {
         }
         for (i, e) in self.endpoints.iter().enumerate() {
             let key = (e.namespace.clone(), e.name.clone());
-            let better = self.by_name.get(&key).and_then(|j| self.endpoints.get(*j)).is_none_or(|b| e.kind < b.kind);
+            let better = self
+                .by_name
+                .get(&key)
+                .and_then(|j| self.endpoints.get(*j))
+                .is_none_or(|b| e.kind < b.kind);
             if better {
                 self.by_name.insert(key, i);
             }
@@ -361,20 +370,35 @@ impl Model {
 
     /// The location of `field` of the object at `origin`, with its line.
     pub fn locate(&self, origin: &Origin, field: &str) -> Location {
-        let line = self.texts.get(&origin.source).and_then(|t| self.line_of(t, origin, field));
+        let line = self
+            .texts
+            .get(&origin.source)
+            .and_then(|t| self.line_of(t, origin, field));
         origin.location(Some(field), line)
     }
 
     fn line_of(&self, text: &str, origin: &Origin, field: &str) -> Option<usize> {
-        let item = origin.prefix.strip_prefix("items[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok());
+        let item = origin
+            .prefix
+            .strip_prefix("items[")
+            .and_then(|r| r.strip_suffix(']'))
+            .and_then(|n| n.parse::<usize>().ok());
         if let Some(i) = item {
-            if let Some(start) = self.item_starts.get(&(origin.source.clone(), origin.document)).and_then(|v| v.get(i)) {
+            if let Some(start) = self
+                .item_starts
+                .get(&(origin.source.clone(), origin.document))
+                .and_then(|v| v.get(i))
+            {
                 return locate_item(text, *start, &parse_path(field));
             }
         }
         let path = parse_path(&origin.path(field));
         let starts = self.starts.get(&origin.source);
-        match starts.and_then(|v| v.binary_search_by_key(&origin.document, |(d, _)| *d).ok().and_then(|k| v.get(k))) {
+        match starts.and_then(|v| {
+            v.binary_search_by_key(&origin.document, |(d, _)| *d)
+                .ok()
+                .and_then(|k| v.get(k))
+        }) {
             Some((_, start)) => locate_from(text, *start, &path),
             None => locate(text, origin.document, &path),
         }
@@ -382,12 +406,22 @@ impl Model {
 
     /// Where the object at `origin` starts, for errors found after reading (compilers).
     pub(crate) fn object_start(&self, origin: &Origin) -> Option<Located> {
-        let item = origin.prefix.strip_prefix("items[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok());
+        let item = origin
+            .prefix
+            .strip_prefix("items[")
+            .and_then(|r| r.strip_suffix(']'))
+            .and_then(|n| n.parse::<usize>().ok());
         if let Some(i) = item {
-            return self.item_starts.get(&(origin.source.clone(), origin.document)).and_then(|v| v.get(i)).map(|s| Located::Item(*s));
+            return self
+                .item_starts
+                .get(&(origin.source.clone(), origin.document))
+                .and_then(|v| v.get(i))
+                .map(|s| Located::Item(*s));
         }
         let starts = self.starts.get(&origin.source)?;
-        let k = starts.binary_search_by_key(&origin.document, |(d, _)| *d).ok()?;
+        let k = starts
+            .binary_search_by_key(&origin.document, |(d, _)| *d)
+            .ok()?;
         starts.get(k).map(|(_, s)| Located::Document(*s))
     }
 
@@ -396,11 +430,13 @@ impl Model {
         match self.starts.get_mut(source) {
             Some(v) => v.push((doc.index, doc.start)),
             None => {
-                self.starts.insert(source.to_string(), vec![(doc.index, doc.start)]);
+                self.starts
+                    .insert(source.to_string(), vec![(doc.index, doc.start)]);
             }
         }
         if !doc.items.is_empty() {
-            self.item_starts.insert((source.to_string(), doc.index), doc.items.clone());
+            self.item_starts
+                .insert((source.to_string(), doc.index), doc.items.clone());
         }
     }
 
@@ -410,7 +446,9 @@ impl Model {
 
     /// The endpoint a `NAMESPACE/NAME` reference names: a Pod wins over a workload.
     pub fn find_endpoint(&self, ns: &str, name: &str) -> Option<&Endpoint> {
-        self.by_name.get(&(ns.to_string(), name.to_string())).and_then(|i| self.endpoints.get(*i))
+        self.by_name
+            .get(&(ns.to_string(), name.to_string()))
+            .and_then(|i| self.endpoints.get(*i))
     }
 
     /// The Pod with this address, if the input gives it.
@@ -432,12 +470,29 @@ mod locate_tests {
     #[test]
     fn locate_from_starts_like_the_whole_stream() {
         let text = "# head\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p, namespace: a}\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: q\n    namespace: a\n  spec:\n    containers:\n    - name: c\n---\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: r\n  namespace: a\n";
-        let model = Model::load(&[Input { name: "t.yaml", text }], Limits::default()).unwrap_or_default();
+        let model = Model::load(
+            &[Input {
+                name: "t.yaml",
+                text,
+            }],
+            Limits::default(),
+        )
+        .unwrap_or_default();
         assert_eq!(model.endpoints.len(), 3);
         for e in &model.endpoints {
-            for field in ["metadata.name", "metadata.namespace", "spec.containers[0].name", "kind"] {
+            for field in [
+                "metadata.name",
+                "metadata.namespace",
+                "spec.containers[0].name",
+                "kind",
+            ] {
                 let whole = locate(text, e.origin.document, &parse_path(&e.origin.path(field)));
-                assert_eq!(model.locate(&e.origin, field).line, whole.or(Some(e.origin.line)), "{} {field}", e.name);
+                assert_eq!(
+                    model.locate(&e.origin, field).line,
+                    whole.or(Some(e.origin.line)),
+                    "{} {field}",
+                    e.name
+                );
             }
         }
     }

@@ -13,7 +13,17 @@ impl Model {
         let found: Vec<(EndpointKind, String, String, Vec<String>)> = self
             .endpoints
             .iter()
-            .map(|e| (e.kind, e.namespace.clone(), e.name.clone(), e.containers.iter().filter_map(|c| c.image.clone()).collect()))
+            .map(|e| {
+                (
+                    e.kind,
+                    e.namespace.clone(),
+                    e.name.clone(),
+                    e.containers
+                        .iter()
+                        .filter_map(|c| c.image.clone())
+                        .collect(),
+                )
+            })
             .collect();
         for (kind, ns, name, images) in found {
             self.note_agent(kind, &ns, &name, &images);
@@ -21,7 +31,13 @@ impl Model {
     }
 
     /// Records a workload or Pod that runs Cilium's agent or operator, or calico-node.
-    pub(super) fn note_agent(&mut self, kind: EndpointKind, namespace: &str, name: &str, images: &[String]) {
+    pub(super) fn note_agent(
+        &mut self,
+        kind: EndpointKind,
+        namespace: &str,
+        name: &str,
+        images: &[String],
+    ) {
         fn runs(images: &[String], repo: &str) -> bool {
             images.iter().any(|image| {
                 // `registry/cilium/cilium:v1.18.1@sha256:…`: the repository path, without
@@ -35,9 +51,14 @@ impl Model {
             })
         }
         let what = format!("{} {namespace}/{name}", kind.as_str());
-        if runs(images, "cilium/cilium") || runs(images, "cilium/operator-generic") || runs(images, "cilium/operator") {
+        if runs(images, "cilium/cilium")
+            || runs(images, "cilium/operator-generic")
+            || runs(images, "cilium/operator")
+        {
             self.signs.cilium_agents.push(what);
-        } else if runs(images, "calico/node") || (kind == EndpointKind::DaemonSet && name == "calico-node") {
+        } else if runs(images, "calico/node")
+            || (kind == EndpointKind::DaemonSet && name == "calico-node")
+        {
             self.signs.calico_nodes.push(what);
         }
     }
@@ -68,7 +89,11 @@ impl Model {
                 // The managing controller first: it is the owner that created the object.
                 owners.sort_by_key(|o| !o.controller);
                 owners.iter().find_map(|o| {
-                    let i = *workloads.get(&(e.namespace.as_str(), o.kind.as_str(), o.name.as_str()))?;
+                    let i = *workloads.get(&(
+                        e.namespace.as_str(),
+                        o.kind.as_str(),
+                        o.name.as_str(),
+                    ))?;
                     let w = self.endpoints.get(i)?;
                     let uid_ok = match (&o.uid, &w.uid) {
                         (Some(a), Some(b)) => a == b,
@@ -124,7 +149,8 @@ impl Model {
             .enumerate()
             .map(|(i, e)| {
                 e.kind == EndpointKind::Pod
-                    || (!has_parent.get(i).copied().unwrap_or(false) && named_pods.get(i).is_none_or(Vec::is_empty))
+                    || (!has_parent.get(i).copied().unwrap_or(false)
+                        && named_pods.get(i).is_none_or(Vec::is_empty))
             })
             .collect();
         if keep.iter().all(|k| *k) {
@@ -145,8 +171,14 @@ impl Model {
             if keep.get(i).copied().unwrap_or(true) {
                 continue;
             }
-            let pods: Vec<usize> = named_pods.get(i).into_iter().flatten().filter_map(|p| new_index.get(*p).copied().flatten()).collect();
-            self.workload_pods.insert((e.namespace.clone(), e.name.clone()), pods);
+            let pods: Vec<usize> = named_pods
+                .get(i)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| new_index.get(*p).copied().flatten())
+                .collect();
+            self.workload_pods
+                .insert((e.namespace.clone(), e.name.clone()), pods);
         }
         let mut i = 0;
         self.endpoints.retain(|_| {
@@ -156,5 +188,4 @@ impl Model {
         });
         self.endpoint_index.clear();
     }
-
 }

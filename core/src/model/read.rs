@@ -40,16 +40,35 @@ impl Ctx<'_> {
     /// An error located at `field` of this object, with its YAML line.
     pub fn error(&self, code: ErrorCode, field: &str, message: impl Into<String>) -> Error {
         let line = match self.start {
-            Some(Located::Item(start)) => crate::source::locate_item(self.text, start, &parse_path(field)),
-            Some(Located::Document(start)) => crate::source::locate_from(self.text, start, &parse_path(&self.origin.path(field))),
-            None => locate(self.text, self.origin.document, &parse_path(&self.origin.path(field))),
+            Some(Located::Item(start)) => {
+                crate::source::locate_item(self.text, start, &parse_path(field))
+            }
+            Some(Located::Document(start)) => {
+                crate::source::locate_from(self.text, start, &parse_path(&self.origin.path(field)))
+            }
+            None => locate(
+                self.text,
+                self.origin.document,
+                &parse_path(&self.origin.path(field)),
+            ),
         };
         let what = match &self.namespace {
             Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
             None => format!("{} {}", self.kind, self.name),
         };
-        Error::new(code, format!("{what}: {}{}", if field.is_empty() { String::new() } else { format!("{field}: ") }, message.into()))
-            .at(self.origin.location(Some(field), line))
+        Error::new(
+            code,
+            format!(
+                "{what}: {}{}",
+                if field.is_empty() {
+                    String::new()
+                } else {
+                    format!("{field}: ")
+                },
+                message.into()
+            ),
+        )
+        .at(self.origin.location(Some(field), line))
     }
 
     pub fn deserialize<T: DeserializeOwned>(&self, v: &Value) -> Result<T, Error> {
@@ -226,7 +245,11 @@ pub struct OwnerRef {
     pub controller: bool,
 }
 
-pub(crate) fn read_meta(ctx: &Ctx, meta: Option<&ObjectMeta>, namespaced: bool) -> Result<Meta, Error> {
+pub(crate) fn read_meta(
+    ctx: &Ctx,
+    meta: Option<&ObjectMeta>,
+    namespaced: bool,
+) -> Result<Meta, Error> {
     // Only the fields kept are copied (not the whole ObjectMeta, once per object).
     let kept = meta.map(|m| ObjectMeta {
         name: m.name.clone(),
@@ -242,14 +265,19 @@ pub(crate) fn read_meta(ctx: &Ctx, meta: Option<&ObjectMeta>, namespaced: bool) 
 
 /// As [`read_meta`], keeping the metadata's own strings: for the objects read by the
 /// hundred thousand (Pods, workloads), whose metadata is read for nothing else.
-pub(crate) fn read_owned_meta(ctx: &Ctx, meta: ObjectMeta, namespaced: bool) -> Result<Meta, Error> {
+pub(crate) fn read_owned_meta(
+    ctx: &Ctx,
+    meta: ObjectMeta,
+    namespaced: bool,
+) -> Result<Meta, Error> {
     let name = meta.name.unwrap_or_default();
     if name.is_empty() {
         return Err(ctx.error(ErrorCode::InvalidField, "metadata.name", "is required"));
     }
     let namespace = meta.namespace.unwrap_or_else(|| "default".to_string());
     if namespaced {
-        check_dns_label(&namespace).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.namespace", m))?;
+        check_dns_label(&namespace)
+            .map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.namespace", m))?;
     }
     let labels = meta.labels.unwrap_or_default();
     check_labels(ctx, &labels, "metadata.labels")?;
@@ -257,7 +285,12 @@ pub(crate) fn read_owned_meta(ctx: &Ctx, meta: ObjectMeta, namespaced: bool) -> 
         .owner_references
         .into_iter()
         .flatten()
-        .map(|o| OwnerRef { kind: o.kind, name: o.name, uid: Some(o.uid).filter(|u| !u.is_empty()), controller: o.controller == Some(true) })
+        .map(|o| OwnerRef {
+            kind: o.kind,
+            name: o.name,
+            uid: Some(o.uid).filter(|u| !u.is_empty()),
+            controller: o.controller == Some(true),
+        })
         .collect();
     Ok(Meta {
         name,
@@ -272,7 +305,8 @@ pub(crate) fn read_owned_meta(ctx: &Ctx, meta: ObjectMeta, namespaced: bool) -> 
 pub(crate) fn check_labels(ctx: &Ctx, labels: &Labels, field: &str) -> Result<(), Error> {
     for (k, v) in labels {
         check_label_key(k).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, field, m))?;
-        check_label_value(v).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, &format!("{field}[\"{k}\"]"), m))?;
+        check_label_value(v)
+            .map_err(|m| ctx.error(ErrorCode::InvalidPolicy, &format!("{field}[\"{k}\"]"), m))?;
     }
     Ok(())
 }
@@ -280,16 +314,29 @@ pub(crate) fn check_labels(ctx: &Ctx, labels: &Labels, field: &str) -> Result<()
 /// The images a pod spec runs, for telling the dataplane's agents; a spec whose
 /// containers cannot be read shows none.
 fn image_names(ctx: &Ctx, spec: &PodSpecView, field: &str) -> Vec<String> {
-    read_containers(ctx, spec, field).unwrap_or_default().into_iter().filter_map(|c| c.image).collect()
+    read_containers(ctx, spec, field)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|c| c.image)
+        .collect()
 }
 
 fn parse_ip(ctx: &Ctx, s: &str, field: &str) -> Result<IpAddr, Error> {
-    s.parse().map_err(|_| ctx.error(ErrorCode::InvalidPolicy, field, format!("{s:?} is not an IP address")))
+    s.parse().map_err(|_| {
+        ctx.error(
+            ErrorCode::InvalidPolicy,
+            field,
+            format!("{s:?} is not an IP address"),
+        )
+    })
 }
 
 fn read_containers(ctx: &Ctx, spec: &PodSpecView, field: &str) -> Result<Vec<Container>, Error> {
     let mut out = Vec::new();
-    let lists = [("containers", &spec.containers, false), ("initContainers", &spec.init_containers, true)];
+    let lists = [
+        ("containers", &spec.containers, false),
+        ("initContainers", &spec.init_containers, true),
+    ];
     for (list, containers, init) in lists {
         for (i, c) in containers.iter().flatten().enumerate() {
             let mut ports = Vec::new();
@@ -298,17 +345,33 @@ fn read_containers(ctx: &Ctx, spec: &PodSpecView, field: &str) -> Result<Vec<Con
                 let port = u16::try_from(p.container_port)
                     .ok()
                     .filter(|p| *p >= 1)
-                    .ok_or_else(|| ctx.error(ErrorCode::InvalidPolicy, &format!("{at}.containerPort"), "must be between 1 and 65535, inclusive"))?;
+                    .ok_or_else(|| {
+                        ctx.error(
+                            ErrorCode::InvalidPolicy,
+                            &format!("{at}.containerPort"),
+                            "must be between 1 and 65535, inclusive",
+                        )
+                    })?;
                 let protocol = match p.protocol.as_deref() {
                     None => Protocol::Tcp,
                     Some(s) => Protocol::parse(s).ok_or_else(|| {
-                        ctx.error(ErrorCode::InvalidPolicy, &format!("{at}.protocol"), format!("unsupported protocol {s:?} (TCP, UDP, SCTP)"))
+                        ctx.error(
+                            ErrorCode::InvalidPolicy,
+                            &format!("{at}.protocol"),
+                            format!("unsupported protocol {s:?} (TCP, UDP, SCTP)"),
+                        )
                     })?,
                 };
                 if let Some(name) = &p.name {
-                    check_port_name(name).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, &format!("{at}.name"), m))?;
+                    check_port_name(name).map_err(|m| {
+                        ctx.error(ErrorCode::InvalidPolicy, &format!("{at}.name"), m)
+                    })?;
                 }
-                ports.push(NamedPort { name: p.name.clone(), port, protocol });
+                ports.push(NamedPort {
+                    name: p.name.clone(),
+                    port,
+                    protocol,
+                });
             }
             let env = c
                 .env
@@ -349,7 +412,10 @@ fn read_containers(ctx: &Ctx, spec: &PodSpecView, field: &str) -> Result<Vec<Con
 /// CRD versions for Cilium and Linkerd); `None` for kinds it does not read.
 fn served_version(group: &str, kind: &str) -> Option<&'static [&'static str]> {
     Some(match (group, kind) {
-        ("", "Namespace" | "Pod" | "Service" | "Node" | "ServiceAccount" | "Endpoints" | "ConfigMap") => &["v1"],
+        (
+            "",
+            "Namespace" | "Pod" | "Service" | "Node" | "ServiceAccount" | "Endpoints" | "ConfigMap",
+        ) => &["v1"],
         ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => &["v1"],
         ("batch", "Job" | "CronJob") => &["v1"],
         ("discovery.k8s.io", "EndpointSlice") => &["v1"],
@@ -360,13 +426,33 @@ fn served_version(group: &str, kind: &str) -> Option<&'static [&'static str]> {
 }
 
 impl Model {
-    pub(super) fn read_document(&mut self, input: &Input, doc: &Document, objects: &mut usize, limits: Limits) -> Result<(), Error> {
+    pub(super) fn read_document(
+        &mut self,
+        input: &Input,
+        doc: &Document,
+        objects: &mut usize,
+        limits: Limits,
+    ) -> Result<(), Error> {
         self.note_start(input.name, doc);
-        let origin = Origin { source: input.name.to_string(), document: doc.index, prefix: String::new(), line: doc.line };
+        let origin = Origin {
+            source: input.name.to_string(),
+            document: doc.index,
+            prefix: String::new(),
+            line: doc.line,
+        };
         let is_list = doc.value.get("items").is_some_and(Value::is_array)
-            && doc.value.get("kind").and_then(Value::as_str).is_some_and(|k| k == "List" || k.ends_with("List"));
+            && doc
+                .value
+                .get("kind")
+                .and_then(Value::as_str)
+                .is_some_and(|k| k == "List" || k.ends_with("List"));
         if is_list {
-            let items = doc.value.get("items").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            let items = doc
+                .value
+                .get("items")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             for (i, item) in items.iter().enumerate() {
                 let prefix = format!("items[{i}]");
                 // Recorded while parsing: locating each item anew would parse the List
@@ -375,142 +461,250 @@ impl Model {
                     Some(start) => start.line,
                     None => locate(input.text, doc.index, &parse_path(&prefix)).unwrap_or(doc.line),
                 };
-                let origin = Origin { prefix, line, ..origin.clone() };
+                let origin = Origin {
+                    prefix,
+                    line,
+                    ..origin.clone()
+                };
                 let start = doc.items.get(i).map(|s| Located::Item(*s));
                 self.read_object(input, origin, start, item, objects, limits)?;
             }
             return Ok(());
         }
-        self.read_object(input, origin, Some(Located::Document(doc.start)), &doc.value, objects, limits)
+        self.read_object(
+            input,
+            origin,
+            Some(Located::Document(doc.start)),
+            &doc.value,
+            objects,
+            limits,
+        )
     }
 
-    fn read_object(&mut self, input: &Input, origin: Origin, start: Option<Located>, v: &Value, objects: &mut usize, limits: Limits) -> Result<(), Error> {
+    fn read_object(
+        &mut self,
+        input: &Input,
+        origin: Origin,
+        start: Option<Located>,
+        v: &Value,
+        objects: &mut usize,
+        limits: Limits,
+    ) -> Result<(), Error> {
         *objects += 1;
         if *objects > limits.max_objects {
             return Err(Error::new(
                 ErrorCode::LimitExceeded,
-                format!("more than {} objects (limit max_objects)", limits.max_objects),
+                format!(
+                    "more than {} objects (limit max_objects)",
+                    limits.max_objects
+                ),
             )
             .at(origin.location(None, None)));
         }
-        let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
-        let api_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
+        let kind = v
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let api_version = v
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-        let name = v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
-        let namespace = v.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
-        let ctx = Ctx { text: input.text, origin: origin.clone(), kind: kind.clone(), namespace: namespace.clone(), name: name.clone(), start };
+        let name = v
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let namespace = v
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let ctx = Ctx {
+            text: input.text,
+            origin: origin.clone(),
+            kind: kind.clone(),
+            namespace: namespace.clone(),
+            name: name.clone(),
+            start,
+        };
         if !v.is_object() {
-            return Err(Error::new(ErrorCode::InvalidField, "a document must be a mapping (a Kubernetes object)")
-                .at(origin.location(None, None)));
+            return Err(Error::new(
+                ErrorCode::InvalidField,
+                "a document must be a mapping (a Kubernetes object)",
+            )
+            .at(origin.location(None, None)));
         }
         let unserved = served_version(group, &kind).and_then(|served| {
-            let version = api_version.rsplit_once('/').map_or(api_version.as_str(), |(_, v)| v);
+            let version = api_version
+                .rsplit_once('/')
+                .map_or(api_version.as_str(), |(_, v)| v);
             (!served.contains(&version)).then(|| {
                 ctx.error(
                     ErrorCode::InvalidField,
                     "apiVersion",
                     format!(
                         "{api_version:?} is not served for {kind}: the API server serves {}",
-                        served.iter().map(|v| if group.is_empty() { (*v).to_string() } else { format!("{group}/{v}") }).collect::<Vec<_>>().join(", ")
+                        served
+                            .iter()
+                            .map(|v| if group.is_empty() {
+                                (*v).to_string()
+                            } else {
+                                format!("{group}/{v}")
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
             })
         });
-        let result = if let Some(error) = unserved { Err(error) } else { match (group, kind.as_str()) {
-            ("", "Namespace") => self.read_namespace(&ctx, v),
-            ("", "Pod") => self.read_pod(&ctx, v),
-            ("apps", "Deployment") => self.read_workload(&ctx, v, EndpointKind::Deployment),
-            ("apps", "StatefulSet") => self.read_workload(&ctx, v, EndpointKind::StatefulSet),
-            ("apps", "DaemonSet") => self.read_workload(&ctx, v, EndpointKind::DaemonSet),
-            ("apps", "ReplicaSet") => self.read_workload(&ctx, v, EndpointKind::ReplicaSet),
-            ("batch", "Job") => self.read_workload(&ctx, v, EndpointKind::Job),
-            ("batch", "CronJob") => self.read_workload(&ctx, v, EndpointKind::CronJob),
-            ("", "Service") => self.read_service(&ctx, v),
-            ("", "Node") => self.read_node(&ctx, v),
-            ("", "ServiceAccount") => {
-                let meta: ObjectMeta = ctx.deserialize(v.get("metadata").unwrap_or(&Value::Null))?;
-                let m = read_meta(&ctx, Some(&meta), true);
-                m.map(|m| {
-                    self.service_accounts.insert((m.namespace, m.name));
-                })
-            }
-            ("", "Endpoints") => self.read_endpoints(&ctx, v),
-            ("discovery.k8s.io", "EndpointSlice") => self.read_endpoint_slice(&ctx, v),
-            ("networking.k8s.io", "NetworkPolicy") => self.read_netpol(&ctx, v),
-            ("", "ConfigMap") if namespace.as_deref() == Some("kube-system") && name == "cilium-config" => {
-                let data: BTreeMap<String, Value> = v.get("data").and_then(|d| serde_json::from_value(d.clone()).ok()).unwrap_or_default();
-                let data = data
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let v = match v {
-                            Value::String(s) => s,
-                            other => other.to_string(),
-                        };
-                        (k, v)
+        let result = if let Some(error) = unserved {
+            Err(error)
+        } else {
+            match (group, kind.as_str()) {
+                ("", "Namespace") => self.read_namespace(&ctx, v),
+                ("", "Pod") => self.read_pod(&ctx, v),
+                ("apps", "Deployment") => self.read_workload(&ctx, v, EndpointKind::Deployment),
+                ("apps", "StatefulSet") => self.read_workload(&ctx, v, EndpointKind::StatefulSet),
+                ("apps", "DaemonSet") => self.read_workload(&ctx, v, EndpointKind::DaemonSet),
+                ("apps", "ReplicaSet") => self.read_workload(&ctx, v, EndpointKind::ReplicaSet),
+                ("batch", "Job") => self.read_workload(&ctx, v, EndpointKind::Job),
+                ("batch", "CronJob") => self.read_workload(&ctx, v, EndpointKind::CronJob),
+                ("", "Service") => self.read_service(&ctx, v),
+                ("", "Node") => self.read_node(&ctx, v),
+                ("", "ServiceAccount") => {
+                    let meta: ObjectMeta =
+                        ctx.deserialize(v.get("metadata").unwrap_or(&Value::Null))?;
+                    let m = read_meta(&ctx, Some(&meta), true);
+                    m.map(|m| {
+                        self.service_accounts.insert((m.namespace, m.name));
                     })
-                    .collect();
-                self.signs.cilium_config = Some((origin.clone(), data));
-                Ok(())
+                }
+                ("", "Endpoints") => self.read_endpoints(&ctx, v),
+                ("discovery.k8s.io", "EndpointSlice") => self.read_endpoint_slice(&ctx, v),
+                ("networking.k8s.io", "NetworkPolicy") => self.read_netpol(&ctx, v),
+                ("", "ConfigMap")
+                    if namespace.as_deref() == Some("kube-system") && name == "cilium-config" =>
+                {
+                    let data: BTreeMap<String, Value> = v
+                        .get("data")
+                        .and_then(|d| serde_json::from_value(d.clone()).ok())
+                        .unwrap_or_default();
+                    let data = data
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let v = match v {
+                                Value::String(s) => s,
+                                other => other.to_string(),
+                            };
+                            (k, v)
+                        })
+                        .collect();
+                    self.signs.cilium_config = Some((origin.clone(), data));
+                    Ok(())
+                }
+                ("projectcalico.org" | "crd.projectcalico.org", _) => {
+                    let cluster_scoped = kind.starts_with("Global")
+                        || kind.starts_with("StagedGlobal")
+                        || namespace.is_none() && !kind.contains("NetworkPolicy");
+                    self.signs.calico_objects.push(ForeignPolicy {
+                        kind: kind.clone(),
+                        namespace: if cluster_scoped {
+                            None
+                        } else {
+                            Some(namespace.clone().unwrap_or_else(|| "default".into()))
+                        },
+                        name: name.clone(),
+                        origin: origin.clone(),
+                    });
+                    Ok(())
+                }
+                ("cilium.io", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy") => {
+                    cilium::read(&ctx, v).map(|o| self.cilium.push(o))
+                }
+                ("policy.linkerd.io", _) if linkerd::is_policy_kind(&kind) => {
+                    self.linkerd.read(&ctx, v)
+                }
+                ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute") => {
+                    self.linkerd.read(&ctx, v)
+                }
+                ("meshverdict", "Expectations") => {
+                    self.expectations.push((origin.clone(), v.clone()));
+                    Ok(())
+                }
+                ("meshverdict", "Intents") => {
+                    self.intents.push((origin.clone(), v.clone()));
+                    Ok(())
+                }
+                _ => {
+                    let what = if kind.is_empty() {
+                        "an object without `kind`".to_string()
+                    } else {
+                        format!("kind {kind} ({api_version})")
+                    };
+                    self.warnings.push(Warning {
+                        code: WarningCode::UnknownKind,
+                        message: format!("skipped {what}: meshverdict does not read it"),
+                        location: Some(origin.location(None, None)),
+                    });
+                    Ok(())
+                }
             }
-            ("projectcalico.org" | "crd.projectcalico.org", _) => {
-                let cluster_scoped = kind.starts_with("Global") || kind.starts_with("StagedGlobal") || namespace.is_none() && !kind.contains("NetworkPolicy");
-                self.signs.calico_objects.push(ForeignPolicy {
-                    kind: kind.clone(),
-                    namespace: if cluster_scoped { None } else { Some(namespace.clone().unwrap_or_else(|| "default".into())) },
-                    name: name.clone(),
-                    origin: origin.clone(),
-                });
-                Ok(())
-            }
-            ("cilium.io", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy") => cilium::read(&ctx, v).map(|o| self.cilium.push(o)),
-            ("policy.linkerd.io", _) if linkerd::is_policy_kind(&kind) => self.linkerd.read(&ctx, v),
-            ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute") => self.linkerd.read(&ctx, v),
-            ("meshverdict", "Expectations") => {
-                self.expectations.push((origin.clone(), v.clone()));
-                Ok(())
-            }
-            ("meshverdict", "Intents") => {
-                self.intents.push((origin.clone(), v.clone()));
-                Ok(())
-            }
-            _ => {
-                let what = if kind.is_empty() { "an object without `kind`".to_string() } else { format!("kind {kind} ({api_version})") };
-                self.warnings.push(Warning {
-                    code: WarningCode::UnknownKind,
-                    message: format!("skipped {what}: meshverdict does not read it"),
-                    location: Some(origin.location(None, None)),
-                });
-                Ok(())
-            }
-        } };
+        };
         if let Err(error) = result {
-            if kind == "Pod" || ctx.kind.ends_with("Set") || matches!(kind.as_str(), "Deployment" | "Job" | "CronJob") {
-                self.invalid_endpoints.insert((namespace.clone().unwrap_or_else(|| "default".into()), name.clone()), error.clone());
+            if kind == "Pod"
+                || ctx.kind.ends_with("Set")
+                || matches!(kind.as_str(), "Deployment" | "Job" | "CronJob")
+            {
+                self.invalid_endpoints.insert(
+                    (
+                        namespace.clone().unwrap_or_else(|| "default".into()),
+                        name.clone(),
+                    ),
+                    error.clone(),
+                );
             }
-            self.invalid.push(Invalid { kind, namespace, name, error });
+            self.invalid.push(Invalid {
+                kind,
+                namespace,
+                name,
+                error,
+            });
         }
         Ok(())
     }
 
     pub(super) fn namespace_entry(&mut self, name: &str) -> &mut Namespace {
-        self.namespaces.entry(name.to_string()).or_insert_with(|| Namespace {
-            name: name.to_string(),
-            labels: BTreeMap::from([("kubernetes.io/metadata.name".to_string(), name.to_string())]),
-            annotations: BTreeMap::new(),
-            declared: false,
-        })
+        self.namespaces
+            .entry(name.to_string())
+            .or_insert_with(|| Namespace {
+                name: name.to_string(),
+                labels: BTreeMap::from([(
+                    "kubernetes.io/metadata.name".to_string(),
+                    name.to_string(),
+                )]),
+                annotations: BTreeMap::new(),
+                declared: false,
+            })
     }
 
     fn read_namespace(&mut self, ctx: &Ctx, v: &Value) -> Result<(), Error> {
         let ns: K8sNamespace = ctx.deserialize(v)?;
         let meta = read_meta(ctx, Some(&ns.metadata), false)?;
-        check_dns_label(&meta.name).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.name", m))?;
+        check_dns_label(&meta.name)
+            .map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.name", m))?;
         let mut labels = meta.labels;
         // The API server always sets this label to the name (NamespaceDefaultLabelName).
         labels.insert("kubernetes.io/metadata.name".into(), meta.name.clone());
         self.namespaces.insert(
             meta.name.clone(),
-            Namespace { name: meta.name, labels, annotations: meta.annotations, declared: true },
+            Namespace {
+                name: meta.name,
+                labels,
+                annotations: meta.annotations,
+                declared: true,
+            },
         );
         Ok(())
     }
@@ -525,7 +719,10 @@ impl Model {
         spec_field: &str,
     ) -> Result<(), Error> {
         let containers = read_containers(ctx, spec, spec_field)?;
-        let ports = containers.iter().flat_map(|c| c.ports.iter().cloned()).collect();
+        let ports = containers
+            .iter()
+            .flat_map(|c| c.ports.iter().cloned())
+            .collect();
         let service_account = spec
             .service_account_name
             .clone()
@@ -545,7 +742,12 @@ impl Model {
         if duplicate.is_some() {
             self.warnings.push(Warning {
                 code: WarningCode::DuplicateObject,
-                message: format!("{} {}/{} is given twice; the later one is used", kind.as_str(), meta.namespace, meta.name),
+                message: format!(
+                    "{} {}/{} is given twice; the later one is used",
+                    kind.as_str(),
+                    meta.namespace,
+                    meta.name
+                ),
                 location: Some(ctx.origin.location(None, None)),
             });
         }
@@ -634,12 +836,21 @@ impl Model {
         let meta = read_owned_meta(ctx, w.metadata.unwrap_or_default(), true)?;
         let spec = w.spec.unwrap_or_default();
         let (template, field) = if kind == EndpointKind::CronJob {
-            (spec.job_template.and_then(|j| j.spec).and_then(|s| s.template), "spec.jobTemplate.spec.template")
+            (
+                spec.job_template
+                    .and_then(|j| j.spec)
+                    .and_then(|s| s.template),
+                "spec.jobTemplate.spec.template",
+            )
         } else {
             (spec.template, "spec.template")
         };
         let Some(template) = template else {
-            return Err(ctx.error(ErrorCode::InvalidField, field, "is required: the pod template is the endpoint"));
+            return Err(ctx.error(
+                ErrorCode::InvalidField,
+                field,
+                "is required: the pod template is the endpoint",
+            ));
         };
         let tmeta = template.metadata.unwrap_or_default();
         let labels = tmeta.labels.unwrap_or_default();
@@ -669,7 +880,14 @@ impl Model {
             self.namespace_entry(&endpoint_meta.namespace);
             return Ok(());
         }
-        self.push_endpoint(ctx, kind, endpoint_meta, &pod_spec, Vec::new(), &format!("{field}.spec"))
+        self.push_endpoint(
+            ctx,
+            kind,
+            endpoint_meta,
+            &pod_spec,
+            Vec::new(),
+            &format!("{field}.spec"),
+        )
     }
 
     fn read_service(&mut self, ctx: &Ctx, v: &Value) -> Result<(), Error> {
@@ -682,25 +900,47 @@ impl Model {
             let port = u16::try_from(p.port)
                 .ok()
                 .filter(|p| *p >= 1)
-                .ok_or_else(|| ctx.error(ErrorCode::InvalidPolicy, &format!("{at}.port"), "must be between 1 and 65535, inclusive"))?;
+                .ok_or_else(|| {
+                    ctx.error(
+                        ErrorCode::InvalidPolicy,
+                        &format!("{at}.port"),
+                        "must be between 1 and 65535, inclusive",
+                    )
+                })?;
             let protocol = match p.protocol.as_deref() {
                 None => Protocol::Tcp,
                 Some(s) => Protocol::parse(s).ok_or_else(|| {
-                    ctx.error(ErrorCode::InvalidPolicy, &format!("{at}.protocol"), format!("unsupported protocol {s:?}"))
+                    ctx.error(
+                        ErrorCode::InvalidPolicy,
+                        &format!("{at}.protocol"),
+                        format!("unsupported protocol {s:?}"),
+                    )
                 })?,
             };
             use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
             let target = match &p.target_port {
                 None => TargetPort::Number(port),
-                Some(IntOrString::Int(n)) => TargetPort::Number(u16::try_from(*n).ok().filter(|n| *n >= 1).ok_or_else(|| {
-                    ctx.error(ErrorCode::InvalidPolicy, &format!("{at}.targetPort"), "must be between 1 and 65535, inclusive")
-                })?),
+                Some(IntOrString::Int(n)) => TargetPort::Number(
+                    u16::try_from(*n).ok().filter(|n| *n >= 1).ok_or_else(|| {
+                        ctx.error(
+                            ErrorCode::InvalidPolicy,
+                            &format!("{at}.targetPort"),
+                            "must be between 1 and 65535, inclusive",
+                        )
+                    })?,
+                ),
                 Some(IntOrString::String(s)) => match s.parse::<u16>() {
                     Ok(n) if n >= 1 => TargetPort::Number(n),
                     _ => TargetPort::Name(s.clone()),
                 },
             };
-            ports.push(ServicePort { name: p.name.clone(), port, target, protocol, app_protocol: p.app_protocol.clone() });
+            ports.push(ServicePort {
+                name: p.name.clone(),
+                port,
+                target,
+                protocol,
+                app_protocol: p.app_protocol.clone(),
+            });
         }
         let selector = spec.selector.filter(|s| !s.is_empty());
         if let Some(sel) = &selector {
@@ -722,12 +962,23 @@ impl Model {
     fn read_node(&mut self, ctx: &Ctx, v: &Value) -> Result<(), Error> {
         let node: NodeView = ctx.deserialize(v)?;
         let meta = read_meta(ctx, node.metadata.as_ref(), false)?;
-        check_dns_subdomain(&meta.name).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.name", m))?;
+        check_dns_subdomain(&meta.name)
+            .map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.name", m))?;
         let mut addresses = Vec::new();
-        for (i, a) in node.status.and_then(|s| s.addresses).unwrap_or_default().iter().enumerate() {
+        for (i, a) in node
+            .status
+            .and_then(|s| s.addresses)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             let is_ip = matches!(a.kind.as_deref(), Some("InternalIP" | "ExternalIP"));
             if let (true, Some(addr)) = (is_ip, &a.address) {
-                addresses.push(parse_ip(ctx, addr, &format!("status.addresses[{i}].address"))?);
+                addresses.push(parse_ip(
+                    ctx,
+                    addr,
+                    &format!("status.addresses[{i}].address"),
+                )?);
             }
         }
         let entry = self.nodes.entry(meta.name.clone()).or_insert_with(|| Node {
@@ -775,8 +1026,12 @@ impl Model {
     fn read_endpoint_slice(&mut self, ctx: &Ctx, v: &Value) -> Result<(), Error> {
         let es: EndpointSliceView = ctx.deserialize(v)?;
         let meta = read_meta(ctx, es.metadata.as_ref(), true)?;
-        let for_api =
-            meta.namespace == "default" && meta.labels.get("kubernetes.io/service-name").map(String::as_str) == Some("kubernetes");
+        let for_api = meta.namespace == "default"
+            && meta
+                .labels
+                .get("kubernetes.io/service-name")
+                .map(String::as_str)
+                == Some("kubernetes");
         if !for_api {
             return Ok(());
         }
@@ -801,11 +1056,16 @@ impl Model {
     fn read_netpol(&mut self, ctx: &Ctx, v: &Value) -> Result<(), Error> {
         let np: NetworkPolicy = ctx.deserialize(v)?;
         let meta = read_meta(ctx, Some(&np.metadata), true)?;
-        check_dns_subdomain(&meta.name).map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.name", m))?;
+        check_dns_subdomain(&meta.name)
+            .map_err(|m| ctx.error(ErrorCode::InvalidPolicy, "metadata.name", m))?;
         self.namespace_entry(&meta.namespace);
-        let obj = NetPolObject { namespace: meta.namespace, name: meta.name, policy: np, origin: ctx.origin.clone() };
+        let obj = NetPolObject {
+            namespace: meta.namespace,
+            name: meta.name,
+            policy: np,
+            origin: ctx.origin.clone(),
+        };
         self.netpols.push(obj);
         Ok(())
     }
-
 }

@@ -35,13 +35,19 @@ impl Claims {
     }
 
     pub fn covers(&self, from: &Key, to: &Key, protocol: Protocol, port: u16) -> bool {
-        self.map.get(&(from.clone(), to.clone())).is_some_and(|p| p.covers(protocol, port))
+        self.map
+            .get(&(from.clone(), to.clone()))
+            .is_some_and(|p| p.covers(protocol, port))
     }
 }
 
 /// A flow the mesh or the platform needs, made explicit in the output.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "Need"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "Need")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct NeedView {
     pub from: String,
@@ -102,18 +108,43 @@ pub(crate) fn trust_domain(model: &Model) -> (String, bool) {
 /// and the ports they serve DNS on: the target ports of the Service's port 53.
 pub(crate) fn dns_pods(model: &Model) -> (Vec<usize>, BTreeSet<(Protocol, u16)>) {
     let mut ports = BTreeSet::new();
-    for (ns, name) in [("kube-system", "kube-dns"), ("openshift-dns", "dns-default")] {
-        let Some(svc) = model.services.iter().find(|s| s.namespace == ns && s.name == name) else { continue };
-        let Some(sel) = svc.selector.as_ref().filter(|s| !s.is_empty()) else { continue };
-        let pods: Vec<&Endpoint> = model.endpoints.iter().filter(|e| e.namespace == ns && sel.iter().all(|(k, v)| e.labels.get(k) == Some(v))).collect();
+    for (ns, name) in [
+        ("kube-system", "kube-dns"),
+        ("openshift-dns", "dns-default"),
+    ] {
+        let Some(svc) = model
+            .services
+            .iter()
+            .find(|s| s.namespace == ns && s.name == name)
+        else {
+            continue;
+        };
+        let Some(sel) = svc.selector.as_ref().filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        let pods: Vec<&Endpoint> = model
+            .endpoints
+            .iter()
+            .filter(|e| e.namespace == ns && sel.iter().all(|(k, v)| e.labels.get(k) == Some(v)))
+            .collect();
         if pods.is_empty() {
             continue;
         }
-        for sp in svc.ports.iter().filter(|p| p.port == 53 || p.name.as_deref().is_some_and(|n| n.starts_with("dns"))) {
+        for sp in svc
+            .ports
+            .iter()
+            .filter(|p| p.port == 53 || p.name.as_deref().is_some_and(|n| n.starts_with("dns")))
+        {
             for e in &pods {
                 let n = match &sp.target {
                     TargetPort::Number(n) => Some(*n),
-                    TargetPort::Name(t) => e.ports.iter().find(|d| d.name.as_deref() == Some(t.as_str()) && d.protocol == sp.protocol).map(|d| d.port),
+                    TargetPort::Name(t) => e
+                        .ports
+                        .iter()
+                        .find(|d| {
+                            d.name.as_deref() == Some(t.as_str()) && d.protocol == sp.protocol
+                        })
+                        .map(|d| d.port),
                 };
                 if let Some(n) = n {
                     ports.insert((sp.protocol, n));
@@ -125,9 +156,19 @@ pub(crate) fn dns_pods(model: &Model) -> (Vec<usize>, BTreeSet<(Protocol, u16)>)
         }
         return (pods.iter().map(|e| e.index).collect(), ports);
     }
-    let pods: Vec<usize> =
-        model.endpoints.iter().filter(|e| e.namespace == "kube-system" && e.labels.get("k8s-app").map(String::as_str) == Some("kube-dns")).map(|e| e.index).collect();
-    (pods, BTreeSet::from([(Protocol::Udp, 53), (Protocol::Tcp, 53)]))
+    let pods: Vec<usize> = model
+        .endpoints
+        .iter()
+        .filter(|e| {
+            e.namespace == "kube-system"
+                && e.labels.get("k8s-app").map(String::as_str) == Some("kube-dns")
+        })
+        .map(|e| e.index)
+        .collect();
+    (
+        pods,
+        BTreeSet::from([(Protocol::Udp, 53), (Protocol::Tcp, 53)]),
+    )
 }
 
 pub(crate) struct Builder<'c> {
@@ -142,7 +183,12 @@ pub(crate) struct Builder<'c> {
 }
 
 fn unit_about(model: &Model, u: &Unit) -> String {
-    let kind = u.endpoints.first().and_then(|i| model.endpoints.get(*i)).map(|e| e.kind.as_str()).unwrap_or("Pod");
+    let kind = u
+        .endpoints
+        .first()
+        .and_then(|i| model.endpoints.get(*i))
+        .map(|e| e.kind.as_str())
+        .unwrap_or("Pod");
     if u.endpoints.len() > 1 {
         format!("{} ({} pods)", u.reference(), u.endpoints.len())
     } else {
@@ -152,7 +198,14 @@ fn unit_about(model: &Model, u: &Unit) -> String {
 
 impl<'c> Builder<'c> {
     pub fn new(cluster: &'c Cluster, units: &'c Units, options: &'c SynthOptions) -> Builder<'c> {
-        Builder { cluster, units, options, plan: Plan::default(), policy_of: BTreeMap::new(), ns_policy: BTreeMap::new() }
+        Builder {
+            cluster,
+            units,
+            options,
+            plan: Plan::default(),
+            policy_of: BTreeMap::new(),
+            ns_policy: BTreeMap::new(),
+        }
     }
 
     pub(crate) fn model(&self) -> &'c Model {
@@ -171,12 +224,19 @@ impl<'c> Builder<'c> {
     fn policy(&self, unit: usize) -> Option<usize> {
         match self.options.granularity {
             Granularity::Workload => self.policy_of.get(&unit).copied(),
-            Granularity::Namespace => self.units.list.get(unit).and_then(|u| self.ns_policy.get(&u.namespace).copied()),
+            Granularity::Namespace => self
+                .units
+                .list
+                .get(unit)
+                .and_then(|u| self.ns_policy.get(&u.namespace).copied()),
         }
     }
 
     fn want(&mut self, unit: usize, dir: Dir, peer: Peer, ports: &PortSet, reason: Reason) {
-        if let Some(p) = self.policy(unit).and_then(|i| self.plan.policies.get_mut(i)) {
+        if let Some(p) = self
+            .policy(unit)
+            .and_then(|i| self.plan.policies.get_mut(i))
+        {
             p.want(dir, peer, ports, reason);
         }
     }
@@ -185,8 +245,14 @@ impl<'c> Builder<'c> {
     pub fn unit_peer(&self, unit: usize) -> Option<Peer> {
         let u = self.units.list.get(unit)?;
         Some(match self.options.granularity {
-            Granularity::Namespace => Peer::Pods { namespace: NsSel::Named(u.namespace.clone()), pods: None },
-            Granularity::Workload => Peer::Pods { namespace: NsSel::Named(u.namespace.clone()), pods: Some(u.selector.clone()) },
+            Granularity::Namespace => Peer::Pods {
+                namespace: NsSel::Named(u.namespace.clone()),
+                pods: None,
+            },
+            Granularity::Workload => Peer::Pods {
+                namespace: NsSel::Named(u.namespace.clone()),
+                pods: Some(u.selector.clone()),
+            },
         })
     }
 
@@ -195,8 +261,13 @@ impl<'c> Builder<'c> {
             Side::Pod(i) => self.unit_of(*i).and_then(|u| self.unit_peer(u)),
             Side::Node(_) => Some(Peer::Nodes),
             Side::External(net) => {
-                let api = net.prefix_len() == net.max_prefix_len() && self.model().api_server.contains(&net.addr());
-                Some(if api { Peer::ApiServer } else { Peer::Cidr(*net) })
+                let api = net.prefix_len() == net.max_prefix_len()
+                    && self.model().api_server.contains(&net.addr());
+                Some(if api {
+                    Peer::ApiServer
+                } else {
+                    Peer::Cidr(*net)
+                })
             }
             Side::Dns(n) if n.is_empty() => None,
             Side::Dns(n) => Some(Peer::Fqdn(n.clone())),
@@ -226,14 +297,23 @@ impl<'c> Builder<'c> {
         // names them gets its rule on the other side, and they are isolated only when
         // their namespace is.
         let linkerd = self.cluster.compiled().linkerd.as_ref();
-        let platform = |e: usize| dns.contains(&e) || linkerd.and_then(|l| l.info.get(e)).is_some_and(|i| i.component.is_some());
+        let platform = |e: usize| {
+            dns.contains(&e)
+                || linkerd
+                    .and_then(|l| l.info.get(e))
+                    .is_some_and(|i| i.component.is_some())
+        };
         let mut units: BTreeSet<usize> = BTreeSet::new();
         let mut spared: BTreeSet<String> = BTreeSet::new();
         for f in &resolved.flows {
             for s in [&f.from, &f.to] {
                 if let Side::Pod(i) = s {
                     if platform(*i) {
-                        spared.extend(self.unit_of(*i).and_then(|u| self.units.list.get(u)).map(Unit::reference));
+                        spared.extend(
+                            self.unit_of(*i)
+                                .and_then(|u| self.units.list.get(u))
+                                .map(Unit::reference),
+                        );
                         continue;
                     }
                     units.extend(self.unit_of(*i));
@@ -252,11 +332,24 @@ impl<'c> Builder<'c> {
             }
         }
         if self.options.granularity == Granularity::Namespace {
-            let namespaces: BTreeSet<String> = units.iter().filter_map(|u| self.units.list.get(*u)).map(|u| u.namespace.clone()).collect();
-            units = self.units.list.iter().enumerate().filter(|(_, u)| namespaces.contains(&u.namespace)).map(|(i, _)| i).collect();
+            let namespaces: BTreeSet<String> = units
+                .iter()
+                .filter_map(|u| self.units.list.get(*u))
+                .map(|u| u.namespace.clone())
+                .collect();
+            units = self
+                .units
+                .list
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| namespaces.contains(&u.namespace))
+                .map(|(i, _)| i)
+                .collect();
         }
         for &ui in &units {
-            let Some(u) = self.units.list.get(ui) else { continue };
+            let Some(u) = self.units.list.get(ui) else {
+                continue;
+            };
             // The control plane's and the DNS's own pods are the platform: only isolated
             // when asked for by namespace.
             self.plan.concerned.extend(u.endpoints.iter().copied());
@@ -265,10 +358,24 @@ impl<'c> Builder<'c> {
             }
             match self.options.granularity {
                 Granularity::Workload => {
-                    let mut p = PolicyPlan::new(&u.namespace, &policy_name(&u.name), Subject::Pods(u.selector.clone()), unit_about(model, u));
+                    let mut p = PolicyPlan::new(
+                        &u.namespace,
+                        &policy_name(&u.name),
+                        Subject::Pods(u.selector.clone()),
+                        unit_about(model, u),
+                    );
                     if !u.also.is_empty() {
-                        let also: Vec<String> = u.also.iter().filter_map(|i| model.endpoints.get(*i)).map(Endpoint::reference).collect();
-                        p.notes.push(format!("its labels ({}) also select {}: they carry the same labels", u.selector.text(), also.join(", ")));
+                        let also: Vec<String> = u
+                            .also
+                            .iter()
+                            .filter_map(|i| model.endpoints.get(*i))
+                            .map(Endpoint::reference)
+                            .collect();
+                        p.notes.push(format!(
+                            "its labels ({}) also select {}: they carry the same labels",
+                            u.selector.text(),
+                            also.join(", ")
+                        ));
                         self.plan.notes.push(format!(
                             "{}/{} also selects {} (no label tells them apart from {}): they are isolated with it and get what it gets",
                             u.namespace,
@@ -282,8 +389,14 @@ impl<'c> Builder<'c> {
                 }
                 Granularity::Namespace => {
                     if !self.ns_policy.contains_key(&u.namespace) {
-                        let p = PolicyPlan::new(&u.namespace, "meshverdict-namespace", Subject::Namespace, format!("every pod of namespace {}", u.namespace));
-                        self.ns_policy.insert(u.namespace.clone(), self.plan.policies.len());
+                        let p = PolicyPlan::new(
+                            &u.namespace,
+                            "meshverdict-namespace",
+                            Subject::Namespace,
+                            format!("every pod of namespace {}", u.namespace),
+                        );
+                        self.ns_policy
+                            .insert(u.namespace.clone(), self.plan.policies.len());
                         self.plan.policies.push(p);
                     }
                 }
@@ -314,7 +427,11 @@ impl<'c> Builder<'c> {
             _ => {}
         }
         if let (Side::Node(n), Dialect::NetworkPolicy) = (&f.from, dialect) {
-            let known = self.model().nodes.get(n).is_some_and(|x| !x.addresses.is_empty());
+            let known = self
+                .model()
+                .nodes
+                .get(n)
+                .is_some_and(|x| !x.addresses.is_empty());
             if !known {
                 return Some(format!("node:{n} has no address in the input: NetworkPolicy can only admit a node by its address (ipBlock)"));
             }
@@ -330,7 +447,12 @@ impl<'c> Builder<'c> {
 
     pub(crate) fn side_text(&self, s: &Side) -> String {
         match s {
-            Side::Pod(i) => self.model().endpoints.get(*i).map(Endpoint::reference).unwrap_or_default(),
+            Side::Pod(i) => self
+                .model()
+                .endpoints
+                .get(*i)
+                .map(Endpoint::reference)
+                .unwrap_or_default(),
             Side::Node(n) => format!("node:{n}"),
             Side::External(n) => format!("ip:{n}"),
             Side::Dns(n) => format!("dns:{n}"),
@@ -339,9 +461,13 @@ impl<'c> Builder<'c> {
 
     /// The wire ports the mesh carries a flow on, beside its application ports.
     pub(crate) fn wire(&self, f: &Flow) -> Vec<(u16, u16, String)> {
-        let (Side::Pod(s), Side::Pod(d), Some(mesh)) = (&f.from, &f.to, self.cluster.mesh()) else { return Vec::new() };
+        let (Side::Pod(s), Side::Pod(d), Some(mesh)) = (&f.from, &f.to, self.cluster.mesh()) else {
+            return Vec::new();
+        };
         let m = self.model();
-        let (Some(se), Some(de)) = (m.endpoints.get(*s), m.endpoints.get(*d)) else { return Vec::new() };
+        let (Some(se), Some(de)) = (m.endpoints.get(*s), m.endpoints.get(*d)) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for item in &f.ports.0 {
             if item.protocol.is_some_and(|p| p != Protocol::Tcp) {
@@ -371,17 +497,27 @@ impl<'c> Builder<'c> {
                 unmet.entry(f.intent).or_default().insert(why);
                 continue;
             }
-            let summary = resolved.summaries.get(f.intent.saturating_sub(1)).cloned().unwrap_or_default();
+            let summary = resolved
+                .summaries
+                .get(f.intent.saturating_sub(1))
+                .cloned()
+                .unwrap_or_default();
             let reason = Reason::intent(f.intent, &summary);
             let mut ports = f.ports.clone();
             let wire = self.wire(f);
             let mut wire_reason = None;
             for (app, w, why) in &wire {
                 ports.insert(PortItem::one(Protocol::Tcp, *w));
-                wire_reason = Some(Reason::need(format!("Linkerd carries {app}/TCP of intent #{} on {w}: {why}", f.intent)));
+                wire_reason = Some(Reason::need(format!(
+                    "Linkerd carries {app}/TCP of intent #{} on {w}: {why}",
+                    f.intent
+                )));
             }
             if self.options.dialect != Dialect::Linkerd {
-                if let (Side::Pod(d), Some(peer)) = (&f.to, f.from_peer.clone().or_else(|| self.side_peer(&f.from))) {
+                if let (Side::Pod(d), Some(peer)) = (
+                    &f.to,
+                    f.from_peer.clone().or_else(|| self.side_peer(&f.from)),
+                ) {
                     if let Some(u) = self.unit_of(*d) {
                         self.want(u, Dir::Ingress, peer.clone(), &ports, reason.clone());
                         if let Some(r) = &wire_reason {
@@ -390,7 +526,10 @@ impl<'c> Builder<'c> {
                     }
                 }
                 if let (Side::Pod(s), false) = (&f.from, is_placeholder(&f.from)) {
-                    if let (Some(u), Some(peer)) = (self.unit_of(*s), f.to_peer.clone().or_else(|| self.side_peer(&f.to))) {
+                    if let (Some(u), Some(peer)) = (
+                        self.unit_of(*s),
+                        f.to_peer.clone().or_else(|| self.side_peer(&f.to)),
+                    ) {
                         self.want(u, Dir::Egress, peer.clone(), &ports, reason.clone());
                         if let Some(r) = &wire_reason {
                             self.want(u, Dir::Egress, peer, &ports, r.clone());
@@ -405,14 +544,26 @@ impl<'c> Builder<'c> {
                 for b in self.keys(&f.to) {
                     self.plan.claims.add(a.clone(), b.clone(), &f.ports);
                     for (_, w, _) in &wire {
-                        self.plan.claims.add(a.clone(), b.clone(), &PortSet(BTreeSet::from([PortItem::one(Protocol::Tcp, *w)])));
+                        self.plan.claims.add(
+                            a.clone(),
+                            b.clone(),
+                            &PortSet(BTreeSet::from([PortItem::one(Protocol::Tcp, *w)])),
+                        );
                     }
                 }
             }
         }
         for (n, why) in unmet {
-            let summary = resolved.summaries.get(n.saturating_sub(1)).cloned().unwrap_or_default();
-            self.plan.unmet.push(Unmet { intent: n, summary, reasons: why.into_iter().collect() });
+            let summary = resolved
+                .summaries
+                .get(n.saturating_sub(1))
+                .cloned()
+                .unwrap_or_default();
+            self.plan.unmet.push(Unmet {
+                intent: n,
+                summary,
+                reasons: why.into_iter().collect(),
+            });
         }
     }
 
@@ -431,19 +582,42 @@ impl<'c> Builder<'c> {
     /// label when every meshed pod carries it, else each meshed workload.
     pub fn meshed_peers(&self) -> Vec<Peer> {
         let m = self.model();
-        let Some(l) = self.cluster.compiled().linkerd.as_ref() else { return Vec::new() };
-        let cp = l.control_plane_ns.clone().unwrap_or_else(|| "linkerd".into());
-        let meshed: Vec<&Endpoint> = m.endpoints.iter().filter(|e| self.meshed(e.index)).collect();
+        let Some(l) = self.cluster.compiled().linkerd.as_ref() else {
+            return Vec::new();
+        };
+        let cp = l
+            .control_plane_ns
+            .clone()
+            .unwrap_or_else(|| "linkerd".into());
+        let meshed: Vec<&Endpoint> = m
+            .endpoints
+            .iter()
+            .filter(|e| self.meshed(e.index))
+            .collect();
         let key = "linkerd.io/control-plane-ns";
         if !meshed.is_empty() && meshed.iter().all(|e| e.labels.get(key) == Some(&cp)) {
-            return vec![Peer::Pods { namespace: NsSel::All, pods: Some(Sel::labels(Labels::from([(key.to_string(), cp)]))) }];
+            return vec![Peer::Pods {
+                namespace: NsSel::All,
+                pods: Some(Sel::labels(Labels::from([(key.to_string(), cp)]))),
+            }];
         }
-        let units: BTreeSet<usize> = meshed.iter().filter_map(|e| self.unit_of(e.index)).collect();
-        units.into_iter().filter_map(|u| self.unit_peer(u)).collect()
+        let units: BTreeSet<usize> = meshed
+            .iter()
+            .filter_map(|e| self.unit_of(e.index))
+            .collect();
+        units
+            .into_iter()
+            .filter_map(|u| self.unit_peer(u))
+            .collect()
     }
 
     fn need(&mut self, from: String, to: String, port: &str, purpose: String) {
-        self.plan.needs.insert(NeedView { from, to, port: port.to_string(), purpose });
+        self.plan.needs.insert(NeedView {
+            from,
+            to,
+            port: port.to_string(),
+            purpose,
+        });
     }
 
     /// Rules for what the mesh and the platform need, for the concerned workloads.
@@ -452,7 +626,12 @@ impl<'c> Builder<'c> {
             return;
         }
         let m = self.model();
-        let concerned_units: BTreeSet<usize> = self.plan.concerned.iter().filter_map(|e| self.unit_of(*e)).collect();
+        let concerned_units: BTreeSet<usize> = self
+            .plan
+            .concerned
+            .iter()
+            .filter_map(|e| self.unit_of(*e))
+            .collect();
         // DNS: every workload whose egress is restricted resolves names, the proxies'
         // control-plane names included (linkerd.md F4).
         let (dns, dns_ports) = dns_pods(m);
@@ -461,63 +640,148 @@ impl<'c> Builder<'c> {
             self.plan.notes.push(
                 "the input holds no cluster DNS pods (no kube-system/kube-dns Service, no k8s-app=kube-dns pods): DNS egress goes to pods k8s-app=kube-dns in kube-system, the usual CoreDNS labels".into(),
             );
-            vec![Peer::Pods { namespace: NsSel::Named("kube-system".into()), pods: Some(Sel::labels(Labels::from([("k8s-app".into(), "kube-dns".into())]))) }]
+            vec![Peer::Pods {
+                namespace: NsSel::Named("kube-system".into()),
+                pods: Some(Sel::labels(Labels::from([(
+                    "k8s-app".into(),
+                    "kube-dns".into(),
+                )]))),
+            }]
         } else {
-            dns_units.iter().filter_map(|u| self.unit_peer(*u)).collect()
+            dns_units
+                .iter()
+                .filter_map(|u| self.unit_peer(*u))
+                .collect()
         };
-        let dns_set = PortSet(dns_ports.iter().map(|(p, n)| PortItem::one(*p, *n)).collect());
+        let dns_set = PortSet(
+            dns_ports
+                .iter()
+                .map(|(p, n)| PortItem::one(*p, *n))
+                .collect(),
+        );
         let dns_text = dns_set.text();
         for &u in &concerned_units {
             if dns_units.contains(&u) {
                 continue;
             }
             for peer in &dns_peers {
-                self.want(u, Dir::Egress, peer.clone(), &dns_set, Reason::need(format!("DNS: name lookups go to the cluster DNS pods on {dns_text}")));
+                self.want(
+                    u,
+                    Dir::Egress,
+                    peer.clone(),
+                    &dns_set,
+                    Reason::need(format!(
+                        "DNS: name lookups go to the cluster DNS pods on {dns_text}"
+                    )),
+                );
             }
             if let Some(unit) = self.units.list.get(u) {
-                let to = if dns_units.is_empty() { "kube-system/kube-dns (assumed)".to_string() } else { dns_units.iter().filter_map(|d| self.units.list.get(*d)).map(Unit::reference).collect::<Vec<_>>().join(", ") };
-                self.need(unit.reference(), to, &dns_text, "DNS: the cluster DNS serves every pod".into());
+                let to = if dns_units.is_empty() {
+                    "kube-system/kube-dns (assumed)".to_string()
+                } else {
+                    dns_units
+                        .iter()
+                        .filter_map(|d| self.units.list.get(*d))
+                        .map(Unit::reference)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                self.need(
+                    unit.reference(),
+                    to,
+                    &dns_text,
+                    "DNS: the cluster DNS serves every pod".into(),
+                );
             }
-            for e in self.units.list.get(u).map(|x| x.endpoints.clone()).unwrap_or_default() {
+            for e in self
+                .units
+                .list
+                .get(u)
+                .map(|x| x.endpoints.clone())
+                .unwrap_or_default()
+            {
                 for d in &dns {
                     self.plan.claims.add(Key::Pod(e), Key::Pod(*d), &dns_set);
                 }
             }
         }
         for &u in concerned_units.intersection(&dns_units) {
-            self.want(u, Dir::Ingress, Peer::Pods { namespace: NsSel::All, pods: None }, &dns_set, Reason::need("DNS: the cluster DNS serves every pod"));
-            for e in self.units.list.get(u).map(|x| x.endpoints.clone()).unwrap_or_default() {
+            self.want(
+                u,
+                Dir::Ingress,
+                Peer::Pods {
+                    namespace: NsSel::All,
+                    pods: None,
+                },
+                &dns_set,
+                Reason::need("DNS: the cluster DNS serves every pod"),
+            );
+            for e in self
+                .units
+                .list
+                .get(u)
+                .map(|x| x.endpoints.clone())
+                .unwrap_or_default()
+            {
                 for a in &m.endpoints {
-                    self.plan.claims.add(Key::Pod(a.index), Key::Pod(e), &dns_set);
+                    self.plan
+                        .claims
+                        .add(Key::Pod(a.index), Key::Pod(e), &dns_set);
                 }
             }
         }
-        let Some(mesh) = self.cluster.mesh() else { return };
-        let Some(linkerd) = self.cluster.compiled().linkerd.as_ref() else { return };
+        let Some(mesh) = self.cluster.mesh() else {
+            return;
+        };
+        let Some(linkerd) = self.cluster.compiled().linkerd.as_ref() else {
+            return;
+        };
         let meshed_units = self.meshed_units();
         let meshed_peers = self.meshed_peers();
-        let all_meshed: Vec<usize> = m.endpoints.iter().filter(|e| self.meshed(e.index)).map(|e| e.index).collect();
+        let all_meshed: Vec<usize> = m
+            .endpoints
+            .iter()
+            .filter(|e| self.meshed(e.index))
+            .map(|e| e.index)
+            .collect();
         let version = linkerd.version.label.clone();
         for need in mesh.needed_flows(m) {
             let ports = PortSet(BTreeSet::from([PortItem::one(need.protocol, need.port)]));
             let port_text = format!("{}/{}", need.port, need.protocol);
             let end_text = |end: FlowEnd| match end {
-                FlowEnd::Endpoint(i) => m.endpoints.get(i).map(Endpoint::reference).unwrap_or_default(),
+                FlowEnd::Endpoint(i) => m
+                    .endpoints
+                    .get(i)
+                    .map(Endpoint::reference)
+                    .unwrap_or_default(),
                 FlowEnd::Meshed => "every meshed pod".to_string(),
                 FlowEnd::ApiServer => "the API server".to_string(),
             };
-            let why = format!("Linkerd {version} needs {} → {} on {port_text}: {}", end_text(need.from), end_text(need.to), need.purpose);
+            let why = format!(
+                "Linkerd {version} needs {} → {} on {port_text}: {}",
+                end_text(need.from),
+                end_text(need.to),
+                need.purpose
+            );
             let reason = Reason::need(why.clone());
             let mut used = false;
             // The source side's egress.
             let from_units: Vec<usize> = match need.from {
                 FlowEnd::Meshed => meshed_units.clone(),
-                FlowEnd::Endpoint(i) => self.unit_of(i).filter(|u| concerned_units.contains(u)).into_iter().collect(),
+                FlowEnd::Endpoint(i) => self
+                    .unit_of(i)
+                    .filter(|u| concerned_units.contains(u))
+                    .into_iter()
+                    .collect(),
                 FlowEnd::ApiServer => Vec::new(),
             };
             let to_peers: Vec<Peer> = match need.to {
                 FlowEnd::Meshed => meshed_peers.clone(),
-                FlowEnd::Endpoint(i) => self.unit_of(i).and_then(|u| self.unit_peer(u)).into_iter().collect(),
+                FlowEnd::Endpoint(i) => self
+                    .unit_of(i)
+                    .and_then(|u| self.unit_peer(u))
+                    .into_iter()
+                    .collect(),
                 FlowEnd::ApiServer => vec![Peer::ApiServer],
             };
             for &u in &from_units {
@@ -529,12 +793,20 @@ impl<'c> Builder<'c> {
             // The destination side's ingress.
             let to_units: Vec<usize> = match need.to {
                 FlowEnd::Meshed => meshed_units.clone(),
-                FlowEnd::Endpoint(i) => self.unit_of(i).filter(|u| concerned_units.contains(u)).into_iter().collect(),
+                FlowEnd::Endpoint(i) => self
+                    .unit_of(i)
+                    .filter(|u| concerned_units.contains(u))
+                    .into_iter()
+                    .collect(),
                 FlowEnd::ApiServer => Vec::new(),
             };
             let from_peers: Vec<Peer> = match need.from {
                 FlowEnd::Meshed => meshed_peers.clone(),
-                FlowEnd::Endpoint(i) => self.unit_of(i).and_then(|u| self.unit_peer(u)).into_iter().collect(),
+                FlowEnd::Endpoint(i) => self
+                    .unit_of(i)
+                    .and_then(|u| self.unit_peer(u))
+                    .into_iter()
+                    .collect(),
                 FlowEnd::ApiServer => vec![Peer::ApiServer],
             };
             for &u in &to_units {
@@ -548,12 +820,24 @@ impl<'c> Builder<'c> {
             }
             let from_keys: Vec<Key> = match need.from {
                 FlowEnd::Meshed => all_meshed.iter().map(|e| Key::Pod(*e)).collect(),
-                FlowEnd::Endpoint(i) => self.unit_of(i).and_then(|u| self.units.list.get(u)).map(|u| u.endpoints.iter().map(|e| Key::Pod(*e)).collect()).unwrap_or_default(),
-                FlowEnd::ApiServer => m.api_server.iter().map(|ip| Key::Other(format!("ip:{ip}"))).collect(),
+                FlowEnd::Endpoint(i) => self
+                    .unit_of(i)
+                    .and_then(|u| self.units.list.get(u))
+                    .map(|u| u.endpoints.iter().map(|e| Key::Pod(*e)).collect())
+                    .unwrap_or_default(),
+                FlowEnd::ApiServer => m
+                    .api_server
+                    .iter()
+                    .map(|ip| Key::Other(format!("ip:{ip}")))
+                    .collect(),
             };
             let to_keys: Vec<Key> = match need.to {
                 FlowEnd::Meshed => all_meshed.iter().map(|e| Key::Pod(*e)).collect(),
-                FlowEnd::Endpoint(i) => self.unit_of(i).and_then(|u| self.units.list.get(u)).map(|u| u.endpoints.iter().map(|e| Key::Pod(*e)).collect()).unwrap_or_default(),
+                FlowEnd::Endpoint(i) => self
+                    .unit_of(i)
+                    .and_then(|u| self.units.list.get(u))
+                    .map(|u| u.endpoints.iter().map(|e| Key::Pod(*e)).collect())
+                    .unwrap_or_default(),
                 FlowEnd::ApiServer => Vec::new(),
             };
             for a in &from_keys {
@@ -561,7 +845,12 @@ impl<'c> Builder<'c> {
                     self.plan.claims.add(a.clone(), b.clone(), &ports);
                 }
             }
-            self.need(end_text(need.from), end_text(need.to), &port_text, format!("{} ({})", need.purpose, source_of(need.port, need.purpose)));
+            self.need(
+                end_text(need.from),
+                end_text(need.to),
+                &port_text,
+                format!("{} ({})", need.purpose, source_of(need.port, need.purpose)),
+            );
             if need.from == FlowEnd::ApiServer && m.api_server.is_empty() {
                 self.plan.notes.push(format!(
                     "the API server's address is not in the input (the default/kubernetes Endpoints or EndpointSlice): {} admits it from every address on {port_text}; give its address to narrow this",
@@ -609,10 +898,25 @@ pub(crate) fn valid_name(plain: String, workload: &str) -> String {
     if crate::selector::check_dns_subdomain(&plain).is_ok() {
         return plain;
     }
-    let mapped: String = plain.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c.to_ascii_lowercase() } else { '-' }).collect();
+    let mapped: String = plain
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     // Labels may not be empty nor start or end with '-'.
-    let labels: Vec<&str> = mapped.split('.').map(|l| l.trim_matches('-')).filter(|l| !l.is_empty()).collect();
-    let hash = workload.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let labels: Vec<&str> = mapped
+        .split('.')
+        .map(|l| l.trim_matches('-'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let hash = workload.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     let mut name: String = labels.join(".").chars().take(200).collect();
     name = name.trim_end_matches(['-', '.']).to_string();
     format!("{name}-{:08x}", hash & 0xffff_ffff)

@@ -120,7 +120,9 @@ pub fn hints(cluster: &Cluster) -> Vec<Hint> {
                 let path = format!("{}.{field}[{i}]", rule.rule.path);
                 let _ = ns_keys;
                 for key in keys.into_iter().filter(|k| !carried.contains_key(*k)) {
-                    let Some((suggestion, n)) = nearest(key, &carried) else { continue };
+                    let Some((suggestion, n)) = nearest(key, &carried) else {
+                        continue;
+                    };
                     let message = format!(
                         "{} {path} selects pods by {key}, which no pod carries; did you mean {suggestion} (carried by {n} pod{})?{}",
                         p.policy,
@@ -149,9 +151,17 @@ mod tests {
 
     #[test]
     fn near_keys() {
-        let carried: BTreeMap<String, usize> =
-            [("linkerd.io/proxy-deployment".to_string(), 4), ("app".to_string(), 9), ("linkerd.io/control-plane-ns".to_string(), 5)].into_iter().collect();
-        assert_eq!(nearest("linkerd.io/proxy-component", &carried).map(|x| x.0.as_str()), Some("linkerd.io/proxy-deployment"));
+        let carried: BTreeMap<String, usize> = [
+            ("linkerd.io/proxy-deployment".to_string(), 4),
+            ("app".to_string(), 9),
+            ("linkerd.io/control-plane-ns".to_string(), 5),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            nearest("linkerd.io/proxy-component", &carried).map(|x| x.0.as_str()),
+            Some("linkerd.io/proxy-deployment")
+        );
         assert_eq!(nearest("ap", &carried).map(|x| x.0.as_str()), Some("app"));
         assert_eq!(nearest("tier", &carried), None);
         assert_eq!(distance("kitten", "sitting"), 3);

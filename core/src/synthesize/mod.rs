@@ -70,7 +70,9 @@ impl Dialect {
             "networkpolicy" => Ok(Dialect::NetworkPolicy),
             "cilium" => Ok(Dialect::Cilium),
             "linkerd" => Ok(Dialect::Linkerd),
-            _ => Err(Error::request(format!("unknown dialect {s:?} (networkpolicy, cilium, linkerd)"))),
+            _ => Err(Error::request(format!(
+                "unknown dialect {s:?} (networkpolicy, cilium, linkerd)"
+            ))),
         }
     }
 
@@ -85,7 +87,11 @@ impl Dialect {
 
 /// What one policy selects.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "PolicyGranularity"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "PolicyGranularity")
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     /// One policy per workload concerned.
@@ -159,8 +165,20 @@ fn on(cluster: &Cluster, dataplane: Dataplane) -> Result<Option<Cluster>> {
     if cluster.dataplane == dataplane {
         return Ok(None);
     }
-    let inputs: Vec<crate::model::Input> = cluster.model().texts.iter().map(|(n, t)| crate::model::Input { name: n, text: t }).collect();
-    Cluster::load(&inputs, crate::cluster::Options { dataplane: Some(dataplane), ..crate::cluster::Options::default() }).map(Some)
+    let inputs: Vec<crate::model::Input> = cluster
+        .model()
+        .texts
+        .iter()
+        .map(|(n, t)| crate::model::Input { name: n, text: t })
+        .collect();
+    Cluster::load(
+        &inputs,
+        crate::cluster::Options {
+            dataplane: Some(dataplane),
+            ..crate::cluster::Options::default()
+        },
+    )
+    .map(Some)
 }
 
 /// Narrows each flow to the ports the cluster allows today; flows allowed on no port are
@@ -187,12 +205,24 @@ fn narrow(cluster: &Cluster, resolved: &mut resolve::Resolved) -> (Vec<String>, 
             _ => None,
         };
         let narrowed = verify::narrow(cluster, &from, &to, ep(&f.from), ep(&f.to), &f.ports);
-        lines.push(format!("#{} {from} → {to}: {} → {}", f.intent, f.ports.text(), if narrowed.0.is_empty() { "nothing (denied today)".to_string() } else { narrowed.text() }));
+        lines.push(format!(
+            "#{} {from} → {to}: {} → {}",
+            f.intent,
+            f.ports.text(),
+            if narrowed.0.is_empty() {
+                "nothing (denied today)".to_string()
+            } else {
+                narrowed.text()
+            }
+        ));
         if narrowed.0.is_empty() {
             *empty.entry(f.intent).or_default() += 1;
             continue;
         }
-        kept.push(resolve::Flow { ports: narrowed, ..f });
+        kept.push(resolve::Flow {
+            ports: narrowed,
+            ..f
+        });
     }
     let unmet = empty
         .into_iter()
@@ -212,7 +242,12 @@ struct Drafted {
     plan: build::Plan,
 }
 
-fn draft(cluster: &Cluster, units: &Units, resolved: &resolve::Resolved, options: &SynthOptions) -> Drafted {
+fn draft(
+    cluster: &Cluster,
+    units: &Units,
+    resolved: &resolve::Resolved,
+    options: &SynthOptions,
+) -> Drafted {
     let mut b = Builder::new(cluster, units, options);
     b.concern(resolved);
     b.intents(resolved);
@@ -229,7 +264,10 @@ fn draft(cluster: &Cluster, units: &Units, resolved: &resolve::Resolved, options
         .collect();
     if let Some(l) = cluster.compiled().linkerd.as_ref() {
         let (td, _) = build::trust_domain(cluster.model());
-        let cp = l.control_plane_ns.clone().unwrap_or_else(|| "linkerd".into());
+        let cp = l
+            .control_plane_ns
+            .clone()
+            .unwrap_or_else(|| "linkerd".into());
         let identity = |sa: &str, ns: &str| format!("{sa}.{ns}.serviceaccount.identity.{cp}.{td}");
         for s in &plan.servers {
             objects.extend(render::linkerd::render(s, &l.version, &identity));
@@ -259,7 +297,9 @@ fn skeleton(cluster: &Cluster, plan: &build::Plan, options: &SynthOptions) -> St
             let mut bare = s.clone();
             bare.identities.clear();
             bare.networks.clear();
-            objects.extend(render::linkerd::render(&bare, &l.version, &|_, _| String::new()));
+            objects.extend(render::linkerd::render(&bare, &l.version, &|_, _| {
+                String::new()
+            }));
         }
     }
     render::stream(&objects, &[])
@@ -285,24 +325,57 @@ struct Left {
 
 fn left(after: &Cluster, plan: &build::Plan, dialect: Dialect) -> Left {
     let mut proof = Proof::default();
-    let diagnostics = verify::diagnostics(after, &plan.concerned, &plan.claims, dialect != Dialect::Linkerd, &mut proof);
+    let diagnostics = verify::diagnostics(
+        after,
+        &plan.concerned,
+        &plan.claims,
+        dialect != Dialect::Linkerd,
+        &mut proof,
+    );
     Left { diagnostics, proof }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn prove(isolated: &Cluster, after: &Cluster, plan: &build::Plan, resolved: &resolve::Resolved, units: &Units, dialect: Dialect, left: Left, unmet: &mut Vec<Unmet>) -> Proof {
-    let Left { diagnostics, mut proof } = left;
+fn prove(
+    isolated: &Cluster,
+    after: &Cluster,
+    plan: &build::Plan,
+    resolved: &resolve::Resolved,
+    units: &Units,
+    dialect: Dialect,
+    left: Left,
+    unmet: &mut Vec<Unmet>,
+) -> Proof {
+    let Left {
+        diagnostics,
+        mut proof,
+    } = left;
     proof.diagnostics = diagnostics;
     proof.invalid = after
         .invalid_objects()
-        .filter(|i| i.error.location.as_ref().is_some_and(|l| l.source == SYNTHESIZED))
+        .filter(|i| {
+            i.error
+                .location
+                .as_ref()
+                .is_some_and(|l| l.source == SYNTHESIZED)
+        })
         .map(|i| i.error.message.clone())
         .collect();
     let unmet_set: BTreeSet<usize> = unmet.iter().map(|u| u.intent).collect();
-    for (n, why) in verify::intents(after, resolved, &unmet_set, dialect != Dialect::Linkerd, &mut proof) {
+    for (n, why) in verify::intents(
+        after,
+        resolved,
+        &unmet_set,
+        dialect != Dialect::Linkerd,
+        &mut proof,
+    ) {
         match unmet.iter_mut().find(|u| u.intent == n) {
             Some(u) => u.reasons.push(why),
-            None => unmet.push(Unmet { intent: n, summary: resolved.summaries.get(n - 1).cloned().unwrap_or_default(), reasons: vec![why] }),
+            None => unmet.push(Unmet {
+                intent: n,
+                summary: resolved.summaries.get(n - 1).cloned().unwrap_or_default(),
+                reasons: vec![why],
+            }),
         }
     }
     let mut externals: BTreeSet<String> = resolved.externals.clone();
@@ -319,7 +392,16 @@ fn prove(isolated: &Cluster, after: &Cluster, plan: &build::Plan, resolved: &res
             }
         }
     }
-    verify::residue(isolated, after, &plan.claims, units, SYNTHESIZED, &externals, &plan.concerned, &mut proof);
+    verify::residue(
+        isolated,
+        after,
+        &plan.claims,
+        units,
+        SYNTHESIZED,
+        &externals,
+        &plan.concerned,
+        &mut proof,
+    );
     let existing = verify::existing_relations(isolated, &plan.concerned, units);
     proof.existing_pairs = existing.len();
     proof.existing = existing.into_iter().take(verify::EXISTING_SHOWN).collect();
@@ -327,8 +409,16 @@ fn prove(isolated: &Cluster, after: &Cluster, plan: &build::Plan, resolved: &res
 }
 
 /// Synthesizes policies for intents, proven against the cluster before they are returned.
-pub fn synthesize(cluster: &Cluster, intents: &Intents, options: &SynthOptions) -> Result<Synthesis> {
-    let dataplane = if options.dialect == Dialect::Cilium { Dataplane::Cilium } else { cluster.dataplane };
+pub fn synthesize(
+    cluster: &Cluster,
+    intents: &Intents,
+    options: &SynthOptions,
+) -> Result<Synthesis> {
+    let dataplane = if options.dialect == Dialect::Cilium {
+        Dataplane::Cilium
+    } else {
+        cluster.dataplane
+    };
     let reloaded = on(cluster, dataplane)?;
     let before = reloaded.as_ref().unwrap_or(cluster);
     let mut notes = Vec::new();
@@ -337,14 +427,24 @@ pub fn synthesize(cluster: &Cluster, intents: &Intents, options: &SynthOptions) 
     }
     let mut resolved = resolve::resolve(before, intents)?;
     notes.extend(resolved.notes.iter().cloned());
-    let (narrowed, mut unmet) = if options.from_current { narrow(before, &mut resolved) } else { (Vec::new(), Vec::new()) };
+    let (narrowed, mut unmet) = if options.from_current {
+        narrow(before, &mut resolved)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     // On Cilium, selectors meet identity labels: the filter's, and never a pod's own label
     // under `io.cilium.k8s` (SanitizePodLabels drops it and sets the real service account;
     // compile/labels.rs). Selecting on one picked the wrong pod (found by the `synthesize`
     // fuzz target on a pod claiming another service account).
-    let keeps = |k: &str| dataplane != Dataplane::Cilium || (before.compiled().settings.label_filter.keeps(k) && !k.starts_with("io.cilium.k8s"));
+    let keeps = |k: &str| {
+        dataplane != Dataplane::Cilium
+            || (before.compiled().settings.label_filter.keeps(k) && !k.starts_with("io.cilium.k8s"))
+    };
     let units = Units::build(before, &keeps);
-    let Drafted { mut objects, mut plan } = draft(before, &units, &resolved, options);
+    let Drafted {
+        mut objects,
+        mut plan,
+    } = draft(before, &units, &resolved, options);
     unmet.append(&mut plan.unmet);
     let head = header(options, intents.items.len());
     let mut yaml = render::stream(&objects, &head);
@@ -353,9 +453,17 @@ pub fn synthesize(cluster: &Cluster, intents: &Intents, options: &SynthOptions) 
     if !first.diagnostics.is_empty() && options.dialect != Dialect::Linkerd {
         // The far side of a needed flow (the control plane's ingress, the DNS pods') may
         // be isolated by the existing policies: add the allow there, as a repair does.
-        let diags: Vec<(usize, &crate::findings::Diagnostic)> = first.diagnostics.iter().enumerate().collect();
+        let diags: Vec<(usize, &crate::findings::Diagnostic)> =
+            first.diagnostics.iter().enumerate().collect();
         let (extra, _, _, _) = repair::objects(&after, &diags, options.dialect);
-        let extra: Vec<Object> = extra.into_iter().filter(|o| !objects.iter().any(|x| x.namespace == o.namespace && x.name == o.name)).collect();
+        let extra: Vec<Object> = extra
+            .into_iter()
+            .filter(|o| {
+                !objects
+                    .iter()
+                    .any(|x| x.namespace == o.namespace && x.name == o.name)
+            })
+            .collect();
         if !extra.is_empty() {
             notes.push(format!(
                 "the existing policies drop flows the mesh needs for these workloads on the other side: {} added there",
@@ -367,21 +475,54 @@ pub fn synthesize(cluster: &Cluster, intents: &Intents, options: &SynthOptions) 
             first = left(&after, &plan, options.dialect);
         }
     }
-    let isolated = repair::with(before, "meshverdict:isolated", &skeleton(before, &plan, options), dataplane)?;
-    let mut proof = prove(&isolated, &after, &plan, &resolved, &units, options.dialect, first, &mut unmet);
+    let isolated = repair::with(
+        before,
+        "meshverdict:isolated",
+        &skeleton(before, &plan, options),
+        dataplane,
+    )?;
+    let mut proof = prove(
+        &isolated,
+        &after,
+        &plan,
+        &resolved,
+        &units,
+        options.dialect,
+        first,
+        &mut unmet,
+    );
     unmet.sort_by_key(|u| u.intent);
     unmet.dedup_by_key(|u| u.intent);
     if proof.elsewhere > 0 {
         notes.push(format!("{} mesh diagnostics concern other workloads of the cluster (meshverdict repair fixes them)", proof.elsewhere));
     }
     notes.extend(plan.notes.iter().cloned());
-    let bad = !proof.failures.is_empty() || !proof.invalid.is_empty() || !proof.diagnostics.is_empty();
+    let bad =
+        !proof.failures.is_empty() || !proof.invalid.is_empty() || !proof.diagnostics.is_empty();
     if bad {
         let mut what: Vec<String> = proof.failures.iter().take(5).cloned().collect();
-        what.extend(proof.invalid.iter().take(5).map(|m| format!("rejected object: {m}")));
-        what.extend(proof.diagnostics.iter().take(5).map(|d| format!("{}: {}", d.code, d.message)));
-        return Err(Error::new(ErrorCode::Internal, format!("the synthesized set fails its own proof: {}", what.join("; ")))
-            .with_help("this is a bug in meshverdict; please report it with the input"));
+        what.extend(
+            proof
+                .invalid
+                .iter()
+                .take(5)
+                .map(|m| format!("rejected object: {m}")),
+        );
+        what.extend(
+            proof
+                .diagnostics
+                .iter()
+                .take(5)
+                .map(|d| format!("{}: {}", d.code, d.message)),
+        );
+        return Err(Error::new(
+            ErrorCode::Internal,
+            format!(
+                "the synthesized set fails its own proof: {}",
+                what.join("; ")
+            ),
+        )
+        .with_help("this is a bug in meshverdict; please report it with the input"));
     }
     proof.verified = true;
     Ok(Synthesis {
@@ -389,7 +530,14 @@ pub fn synthesize(cluster: &Cluster, intents: &Intents, options: &SynthOptions) 
         granularity: options.granularity,
         dataplane,
         intents: intents.items.clone(),
-        concerned: plan.concerned.iter().filter_map(|e| units.of_endpoint(*e)).map(units::Unit::reference).collect::<BTreeSet<_>>().into_iter().collect(),
+        concerned: plan
+            .concerned
+            .iter()
+            .filter_map(|e| units.of_endpoint(*e))
+            .map(units::Unit::reference)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
         narrowed,
         objects,
         yaml,
@@ -419,7 +567,12 @@ impl Synthesis {
             p.allowed
         ));
         for u in &self.unmet {
-            s.push_str(&format!("  cannot meet intent #{} ({}): {}\n", u.intent, u.summary, u.reasons.join("; ")));
+            s.push_str(&format!(
+                "  cannot meet intent #{} ({}): {}\n",
+                u.intent,
+                u.summary,
+                u.reasons.join("; ")
+            ));
         }
         if !self.narrowed.is_empty() {
             s.push_str("  narrowed to what the cluster allows today:\n");
@@ -428,9 +581,15 @@ impl Synthesis {
             }
         }
         if !self.needs.is_empty() {
-            s.push_str(&format!("  made explicit, for the mesh and the platform ({}):\n", self.needs.len()));
+            s.push_str(&format!(
+                "  made explicit, for the mesh and the platform ({}):\n",
+                self.needs.len()
+            ));
             for n in &self.needs {
-                s.push_str(&format!("    {} → {} on {}: {}\n", n.from, n.to, n.port, n.purpose));
+                s.push_str(&format!(
+                    "    {} → {} on {}: {}\n",
+                    n.from, n.to, n.port, n.purpose
+                ));
             }
         }
         let opened: Vec<&Residue> = p.residue.iter().filter(|r| r.cause == "opened").collect();
@@ -440,16 +599,27 @@ impl Synthesis {
             s.push_str("    nothing else is allowed\n");
         }
         for r in opened {
-            s.push_str(&format!("    opened: {} → {} on {}/{}: {}\n", r.from, r.to, r.ports, r.protocol, r.why));
+            s.push_str(&format!(
+                "    opened: {} → {} on {}/{}: {}\n",
+                r.from, r.to, r.ports, r.protocol, r.why
+            ));
         }
         for r in existing {
-            s.push_str(&format!("    already allowed: {} → {} on {}/{}: {}\n", r.from, r.to, r.ports, r.protocol, r.why));
+            s.push_str(&format!(
+                "    already allowed: {} → {} on {}/{}: {}\n",
+                r.from, r.to, r.ports, r.protocol, r.why
+            ));
         }
         for b in &p.blocked {
             s.push_str(&format!("  cannot meet a need: {b}\n"));
         }
         if p.existing_pairs > 0 {
-            let shown: Vec<String> = p.existing.iter().take(8).map(|(a, b)| format!("{a} → {b}")).collect();
+            let shown: Vec<String> = p
+                .existing
+                .iter()
+                .take(8)
+                .map(|(a, b)| format!("{a} → {b}"))
+                .collect();
             s.push_str(&format!(
                 "  the existing policies alone admit {} pairs of these workloads (on some ports; added policies cannot take an allow back): {}{}\n",
                 p.existing_pairs,
@@ -460,13 +630,20 @@ impl Synthesis {
         s.push_str(&format!(
             "  mesh diagnostics left on these workloads: {}{}\n",
             p.diagnostics.len(),
-            if p.elsewhere > 0 { format!(" ({} elsewhere in the cluster)", p.elsewhere) } else { String::new() }
+            if p.elsewhere > 0 {
+                format!(" ({} elsewhere in the cluster)", p.elsewhere)
+            } else {
+                String::new()
+            }
         ));
         for n in self.notes.iter().chain(p.notes.iter()) {
             s.push_str(&format!("  note: {n}\n"));
         }
-        s.push_str(if p.verified { "verified: every intent is allowed; everything else allowed is listed above\n" } else { "NOT verified\n" });
+        s.push_str(if p.verified {
+            "verified: every intent is allowed; everything else allowed is listed above\n"
+        } else {
+            "NOT verified\n"
+        });
         s
     }
 }
-

@@ -20,7 +20,10 @@ pub(crate) struct Sel {
 
 impl Sel {
     pub fn labels(labels: Labels) -> Sel {
-        Sel { labels, exprs: Vec::new() }
+        Sel {
+            labels,
+            exprs: Vec::new(),
+        }
     }
 
     pub fn from_k8s(ls: &LabelSelector) -> Sel {
@@ -30,7 +33,13 @@ impl Sel {
                 .match_expressions
                 .iter()
                 .flatten()
-                .map(|e| (e.key.clone(), e.operator.clone(), e.values.clone().unwrap_or_default()))
+                .map(|e| {
+                    (
+                        e.key.clone(),
+                        e.operator.clone(),
+                        e.values.clone().unwrap_or_default(),
+                    )
+                })
                 .collect(),
         }
     }
@@ -54,7 +63,11 @@ impl Sel {
     }
 
     pub fn text(&self) -> String {
-        let mut parts: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut parts: Vec<String> = self
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         parts.extend(self.exprs.iter().map(|(k, op, v)| match op.as_str() {
             "Exists" => k.clone(),
             "DoesNotExist" => format!("!{k}"),
@@ -93,10 +106,22 @@ pub(crate) enum Peer {
 impl Peer {
     pub fn text(&self) -> String {
         match self {
-            Peer::Pods { namespace: NsSel::Named(ns), pods: Some(s) } => format!("pods {} in {ns}", s.text()),
-            Peer::Pods { namespace: NsSel::Named(ns), pods: None } => format!("every pod in {ns}"),
-            Peer::Pods { namespace: NsSel::All, pods: Some(s) } => format!("pods {} in every namespace", s.text()),
-            Peer::Pods { namespace: NsSel::All, pods: None } => "every pod".into(),
+            Peer::Pods {
+                namespace: NsSel::Named(ns),
+                pods: Some(s),
+            } => format!("pods {} in {ns}", s.text()),
+            Peer::Pods {
+                namespace: NsSel::Named(ns),
+                pods: None,
+            } => format!("every pod in {ns}"),
+            Peer::Pods {
+                namespace: NsSel::All,
+                pods: Some(s),
+            } => format!("pods {} in every namespace", s.text()),
+            Peer::Pods {
+                namespace: NsSel::All,
+                pods: None,
+            } => "every pod".into(),
             Peer::Cidr(n) => n.to_string(),
             Peer::ApiServer => "the API server".into(),
             Peer::Nodes => "the nodes".into(),
@@ -114,19 +139,29 @@ pub(crate) struct PortItem {
 
 impl PortItem {
     pub fn one(protocol: Protocol, port: u16) -> PortItem {
-        PortItem { protocol: Some(protocol), range: Some((port, port)) }
+        PortItem {
+            protocol: Some(protocol),
+            range: Some((port, port)),
+        }
     }
 
     pub fn any() -> PortItem {
-        PortItem { protocol: None, range: None }
+        PortItem {
+            protocol: None,
+            range: None,
+        }
     }
 
     pub fn covers(&self, protocol: Protocol, port: u16) -> bool {
-        self.protocol.is_none_or(|p| p == protocol) && self.range.is_none_or(|(a, b)| (a..=b).contains(&port))
+        self.protocol.is_none_or(|p| p == protocol)
+            && self.range.is_none_or(|(a, b)| (a..=b).contains(&port))
     }
 
     pub fn text(&self) -> String {
-        let p = self.protocol.map(Protocol::as_str).unwrap_or("any protocol");
+        let p = self
+            .protocol
+            .map(Protocol::as_str)
+            .unwrap_or("any protocol");
         match self.range {
             None if self.protocol.is_none() => "every port".into(),
             None => format!("every {p} port"),
@@ -168,11 +203,22 @@ impl PortSet {
         }
         let mut out = BTreeSet::new();
         for proto in [Protocol::Tcp, Protocol::Udp, Protocol::Sctp] {
-            if self.0.contains(&PortItem { protocol: Some(proto), range: None }) {
-                out.insert(PortItem { protocol: Some(proto), range: None });
+            if self.0.contains(&PortItem {
+                protocol: Some(proto),
+                range: None,
+            }) {
+                out.insert(PortItem {
+                    protocol: Some(proto),
+                    range: None,
+                });
                 continue;
             }
-            let mut ranges: Vec<(u16, u16)> = self.0.iter().filter(|i| i.protocol == Some(proto)).filter_map(|i| i.range).collect();
+            let mut ranges: Vec<(u16, u16)> = self
+                .0
+                .iter()
+                .filter(|i| i.protocol == Some(proto))
+                .filter_map(|i| i.range)
+                .collect();
             ranges.sort_unstable();
             let mut merged: Vec<(u16, u16)> = Vec::new();
             for (a, b) in ranges {
@@ -181,13 +227,20 @@ impl PortSet {
                     _ => merged.push((a, b)),
                 }
             }
-            out.extend(merged.into_iter().map(|r| PortItem { protocol: Some(proto), range: Some(r) }));
+            out.extend(merged.into_iter().map(|r| PortItem {
+                protocol: Some(proto),
+                range: Some(r),
+            }));
         }
         PortSet(out)
     }
 
     pub fn text(&self) -> String {
-        self.0.iter().map(PortItem::text).collect::<Vec<_>>().join(", ")
+        self.0
+            .iter()
+            .map(PortItem::text)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -201,11 +254,17 @@ pub(crate) struct Reason {
 
 impl Reason {
     pub fn intent(n: usize, summary: &str) -> Reason {
-        Reason { order: (0, n), text: format!("intent #{n}: {summary}") }
+        Reason {
+            order: (0, n),
+            text: format!("intent #{n}: {summary}"),
+        }
     }
 
     pub fn need(text: impl Into<String>) -> Reason {
-        Reason { order: (1, 0), text: text.into() }
+        Reason {
+            order: (1, 0),
+            text: text.into(),
+        }
     }
 }
 
@@ -255,7 +314,16 @@ pub(crate) enum Dir {
 
 impl PolicyPlan {
     pub fn new(namespace: &str, name: &str, subject: Subject, about: String) -> PolicyPlan {
-        PolicyPlan { namespace: namespace.into(), name: name.into(), subject, about, ingress: true, egress: true, wants: BTreeMap::new(), notes: Vec::new() }
+        PolicyPlan {
+            namespace: namespace.into(),
+            name: name.into(),
+            subject,
+            about,
+            ingress: true,
+            egress: true,
+            wants: BTreeMap::new(),
+            notes: Vec::new(),
+        }
     }
 
     pub fn want(&mut self, dir: Dir, peer: Peer, ports: &PortSet, reason: Reason) {
@@ -273,7 +341,12 @@ impl PolicyPlan {
                 continue;
             }
             let ports = ports.normalized();
-            let rule = by_ports.entry(ports.clone()).or_insert_with(|| Rule { peers: Vec::new(), ports, reasons: Vec::new(), peer_reasons: Vec::new() });
+            let rule = by_ports.entry(ports.clone()).or_insert_with(|| Rule {
+                peers: Vec::new(),
+                ports,
+                reasons: Vec::new(),
+                peer_reasons: Vec::new(),
+            });
             rule.peers.push(peer.clone());
             rule.reasons.extend(reasons.iter().cloned());
             rule.peer_reasons.push(reasons.iter().cloned().collect());
@@ -286,14 +359,24 @@ impl PolicyPlan {
                 r
             })
             .collect();
-        rules.sort_by(|a, b| a.reasons.first().cmp(&b.reasons.first()).then_with(|| a.peers.cmp(&b.peers)));
+        rules.sort_by(|a, b| {
+            a.reasons
+                .first()
+                .cmp(&b.reasons.first())
+                .then_with(|| a.peers.cmp(&b.peers))
+        });
         rules
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     #[test]
@@ -302,12 +385,24 @@ mod tests {
         for p in [8080, 8081, 8082, 9090] {
             s.insert(PortItem::one(Protocol::Tcp, p));
         }
-        s.insert(PortItem { protocol: Some(Protocol::Udp), range: None });
+        s.insert(PortItem {
+            protocol: Some(Protocol::Udp),
+            range: None,
+        });
         s.insert(PortItem::one(Protocol::Udp, 53));
-        assert_eq!(s.normalized().text(), "8080-8082/TCP, 9090/TCP, every UDP port");
+        assert_eq!(
+            s.normalized().text(),
+            "8080-8082/TCP, 9090/TCP, every UDP port"
+        );
         let mut p = PolicyPlan::new("ns", "x", Subject::Namespace, String::new());
-        let a = Peer::Pods { namespace: NsSel::Named("ns".into()), pods: Some(Sel::labels(Labels::from([("app".into(), "a".into())]))) };
-        let b = Peer::Pods { namespace: NsSel::Named("ns".into()), pods: Some(Sel::labels(Labels::from([("app".into(), "b".into())]))) };
+        let a = Peer::Pods {
+            namespace: NsSel::Named("ns".into()),
+            pods: Some(Sel::labels(Labels::from([("app".into(), "a".into())]))),
+        };
+        let b = Peer::Pods {
+            namespace: NsSel::Named("ns".into()),
+            pods: Some(Sel::labels(Labels::from([("app".into(), "b".into())]))),
+        };
         let port = PortSet(BTreeSet::from([PortItem::one(Protocol::Tcp, 80)]));
         p.want(Dir::Ingress, a, &port, Reason::intent(2, "a"));
         p.want(Dir::Ingress, b, &port, Reason::intent(1, "b"));

@@ -19,10 +19,10 @@ use super::{Dialect, SynthOptions};
 use crate::cluster::{Cluster, Dataplane};
 use crate::compile::mesh::linkerd::{ADMIN_PORT, CONTROL_PORT};
 use crate::compile::party::Party;
+use crate::compile::policy::Direction;
 use crate::diagnose::{diagnose_with, DiagnoseOptions};
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::needs::{api_server_party, network};
-use crate::compile::policy::Direction;
 use crate::evaluate::Evaluator;
 use crate::findings::{Diagnostic, DiagnosticCode, FlowRef};
 use crate::model::Model;
@@ -75,11 +75,21 @@ impl Repair {
     pub fn text(&self) -> String {
         let mut s = String::new();
         if self.objects.is_empty() && self.unrepairable.is_empty() {
-            s.push_str("nothing to repair: no mesh-flow-blocked or mesh-port-rewrite-blocked diagnostic\n");
+            s.push_str(
+                "nothing to repair: no mesh-flow-blocked or mesh-port-rewrite-blocked diagnostic\n",
+            );
         } else {
-            s.push_str(&format!("repair: {} objects fix {} of {} mesh diagnostics; they open:\n", self.objects.len(), self.fixed, self.before));
+            s.push_str(&format!(
+                "repair: {} objects fix {} of {} mesh diagnostics; they open:\n",
+                self.objects.len(),
+                self.fixed,
+                self.before
+            ));
             for o in &self.opens {
-                s.push_str(&format!("  {} → {} on {} ({}): {}\n", o.from, o.to, o.ports, o.policy, o.why));
+                s.push_str(&format!(
+                    "  {} → {} on {} ({}): {}\n",
+                    o.from, o.to, o.ports, o.policy, o.why
+                ));
             }
         }
         for u in &self.unrepairable {
@@ -100,7 +110,10 @@ impl Repair {
 
 /// The codes a repair removes.
 pub(crate) fn repairs(code: DiagnosticCode) -> bool {
-    matches!(code, DiagnosticCode::MeshFlowBlocked | DiagnosticCode::MeshPortRewriteBlocked)
+    matches!(
+        code,
+        DiagnosticCode::MeshFlowBlocked | DiagnosticCode::MeshPortRewriteBlocked
+    )
 }
 
 /// What a repair plan wants: per (unit, direction), peers with ports, reasons and the
@@ -138,15 +151,35 @@ fn few(names: &BTreeSet<String>) -> String {
     if v.len() <= 4 {
         return v.join(", ");
     }
-    format!("{} (+{} more)", v.iter().take(3).copied().collect::<Vec<_>>().join(", "), v.len() - 3)
+    format!(
+        "{} (+{} more)",
+        v.iter().take(3).copied().collect::<Vec<_>>().join(", "),
+        v.len() - 3
+    )
 }
 
 impl Wants {
     fn reason(&self, key: &(usize, u16), diags: &BTreeMap<usize, DiagnosticCode>) -> Reason {
-        let code = diags.get(&key.0).map(|c| c.as_str()).unwrap_or("mesh-flow-blocked");
+        let code = diags
+            .get(&key.0)
+            .map(|c| c.as_str())
+            .unwrap_or("mesh-flow-blocked");
         match self.about.get(key) {
-            Some(a) if a.port != key.1 => Reason::need(format!("{code}: {} → {} on {}/TCP, carried on {}: {}", few(&a.froms), few(&a.tos), a.port, key.1, a.why)),
-            Some(a) => Reason::need(format!("{code}: {} → {} on {}/TCP: {}", few(&a.froms), few(&a.tos), key.1, a.why)),
+            Some(a) if a.port != key.1 => Reason::need(format!(
+                "{code}: {} → {} on {}/TCP, carried on {}: {}",
+                few(&a.froms),
+                few(&a.tos),
+                a.port,
+                key.1,
+                a.why
+            )),
+            Some(a) => Reason::need(format!(
+                "{code}: {} → {} on {}/TCP: {}",
+                few(&a.froms),
+                few(&a.tos),
+                key.1,
+                a.why
+            )),
             None => Reason::need(code.to_string()),
         }
     }
@@ -172,7 +205,12 @@ fn purpose(d: &Diagnostic) -> String {
 }
 
 /// The flows each diagnostic names that a repair answers.
-pub(crate) fn wants(cluster: &Cluster, units: &Units, b: &Builder, diags: &[(usize, &Diagnostic)]) -> Wants {
+pub(crate) fn wants(
+    cluster: &Cluster,
+    units: &Units,
+    b: &Builder,
+    diags: &[(usize, &Diagnostic)],
+) -> Wants {
     let model = cluster.model();
     let eval = Evaluator::new(model, cluster.compiled(), true);
     let mesh = cluster.mesh();
@@ -183,33 +221,84 @@ pub(crate) fn wants(cluster: &Cluster, units: &Units, b: &Builder, diags: &[(usi
             continue;
         }
         let why = match d.code {
-            DiagnosticCode::MeshPortRewriteBlocked => "Linkerd carries the connection on this port".to_string(),
+            DiagnosticCode::MeshPortRewriteBlocked => {
+                "Linkerd carries the connection on this port".to_string()
+            }
             _ => format!("Linkerd needs it for {}", purpose(d)),
         };
-        for FlowRef { from, to, port, protocol } in &d.flows {
-            let (Some(src), Some(Party::Pod(dst))) = (party(model, from), party(model, to)) else { continue };
+        for FlowRef {
+            from,
+            to,
+            port,
+            protocol,
+        } in &d.flows
+        {
+            let (Some(src), Some(Party::Pod(dst))) = (party(model, from), party(model, to)) else {
+                continue;
+            };
             let wire = match (d.code, mesh) {
-                (DiagnosticCode::MeshPortRewriteBlocked, Some(m)) => m.wire_port(model, &src, &Party::Pod(dst), *port, *protocol).port,
+                (DiagnosticCode::MeshPortRewriteBlocked, Some(m)) => {
+                    m.wire_port(model, &src, &Party::Pod(dst), *port, *protocol)
+                        .port
+                }
                 _ => *port,
             };
             let (eg, ing) = network(&eval, &src, &Party::Pod(dst), wire, *protocol);
             let ports = PortSet(BTreeSet::from([PortItem::one(*protocol, wire)]));
-            let text = if wire == *port { format!("{from} → {to} on {wire}/{protocol}: {why}") } else { format!("{from} → {to} on {port}/{protocol}, carried on {wire}: {why}") };
+            let text = if wire == *port {
+                format!("{from} → {to} on {wire}/{protocol}: {why}")
+            } else {
+                format!("{from} → {to} on {port}/{protocol}, carried on {wire}: {why}")
+            };
             let key = (*i, wire);
-            let about = out.about.entry(key).or_insert_with(|| About { port: *port, why: why.clone(), ..About::default() });
+            let about = out.about.entry(key).or_insert_with(|| About {
+                port: *port,
+                why: why.clone(),
+                ..About::default()
+            });
             about.froms.insert(from.clone());
             about.tos.insert(to.clone());
-            let control = cluster.compiled().linkerd.as_ref().and_then(|l| l.info.get(dst.index)).is_some_and(|i| i.component.is_some());
-            let to_meshed = d.code == DiagnosticCode::MeshFlowBlocked && (wire == ADMIN_PORT || wire == CONTROL_PORT);
-            let from_meshed = d.code == DiagnosticCode::MeshFlowBlocked && control && matches!(src, Party::Pod(_)) && !to_meshed;
+            let control = cluster
+                .compiled()
+                .linkerd
+                .as_ref()
+                .and_then(|l| l.info.get(dst.index))
+                .is_some_and(|i| i.component.is_some());
+            let to_meshed = d.code == DiagnosticCode::MeshFlowBlocked
+                && (wire == ADMIN_PORT || wire == CONTROL_PORT);
+            let from_meshed = d.code == DiagnosticCode::MeshFlowBlocked
+                && control
+                && matches!(src, Party::Pod(_))
+                && !to_meshed;
             if !eg.allowed {
                 if !eg.denied_by.is_empty() {
-                    out.unrepairable.insert(format!("{text}: denied by {} (deny rules win over every allow)", eg.denied_by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")));
+                    out.unrepairable.insert(format!(
+                        "{text}: denied by {} (deny rules win over every allow)",
+                        eg.denied_by
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
                 } else if let Party::Pod(s) = &src {
-                    let peers: Vec<Peer> = if to_meshed { meshed_peers.clone() } else { units.of.get(dst.index).and_then(|u| b.unit_peer(*u)).into_iter().collect() };
+                    let peers: Vec<Peer> = if to_meshed {
+                        meshed_peers.clone()
+                    } else {
+                        units
+                            .of
+                            .get(dst.index)
+                            .and_then(|u| b.unit_peer(*u))
+                            .into_iter()
+                            .collect()
+                    };
                     if let Some(u) = units.of.get(s.index) {
                         for p in peers {
-                            let e = out.map.entry((*u, Dir::Egress)).or_default().entry(p).or_default();
+                            let e = out
+                                .map
+                                .entry((*u, Dir::Egress))
+                                .or_default()
+                                .entry(p)
+                                .or_default();
                             e.0.extend(&ports);
                             e.1.insert(key);
                         }
@@ -218,19 +307,36 @@ pub(crate) fn wants(cluster: &Cluster, units: &Units, b: &Builder, diags: &[(usi
             }
             if !ing.allowed {
                 if !ing.denied_by.is_empty() {
-                    out.unrepairable.insert(format!("{text}: denied by {} (deny rules win over every allow)", ing.denied_by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")));
+                    out.unrepairable.insert(format!(
+                        "{text}: denied by {} (deny rules win over every allow)",
+                        ing.denied_by
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
                 } else {
                     let peers: Vec<Peer> = match &src {
                         Party::Pod(s) if from_meshed => {
                             let _ = s;
                             meshed_peers.clone()
                         }
-                        Party::Pod(s) => units.of.get(s.index).and_then(|u| b.unit_peer(*u)).into_iter().collect(),
+                        Party::Pod(s) => units
+                            .of
+                            .get(s.index)
+                            .and_then(|u| b.unit_peer(*u))
+                            .into_iter()
+                            .collect(),
                         _ => vec![Peer::ApiServer],
                     };
                     if let Some(u) = units.of.get(dst.index) {
                         for p in peers {
-                            let e = out.map.entry((*u, Dir::Ingress)).or_default().entry(p).or_default();
+                            let e = out
+                                .map
+                                .entry((*u, Dir::Ingress))
+                                .or_default()
+                                .entry(p)
+                                .or_default();
                             e.0.extend(&ports);
                             e.1.insert(key);
                         }
@@ -245,58 +351,109 @@ pub(crate) fn wants(cluster: &Cluster, units: &Units, b: &Builder, diags: &[(usi
 /// A label every pod of `group` carries and no other pod of the namespace does, among
 /// the injector's mesh label: one policy then serves the group.
 fn group_label(model: &Model, units: &Units, group: &[usize], ns: &str) -> Option<Sel> {
-    let pods: BTreeSet<usize> = group.iter().filter_map(|u| units.list.get(*u)).flat_map(|u| u.endpoints.iter().copied()).collect();
+    let pods: BTreeSet<usize> = group
+        .iter()
+        .filter_map(|u| units.list.get(*u))
+        .flat_map(|u| u.endpoints.iter().copied())
+        .collect();
     let key = "linkerd.io/control-plane-ns";
     let first = pods.first().and_then(|i| model.endpoints.get(*i))?;
     let v = first.labels.get(key)?;
-    let same: BTreeSet<usize> = model.endpoints.iter().filter(|e| e.namespace == ns && e.labels.get(key) == Some(v)).map(|e| e.index).collect();
+    let same: BTreeSet<usize> = model
+        .endpoints
+        .iter()
+        .filter(|e| e.namespace == ns && e.labels.get(key) == Some(v))
+        .map(|e| e.index)
+        .collect();
     (same == pods).then(|| Sel::labels(Labels::from([(key.to_string(), v.clone())])))
 }
 
 /// Turns wants into policies: one per unit and direction set, units of a namespace with
 /// the same wants merged when one label picks exactly them.
-pub(crate) fn policies(cluster: &Cluster, units: &Units, wants: &Wants, codes: &BTreeMap<usize, DiagnosticCode>) -> (Vec<PolicyPlan>, BTreeMap<String, BTreeSet<usize>>, BTreeSet<String>) {
+pub(crate) fn policies(
+    cluster: &Cluster,
+    units: &Units,
+    wants: &Wants,
+    codes: &BTreeMap<usize, DiagnosticCode>,
+) -> (
+    Vec<PolicyPlan>,
+    BTreeMap<String, BTreeSet<usize>>,
+    BTreeSet<String>,
+) {
     let model = cluster.model();
     let mut skipped = BTreeSet::new();
     // unit → its wants per direction.
     let mut per_unit: BTreeMap<usize, Vec<Want>> = BTreeMap::new();
     for ((u, dir), peers) in &wants.map {
         for (peer, (ports, keys)) in peers {
-            per_unit.entry(*u).or_default().push((*dir, peer.clone(), ports.normalized(), keys.clone()));
+            per_unit.entry(*u).or_default().push((
+                *dir,
+                peer.clone(),
+                ports.normalized(),
+                keys.clone(),
+            ));
         }
     }
     // Units of one namespace that want the same (ignoring what for) go together.
     type Shape = Vec<(Dir, Peer, PortSet)>;
     let mut groups: BTreeMap<(String, Shape), Vec<usize>> = BTreeMap::new();
     for (u, w) in &per_unit {
-        let Some(unit) = units.list.get(*u) else { continue };
-        let shape: Vec<(Dir, Peer, PortSet)> = w.iter().map(|(d, p, ports, _)| (*d, p.clone(), ports.clone())).collect();
-        groups.entry((unit.namespace.clone(), shape)).or_default().push(*u);
+        let Some(unit) = units.list.get(*u) else {
+            continue;
+        };
+        let shape: Vec<(Dir, Peer, PortSet)> = w
+            .iter()
+            .map(|(d, p, ports, _)| (*d, p.clone(), ports.clone()))
+            .collect();
+        groups
+            .entry((unit.namespace.clone(), shape))
+            .or_default()
+            .push(*u);
     }
     let existing: BTreeSet<(String, String)> = model
         .netpols
         .iter()
         .map(|n| (n.namespace.clone(), n.name.clone()))
-        .chain(model.cilium.iter().filter_map(|c| c.namespace.clone().map(|ns| (ns, c.name.clone()))))
+        .chain(
+            model
+                .cilium
+                .iter()
+                .filter_map(|c| c.namespace.clone().map(|ns| (ns, c.name.clone()))),
+        )
         .collect();
     let mut taken = existing;
     let mut plans = Vec::new();
     let mut by_name: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     for ((ns, _), members) in groups {
-        let label = (members.len() > 1).then(|| group_label(model, units, &members, &ns)).flatten();
+        let label = (members.len() > 1)
+            .then(|| group_label(model, units, &members, &ns))
+            .flatten();
         let split: Vec<Vec<usize>> = match &label {
             Some(_) => vec![members.clone()],
             None => members.iter().map(|u| vec![*u]).collect(),
         };
         for part in split {
-            let Some(first) = part.first().and_then(|u| units.list.get(*u)) else { continue };
+            let Some(first) = part.first().and_then(|u| units.list.get(*u)) else {
+                continue;
+            };
             let (subject, base, about) = match &label {
                 Some(l) => (
                     Subject::Pods(l.clone()),
                     "meshverdict-repair-meshed".to_string(),
-                    format!("the meshed pods of {ns} ({})", part.iter().filter_map(|u| units.list.get(*u)).map(|u| u.name.clone()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "the meshed pods of {ns} ({})",
+                        part.iter()
+                            .filter_map(|u| units.list.get(*u))
+                            .map(|u| u.name.clone())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ),
-                None => (Subject::Pods(first.selector.clone()), format!("meshverdict-repair-{}", first.name), first.reference()),
+                None => (
+                    Subject::Pods(first.selector.clone()),
+                    format!("meshverdict-repair-{}", first.name),
+                    first.reference(),
+                ),
             };
             let mut name = base.clone();
             let mut n = 2;
@@ -307,19 +464,38 @@ pub(crate) fn policies(cluster: &Cluster, units: &Units, wants: &Wants, codes: &
             // The subject may only pick pods already isolated in the direction: on any
             // other pod, a new policy would isolate it and take its flows away.
             let picked: Vec<&crate::model::Endpoint> = match &subject {
-                Subject::Pods(sel) => model.endpoints.iter().filter(|e| e.namespace == ns && sel.matches(&e.labels)).collect(),
-                Subject::Namespace => model.endpoints.iter().filter(|e| e.namespace == ns).collect(),
+                Subject::Pods(sel) => model
+                    .endpoints
+                    .iter()
+                    .filter(|e| e.namespace == ns && sel.matches(&e.labels))
+                    .collect(),
+                Subject::Namespace => model
+                    .endpoints
+                    .iter()
+                    .filter(|e| e.namespace == ns)
+                    .collect(),
             };
             let eval = Evaluator::new(model, cluster.compiled(), false);
-            let open_in = |d: Direction| -> Vec<String> { picked.iter().filter(|e| eval.selecting(e, d).is_empty()).map(|e| e.reference()).collect() };
-            let (open_ingress, open_egress) = (open_in(Direction::Ingress), open_in(Direction::Egress));
+            let open_in = |d: Direction| -> Vec<String> {
+                picked
+                    .iter()
+                    .filter(|e| eval.selecting(e, d).is_empty())
+                    .map(|e| e.reference())
+                    .collect()
+            };
+            let (open_ingress, open_egress) =
+                (open_in(Direction::Ingress), open_in(Direction::Egress));
             let mut plan = PolicyPlan::new(&ns, &name, subject, about);
             plan.ingress = false;
             plan.egress = false;
             let mut answered = BTreeSet::new();
             for u in &part {
                 for (dir, peer, ports, keys) in per_unit.get(u).into_iter().flatten() {
-                    let open = if *dir == Dir::Ingress { &open_ingress } else { &open_egress };
+                    let open = if *dir == Dir::Ingress {
+                        &open_ingress
+                    } else {
+                        &open_egress
+                    };
                     if !open.is_empty() {
                         for k in keys {
                             skipped.insert(format!(
@@ -371,11 +547,27 @@ pub(crate) fn render(cluster: &Cluster, plans: &[PolicyPlan], dialect: Dialect) 
 }
 
 /// The repair objects for some diagnostics of a cluster.
-pub(crate) fn objects(cluster: &Cluster, diags: &[(usize, &Diagnostic)], dialect: Dialect) -> (Vec<Object>, Vec<Opened>, Wants, BTreeMap<String, BTreeSet<usize>>) {
+pub(crate) fn objects(
+    cluster: &Cluster,
+    diags: &[(usize, &Diagnostic)],
+    dialect: Dialect,
+) -> (
+    Vec<Object>,
+    Vec<Opened>,
+    Wants,
+    BTreeMap<String, BTreeSet<usize>>,
+) {
     // As in `synthesize`: no pod label under `io.cilium.k8s` reaches a Cilium identity.
-    let keeps = |k: &str| cluster.dataplane != Dataplane::Cilium || (cluster.compiled().settings.label_filter.keeps(k) && !k.starts_with("io.cilium.k8s"));
+    let keeps = |k: &str| {
+        cluster.dataplane != Dataplane::Cilium
+            || (cluster.compiled().settings.label_filter.keeps(k)
+                && !k.starts_with("io.cilium.k8s"))
+    };
     let units = Units::build(cluster, &keeps);
-    let options = SynthOptions { dialect, ..SynthOptions::default() };
+    let options = SynthOptions {
+        dialect,
+        ..SynthOptions::default()
+    };
     let b = Builder::new(cluster, &units, &options);
     let w = wants(cluster, &units, &b, diags);
     let codes: BTreeMap<usize, DiagnosticCode> = diags.iter().map(|(i, d)| (*i, d.code)).collect();
@@ -386,28 +578,69 @@ pub(crate) fn objects(cluster: &Cluster, diags: &[(usize, &Diagnostic)], dialect
     for p in &plans {
         for dir in [Dir::Ingress, Dir::Egress] {
             for r in p.rules(dir) {
-                let peers = r.peers.iter().map(Peer::text).collect::<Vec<_>>().join(", ");
+                let peers = r
+                    .peers
+                    .iter()
+                    .map(Peer::text)
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let (from, to) = match dir {
                     Dir::Ingress => (peers, p.about.clone()),
                     Dir::Egress => (p.about.clone(), peers),
                 };
-                let mut why = r.reasons.iter().map(|x| x.text.clone()).collect::<Vec<_>>().join("; ");
-                let inbound = r.ports.0.iter().any(|i| i.range.is_some_and(|(a, _)| a == super::super::compile::mesh::linkerd::INBOUND_PORT));
+                let mut why = r
+                    .reasons
+                    .iter()
+                    .map(|x| x.text.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let inbound = r.ports.0.iter().any(|i| {
+                    i.range.is_some_and(|(a, _)| {
+                        a == super::super::compile::mesh::linkerd::INBOUND_PORT
+                    })
+                });
                 if inbound {
                     why.push_str("; 4143 is the proxy's inbound port: it carries every port of the destination, which the proxy's authorization (Linkerd Server) must restrict");
                 }
-                opens.insert(Opened { policy: format!("{}/{}", p.namespace, p.name), from, to, ports: r.ports.text(), why });
+                opens.insert(Opened {
+                    policy: format!("{}/{}", p.namespace, p.name),
+                    from,
+                    to,
+                    ports: r.ports.text(),
+                    why,
+                });
             }
         }
     }
-    (render(cluster, &plans, dialect), opens.into_iter().collect(), w, answers)
+    (
+        render(cluster, &plans, dialect),
+        opens.into_iter().collect(),
+        w,
+        answers,
+    )
 }
 
 /// Loads the cluster with more objects beside it, on the same dataplane.
-pub(crate) fn with(cluster: &Cluster, name: &str, yaml: &str, dataplane: Dataplane) -> Result<Cluster> {
-    let mut inputs: Vec<crate::model::Input> = cluster.model().texts.iter().map(|(n, t)| crate::model::Input { name: n, text: t }).collect();
+pub(crate) fn with(
+    cluster: &Cluster,
+    name: &str,
+    yaml: &str,
+    dataplane: Dataplane,
+) -> Result<Cluster> {
+    let mut inputs: Vec<crate::model::Input> = cluster
+        .model()
+        .texts
+        .iter()
+        .map(|(n, t)| crate::model::Input { name: n, text: t })
+        .collect();
     inputs.push(crate::model::Input { name, text: yaml });
-    Cluster::load(&inputs, crate::cluster::Options { dataplane: Some(dataplane), ..crate::cluster::Options::default() })
+    Cluster::load(
+        &inputs,
+        crate::cluster::Options {
+            dataplane: Some(dataplane),
+            ..crate::cluster::Options::default()
+        },
+    )
 }
 
 /// The source name repair objects are loaded under for their proof.
@@ -424,11 +657,23 @@ pub fn repair(cluster: &Cluster, options: &RepairOptions) -> Result<Repair> {
     // CiliumNetworkPolicies are enforced by Cilium only: a repair written as them is
     // judged, and proven, on that dataplane (as synthesize does).
     let original_dataplane = cluster.dataplane;
-    let reloaded = if options.dialect == Dialect::Cilium { super::on(cluster, Dataplane::Cilium)? } else { None };
+    let reloaded = if options.dialect == Dialect::Cilium {
+        super::on(cluster, Dataplane::Cilium)?
+    } else {
+        None
+    };
     let cluster = reloaded.as_ref().unwrap_or(cluster);
     let diags = diagnose_with(cluster, &DiagnoseOptions::complete());
-    let targets: Vec<(usize, &Diagnostic)> = diags.iter().enumerate().filter(|(_, d)| repairs(d.code)).collect();
-    let mut out = Repair { hints: hints(cluster), before: targets.len(), ..Repair::default() };
+    let targets: Vec<(usize, &Diagnostic)> = diags
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| repairs(d.code))
+        .collect();
+    let mut out = Repair {
+        hints: hints(cluster),
+        before: targets.len(),
+        ..Repair::default()
+    };
     if reloaded.is_some() {
         out.notes.push(format!("CiliumNetworkPolicies are enforced by Cilium: the repair judges on the cilium dataplane, not {}", original_dataplane.as_str()));
     }
@@ -437,7 +682,10 @@ pub fn repair(cluster: &Cluster, options: &RepairOptions) -> Result<Repair> {
     }
     let (objects, opens, wants, _) = objects(cluster, &targets, options.dialect);
     out.unrepairable = wants.unrepairable.iter().cloned().collect();
-    out.yaml = render::stream(&objects, &["meshverdict repair: apply beside the existing policies (kubectl apply -f)".into()]);
+    out.yaml = render::stream(
+        &objects,
+        &["meshverdict repair: apply beside the existing policies (kubectl apply -f)".into()],
+    );
     out.objects = objects;
     out.opens = opens;
     if out.objects.is_empty() {
@@ -445,10 +693,21 @@ pub fn repair(cluster: &Cluster, options: &RepairOptions) -> Result<Repair> {
         return Ok(out);
     }
     let after = with(cluster, REPAIR_SOURCE, &out.yaml, cluster.dataplane)?;
-    if let Some(bad) = after.invalid_objects().find(|i| i.error.location.as_ref().is_some_and(|l| l.source == REPAIR_SOURCE)) {
-        return Err(Error::new(ErrorCode::Internal, format!("the repair fails its own validation: {}", bad.error.message)));
+    if let Some(bad) = after.invalid_objects().find(|i| {
+        i.error
+            .location
+            .as_ref()
+            .is_some_and(|l| l.source == REPAIR_SOURCE)
+    }) {
+        return Err(Error::new(
+            ErrorCode::Internal,
+            format!("the repair fails its own validation: {}", bad.error.message),
+        ));
     }
-    out.left = diagnose_with(&after, &DiagnoseOptions::complete()).into_iter().filter(|d| repairs(d.code)).collect();
+    out.left = diagnose_with(&after, &DiagnoseOptions::complete())
+        .into_iter()
+        .filter(|d| repairs(d.code))
+        .collect();
     let left_flows: usize = out.left.iter().map(|d| d.flows.len()).sum();
     if !out.left.is_empty() && out.unrepairable.is_empty() {
         return Err(Error::new(
@@ -468,7 +727,11 @@ pub fn repair(cluster: &Cluster, options: &RepairOptions) -> Result<Repair> {
 /// mesh-flow diagnostic, or nothing added can fix it): for `help:` to carry a fix. Call it
 /// from the facade or a host with `diagnose`'s output; diagnose itself comes before
 /// synthesis and cannot call it.
-pub fn repair_links(cluster: &Cluster, diags: &[Diagnostic], options: &RepairOptions) -> Vec<Option<String>> {
+pub fn repair_links(
+    cluster: &Cluster,
+    diags: &[Diagnostic],
+    options: &RepairOptions,
+) -> Vec<Option<String>> {
     diags
         .iter()
         .enumerate()

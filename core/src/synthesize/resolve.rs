@@ -56,14 +56,23 @@ fn located(intent: &Intent, field: &str, code: ErrorCode, message: String) -> Er
     let mut e = Error::new(code, message);
     if let Some(loc) = &intent.location {
         let mut loc = loc.clone();
-        loc.path = loc.path.map(|p| if field.is_empty() { p } else { format!("{p}.{field}") });
+        loc.path = loc.path.map(|p| {
+            if field.is_empty() {
+                p
+            } else {
+                format!("{p}.{field}")
+            }
+        });
         e = e.at(loc);
     }
     e
 }
 
 fn selects(s: &Service, e: &Endpoint) -> bool {
-    s.namespace == e.namespace && s.selector.as_ref().is_some_and(|sel| !sel.is_empty() && sel.iter().all(|(k, v)| e.labels.get(k) == Some(v)))
+    s.namespace == e.namespace
+        && s.selector.as_ref().is_some_and(|sel| {
+            !sel.is_empty() && sel.iter().all(|(k, v)| e.labels.get(k) == Some(v))
+        })
 }
 
 enum Target<'c> {
@@ -86,12 +95,24 @@ fn target<'c>(cluster: &'c Cluster, intent: &Intent, end: &End, field: &str) -> 
     let m = cluster.model();
     let unknown = |why: String| located(intent, field, ErrorCode::UnknownEndpoint, why);
     match end {
-        End::Pods { namespace, selector } => {
-            let sel = Selector::compile(selector, "selector").map_err(|p| located(intent, &format!("{field}.{}", p.path), ErrorCode::InvalidField, p.message))?;
+        End::Pods {
+            namespace,
+            selector,
+        } => {
+            let sel = Selector::compile(selector, "selector").map_err(|p| {
+                located(
+                    intent,
+                    &format!("{field}.{}", p.path),
+                    ErrorCode::InvalidField,
+                    p.message,
+                )
+            })?;
             let sides: Vec<Side> = m
                 .endpoints
                 .iter()
-                .filter(|e| namespace.as_ref().is_none_or(|ns| &e.namespace == ns) && sel.matches(&e.labels))
+                .filter(|e| {
+                    namespace.as_ref().is_none_or(|ns| &e.namespace == ns) && sel.matches(&e.labels)
+                })
                 .map(|e| Side::Pod(e.index))
                 .collect();
             let ns = match namespace {
@@ -100,15 +121,29 @@ fn target<'c>(cluster: &'c Cluster, intent: &Intent, end: &End, field: &str) -> 
             };
             let s = super::plan::Sel::from_k8s(selector);
             let pods = if s.is_empty() { None } else { Some(s) };
-            Ok(Target::Sides(sides, Some(Peer::Pods { namespace: ns, pods })))
+            Ok(Target::Sides(
+                sides,
+                Some(Peer::Pods {
+                    namespace: ns,
+                    pods,
+                }),
+            ))
         }
         End::Ref(r) => {
             if let Some(addr) = r.strip_prefix("ip:") {
                 if addr.contains('/') {
-                    let net = parse_cidr(addr).map_err(|m| located(intent, field, ErrorCode::InvalidField, m))?;
+                    let net = parse_cidr(addr)
+                        .map_err(|m| located(intent, field, ErrorCode::InvalidField, m))?;
                     return Ok(Target::Sides(vec![Side::External(net)], None));
                 }
-                let ip: IpAddr = addr.parse().map_err(|_| located(intent, field, ErrorCode::InvalidField, format!("{addr:?} is not an IP address")))?;
+                let ip: IpAddr = addr.parse().map_err(|_| {
+                    located(
+                        intent,
+                        field,
+                        ErrorCode::InvalidField,
+                        format!("{addr:?} is not an IP address"),
+                    )
+                })?;
                 return Ok(Target::Sides(vec![side_of_ip(cluster, ip)], None));
             }
             if let Some(name) = r.strip_prefix("node:") {
@@ -119,38 +154,66 @@ fn target<'c>(cluster: &'c Cluster, intent: &Intent, end: &End, field: &str) -> 
                 };
             }
             if let Some(name) = r.strip_prefix("dns:") {
-                return Ok(Target::Sides(vec![Side::Dns(name.trim_end_matches('.').to_ascii_lowercase())], None));
+                return Ok(Target::Sides(
+                    vec![Side::Dns(name.trim_end_matches('.').to_ascii_lowercase())],
+                    None,
+                ));
             }
             if let Some(rest) = r.strip_prefix("svc:") {
                 let (ns, name) = rest.split_once('/').unwrap_or((rest, ""));
-                let Some(svc) = m.services.iter().find(|s| s.namespace == ns && s.name == name) else {
+                let Some(svc) = m
+                    .services
+                    .iter()
+                    .find(|s| s.namespace == ns && s.name == name)
+                else {
                     return Err(unknown(format!("{r}: no Service {ns}/{name} in the input")));
                 };
-                let pods: Vec<usize> = m.endpoints.iter().filter(|e| selects(svc, e)).map(|e| e.index).collect();
+                let pods: Vec<usize> = m
+                    .endpoints
+                    .iter()
+                    .filter(|e| selects(svc, e))
+                    .map(|e| e.index)
+                    .collect();
                 if pods.is_empty() {
-                    return Err(unknown(format!("{r}: the Service selects no pod in the input")));
+                    return Err(unknown(format!(
+                        "{r}: the Service selects no pod in the input"
+                    )));
                 }
                 return Ok(Target::Service(svc, pods));
             }
             let Some((ns, name)) = r.split_once('/') else {
-                return Err(unknown(format!("{r:?}: expected NAMESPACE/NAME, ip:, node:, svc: or dns:")));
+                return Err(unknown(format!(
+                    "{r:?}: expected NAMESPACE/NAME, ip:, node:, svc: or dns:"
+                )));
             };
             if let Some(e) = m.find_endpoint(ns, name) {
                 return Ok(Target::Sides(vec![Side::Pod(e.index)], None));
             }
             if let Some(pods) = m.workload_pods.get(&(ns.to_string(), name.to_string())) {
                 if pods.is_empty() {
-                    return Err(unknown(format!("{r}: the workload is in the input, but none of its Pods is")));
+                    return Err(unknown(format!(
+                        "{r}: the workload is in the input, but none of its Pods is"
+                    )));
                 }
-                return Ok(Target::Sides(pods.iter().map(|i| Side::Pod(*i)).collect(), None));
+                return Ok(Target::Sides(
+                    pods.iter().map(|i| Side::Pod(*i)).collect(),
+                    None,
+                ));
             }
             if let Some(err) = m.invalid_endpoints.get(&(ns.to_string(), name.to_string())) {
-                return Err(located(intent, field, err.code, format!("{r} cannot be used: {}", err.message)));
+                return Err(located(
+                    intent,
+                    field,
+                    err.code,
+                    format!("{r} cannot be used: {}", err.message),
+                ));
             }
             if let Some(node) = m.host_pods.get(&(ns.to_string(), name.to_string())) {
                 return Ok(Target::Sides(vec![Side::Node(node.clone())], None));
             }
-            Err(unknown(format!("{r}: no Pod or workload of that name in the input")))
+            Err(unknown(format!(
+                "{r}: no Pod or workload of that name in the input"
+            )))
         }
     }
 }
@@ -160,7 +223,10 @@ fn pod_ports(intent: &Intent, e: &Endpoint) -> Result<PortSet> {
     let Some(ports) = &intent.ports else {
         return Ok(match intent.protocol {
             None => PortSet::any(),
-            Some(p) => PortSet(BTreeSet::from([PortItem { protocol: Some(p), range: None }])),
+            Some(p) => PortSet(BTreeSet::from([PortItem {
+                protocol: Some(p),
+                range: None,
+            }])),
         });
     };
     let proto = intent.protocol.unwrap_or(Protocol::Tcp);
@@ -174,7 +240,12 @@ fn pod_ports(intent: &Intent, e: &Endpoint) -> Result<PortSet> {
                 .find(|d| d.name.as_deref() == Some(name.as_str()) && d.protocol == proto)
                 .map(|d| d.port)
                 .ok_or_else(|| {
-                    located(intent, &format!("ports[{j}]"), ErrorCode::InvalidField, format!("{} declares no {proto} port named {name:?}", e.reference()))
+                    located(
+                        intent,
+                        &format!("ports[{j}]"),
+                        ErrorCode::InvalidField,
+                        format!("{} declares no {proto} port named {name:?}", e.reference()),
+                    )
                 })?,
         };
         out.insert(PortItem::one(proto, n));
@@ -186,7 +257,11 @@ fn pod_ports(intent: &Intent, e: &Endpoint) -> Result<PortSet> {
 fn service_ports(intent: &Intent, svc: &Service, e: &Endpoint) -> Result<PortSet> {
     let proto = intent.protocol.unwrap_or(Protocol::Tcp);
     let chosen: Vec<_> = match &intent.ports {
-        None => svc.ports.iter().filter(|sp| intent.protocol.is_none_or(|p| p == sp.protocol)).collect(),
+        None => svc
+            .ports
+            .iter()
+            .filter(|sp| intent.protocol.is_none_or(|p| p == sp.protocol))
+            .collect(),
         Some(list) => {
             let mut v = Vec::new();
             for (j, p) in list.iter().enumerate() {
@@ -198,7 +273,15 @@ fn service_ports(intent: &Intent, svc: &Service, e: &Endpoint) -> Result<PortSet
                         }
                 });
                 v.push(found.ok_or_else(|| {
-                    located(intent, &format!("ports[{j}]"), ErrorCode::InvalidField, format!("Service {}/{} has no {proto} port {p}", svc.namespace, svc.name))
+                    located(
+                        intent,
+                        &format!("ports[{j}]"),
+                        ErrorCode::InvalidField,
+                        format!(
+                            "Service {}/{} has no {proto} port {p}",
+                            svc.namespace, svc.name
+                        ),
+                    )
                 })?);
             }
             v
@@ -208,7 +291,11 @@ fn service_ports(intent: &Intent, svc: &Service, e: &Endpoint) -> Result<PortSet
     for sp in chosen {
         let n = match &sp.target {
             TargetPort::Number(n) => Some(*n),
-            TargetPort::Name(name) => e.ports.iter().find(|d| d.name.as_deref() == Some(name.as_str()) && d.protocol == sp.protocol).map(|d| d.port),
+            TargetPort::Name(name) => e
+                .ports
+                .iter()
+                .find(|d| d.name.as_deref() == Some(name.as_str()) && d.protocol == sp.protocol)
+                .map(|d| d.port),
         };
         match n {
             Some(n) => out.insert(PortItem::one(sp.protocol, n)),
@@ -217,7 +304,13 @@ fn service_ports(intent: &Intent, svc: &Service, e: &Endpoint) -> Result<PortSet
                     intent,
                     "to",
                     ErrorCode::InvalidField,
-                    format!("Service {}/{} port {}: its target port is not declared by {}", svc.namespace, svc.name, sp.port, e.reference()),
+                    format!(
+                        "Service {}/{} port {}: its target port is not declared by {}",
+                        svc.namespace,
+                        svc.name,
+                        sp.port,
+                        e.reference()
+                    ),
                 ))
             }
         }
@@ -236,16 +329,26 @@ pub(crate) fn resolve(cluster: &Cluster, intents: &Intents) -> Result<Resolved> 
             if let End::Ref(r) = end {
                 if let Some(addr) = r.strip_prefix("ip:") {
                     let ip = addr.split('/').next().unwrap_or(addr);
-                    if ip.parse::<IpAddr>().is_ok_and(|ip| m.pod_by_ip(&ip).is_none() && !m.nodes.values().any(|x| x.addresses.contains(&ip))) {
+                    if ip.parse::<IpAddr>().is_ok_and(|ip| {
+                        m.pod_by_ip(&ip).is_none()
+                            && !m.nodes.values().any(|x| x.addresses.contains(&ip))
+                    }) {
                         out.externals.insert(format!("ip:{ip}"));
                     }
                 } else if r.starts_with("dns:") {
-                    out.externals.insert(r.trim_end_matches('.').to_ascii_lowercase());
+                    out.externals
+                        .insert(r.trim_end_matches('.').to_ascii_lowercase());
                 }
             }
         }
-        let Target::Sides(sources, from_peer) = target(cluster, intent, &intent.from, "from")? else {
-            return Err(located(intent, "from", ErrorCode::InvalidField, "a Service can only be a destination".into()));
+        let Target::Sides(sources, from_peer) = target(cluster, intent, &intent.from, "from")?
+        else {
+            return Err(located(
+                intent,
+                "from",
+                ErrorCode::InvalidField,
+                "a Service can only be a destination".into(),
+            ));
         };
         if sources.is_empty() {
             out.notes.push(format!("intent #{n} ({}): the source selects no pod in the input; its rule admits the pods it will select", intent.summary()));
@@ -256,13 +359,18 @@ pub(crate) fn resolve(cluster: &Cluster, intents: &Intents) -> Result<Resolved> 
                 let mut v = Vec::new();
                 let mut last = None;
                 for i in pods {
-                    let Some(e) = m.endpoints.get(i) else { continue };
+                    let Some(e) = m.endpoints.get(i) else {
+                        continue;
+                    };
                     match service_ports(intent, svc, e) {
                         Ok(p) => v.push((Side::Pod(i), p, None)),
                         // A backend that does not declare a named target port gets no
                         // traffic through the Service on it: nothing to admit there.
                         Err(err) if err.message.contains("its target port is not declared") => {
-                            out.notes.push(format!("intent #{n}: {}: that backend is left out", err.message));
+                            out.notes.push(format!(
+                                "intent #{n}: {}: that backend is left out",
+                                err.message
+                            ));
                             last = Some(err);
                         }
                         Err(err) => return Err(err),
@@ -303,7 +411,14 @@ pub(crate) fn resolve(cluster: &Cluster, intents: &Intents) -> Result<Resolved> 
                 if src == dst && !self_wanted {
                     continue;
                 }
-                out.flows.push(Flow { intent: n, from: src.clone(), to: dst.clone(), ports: ports.clone(), from_peer: from_peer.clone(), to_peer: to_peer.clone() });
+                out.flows.push(Flow {
+                    intent: n,
+                    from: src.clone(),
+                    to: dst.clone(),
+                    ports: ports.clone(),
+                    from_peer: from_peer.clone(),
+                    to_peer: to_peer.clone(),
+                });
             }
         }
         // A selector source with no pod yet still gets its rule on each destination.
@@ -331,7 +446,10 @@ fn numeric_ports(intent: &Intent) -> PortSet {
     match &intent.ports {
         None => match intent.protocol {
             None => PortSet::any(),
-            Some(p) => PortSet(BTreeSet::from([PortItem { protocol: Some(p), range: None }])),
+            Some(p) => PortSet(BTreeSet::from([PortItem {
+                protocol: Some(p),
+                range: None,
+            }])),
         },
         Some(list) => PortSet(
             list.iter()

@@ -72,7 +72,9 @@ impl Units {
         let mut owner: HashMap<usize, (&str, usize)> = HashMap::new();
         for ((_, name), pods) in &model.workload_pods {
             for p in pods {
-                let better = owner.get(p).is_none_or(|(n, size)| pods.len() > *size || (pods.len() == *size && name.as_str() < *n));
+                let better = owner.get(p).is_none_or(|(n, size)| {
+                    pods.len() > *size || (pods.len() == *size && name.as_str() < *n)
+                });
                 if better {
                     owner.insert(*p, (name.as_str(), pods.len()));
                 }
@@ -94,7 +96,11 @@ impl Units {
             // are two units; the second is told apart by its kind.
             let mut uname = name.clone();
             if !taken.insert((ns.clone(), uname.clone())) {
-                let k = endpoints.first().and_then(|i| model.endpoints.get(*i)).map(|e| e.kind.as_str().to_ascii_lowercase()).unwrap_or_default();
+                let k = endpoints
+                    .first()
+                    .and_then(|i| model.endpoints.get(*i))
+                    .map(|e| e.kind.as_str().to_ascii_lowercase())
+                    .unwrap_or_default();
                 uname = format!("{name}-{k}{kind}");
                 taken.insert((ns.clone(), uname.clone()));
             }
@@ -103,7 +109,13 @@ impl Units {
                     *slot = list.len();
                 }
             }
-            list.push(Unit { namespace: ns, name: uname, endpoints, selector: Sel::default(), also: Vec::new() });
+            list.push(Unit {
+                namespace: ns,
+                name: uname,
+                endpoints,
+                selector: Sel::default(),
+                also: Vec::new(),
+            });
         }
         let mut by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
         for e in &model.endpoints {
@@ -111,9 +123,18 @@ impl Units {
         }
         for u in &mut list {
             let mine: BTreeSet<usize> = u.endpoints.iter().copied().collect();
-            let others: Vec<&Endpoint> =
-                by_ns.get(u.namespace.as_str()).into_iter().flatten().filter(|i| !mine.contains(i)).filter_map(|i| model.endpoints.get(*i)).collect();
-            let members: Vec<&Endpoint> = u.endpoints.iter().filter_map(|i| model.endpoints.get(*i)).collect();
+            let others: Vec<&Endpoint> = by_ns
+                .get(u.namespace.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|i| !mine.contains(i))
+                .filter_map(|i| model.endpoints.get(*i))
+                .collect();
+            let members: Vec<&Endpoint> = u
+                .endpoints
+                .iter()
+                .filter_map(|i| model.endpoints.get(*i))
+                .collect();
             let (selector, also) = distinguish(&members, &others, keeps);
             u.selector = selector;
             u.also = also;
@@ -129,21 +150,38 @@ impl Units {
 /// The labels every member carries (but volatile ones), fewest first, that leave out as
 /// many of `others` as they can, then `DoesNotExist` for keys that only others carry;
 /// and the others it still picks (they carry every label the members do, and no other).
-fn distinguish(members: &[&Endpoint], others: &[&Endpoint], keeps: &dyn Fn(&str) -> bool) -> (Sel, Vec<usize>) {
-    let Some(first) = members.first() else { return (Sel::default(), Vec::new()) };
+fn distinguish(
+    members: &[&Endpoint],
+    others: &[&Endpoint],
+    keeps: &dyn Fn(&str) -> bool,
+) -> (Sel, Vec<usize>) {
+    let Some(first) = members.first() else {
+        return (Sel::default(), Vec::new());
+    };
     let common: Labels = first
         .labels
         .iter()
-        .filter(|(k, v)| !VOLATILE.contains(&k.as_str()) && keeps(k) && members.iter().all(|m| m.labels.get(*k) == Some(*v)))
+        .filter(|(k, v)| {
+            !VOLATILE.contains(&k.as_str())
+                && keeps(k)
+                && members.iter().all(|m| m.labels.get(*k) == Some(*v))
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let mut order: Vec<&String> = PREFERRED.iter().filter_map(|p| common.get_key_value(*p).map(|(k, _)| k)).collect();
+    let mut order: Vec<&String> = PREFERRED
+        .iter()
+        .filter_map(|p| common.get_key_value(*p).map(|(k, _)| k))
+        .collect();
     order.extend(common.keys().filter(|k| !PREFERRED.contains(&k.as_str())));
     let mut chosen = Labels::new();
     let mut left: Vec<&&Endpoint> = others.iter().collect();
     for k in order {
         let Some(v) = common.get(k) else { continue };
-        let remaining: Vec<&&Endpoint> = left.iter().copied().filter(|o| o.labels.get(k) == Some(v)).collect();
+        let remaining: Vec<&&Endpoint> = left
+            .iter()
+            .copied()
+            .filter(|o| o.labels.get(k) == Some(v))
+            .collect();
         // A key earns its place when it leaves someone out, or when it is the first one
         // (a selector on nothing would pick the whole namespace).
         if remaining.len() < left.len() || chosen.is_empty() {
@@ -158,10 +196,15 @@ fn distinguish(members: &[&Endpoint], others: &[&Endpoint], keeps: &dyn Fn(&str)
     while let Some(o) = left.first() {
         // A key the other pod carries and no member does: requiring its absence leaves
         // it out (LabelSelectorRequirement DoesNotExist).
-        let key = o.labels.keys().find(|k| !VOLATILE.contains(&k.as_str()) && keeps(k) && members.iter().all(|m| !m.labels.contains_key(*k)));
+        let key = o.labels.keys().find(|k| {
+            !VOLATILE.contains(&k.as_str())
+                && keeps(k)
+                && members.iter().all(|m| !m.labels.contains_key(*k))
+        });
         match key {
             Some(k) => {
-                sel.exprs.push((k.clone(), "DoesNotExist".into(), Vec::new()));
+                sel.exprs
+                    .push((k.clone(), "DoesNotExist".into(), Vec::new()));
                 left.retain(|x| !x.labels.contains_key(k));
             }
             None => break,

@@ -44,12 +44,24 @@ impl Node {
 
     pub fn push(&mut self, key: &str, value: Node, comment: Vec<String>) {
         if let Node::Map(entries) = self {
-            entries.push(Entry { key: key.to_string(), value, comment });
+            entries.push(Entry {
+                key: key.to_string(),
+                value,
+                comment,
+            });
         }
     }
 
     pub fn seq(items: Vec<Node>) -> Node {
-        Node::Seq(items.into_iter().map(|value| Item { value, comment: Vec::new() }).collect())
+        Node::Seq(
+            items
+                .into_iter()
+                .map(|value| Item {
+                    value,
+                    comment: Vec::new(),
+                })
+                .collect(),
+        )
     }
 
     pub fn to_json(&self) -> Value {
@@ -57,7 +69,12 @@ impl Node {
             Node::Str(s) => Value::String(s.clone()),
             Node::Int(n) => Value::from(*n),
             Node::Bool(b) => Value::Bool(*b),
-            Node::Map(entries) => Value::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect::<Map<String, Value>>()),
+            Node::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect::<Map<String, Value>>(),
+            ),
             Node::Seq(items) => Value::Array(items.iter().map(|i| i.value.to_json()).collect()),
         }
     }
@@ -70,13 +87,22 @@ fn plain_ok(s: &str) -> bool {
     }
     let lower = s.to_ascii_lowercase();
     // YAML 1.1 booleans and nulls (go-yaml reads `on`, `yes`, `y` as booleans).
-    if matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~") {
+    if matches!(
+        lower.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
+    ) {
         return false;
     }
     // Anything that could be a number: digits, signs, dots, exponents, 0x/0o, `.inf`, `:` sexagesimals.
-    let numberish = s.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | '_' | 'e' | 'E' | 'x' | 'o' | ':'))
-        && s.chars().any(|c| c.is_ascii_digit());
-    if numberish || lower.starts_with(".inf") || lower.starts_with("-.inf") || lower == ".nan" || lower.starts_with("0x") {
+    let numberish = s.chars().all(|c| {
+        c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | '_' | 'e' | 'E' | 'x' | 'o' | ':')
+    }) && s.chars().any(|c| c.is_ascii_digit());
+    if numberish
+        || lower.starts_with(".inf")
+        || lower.starts_with("-.inf")
+        || lower == ".nan"
+        || lower.starts_with("0x")
+    {
         return false;
     }
     let first = s.chars().next().unwrap_or(' ');
@@ -207,23 +233,67 @@ pub fn document(comment: &[String], node: &Node) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
     use crate::source::{parse_stream, Limits};
 
     #[test]
     fn what_is_written_reads_back_the_same() {
         let mut rule = Node::map();
-        rule.push("from", Node::seq(vec![Node::map().with("podSelector", Node::map().with("matchLabels", Node::map().with("app", Node::str("yes"))))]), vec!["intent #1: a → b".into()]);
-        rule.push("ports", Node::seq(vec![Node::map().with("port", Node::Int(8080)).with("protocol", Node::str("TCP"))]), Vec::new());
-        let mut root = Node::map().with("apiVersion", Node::str("networking.k8s.io/v1")).with("kind", Node::str("NetworkPolicy"));
-        let mut meta = Node::map().with("name", Node::str("x")).with("namespace", Node::str("on"));
-        meta.push("annotations", Node::map().with("meshverdict.io/rules", Node::str("a: b\nc # d")), Vec::new());
+        rule.push(
+            "from",
+            Node::seq(vec![Node::map().with(
+                "podSelector",
+                Node::map().with("matchLabels", Node::map().with("app", Node::str("yes"))),
+            )]),
+            vec!["intent #1: a → b".into()],
+        );
+        rule.push(
+            "ports",
+            Node::seq(vec![Node::map()
+                .with("port", Node::Int(8080))
+                .with("protocol", Node::str("TCP"))]),
+            Vec::new(),
+        );
+        let mut root = Node::map()
+            .with("apiVersion", Node::str("networking.k8s.io/v1"))
+            .with("kind", Node::str("NetworkPolicy"));
+        let mut meta = Node::map()
+            .with("name", Node::str("x"))
+            .with("namespace", Node::str("on"));
+        meta.push(
+            "annotations",
+            Node::map().with("meshverdict.io/rules", Node::str("a: b\nc # d")),
+            Vec::new(),
+        );
         root.push("metadata", meta, Vec::new());
         let mut spec = Node::map();
         spec.push("podSelector", Node::map(), Vec::new());
-        spec.push("ingress", Node::Seq(vec![Item { value: rule, comment: vec!["rule comment".into()] }]), Vec::new());
-        spec.push("weird", Node::seq(vec![Node::str("8080"), Node::str("- x"), Node::str("a: b"), Node::str(""), Node::str("0x1F"), Node::str("1e3")]), Vec::new());
+        spec.push(
+            "ingress",
+            Node::Seq(vec![Item {
+                value: rule,
+                comment: vec!["rule comment".into()],
+            }]),
+            Vec::new(),
+        );
+        spec.push(
+            "weird",
+            Node::seq(vec![
+                Node::str("8080"),
+                Node::str("- x"),
+                Node::str("a: b"),
+                Node::str(""),
+                Node::str("0x1F"),
+                Node::str("1e3"),
+            ]),
+            Vec::new(),
+        );
         root.push("spec", spec, Vec::new());
         let text = document(&["top".into()], &root);
         let docs = parse_stream("t.yaml", &text, Limits::default()).unwrap();

@@ -19,7 +19,13 @@ pub const NAMESPACES: [&str; 3] = ["alpha", "beta", "gamma"];
 pub const KEYS: [&str; 3] = ["app", "tier", "team"];
 pub const VALUES: [&str; 4] = ["web", "api", "db", "blue"];
 /// Container ports: (name, number).
-pub const PORTS: [(&str, u16); 5] = [("http", 80), ("https", 443), ("web", 8080), ("metrics", 9090), ("dns", 53)];
+pub const PORTS: [(&str, u16); 5] = [
+    ("http", 80),
+    ("https", 443),
+    ("web", 8080),
+    ("metrics", 9090),
+    ("dns", 53),
+];
 /// Numbers questions and rules use, beside the declared ones: 4143 is Linkerd's inbound port.
 pub const RULE_PORTS: [u16; 7] = [80, 443, 8080, 9090, 53, 4143, 8050];
 /// (cidr, except): pods live in 10.1.NS.N, nodes at 10.0.0.N.
@@ -68,7 +74,11 @@ pub struct Labels(pub BTreeMap<usize, usize>);
 
 impl Labels {
     pub fn flow(&self) -> String {
-        let items: Vec<String> = self.0.iter().map(|(k, v)| format!("{}: {}", KEYS[*k], VALUES[*v])).collect();
+        let items: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("{}: {}", KEYS[*k], VALUES[*v]))
+            .collect();
         format!("{{{}}}", items.join(", "))
     }
 }
@@ -88,7 +98,12 @@ pub enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     let values = || prop::collection::vec(0..VALUES.len(), 1..=2);
-    prop_oneof![values().prop_map(Op::In), values().prop_map(Op::NotIn), Just(Op::Exists), Just(Op::DoesNotExist)]
+    prop_oneof![
+        values().prop_map(Op::In),
+        values().prop_map(Op::NotIn),
+        Just(Op::Exists),
+        Just(Op::DoesNotExist)
+    ]
 }
 
 #[derive(Debug, Clone)]
@@ -157,7 +172,9 @@ impl PortG {
     fn cilium(&self) -> String {
         match self {
             PortG::Num(n, p) => format!("{{port: \"{n}\", protocol: {}}}", p.name()),
-            PortG::Range(a, b, p) => format!("{{port: \"{a}\", endPort: {b}, protocol: {}}}", p.name()),
+            PortG::Range(a, b, p) => {
+                format!("{{port: \"{a}\", endPort: {b}, protocol: {}}}", p.name())
+            }
             PortG::Named(i, p) => format!("{{port: {}, protocol: {}}}", PORTS[*i].0, p.name()),
         }
     }
@@ -184,7 +201,11 @@ impl PeerG {
         match self {
             PeerG::Pods(s) => format!("{{podSelector: {}}}", s.yaml()),
             PeerG::Namespaces(s) => format!("{{namespaceSelector: {}}}", s.yaml()),
-            PeerG::Both(n, p) => format!("{{namespaceSelector: {}, podSelector: {}}}", n.yaml(), p.yaml()),
+            PeerG::Both(n, p) => format!(
+                "{{namespaceSelector: {}, podSelector: {}}}",
+                n.yaml(),
+                p.yaml()
+            ),
             PeerG::Ip(i) => match CIDRS[*i] {
                 (c, Some(e)) => format!("{{ipBlock: {{cidr: {c}, except: [{e}]}}}}"),
                 (c, None) => format!("{{ipBlock: {{cidr: {c}}}}}"),
@@ -213,17 +234,26 @@ impl RuleG {
     fn yaml(&self, key: &str) -> String {
         let mut parts = Vec::new();
         if let Some(p) = &self.peers {
-            parts.push(format!("{key}: [{}]", p.iter().map(PeerG::yaml).collect::<Vec<_>>().join(", ")));
+            parts.push(format!(
+                "{key}: [{}]",
+                p.iter().map(PeerG::yaml).collect::<Vec<_>>().join(", ")
+            ));
         }
         if let Some(p) = &self.ports {
-            parts.push(format!("ports: [{}]", p.iter().map(PortG::netpol).collect::<Vec<_>>().join(", ")));
+            parts.push(format!(
+                "ports: [{}]",
+                p.iter().map(PortG::netpol).collect::<Vec<_>>().join(", ")
+            ));
         }
         format!("{{{}}}", parts.join(", "))
     }
 }
 
 pub fn rule() -> impl Strategy<Value = RuleG> {
-    (prop::option::weighted(0.85, prop::collection::vec(peer(), 1..=2)), prop::option::weighted(0.7, prop::collection::vec(port_g(), 1..=2)))
+    (
+        prop::option::weighted(0.85, prop::collection::vec(peer(), 1..=2)),
+        prop::option::weighted(0.7, prop::collection::vec(port_g(), 1..=2)),
+    )
         .prop_map(|(peers, ports)| RuleG { peers, ports })
 }
 
@@ -262,14 +292,34 @@ impl NetPolG {
             self.subject.yaml()
         );
         if let Some((i, e)) = self.types {
-            let t: Vec<&str> = [(i, "Ingress"), (e, "Egress")].iter().filter(|x| x.0).map(|x| x.1).collect();
+            let t: Vec<&str> = [(i, "Ingress"), (e, "Egress")]
+                .iter()
+                .filter(|x| x.0)
+                .map(|x| x.1)
+                .collect();
             let _ = writeln!(s, "  policyTypes: [{}]", t.join(", "));
         }
         if !self.ingress.is_empty() {
-            let _ = writeln!(s, "  ingress: [{}]", self.ingress.iter().map(|r| r.yaml("from")).collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                s,
+                "  ingress: [{}]",
+                self.ingress
+                    .iter()
+                    .map(|r| r.yaml("from"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         if !self.egress.is_empty() {
-            let _ = writeln!(s, "  egress: [{}]", self.egress.iter().map(|r| r.yaml("to")).collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                s,
+                "  egress: [{}]",
+                self.egress
+                    .iter()
+                    .map(|r| r.yaml("to"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         s
     }
@@ -282,8 +332,20 @@ pub fn netpol() -> impl Strategy<Value = NetPolG> {
         1 => Just(Some((false, true))),
         2 => Just(Some((true, true))),
     ];
-    (0..NAMESPACES.len(), sel(), prop::collection::vec(rule(), 0..=2), prop::collection::vec(rule(), 0..=2), types)
-        .prop_map(|(ns, subject, ingress, egress, types)| NetPolG { ns, subject, ingress, egress, types })
+    (
+        0..NAMESPACES.len(),
+        sel(),
+        prop::collection::vec(rule(), 0..=2),
+        prop::collection::vec(rule(), 0..=2),
+        types,
+    )
+        .prop_map(|(ns, subject, ingress, egress, types)| NetPolG {
+            ns,
+            subject,
+            ingress,
+            egress,
+            types,
+        })
 }
 
 /// A Cilium peer: endpoints (confined to a namespace by its label key when given),
@@ -307,9 +369,17 @@ impl CRule {
         let dir = if ingress { "from" } else { "to" };
         let mut parts = vec![match &self.peer {
             CPeer::Endpoints(s, ns) => {
-                let mut m = s.labels.0.iter().map(|(k, v)| format!("{}: {}", KEYS[*k], VALUES[*v])).collect::<Vec<_>>();
+                let mut m = s
+                    .labels
+                    .0
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", KEYS[*k], VALUES[*v]))
+                    .collect::<Vec<_>>();
                 if let Some(ns) = ns {
-                    m.push(format!("\"k8s:io.kubernetes.pod.namespace\": {}", NAMESPACES[*ns]));
+                    m.push(format!(
+                        "\"k8s:io.kubernetes.pod.namespace\": {}",
+                        NAMESPACES[*ns]
+                    ));
                 }
                 format!("{dir}Endpoints: [{{matchLabels: {{{}}}}}]", m.join(", "))
             }
@@ -321,14 +391,21 @@ impl CRule {
             },
         }];
         if let Some(p) = &self.ports {
-            parts.push(format!("toPorts: [{{ports: [{}]}}]", p.iter().map(PortG::cilium).collect::<Vec<_>>().join(", ")));
+            parts.push(format!(
+                "toPorts: [{{ports: [{}]}}]",
+                p.iter().map(PortG::cilium).collect::<Vec<_>>().join(", ")
+            ));
         }
         format!("{{{}}}", parts.join(", "))
     }
 }
 
 fn cpeer() -> impl Strategy<Value = CPeer> {
-    let labels_only = prop::collection::btree_map(0..KEYS.len(), 0..VALUES.len(), 0..=2).prop_map(|l| Sel { labels: Labels(l), exprs: Vec::new() });
+    let labels_only =
+        prop::collection::btree_map(0..KEYS.len(), 0..VALUES.len(), 0..=2).prop_map(|l| Sel {
+            labels: Labels(l),
+            exprs: Vec::new(),
+        });
     prop_oneof![
         4 => (labels_only, prop::option::of(0..NAMESPACES.len())).prop_map(|(s, ns)| CPeer::Endpoints(s, ns)),
         1 => (0..ENTITIES.len()).prop_map(CPeer::Entities),
@@ -349,7 +426,11 @@ fn cport_g() -> impl Strategy<Value = PortG> {
 }
 
 pub fn crule() -> impl Strategy<Value = CRule> {
-    (cpeer(), prop::option::weighted(0.6, prop::collection::vec(cport_g(), 1..=2))).prop_map(|(peer, ports)| CRule { peer, ports })
+    (
+        cpeer(),
+        prop::option::weighted(0.6, prop::collection::vec(cport_g(), 1..=2)),
+    )
+        .prop_map(|(peer, ports)| CRule { peer, ports })
 }
 
 #[derive(Debug, Clone)]
@@ -369,11 +450,22 @@ impl CnpG {
             NAMESPACES[self.ns],
             self.subject.flow()
         );
-        for (key, rules, ingress) in
-            [("ingress", &self.ingress, true), ("egress", &self.egress, false), ("ingressDeny", &self.ingress_deny, true), ("egressDeny", &self.egress_deny, false)]
-        {
+        for (key, rules, ingress) in [
+            ("ingress", &self.ingress, true),
+            ("egress", &self.egress, false),
+            ("ingressDeny", &self.ingress_deny, true),
+            ("egressDeny", &self.egress_deny, false),
+        ] {
             if !rules.is_empty() {
-                let _ = writeln!(s, "  {key}: [{}]", rules.iter().map(|r| r.yaml(ingress)).collect::<Vec<_>>().join(", "));
+                let _ = writeln!(
+                    s,
+                    "  {key}: [{}]",
+                    rules
+                        .iter()
+                        .map(|r| r.yaml(ingress))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
             }
         }
         s
@@ -389,14 +481,30 @@ pub fn cnp() -> impl Strategy<Value = CnpG> {
         prop::collection::vec(crule(), 0..=1),
         prop::collection::vec(crule(), 0..=1),
     )
-        .prop_map(|(ns, subject, mut ingress, egress, ingress_deny, egress_deny)| {
-            // Cilium's agent refuses a rule without any direction ("rule must have at
-            // least one of Ingress, IngressDeny, Egress, EgressDeny", api/rule_validation.go).
-            if ingress.is_empty() && egress.is_empty() && ingress_deny.is_empty() && egress_deny.is_empty() {
-                ingress.push(CRule { peer: CPeer::Entities(0), ports: None });
-            }
-            CnpG { ns, subject, ingress, egress, ingress_deny, egress_deny }
-        })
+        .prop_map(
+            |(ns, subject, mut ingress, egress, ingress_deny, egress_deny)| {
+                // Cilium's agent refuses a rule without any direction ("rule must have at
+                // least one of Ingress, IngressDeny, Egress, EgressDeny", api/rule_validation.go).
+                if ingress.is_empty()
+                    && egress.is_empty()
+                    && ingress_deny.is_empty()
+                    && egress_deny.is_empty()
+                {
+                    ingress.push(CRule {
+                        peer: CPeer::Entities(0),
+                        ports: None,
+                    });
+                }
+                CnpG {
+                    ns,
+                    subject,
+                    ingress,
+                    egress,
+                    ingress_deny,
+                    egress_deny,
+                }
+            },
+        )
 }
 
 #[derive(Debug, Clone)]
@@ -410,8 +518,20 @@ pub struct PodG {
 }
 
 fn pod() -> impl Strategy<Value = PodG> {
-    (0..NAMESPACES.len(), labels(), prop::collection::btree_map(0..PORTS.len(), proto(), 0..=3), 0..2usize, any::<bool>())
-        .prop_map(|(ns, labels, ports, node, meshed)| PodG { ns, labels, ports, node, meshed })
+    (
+        0..NAMESPACES.len(),
+        labels(),
+        prop::collection::btree_map(0..PORTS.len(), proto(), 0..=3),
+        0..2usize,
+        any::<bool>(),
+    )
+        .prop_map(|(ns, labels, ports, node, meshed)| PodG {
+            ns,
+            labels,
+            ports,
+            node,
+            meshed,
+        })
 }
 
 #[derive(Debug, Clone)]
@@ -435,12 +555,25 @@ pub fn world() -> impl Strategy<Value = World> {
         prop::collection::vec(cnp(), 0..=2),
         any::<bool>(),
     )
-        .prop_map(|(ns_labels, pods, linkerd, netpols, cnps, service_named_target)| World { ns_labels, pods, linkerd, netpols, cnps, service_named_target })
+        .prop_map(
+            |(ns_labels, pods, linkerd, netpols, cnps, service_named_target)| World {
+                ns_labels,
+                pods,
+                linkerd,
+                netpols,
+                cnps,
+                service_named_target,
+            },
+        )
 }
 
 /// A world without any NetworkPolicy or Cilium policy.
 pub fn open_world() -> impl Strategy<Value = World> {
-    world().prop_map(|w| World { netpols: Vec::new(), cnps: Vec::new(), ..w })
+    world().prop_map(|w| World {
+        netpols: Vec::new(),
+        cnps: Vec::new(),
+        ..w
+    })
 }
 
 impl World {
@@ -456,15 +589,32 @@ impl World {
     pub fn documents(&self) -> Vec<String> {
         let mut docs = Vec::new();
         for (i, ns) in NAMESPACES.iter().enumerate() {
-            docs.push(format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}, labels: {}}}\n", self.ns_labels[i].flow()));
+            docs.push(format!(
+                "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}, labels: {}}}\n",
+                self.ns_labels[i].flow()
+            ));
         }
         for n in 0..2 {
             docs.push(format!("apiVersion: v1\nkind: Node\nmetadata: {{name: n{n}}}\nstatus: {{addresses: [{{type: InternalIP, address: 10.0.0.{}}}]}}\n", n + 1));
         }
         for (i, p) in self.pods.iter().enumerate() {
-            let ports: Vec<String> =
-                p.ports.iter().map(|(j, pr)| format!("{{name: {}, containerPort: {}, protocol: {}}}", PORTS[*j].0, PORTS[*j].1, pr.name())).collect();
-            let annotations = if self.linkerd && p.meshed { "{linkerd.io/inject: enabled}" } else { "{}" };
+            let ports: Vec<String> = p
+                .ports
+                .iter()
+                .map(|(j, pr)| {
+                    format!(
+                        "{{name: {}, containerPort: {}, protocol: {}}}",
+                        PORTS[*j].0,
+                        PORTS[*j].1,
+                        pr.name()
+                    )
+                })
+                .collect();
+            let annotations = if self.linkerd && p.meshed {
+                "{linkerd.io/inject: enabled}"
+            } else {
+                "{}"
+            };
             docs.push(format!(
                 "apiVersion: v1\nkind: Pod\nmetadata: {{name: pod-{i}, namespace: {}, labels: {}, annotations: {annotations}}}\nspec:\n  nodeName: n{}\n  containers: [{{name: main, ports: [{}]}}]\nstatus: {{podIP: {}}}\n",
                 NAMESPACES[p.ns],
@@ -474,7 +624,11 @@ impl World {
                 self.pod_ip(i)
             ));
         }
-        let target = if self.service_named_target { "http" } else { "8080" };
+        let target = if self.service_named_target {
+            "http"
+        } else {
+            "8080"
+        };
         docs.push(format!(
             "apiVersion: v1\nkind: Service\nmetadata: {{name: svc, namespace: alpha}}\nspec: {{selector: {{app: web}}, ports: [{{name: front, port: 80, targetPort: {target}}}]}}\n"
         ));
@@ -499,7 +653,12 @@ impl World {
     pub fn questions(&self) -> Vec<Query> {
         let mut out = Vec::new();
         let n = self.pods.len();
-        let q = |from: String, to: String, port: PortRef, protocol: Protocol| Query { from, to, port, protocol };
+        let q = |from: String, to: String, port: PortRef, protocol: Protocol| Query {
+            from,
+            to,
+            port,
+            protocol,
+        };
         for a in 0..n {
             for b in 0..n {
                 for (k, port) in RULE_PORTS.iter().enumerate() {
@@ -509,21 +668,66 @@ impl World {
                         4 => Protocol::Sctp,
                         _ => Protocol::Tcp,
                     };
-                    out.push(q(self.pod_name(a), self.pod_name(b), PortRef::Number(*port), Protocol::Tcp));
+                    out.push(q(
+                        self.pod_name(a),
+                        self.pod_name(b),
+                        PortRef::Number(*port),
+                        Protocol::Tcp,
+                    ));
                     if protocol != Protocol::Tcp {
-                        out.push(q(self.pod_name(a), self.pod_name(b), PortRef::Number(*port), protocol));
+                        out.push(q(
+                            self.pod_name(a),
+                            self.pod_name(b),
+                            PortRef::Number(*port),
+                            protocol,
+                        ));
                     }
                 }
                 for (j, pr) in &self.pods[b].ports {
-                    out.push(q(self.pod_name(a), self.pod_name(b), PortRef::Name(PORTS[*j].0.into()), pr.protocol()));
+                    out.push(q(
+                        self.pod_name(a),
+                        self.pod_name(b),
+                        PortRef::Name(PORTS[*j].0.into()),
+                        pr.protocol(),
+                    ));
                 }
             }
-            out.push(q(self.pod_name(a), "ip:203.0.113.9".into(), PortRef::Number(443), Protocol::Tcp));
-            out.push(q("ip:203.0.113.9".into(), self.pod_name(a), PortRef::Number(80), Protocol::Tcp));
-            out.push(q("node:n0".into(), self.pod_name(a), PortRef::Number(8080), Protocol::Tcp));
-            out.push(q(self.pod_name(a), format!("ip:{}", self.pod_ip((a + 1) % n)), PortRef::Number(80), Protocol::Tcp));
-            out.push(q(self.pod_name(a), "svc:alpha/svc".into(), PortRef::Number(80), Protocol::Tcp));
-            out.push(q(self.pod_name(a), "dns:example.com".into(), PortRef::Number(443), Protocol::Tcp));
+            out.push(q(
+                self.pod_name(a),
+                "ip:203.0.113.9".into(),
+                PortRef::Number(443),
+                Protocol::Tcp,
+            ));
+            out.push(q(
+                "ip:203.0.113.9".into(),
+                self.pod_name(a),
+                PortRef::Number(80),
+                Protocol::Tcp,
+            ));
+            out.push(q(
+                "node:n0".into(),
+                self.pod_name(a),
+                PortRef::Number(8080),
+                Protocol::Tcp,
+            ));
+            out.push(q(
+                self.pod_name(a),
+                format!("ip:{}", self.pod_ip((a + 1) % n)),
+                PortRef::Number(80),
+                Protocol::Tcp,
+            ));
+            out.push(q(
+                self.pod_name(a),
+                "svc:alpha/svc".into(),
+                PortRef::Number(80),
+                Protocol::Tcp,
+            ));
+            out.push(q(
+                self.pod_name(a),
+                "dns:example.com".into(),
+                PortRef::Number(443),
+                Protocol::Tcp,
+            ));
         }
         out
     }

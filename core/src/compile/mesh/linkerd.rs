@@ -17,7 +17,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{FlowEnd, MeshDecision, NeededFlow, Severity, WirePort};
 use crate::compile::party::Party;
-use crate::model::linkerd::{AuthorizationPolicySpec, Named, Network, RouteSpec, ServerAuthorizationSpec, ServerSpec};
+use crate::model::linkerd::{
+    AuthorizationPolicySpec, Named, Network, RouteSpec, ServerAuthorizationSpec, ServerSpec,
+};
 use crate::model::{Endpoint, Model};
 use crate::ports::{in_port_list, parse_cidr, parse_port_list, Protocol};
 use crate::selector::Selector;
@@ -28,7 +30,13 @@ pub const CONTROL_PORT: u16 = 4190;
 /// Chart default `proxy.opaquePorts` (server-speaks-first protocols), since 2.10.
 pub const DEFAULT_OPAQUE_PORTS: &str = "25,587,3306,4444,5432,6379,9300,11211";
 /// Chart default `clusterNetworks`.
-pub const CLUSTER_NETWORKS: [&str; 5] = ["10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"];
+pub const CLUSTER_NETWORKS: [&str; 5] = [
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "fd00::/8",
+];
 
 /// A Linkerd version, reduced to what changes behaviour: the stable minor it matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +69,9 @@ impl Version {
             };
             return Some(Version { label, minor });
         }
-        let rest = ["stable-", "version-", "enterprise-", "v"].iter().find_map(|p| word.strip_prefix(p))?;
+        let rest = ["stable-", "version-", "enterprise-", "v"]
+            .iter()
+            .find_map(|p| word.strip_prefix(p))?;
         let mut it = rest.split('.');
         let major: u32 = it.next()?.parse().ok()?;
         let minor: u32 = it.next()?.parse().ok()?;
@@ -106,8 +116,15 @@ pub struct Linkerd {
 
 const INJECT: &str = "linkerd.io/inject";
 
-fn annotation<'a>(e: &'a Endpoint, ns: Option<&'a crate::model::Namespace>, key: &str) -> Option<&'a str> {
-    e.annotations.get(key).or_else(|| ns.and_then(|n| n.annotations.get(key))).map(String::as_str)
+fn annotation<'a>(
+    e: &'a Endpoint,
+    ns: Option<&'a crate::model::Namespace>,
+    key: &str,
+) -> Option<&'a str> {
+    e.annotations
+        .get(key)
+        .or_else(|| ns.and_then(|n| n.annotations.get(key)))
+        .map(String::as_str)
 }
 
 impl Linkerd {
@@ -130,32 +147,54 @@ impl Linkerd {
                     }
                 }
                 if component.as_deref() == Some("destination")
-                    && e.containers.iter().any(|c| c.args.iter().any(|a| a.contains("outbound-transport-mode=transport-header")))
+                    && e.containers.iter().any(|c| {
+                        c.args
+                            .iter()
+                            .any(|a| a.contains("outbound-transport-mode=transport-header"))
+                    })
                 {
-                    version.get_or_insert(Version { label: "2.18+ (transport-header mode)".into(), minor: 18 });
+                    version.get_or_insert(Version {
+                        label: "2.18+ (transport-header mode)".into(),
+                        minor: 18,
+                    });
                 }
             }
             let has_proxy = e.has_container("linkerd-proxy");
             let injector_labels = e.labels.contains_key("linkerd.io/control-plane-ns")
-                || e.labels.keys().any(|k| k.starts_with("linkerd.io/proxy-") && k != "linkerd.io/proxy-version");
+                || e.labels
+                    .keys()
+                    .any(|k| k.starts_with("linkerd.io/proxy-") && k != "linkerd.io/proxy-version");
             let inject = annotation(e, ns, INJECT);
             let own_inject = e.annotations.get(INJECT).map(String::as_str);
             let webhook_off = ns.is_some_and(|n| {
-                n.labels.get("config.linkerd.io/admission-webhooks").map(String::as_str) == Some("disabled")
+                n.labels
+                    .get("config.linkerd.io/admission-webhooks")
+                    .map(String::as_str)
+                    == Some("disabled")
                     || matches!(n.name.as_str(), "kube-system" | "cert-manager")
             }) || e.labels.contains_key("linkerd.io/control-plane-component");
-            let by_annotation = matches!(inject, Some("enabled" | "ingress")) && own_inject != Some("disabled") && !webhook_off;
+            let by_annotation = matches!(inject, Some("enabled" | "ingress"))
+                && own_inject != Some("disabled")
+                && !webhook_off;
             let meshed = has_proxy || injector_labels || by_annotation;
             if meshed {
                 any = true;
-                if let Some(v) = e.annotations.get("linkerd.io/proxy-version").and_then(|v| Version::parse(v)) {
+                if let Some(v) = e
+                    .annotations
+                    .get("linkerd.io/proxy-version")
+                    .and_then(|v| Version::parse(v))
+                {
                     fallback.get_or_insert(v);
                 }
                 if let Some(cp) = e.labels.get("linkerd.io/control-plane-ns") {
                     control_plane_ns.get_or_insert_with(|| cp.clone());
                 }
             }
-            let list = |key: &str| annotation(e, ns, key).map(parse_port_list).unwrap_or_default();
+            let list = |key: &str| {
+                annotation(e, ns, key)
+                    .map(parse_port_list)
+                    .unwrap_or_default()
+            };
             let env_port = |name: &str| {
                 e.containers
                     .iter()
@@ -178,26 +217,41 @@ impl Linkerd {
             info.push(ProxyInfo {
                 meshed,
                 component,
-                opaque: annotation(e, ns, "config.linkerd.io/opaque-ports").map(parse_port_list).unwrap_or_default(),
+                opaque: annotation(e, ns, "config.linkerd.io/opaque-ports")
+                    .map(parse_port_list)
+                    .unwrap_or_default(),
                 skip_inbound: list("config.linkerd.io/skip-inbound-ports"),
                 skip_outbound: list("config.linkerd.io/skip-outbound-ports"),
                 inbound_port,
-                default_policy: annotation(e, ns, "config.linkerd.io/default-inbound-policy").map(str::to_string).or(env_policy),
+                default_policy: annotation(e, ns, "config.linkerd.io/default-inbound-policy")
+                    .map(str::to_string)
+                    .or(env_policy),
                 require_identity: list("config.linkerd.io/proxy-require-identity-inbound-ports"),
             });
         }
-        if !any && model.linkerd.servers.is_empty() && model.linkerd.authorization_policies.is_empty() {
+        if !any
+            && model.linkerd.servers.is_empty()
+            && model.linkerd.authorization_policies.is_empty()
+        {
             return None;
         }
         let (version, version_assumed) = match version.or(fallback) {
             Some(v) => (v, false),
-            None => (Version { label: "2.18 or later (assumed)".into(), minor: 18 }, true),
+            None => (
+                Version {
+                    label: "2.18 or later (assumed)".into(),
+                    minor: 18,
+                },
+                true,
+            ),
         };
         // Without an annotation, the default opaque list applies (2.10+).
         if version.has_default_opaque_ports() {
             let ns_has = |e: &Endpoint| {
                 e.annotations.contains_key("config.linkerd.io/opaque-ports")
-                    || model.namespaces.get(&e.namespace).is_some_and(|n| n.annotations.contains_key("config.linkerd.io/opaque-ports"))
+                    || model.namespaces.get(&e.namespace).is_some_and(|n| {
+                        n.annotations.contains_key("config.linkerd.io/opaque-ports")
+                    })
             };
             for (i, e) in model.endpoints.iter().enumerate() {
                 if !ns_has(e) {
@@ -207,7 +261,13 @@ impl Linkerd {
                 }
             }
         }
-        Some(Linkerd { control_plane_ns, version, version_assumed, info, trust_domain: "cluster.local".into() })
+        Some(Linkerd {
+            control_plane_ns,
+            version,
+            version_assumed,
+            info,
+            trust_domain: "cluster.local".into(),
+        })
     }
 
     fn proxy(&self, _model: &Model, party: &Party) -> Option<&ProxyInfo> {
@@ -224,30 +284,58 @@ impl Linkerd {
     /// The Server that handles `port` on `dst`, if any: the single Server in its
     /// namespace that selects it and names that port (by number, or by a container
     /// port name resolving to it).
-    pub fn server_for<'m>(&self, model: &'m Model, dst: &Endpoint, port: u16) -> Option<&'m Named<ServerSpec>> {
+    pub fn server_for<'m>(
+        &self,
+        model: &'m Model,
+        dst: &Endpoint,
+        port: u16,
+    ) -> Option<&'m Named<ServerSpec>> {
         model.linkerd.servers.iter().find(|s| {
             s.namespace == dst.namespace
-                && s.spec.selector.as_ref().is_some_and(|sel| sel.matches(&dst.labels))
+                && s.spec
+                    .selector
+                    .as_ref()
+                    .is_some_and(|sel| sel.matches(&dst.labels))
                 && match &s.spec.port {
                     Some(IntOrString::Int(n)) => i32::from(port) == *n,
-                    Some(IntOrString::String(name)) => dst.ports.iter().any(|p| p.name.as_deref() == Some(name) && p.port == port),
+                    Some(IntOrString::String(name)) => dst
+                        .ports
+                        .iter()
+                        .any(|p| p.name.as_deref() == Some(name) && p.port == port),
                     None => false,
                 }
         })
     }
 
     fn identity(&self, e: &Endpoint) -> String {
-        let cp = self.control_plane_ns.clone().unwrap_or_else(|| "linkerd".into());
-        format!("{}.{}.serviceaccount.identity.{cp}.{}", e.service_account, e.namespace, self.trust_domain)
+        let cp = self
+            .control_plane_ns
+            .clone()
+            .unwrap_or_else(|| "linkerd".into());
+        format!(
+            "{}.{}.serviceaccount.identity.{cp}.{}",
+            e.service_account, e.namespace, self.trust_domain
+        )
     }
 
     /// A client as Linkerd sees it: its mTLS identity (None: plaintext) and addresses.
-    fn client(&self, model: &Model, src: &Party, port: u16) -> (Option<(String, String, String)>, Vec<IpAddr>, bool) {
+    fn client(
+        &self,
+        model: &Model,
+        src: &Party,
+        port: u16,
+    ) -> (Option<(String, String, String)>, Vec<IpAddr>, bool) {
         match src {
             Party::Pod(e) => {
                 let info = self.info_of(model, e);
                 let tls = info.is_some_and(|i| i.meshed && !in_port_list(&i.skip_outbound, port));
-                let id = tls.then(|| (self.identity(e), e.service_account.clone(), e.namespace.clone()));
+                let id = tls.then(|| {
+                    (
+                        self.identity(e),
+                        e.service_account.clone(),
+                        e.namespace.clone(),
+                    )
+                });
                 // A pod whose address is not given is still a pod: inside the cluster networks.
                 (id, e.ips.clone(), e.ips.is_empty())
             }
@@ -259,10 +347,14 @@ impl Linkerd {
 /// The port a component serves under one of `names`, or `default` when the endpoint
 /// declares no ports (or declares that number).
 fn declared_port(e: &Endpoint, names: &[&str], default: Option<u16>) -> Option<u16> {
-    e.ports.iter().find(|p| p.name.as_deref().is_some_and(|n| names.contains(&n))).map(|p| p.port).or_else(|| {
-        let d = default?;
-        (e.ports.is_empty() || e.ports.iter().any(|p| p.port == d)).then_some(d)
-    })
+    e.ports
+        .iter()
+        .find(|p| p.name.as_deref().is_some_and(|n| names.contains(&n)))
+        .map(|p| p.port)
+        .or_else(|| {
+            let d = default?;
+            (e.ports.is_empty() || e.ports.iter().any(|p| p.port == d)).then_some(d)
+        })
 }
 
 /// The control plane's proxy-facing ports (identity, destination, policy) with what each
@@ -270,13 +362,26 @@ fn declared_port(e: &Endpoint, names: &[&str], default: Option<u16>) -> Option<u
 fn control_ports(e: &Endpoint, component: &str, version: &Version) -> Vec<(u16, &'static str)> {
     let mut out = Vec::new();
     match component {
-        "identity" => out.extend(declared_port(e, &["ident-grpc", "grpc"], Some(8080)).map(|p| (p, "identity (the proxy's certificate)"))),
+        "identity" => out.extend(
+            declared_port(e, &["ident-grpc", "grpc"], Some(8080))
+                .map(|p| (p, "identity (the proxy's certificate)")),
+        ),
         "destination" => {
-            out.extend(declared_port(e, &["dest-grpc", "grpc"], Some(8086)).map(|p| (p, "destination (service discovery)")));
-            out.extend(declared_port(e, &["policy-grpc"], version.has_policy().then_some(8090)).map(|p| (p, "policy (inbound and outbound policy)")));
+            out.extend(
+                declared_port(e, &["dest-grpc", "grpc"], Some(8086))
+                    .map(|p| (p, "destination (service discovery)")),
+            );
+            out.extend(
+                declared_port(e, &["policy-grpc"], version.has_policy().then_some(8090))
+                    .map(|p| (p, "policy (inbound and outbound policy)")),
+            );
         }
         // The 2019 single controller served discovery on its proxy-api container.
-        "controller" => out.extend(declared_port(e, &["grpc"], Some(8086)).filter(|p| *p == 8086).map(|p| (p, "destination (the proxy-api)"))),
+        "controller" => out.extend(
+            declared_port(e, &["grpc"], Some(8086))
+                .filter(|p| *p == 8086)
+                .map(|p| (p, "destination (the proxy-api)")),
+        ),
         _ => {}
     }
     out
@@ -286,9 +391,15 @@ fn in_networks(nets: &[Network], ips: &[IpAddr], assume_cluster_pod: bool) -> Op
     if ips.is_empty() {
         if assume_cluster_pod {
             // Only the cluster networks can be judged for a pod without an address.
-            let cluster: Vec<IpNet> = CLUSTER_NETWORKS.iter().filter_map(|c| parse_cidr(c).ok()).collect();
+            let cluster: Vec<IpNet> = CLUSTER_NETWORKS
+                .iter()
+                .filter_map(|c| parse_cidr(c).ok())
+                .collect();
             let covers_cluster = nets.iter().any(|n| {
-                n.cidr.as_deref().and_then(|c| parse_cidr(c).ok()).is_some_and(|net| net.prefix_len() == 0 || cluster.contains(&net))
+                n.cidr
+                    .as_deref()
+                    .and_then(|c| parse_cidr(c).ok())
+                    .is_some_and(|net| net.prefix_len() == 0 || cluster.contains(&net))
                     && n.except.as_ref().is_none_or(Vec::is_empty)
             });
             return covers_cluster.then_some(true);
@@ -297,18 +408,38 @@ fn in_networks(nets: &[Network], ips: &[IpAddr], assume_cluster_pod: bool) -> Op
     }
     Some(ips.iter().any(|ip| {
         nets.iter().any(|n| {
-            let Some(net) = n.cidr.as_deref().and_then(|c| parse_cidr(c).ok()) else { return false };
-            net.contains(ip) && !n.except.iter().flatten().filter_map(|e| parse_cidr(e).ok()).any(|e| e.contains(ip))
+            let Some(net) = n.cidr.as_deref().and_then(|c| parse_cidr(c).ok()) else {
+                return false;
+            };
+            net.contains(ip)
+                && !n
+                    .except
+                    .iter()
+                    .flatten()
+                    .filter_map(|e| parse_cidr(e).ok())
+                    .any(|e| e.contains(ip))
         })
     }))
 }
 
 fn cluster_networks() -> Vec<Network> {
-    CLUSTER_NETWORKS.iter().map(|c| Network { cidr: Some((*c).to_string()), except: None }).collect()
+    CLUSTER_NETWORKS
+        .iter()
+        .map(|c| Network {
+            cidr: Some((*c).to_string()),
+            except: None,
+        })
+        .collect()
 }
 
 fn all_networks() -> Vec<Network> {
-    ["0.0.0.0/0", "::/0"].iter().map(|c| Network { cidr: Some((*c).to_string()), except: None }).collect()
+    ["0.0.0.0/0", "::/0"]
+        .iter()
+        .map(|c| Network {
+            cidr: Some((*c).to_string()),
+            except: None,
+        })
+        .collect()
 }
 
 /// One authorization: who (identity requirement) from where (networks).
@@ -354,7 +485,12 @@ fn id_matches(list: &[String]) -> Vec<IdMatch> {
 }
 
 impl Authz {
-    fn admits(&self, id: &Option<(String, String, String)>, ips: &[IpAddr], assume_pod: bool) -> (bool, Option<String>) {
+    fn admits(
+        &self,
+        id: &Option<(String, String, String)>,
+        ips: &[IpAddr],
+        assume_pod: bool,
+    ) -> (bool, Option<String>) {
         let id_ok = match (&self.identities, id) {
             (None, _) => true,
             (Some(_), None) => false,
@@ -362,7 +498,13 @@ impl Authz {
         };
         match in_networks(&self.networks, ips, assume_pod) {
             Some(net_ok) => (id_ok && net_ok, None),
-            None => (false, Some(format!("{}: the client's address is not given, so its networks cannot be checked", self.name))),
+            None => (
+                false,
+                Some(format!(
+                    "{}: the client's address is not given, so its networks cannot be checked",
+                    self.name
+                )),
+            ),
         }
     }
 }
@@ -370,14 +512,29 @@ impl Authz {
 fn default_authz(policy: &str) -> Option<Authz> {
     let name = format!("default:{policy}");
     match policy {
-        "all-unauthenticated" | "audit" => Some(Authz { name, identities: None, networks: all_networks() }),
-        "all-authenticated" => Some(Authz { name, identities: Some(Vec::new()), networks: all_networks() }),
-        "cluster-unauthenticated" => Some(Authz { name, identities: None, networks: cluster_networks() }),
-        "cluster-authenticated" => Some(Authz { name, identities: Some(Vec::new()), networks: cluster_networks() }),
+        "all-unauthenticated" | "audit" => Some(Authz {
+            name,
+            identities: None,
+            networks: all_networks(),
+        }),
+        "all-authenticated" => Some(Authz {
+            name,
+            identities: Some(Vec::new()),
+            networks: all_networks(),
+        }),
+        "cluster-unauthenticated" => Some(Authz {
+            name,
+            identities: None,
+            networks: cluster_networks(),
+        }),
+        "cluster-authenticated" => Some(Authz {
+            name,
+            identities: Some(Vec::new()),
+            networks: cluster_networks(),
+        }),
         _ => None,
     }
 }
-
 
 impl Linkerd {
     /// The port a meshed client (one that does not skip `port` outbound) reaches `dst`
@@ -385,14 +542,21 @@ impl Linkerd {
     /// for an opaque port before.
     pub fn rewrite(&self, model: &Model, d: &Endpoint, port: u16) -> Option<WirePort> {
         let info = self.info.get(d.index)?;
-        if !info.meshed || port == ADMIN_PORT || port == CONTROL_PORT || in_port_list(&info.skip_inbound, port) {
+        if !info.meshed
+            || port == ADMIN_PORT
+            || port == CONTROL_PORT
+            || in_port_list(&info.skip_inbound, port)
+        {
             return None;
         }
         // Connections to the control plane's identity, destination and policy ports are
         // the proxy's own (iptables lets the proxy's uid 2102 bypass its redirect), so
         // they keep their port: the flows every proxy needs.
         if let Some(c) = info.component.as_deref() {
-            if control_ports(d, c, &self.version).iter().any(|(p, _)| *p == port) {
+            if control_ports(d, c, &self.version)
+                .iter()
+                .any(|(p, _)| *p == port)
+            {
                 return None;
             }
         }
@@ -406,27 +570,45 @@ impl Linkerd {
             });
         }
         let opaque = in_port_list(&info.opaque, port)
-            || self.server_for(model, d, port).is_some_and(|srv| srv.spec.proxy_protocol.as_deref() == Some("opaque"));
+            || self
+                .server_for(model, d, port)
+                .is_some_and(|srv| srv.spec.proxy_protocol.as_deref() == Some("opaque"));
         opaque.then(|| WirePort {
             port: info.inbound_port,
-            reason: Some(format!("{port} is an opaque port: Linkerd {} carries it to the inbound port {}", self.version.label, info.inbound_port)),
+            reason: Some(format!(
+                "{port} is an opaque port: Linkerd {} carries it to the inbound port {}",
+                self.version.label, info.inbound_port
+            )),
         })
     }
 
     /// Whether a meshed client's proxy leaves connections to `port` alone.
     pub fn skips_outbound(&self, src: usize, port: u16) -> bool {
-        self.info.get(src).is_none_or(|i| !i.meshed || in_port_list(&i.skip_outbound, port))
+        self.info
+            .get(src)
+            .is_none_or(|i| !i.meshed || in_port_list(&i.skip_outbound, port))
     }
 
     /// Every port at which a mesh decision can change, for an endpoint: admin, tap,
     /// inbound, skip, opaque and require-identity ports, Server ports.
     pub fn boundaries(&self, model: &Model, e: &Endpoint, out: &mut Vec<(u16, u16)>) {
-        let Some(info) = self.info.get(e.index) else { return };
+        let Some(info) = self.info.get(e.index) else {
+            return;
+        };
         if !info.meshed {
             return;
         }
-        out.extend([(ADMIN_PORT, ADMIN_PORT), (CONTROL_PORT, CONTROL_PORT), (info.inbound_port, info.inbound_port)]);
-        for list in [&info.skip_inbound, &info.skip_outbound, &info.opaque, &info.require_identity] {
+        out.extend([
+            (ADMIN_PORT, ADMIN_PORT),
+            (CONTROL_PORT, CONTROL_PORT),
+            (info.inbound_port, info.inbound_port),
+        ]);
+        for list in [
+            &info.skip_inbound,
+            &info.skip_outbound,
+            &info.opaque,
+            &info.require_identity,
+        ] {
             out.extend(list.iter().copied());
         }
         for s in &model.linkerd.servers {
@@ -440,7 +622,12 @@ impl Linkerd {
 
     /// The authorizations that hold for `port` of `dst` (its Server's, or its default
     /// inbound policy's), with a key equal for every endpoint and port they hold alike.
-    pub fn authorizations(&self, model: &Model, dst: &Endpoint, port: u16) -> Option<Authorizations> {
+    pub fn authorizations(
+        &self,
+        model: &Model,
+        dst: &Endpoint,
+        port: u16,
+    ) -> Option<Authorizations> {
         let mut notes = Vec::new();
         let l = &model.linkerd;
         let info = self.info_of(model, dst)?;
@@ -460,7 +647,10 @@ impl Linkerd {
                     .iter()
                     .filter(|r| {
                         r.namespace == server.namespace
-                            && r.spec.parent_refs.iter().flatten().any(|p| p.kind.as_deref() == Some("Server") && p.name.as_deref() == Some(&server.name))
+                            && r.spec.parent_refs.iter().flatten().any(|p| {
+                                p.kind.as_deref() == Some("Server")
+                                    && p.name.as_deref() == Some(&server.name)
+                            })
                     })
                     .collect();
                 for ap in &l.authorization_policies {
@@ -471,7 +661,9 @@ impl Linkerd {
                     let applies = match target.kind.as_deref() {
                         Some("Server") => target.name.as_deref() == Some(&server.name),
                         Some("Namespace") => target.name.as_deref() == Some(&server.namespace),
-                        Some("HTTPRoute" | "GRPCRoute") => routes.iter().any(|r| Some(r.name.as_str()) == target.name.as_deref()),
+                        Some("HTTPRoute" | "GRPCRoute") => routes
+                            .iter()
+                            .any(|r| Some(r.name.as_str()) == target.name.as_deref()),
                         _ => false,
                     };
                     if !applies {
@@ -480,7 +672,10 @@ impl Linkerd {
                     match self.resolve_policy(model, ap) {
                         Ok(a) => {
                             if matches!(target.kind.as_deref(), Some("HTTPRoute" | "GRPCRoute")) {
-                                notes.push(format!("AuthorizationPolicy {}/{} applies per request on its route", ap.namespace, ap.name));
+                                notes.push(format!(
+                                    "AuthorizationPolicy {}/{} applies per request on its route",
+                                    ap.namespace, ap.name
+                                ));
                             }
                             authzs.push(a);
                         }
@@ -494,7 +689,9 @@ impl Linkerd {
                     let target = saz.spec.server.clone().unwrap_or_default();
                     let selects = match (&target.name, &target.selector) {
                         (Some(n), _) => n == &server.name,
-                        (None, Some(ls)) => Selector::compile(ls, "").is_ok_and(|s| s.matches(&server.labels)),
+                        (None, Some(ls)) => {
+                            Selector::compile(ls, "").is_ok_and(|s| s.matches(&server.labels))
+                        }
                         (None, None) => false,
                     };
                     if selects {
@@ -507,7 +704,10 @@ impl Linkerd {
                 (sname, authzs)
             }
             None => {
-                let policy = info.default_policy.clone().unwrap_or_else(|| "all-unauthenticated".to_string());
+                let policy = info
+                    .default_policy
+                    .clone()
+                    .unwrap_or_else(|| "all-unauthenticated".to_string());
                 let mut authz = default_authz(&policy);
                 if in_port_list(&info.require_identity, port) {
                     if let Some(a) = authz.as_mut() {
@@ -517,22 +717,41 @@ impl Linkerd {
                 }
                 if !matches!(
                     policy.as_str(),
-                    "all-unauthenticated" | "all-authenticated" | "cluster-unauthenticated" | "cluster-authenticated" | "deny" | "audit"
+                    "all-unauthenticated"
+                        | "all-authenticated"
+                        | "cluster-unauthenticated"
+                        | "cluster-authenticated"
+                        | "deny"
+                        | "audit"
                 ) {
-                    notes.push(format!("unknown default inbound policy {policy:?}: treated as deny"));
+                    notes.push(format!(
+                        "unknown default inbound policy {policy:?}: treated as deny"
+                    ));
                 }
-                (format!("default policy {policy}"), authz.into_iter().collect())
+                (
+                    format!("default policy {policy}"),
+                    authz.into_iter().collect(),
+                )
             }
         };
         let key = format!("{server_name}|{}", notes.join("|"));
-        Some(Authorizations { server: server_name, list: authzs, notes, key })
+        Some(Authorizations {
+            server: server_name,
+            list: authzs,
+            notes,
+            key,
+        })
     }
 
     /// Whether Linkerd authorizes connections to `port` of `dst` at all (a meshed
     /// server with policy, a port the proxy intercepts).
     pub fn judges(&self, dst: &Endpoint, port: u16, protocol: Protocol) -> bool {
         self.info.get(dst.index).is_some_and(|info| {
-            info.meshed && protocol == Protocol::Tcp && self.version.has_policy() && !in_port_list(&info.skip_inbound, port) && port != CONTROL_PORT
+            info.meshed
+                && protocol == Protocol::Tcp
+                && self.version.has_policy()
+                && !in_port_list(&info.skip_inbound, port)
+                && port != CONTROL_PORT
         })
     }
 
@@ -563,22 +782,41 @@ impl super::Mesh for Linkerd {
     }
 
     fn inbound_port(&self, _model: &Model, dst: usize) -> u16 {
-        self.info.get(dst).map(|i| i.inbound_port).unwrap_or(INBOUND_PORT)
+        self.info
+            .get(dst)
+            .map(|i| i.inbound_port)
+            .unwrap_or(INBOUND_PORT)
     }
 
-    fn wire_port(&self, model: &Model, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> WirePort {
+    fn wire_port(
+        &self,
+        model: &Model,
+        src: &Party,
+        dst: &Party,
+        port: u16,
+        protocol: Protocol,
+    ) -> WirePort {
         let keep = WirePort { port, reason: None };
         if protocol != Protocol::Tcp {
             return keep;
         }
-        let (Some(s), Party::Pod(d)) = (self.proxy(model, src), dst) else { return keep };
+        let (Some(s), Party::Pod(d)) = (self.proxy(model, src), dst) else {
+            return keep;
+        };
         if !s.meshed || in_port_list(&s.skip_outbound, port) {
             return keep;
         }
         self.rewrite(model, d, port).unwrap_or(keep)
     }
 
-    fn authorize(&self, model: &Model, src: &Party, dst: &Endpoint, port: u16, protocol: Protocol) -> Option<MeshDecision> {
+    fn authorize(
+        &self,
+        model: &Model,
+        src: &Party,
+        dst: &Endpoint,
+        port: u16,
+        protocol: Protocol,
+    ) -> Option<MeshDecision> {
         let info = self.info_of(model, dst)?;
         if !info.meshed || protocol != Protocol::Tcp || !self.version.has_policy() {
             return None;
@@ -586,12 +824,19 @@ impl super::Mesh for Linkerd {
         if in_port_list(&info.skip_inbound, port) || port == CONTROL_PORT {
             return None;
         }
-        if matches!(src, Party::Node(n) if dst.node.as_deref() == Some(n.name.as_str())) && port == ADMIN_PORT {
+        if matches!(src, Party::Node(n) if dst.node.as_deref() == Some(n.name.as_str()))
+            && port == ADMIN_PORT
+        {
             // Probes from the kubelet are authorized from probeNetworks (everything).
             return None;
         }
         let (id, ips, assume_pod) = self.client(model, src, port);
-        let Authorizations { server: server_name, list: authzs, mut notes, .. } = self.authorizations(model, dst, port)?;
+        let Authorizations {
+            server: server_name,
+            list: authzs,
+            mut notes,
+            ..
+        } = self.authorizations(model, dst, port)?;
         let mut matched = None;
         for a in &authzs {
             let (ok, note) = a.admits(&id, &ips, assume_pod);
@@ -610,57 +855,100 @@ impl super::Mesh for Linkerd {
         let reason = match &matched {
             Some(name) => format!("{who} is authorized by {name}"),
             None if authzs.is_empty() => format!("{server_name} authorizes nobody on port {port}"),
-            None => format!("no authorization of {server_name} admits {who} from {}", src.describe()),
+            None => format!(
+                "no authorization of {server_name} admits {who} from {}",
+                src.describe()
+            ),
         };
-        Some(MeshDecision { mesh: "linkerd".into(), allowed: matched.is_some(), server: server_name, reason, notes })
+        Some(MeshDecision {
+            mesh: "linkerd".into(),
+            allowed: matched.is_some(),
+            server: server_name,
+            reason,
+            notes,
+        })
     }
 
     fn needed_flows(&self, model: &Model) -> Vec<NeededFlow> {
         let mut out = Vec::new();
         let comp = |c: &str| -> Vec<usize> {
-            self.info.iter().enumerate().filter(|(_, i)| i.component.as_deref() == Some(c)).map(|(n, _)| n).collect()
+            self.info
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.component.as_deref() == Some(c))
+                .map(|(n, _)| n)
+                .collect()
         };
-        let port_of = |idx: usize, names: &[&str], default: Option<u16>| -> Option<u16> { declared_port(model.endpoints.get(idx)?, names, default) };
-        let need = |from: FlowEnd, to: FlowEnd, port: u16, purpose: &'static str, severity: Severity| NeededFlow {
-            from,
-            to,
-            port,
-            protocol: Protocol::Tcp,
-            purpose,
-            severity,
+        let port_of = |idx: usize, names: &[&str], default: Option<u16>| -> Option<u16> {
+            declared_port(model.endpoints.get(idx)?, names, default)
         };
+        let need =
+            |from: FlowEnd, to: FlowEnd, port: u16, purpose: &'static str, severity: Severity| {
+                NeededFlow {
+                    from,
+                    to,
+                    port,
+                    protocol: Protocol::Tcp,
+                    purpose,
+                    severity,
+                }
+            };
         // Every proxy dials identity, destination and policy on their own ports.
         for (idx, e) in model.endpoints.iter().enumerate() {
             if let Some(c) = self.info.get(idx).and_then(|i| i.component.as_deref()) {
                 for (port, purpose) in control_ports(e, c, &self.version) {
-                    out.push(need(FlowEnd::Meshed, FlowEnd::Endpoint(idx), port, purpose, Severity::Error));
+                    out.push(need(
+                        FlowEnd::Meshed,
+                        FlowEnd::Endpoint(idx),
+                        port,
+                        purpose,
+                        Severity::Error,
+                    ));
                 }
             }
         }
         // Prometheus scrapes every proxy's metrics on 4191.
         for (i, e) in model.endpoints.iter().enumerate() {
-            let prometheus = self.info.get(i).and_then(|p| p.component.as_deref()) == Some("prometheus")
+            let prometheus = self.info.get(i).and_then(|p| p.component.as_deref())
+                == Some("prometheus")
                 || (e.labels.get("linkerd.io/extension").map(String::as_str) == Some("viz")
                     && e.labels.get("component").map(String::as_str) == Some("prometheus"));
             if prometheus {
-                out.push(need(FlowEnd::Endpoint(i), FlowEnd::Meshed, ADMIN_PORT, "proxy metrics (Prometheus scrape)", Severity::Warning));
+                out.push(need(
+                    FlowEnd::Endpoint(i),
+                    FlowEnd::Meshed,
+                    ADMIN_PORT,
+                    "proxy metrics (Prometheus scrape)",
+                    Severity::Warning,
+                ));
             }
         }
         // Tap dials every proxy on 4190.
         for (i, e) in model.endpoints.iter().enumerate() {
             let c = self.info.get(i).and_then(|p| p.component.as_deref());
             let tap = c == Some("tap")
-                || (e.labels.get("linkerd.io/extension").map(String::as_str) == Some("viz") && e.labels.get("component").map(String::as_str) == Some("tap"))
+                || (e.labels.get("linkerd.io/extension").map(String::as_str) == Some("viz")
+                    && e.labels.get("component").map(String::as_str) == Some("tap"))
                 || (c == Some("controller") && e.has_container("tap"));
             if tap {
-                out.push(need(FlowEnd::Endpoint(i), FlowEnd::Meshed, CONTROL_PORT, "tap (live traffic)", Severity::Warning));
+                out.push(need(
+                    FlowEnd::Endpoint(i),
+                    FlowEnd::Meshed,
+                    CONTROL_PORT,
+                    "tap (live traffic)",
+                    Severity::Warning,
+                ));
             }
         }
         // The API server calls webhooks on their container ports.
         let mut hooks: Vec<(usize, u16, &'static str)> = Vec::new();
         for idx in comp("proxy-injector") {
             if let Some(p) = port_of(idx, &["proxy-injector"], Some(8443)) {
-                hooks.push((idx, p, "proxy injector webhook (without it pods start without a proxy)"));
+                hooks.push((
+                    idx,
+                    p,
+                    "proxy injector webhook (without it pods start without a proxy)",
+                ));
             }
         }
         for idx in comp("destination") {
@@ -688,7 +976,13 @@ impl super::Mesh for Linkerd {
             }
         }
         for (idx, port, purpose) in hooks {
-            out.push(need(FlowEnd::ApiServer, FlowEnd::Endpoint(idx), port, purpose, Severity::Error));
+            out.push(need(
+                FlowEnd::ApiServer,
+                FlowEnd::Endpoint(idx),
+                port,
+                purpose,
+                Severity::Error,
+            ));
         }
         out
     }
@@ -709,7 +1003,11 @@ impl Linkerd {
     /// An AuthorizationPolicy's authentications as one authorization; an error (the
     /// policy is ignored, as the policy controller does) when a reference is missing
     /// or ambiguous.
-    fn resolve_policy(&self, model: &Model, ap: &Named<AuthorizationPolicySpec>) -> Result<Authz, String> {
+    fn resolve_policy(
+        &self,
+        model: &Model,
+        ap: &Named<AuthorizationPolicySpec>,
+    ) -> Result<Authz, String> {
         let l = &model.linkerd;
         let name = format!("AuthorizationPolicy {}/{}", ap.namespace, ap.name);
         let mut identities: Option<Vec<IdMatch>> = None;
@@ -721,15 +1019,29 @@ impl Linkerd {
             match r.kind.as_deref() {
                 Some("MeshTLSAuthentication") => {
                     id_refs += 1;
-                    let Some(m) = l.mesh_tls.iter().find(|m| m.namespace == ns && m.name == rname) else {
+                    let Some(m) = l
+                        .mesh_tls
+                        .iter()
+                        .find(|m| m.namespace == ns && m.name == rname)
+                    else {
                         return Err(format!("{name} is ignored: it references MeshTLSAuthentication {ns}/{rname}, which does not exist"));
                     };
                     let mut ids = id_matches(m.spec.identities.as_deref().unwrap_or_default());
                     for ir in m.spec.identity_refs.iter().flatten() {
                         let ins = ir.namespace.clone().unwrap_or_else(|| m.namespace.clone());
                         match ir.kind.as_deref() {
-                            Some("ServiceAccount") => ids.push(IdMatch::ServiceAccount { name: ir.name.clone().unwrap_or_default(), namespace: ins }),
-                            Some("Namespace") => ids.push(IdMatch::Suffix(format!(".{}.serviceaccount.identity.{}.{}", ir.name.clone().unwrap_or_default(), self.control_plane_ns.clone().unwrap_or_else(|| "linkerd".into()), self.trust_domain))),
+                            Some("ServiceAccount") => ids.push(IdMatch::ServiceAccount {
+                                name: ir.name.clone().unwrap_or_default(),
+                                namespace: ins,
+                            }),
+                            Some("Namespace") => ids.push(IdMatch::Suffix(format!(
+                                ".{}.serviceaccount.identity.{}.{}",
+                                ir.name.clone().unwrap_or_default(),
+                                self.control_plane_ns
+                                    .clone()
+                                    .unwrap_or_else(|| "linkerd".into()),
+                                self.trust_domain
+                            ))),
                             _ => {}
                         }
                     }
@@ -737,16 +1049,27 @@ impl Linkerd {
                 }
                 Some("ServiceAccount") => {
                     id_refs += 1;
-                    identities = Some(vec![IdMatch::ServiceAccount { name: rname, namespace: ns }]);
+                    identities = Some(vec![IdMatch::ServiceAccount {
+                        name: rname,
+                        namespace: ns,
+                    }]);
                 }
                 Some("NetworkAuthentication") => {
                     net_refs += 1;
-                    let Some(n) = l.network_auth.iter().find(|m| m.namespace == ns && m.name == rname) else {
+                    let Some(n) = l
+                        .network_auth
+                        .iter()
+                        .find(|m| m.namespace == ns && m.name == rname)
+                    else {
                         return Err(format!("{name} is ignored: it references NetworkAuthentication {ns}/{rname}, which does not exist"));
                     };
                     networks = Some(n.spec.networks.clone().unwrap_or_default());
                 }
-                other => return Err(format!("{name} is ignored: unsupported authentication kind {other:?}")),
+                other => {
+                    return Err(format!(
+                        "{name} is ignored: unsupported authentication kind {other:?}"
+                    ))
+                }
             }
         }
         if id_refs > 1 || net_refs > 1 {
@@ -754,7 +1077,13 @@ impl Linkerd {
         }
         // The policy controller sends an authorization without networks as the
         // cluster's networks (policy-controller grpc `to_authz`).
-        Ok(Authz { name, identities, networks: networks.filter(|n| !n.is_empty()).unwrap_or_else(cluster_networks) })
+        Ok(Authz {
+            name,
+            identities,
+            networks: networks
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(cluster_networks),
+        })
     }
 }
 
@@ -768,7 +1097,9 @@ fn saz_authz(saz: &Named<ServerAuthorizationSpec>) -> Result<Authz, String> {
         None
     } else {
         let Some(tls) = client.mesh_tls.clone() else {
-            return Err(format!("{name} is ignored: no client authentication configured"));
+            return Err(format!(
+                "{name} is ignored: no client authentication configured"
+            ));
         };
         if tls.unauthenticated_tls == Some(true) {
             Some(Vec::new())
@@ -777,7 +1108,10 @@ fn saz_authz(saz: &Named<ServerAuthorizationSpec>) -> Result<Authz, String> {
             for sa in tls.service_accounts.iter().flatten() {
                 ids.push(IdMatch::ServiceAccount {
                     name: sa.name.clone().unwrap_or_default(),
-                    namespace: sa.namespace.clone().unwrap_or_else(|| saz.namespace.clone()),
+                    namespace: sa
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| saz.namespace.clone()),
                 });
             }
             if ids.is_empty() {
@@ -786,8 +1120,15 @@ fn saz_authz(saz: &Named<ServerAuthorizationSpec>) -> Result<Authz, String> {
             Some(ids)
         }
     };
-    let networks = client.networks.filter(|n| !n.is_empty()).unwrap_or_else(cluster_networks);
-    Ok(Authz { name, identities, networks })
+    let networks = client
+        .networks
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(cluster_networks);
+    Ok(Authz {
+        name,
+        identities,
+        networks,
+    })
 }
 
 #[cfg(test)]

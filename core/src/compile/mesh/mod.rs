@@ -68,9 +68,23 @@ pub trait Mesh {
     /// Whether the endpoint runs the mesh's proxy (or will, once injected).
     fn is_meshed(&self, index: usize) -> bool;
     /// The port the network sees when `src` connects to `dst` on the application's port.
-    fn wire_port(&self, model: &Model, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> WirePort;
+    fn wire_port(
+        &self,
+        model: &Model,
+        src: &Party,
+        dst: &Party,
+        port: u16,
+        protocol: Protocol,
+    ) -> WirePort;
     /// The mesh's authorization of a connection to a meshed endpoint (None: not judged).
-    fn authorize(&self, model: &Model, src: &Party, dst: &Endpoint, port: u16, protocol: Protocol) -> Option<MeshDecision>;
+    fn authorize(
+        &self,
+        model: &Model,
+        src: &Party,
+        dst: &Endpoint,
+        port: u16,
+        protocol: Protocol,
+    ) -> Option<MeshDecision>;
     /// The flows the mesh needs, from its components and version in the input.
     fn needed_flows(&self, model: &Model) -> Vec<NeededFlow>;
     /// What the engine assumed (version, defaults), as `(code, message)`.

@@ -26,18 +26,25 @@ fn endpoint_selector(namespace: &NsSel, pods: Option<&Sel>) -> Node {
         }
         // Peer selectors without a namespace are confined to the policy's namespace;
         // requiring the key to exist lifts that (cilium.md §2.4).
-        NsSel::All => sel.exprs.push((NAMESPACE_KEY.into(), "Exists".into(), Vec::new())),
+        NsSel::All => sel
+            .exprs
+            .push((NAMESPACE_KEY.into(), "Exists".into(), Vec::new())),
     }
     selector_node(&sel)
 }
 
 fn peer_item(peer: &Peer) -> (Kind, Node) {
     match peer {
-        Peer::Pods { namespace, pods } => (Kind::Endpoints, endpoint_selector(namespace, pods.as_ref())),
+        Peer::Pods { namespace, pods } => {
+            (Kind::Endpoints, endpoint_selector(namespace, pods.as_ref()))
+        }
         Peer::Cidr(net) => (Kind::Cidr, Node::str(net.to_string())),
         Peer::ApiServer => (Kind::Entities, Node::str("kube-apiserver")),
         Peer::Nodes => (Kind::Entities, Node::str("remote-node")),
-        Peer::Fqdn(name) => (Kind::Fqdns, Node::map().with("matchName", Node::str(name.clone()))),
+        Peer::Fqdn(name) => (
+            Kind::Fqdns,
+            Node::map().with("matchName", Node::str(name.clone())),
+        ),
     }
 }
 
@@ -57,7 +64,11 @@ fn to_ports(ports: &PortSet, dns_rules: bool) -> Option<Node> {
             if let Some(e) = end {
                 n.push("endPort", Node::Int(i64::from(e)), Vec::new());
             }
-            n.push("protocol", Node::str(i.protocol.map(|p| p.as_str()).unwrap_or("ANY")), Vec::new());
+            n.push(
+                "protocol",
+                Node::str(i.protocol.map(|p| p.as_str()).unwrap_or("ANY")),
+                Vec::new(),
+            );
             n
         })
         .collect();
@@ -65,7 +76,17 @@ fn to_ports(ports: &PortSet, dns_rules: bool) -> Option<Node> {
     if dns_rules {
         // toFQDNs learns addresses from the DNS answers Cilium's DNS proxy sees, which
         // only a DNS rule sends through it (policy/language "DNS based").
-        rule.push("rules", Node::map().with("dns", Node::seq(vec![Node::map().with("matchPattern", Node::str("*"))])), vec!["let Cilium's DNS proxy see lookups, so that toFQDNs rules learn their addresses".into()]);
+        rule.push(
+            "rules",
+            Node::map().with(
+                "dns",
+                Node::seq(vec![Node::map().with("matchPattern", Node::str("*"))]),
+            ),
+            vec![
+                "let Cilium's DNS proxy see lookups, so that toFQDNs rules learn their addresses"
+                    .into(),
+            ],
+        );
     }
     Some(Node::seq(vec![rule]))
 }
@@ -73,14 +94,22 @@ fn to_ports(ports: &PortSet, dns_rules: bool) -> Option<Node> {
 /// The rule's parts, one per L3 field, each with what it serves.
 fn rule_nodes(rule: &Rule, dir: Dir, dns_proxy: bool) -> Vec<(Node, Vec<String>)> {
     let ingress = dir == Dir::Ingress;
-    let mut by_kind: std::collections::BTreeMap<Kind, (Vec<Node>, std::collections::BTreeSet<&crate::synthesize::plan::Reason>)> = std::collections::BTreeMap::new();
+    let mut by_kind: std::collections::BTreeMap<
+        Kind,
+        (
+            Vec<Node>,
+            std::collections::BTreeSet<&crate::synthesize::plan::Reason>,
+        ),
+    > = std::collections::BTreeMap::new();
     for (i, p) in rule.peers.iter().enumerate() {
         let (k, n) = peer_item(p);
         let entry = by_kind.entry(k).or_default();
         if !entry.0.contains(&n) {
             entry.0.push(n);
         }
-        entry.1.extend(rule.peer_reasons.get(i).into_iter().flatten());
+        entry
+            .1
+            .extend(rule.peer_reasons.get(i).into_iter().flatten());
     }
     // DNS egress carries the DNS rule when some rule of the policy names a DNS name.
     let is_dns = !ingress && dns_proxy && rule.reasons.iter().any(|r| r.text.starts_with("DNS:"));
@@ -112,9 +141,15 @@ pub(crate) fn render(plan: &PolicyPlan) -> Object {
         _ => Node::map(),
     };
     spec.push("endpointSelector", subject, Vec::new());
-    let dns_proxy = plan.wants.keys().any(|(d, p)| *d == Dir::Egress && matches!(p, Peer::Fqdn(_)));
+    let dns_proxy = plan
+        .wants
+        .keys()
+        .any(|(d, p)| *d == Dir::Egress && matches!(p, Peer::Fqdn(_)));
     let mut serves = Vec::new();
-    for (dir, key, on) in [(Dir::Ingress, "ingress", plan.ingress), (Dir::Egress, "egress", plan.egress)] {
+    for (dir, key, on) in [
+        (Dir::Ingress, "ingress", plan.ingress),
+        (Dir::Egress, "egress", plan.egress),
+    ] {
         if !on {
             continue;
         }
@@ -122,16 +157,33 @@ pub(crate) fn render(plan: &PolicyPlan) -> Object {
         for rule in plan.rules(dir) {
             for (node, why) in rule_nodes(&rule, dir, dns_proxy) {
                 serves.push(format!("spec.{key}[{}]: {}", items.len(), why.join("; ")));
-                items.push(Item { value: node, comment: why });
+                items.push(Item {
+                    value: node,
+                    comment: why,
+                });
             }
         }
         if items.is_empty() {
             // An empty rule enforces the direction and admits nothing (default deny).
-            items.push(Item { value: Node::map(), comment: vec![format!("no {key} is intended: default deny")] });
+            items.push(Item {
+                value: Node::map(),
+                comment: vec![format!("no {key} is intended: default deny")],
+            });
         }
         spec.push(key, Node::Seq(items), Vec::new());
     }
-    let mut comment = vec![format!("{}: only what the intents and the mesh need, in and out", plan.about)];
+    let mut comment = vec![format!(
+        "{}: only what the intents and the mesh need, in and out",
+        plan.about
+    )];
     comment.extend(plan.notes.iter().cloned());
-    Object::new("cilium.io/v2", "CiliumNetworkPolicy", &plan.namespace, &plan.name, spec, serves, comment)
+    Object::new(
+        "cilium.io/v2",
+        "CiliumNetworkPolicy",
+        &plan.namespace,
+        &plan.name,
+        spec,
+        serves,
+        comment,
+    )
 }

@@ -17,7 +17,11 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "meshverdi
 
 /// One synthesized object.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "SynthesizedObject"))]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "SynthesizedObject")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Object {
     pub api_version: String,
@@ -36,13 +40,35 @@ pub struct Object {
 
 impl Object {
     /// Builds the object from its spec: metadata with the label and the annotation.
-    pub(crate) fn new(api_version: &str, kind: &str, namespace: &str, name: &str, spec: Node, serves: Vec<String>, comment: Vec<String>) -> Object {
-        let mut meta = Node::map().with("name", Node::str(name)).with("namespace", Node::str(namespace));
-        meta.push("labels", Node::map().with(MANAGED_BY.0, Node::str(MANAGED_BY.1)), Vec::new());
+    pub(crate) fn new(
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        spec: Node,
+        serves: Vec<String>,
+        comment: Vec<String>,
+    ) -> Object {
+        let mut meta = Node::map()
+            .with("name", Node::str(name))
+            .with("namespace", Node::str(namespace));
+        meta.push(
+            "labels",
+            Node::map().with(MANAGED_BY.0, Node::str(MANAGED_BY.1)),
+            Vec::new(),
+        );
         if !serves.is_empty() {
-            meta.push("annotations", Node::map().with(RULES_ANNOTATION, Node::str(serves.join("\n"))), Vec::new());
+            meta.push(
+                "annotations",
+                Node::map().with(RULES_ANNOTATION, Node::str(serves.join("\n"))),
+                Vec::new(),
+            );
         }
-        let node = Node::map().with("apiVersion", Node::str(api_version)).with("kind", Node::str(kind)).with("metadata", meta).with("spec", spec);
+        let node = Node::map()
+            .with("apiVersion", Node::str(api_version))
+            .with("kind", Node::str(kind))
+            .with("metadata", meta)
+            .with("spec", spec);
         Object {
             api_version: api_version.into(),
             kind: kind.into(),
@@ -95,9 +121,15 @@ pub(crate) fn selector_node(sel: &super::plan::Sel) -> Node {
             .exprs
             .iter()
             .map(|(k, op, values)| {
-                let mut e = Node::map().with("key", Node::str(k.clone())).with("operator", Node::str(op.clone()));
+                let mut e = Node::map()
+                    .with("key", Node::str(k.clone()))
+                    .with("operator", Node::str(op.clone()));
                 if !values.is_empty() {
-                    e.push("values", Node::seq(values.iter().map(|v| Node::str(v.clone())).collect()), Vec::new());
+                    e.push(
+                        "values",
+                        Node::seq(values.iter().map(|v| Node::str(v.clone())).collect()),
+                        Vec::new(),
+                    );
                 }
                 e
             })

@@ -11,7 +11,11 @@ fn api_blocks(model: &Model) -> Vec<String> {
     if model.api_server.is_empty() {
         return vec!["0.0.0.0/0".into(), "::/0".into()];
     }
-    model.api_server.iter().map(|ip| ipnet::IpNet::from(*ip).to_string()).collect()
+    model
+        .api_server
+        .iter()
+        .map(|ip| ipnet::IpNet::from(*ip).to_string())
+        .collect()
 }
 
 fn ip_block(cidr: String) -> Node {
@@ -20,12 +24,24 @@ fn ip_block(cidr: String) -> Node {
 
 pub(crate) fn peer_nodes(peer: &Peer, namespace: &str, model: &Model) -> Vec<Node> {
     match peer {
-        Peer::Pods { namespace: NsSel::Named(ns), pods } if ns == namespace => {
-            vec![Node::map().with("podSelector", pods.as_ref().map(selector_node).unwrap_or_else(Node::map))]
+        Peer::Pods {
+            namespace: NsSel::Named(ns),
+            pods,
+        } if ns == namespace => {
+            vec![Node::map().with(
+                "podSelector",
+                pods.as_ref().map(selector_node).unwrap_or_else(Node::map),
+            )]
         }
-        Peer::Pods { namespace: ns, pods } => {
+        Peer::Pods {
+            namespace: ns,
+            pods,
+        } => {
             let ns_sel = match ns {
-                NsSel::Named(n) => Node::map().with("matchLabels", Node::map().with("kubernetes.io/metadata.name", Node::str(n.clone()))),
+                NsSel::Named(n) => Node::map().with(
+                    "matchLabels",
+                    Node::map().with("kubernetes.io/metadata.name", Node::str(n.clone())),
+                ),
                 NsSel::All => Node::map(),
             };
             let mut p = Node::map().with("namespaceSelector", ns_sel);
@@ -37,7 +53,12 @@ pub(crate) fn peer_nodes(peer: &Peer, namespace: &str, model: &Model) -> Vec<Nod
         Peer::Cidr(net) => vec![ip_block(net.to_string())],
         Peer::ApiServer => api_blocks(model).into_iter().map(ip_block).collect(),
         Peer::Nodes => {
-            let mut addrs: Vec<String> = model.nodes.values().flat_map(|n| n.addresses.iter()).map(|ip| ipnet::IpNet::from(*ip).to_string()).collect();
+            let mut addrs: Vec<String> = model
+                .nodes
+                .values()
+                .flat_map(|n| n.addresses.iter())
+                .map(|ip| ipnet::IpNet::from(*ip).to_string())
+                .collect();
             addrs.sort();
             addrs.dedup();
             addrs.into_iter().map(ip_block).collect()
@@ -73,7 +94,11 @@ pub(crate) fn ports_nodes(ports: &PortSet) -> Option<Node> {
 }
 
 fn rule_node(rule: &Rule, dir: Dir, namespace: &str, model: &Model) -> Option<Node> {
-    let peers: Vec<Node> = rule.peers.iter().flat_map(|p| peer_nodes(p, namespace, model)).collect();
+    let peers: Vec<Node> = rule
+        .peers
+        .iter()
+        .flat_map(|p| peer_nodes(p, namespace, model))
+        .collect();
     // A rule without peers would admit everyone: never written.
     if peers.is_empty() {
         return None;
@@ -98,23 +123,42 @@ pub(crate) fn render(plan: &PolicyPlan, model: &Model) -> Object {
         _ => Node::map(),
     };
     spec.push("podSelector", subject, Vec::new());
-    let types: Vec<Node> = [(plan.ingress, "Ingress"), (plan.egress, "Egress")].iter().filter(|t| t.0).map(|t| Node::str(t.1)).collect();
+    let types: Vec<Node> = [(plan.ingress, "Ingress"), (plan.egress, "Egress")]
+        .iter()
+        .filter(|t| t.0)
+        .map(|t| Node::str(t.1))
+        .collect();
     spec.push("policyTypes", Node::seq(types), Vec::new());
     let mut serves = Vec::new();
     for (dir, key) in [(Dir::Ingress, "ingress"), (Dir::Egress, "egress")] {
         let mut items = Vec::new();
         for rule in plan.rules(dir) {
-            let Some(node) = rule_node(&rule, dir, &plan.namespace, model) else { continue };
+            let Some(node) = rule_node(&rule, dir, &plan.namespace, model) else {
+                continue;
+            };
             let why = reasons(&rule);
             serves.push(format!("spec.{key}[{}]: {}", items.len(), why.join("; ")));
-            items.push(Item { value: node, comment: why });
+            items.push(Item {
+                value: node,
+                comment: why,
+            });
         }
         if !items.is_empty() {
             spec.push(key, Node::Seq(items), Vec::new());
         }
     }
-    let mut comment = vec![format!("{}: only what the intents and the mesh need, in and out", plan.about)];
+    let mut comment = vec![format!(
+        "{}: only what the intents and the mesh need, in and out",
+        plan.about
+    )];
     comment.extend(plan.notes.iter().cloned());
-    Object::new("networking.k8s.io/v1", "NetworkPolicy", &plan.namespace, &plan.name, spec, serves, comment)
+    Object::new(
+        "networking.k8s.io/v1",
+        "NetworkPolicy",
+        &plan.namespace,
+        &plan.name,
+        spec,
+        serves,
+        comment,
+    )
 }
-
