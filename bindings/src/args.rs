@@ -49,6 +49,14 @@ pub enum Expected {
     Queries,
     /// A file or folder.
     Path,
+    /// The endpoint references of a batch by columns.
+    Endpoints,
+    /// A column of indices into those references (`from`, `to`).
+    Indices,
+    /// One port number.
+    PortNumber,
+    /// The port column: one port number, or one per question.
+    Ports,
     /// Several named texts (a folder's files).
     Files,
 }
@@ -81,6 +89,14 @@ impl Expected {
             (E::Query, Js) => "an object { from, to, port, protocol? }",
             (E::Queries, Py) => "an iterable of queries",
             (E::Queries, Js) => "an array of queries { from, to, port, protocol? }",
+            (E::Endpoints, Py) => "a sequence of endpoint references (str)",
+            (E::Endpoints, Js) => "an array of endpoint references (strings)",
+            (E::Indices, Py) => "a sequence of int or a buffer of integers (array.array, a NumPy array)",
+            (E::Indices, Js) => "an array of integers or a typed array of integers (Uint32Array)",
+            (E::PortNumber, Py) => "an int between 1 and 65535",
+            (E::PortNumber, Js) => "an integer between 1 and 65535",
+            (E::Ports, Py) => "an int between 1 and 65535, a sequence of them or a buffer of integers",
+            (E::Ports, Js) => "an integer between 1 and 65535, an array of them or a typed array of integers (Uint16Array, Uint32Array)",
             (E::Path, Py) => "a path (str or os.PathLike)",
             (E::Path, Js) => "a path (a string or a file: URL)",
             (E::Files, Py) => "a list of (name, text) tuples",

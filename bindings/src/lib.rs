@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use load::{LimitsRequest, LoadOptions, LoadRequest, Manifests};
 // The engine's types a host handles, so that hosts depend on this crate alone.
+pub use args::Host;
 pub use meshverdict::explain::verdict_text as explanation;
 pub use meshverdict::{
     Answer as EngineAnswer, Dataplane, Error, ErrorCode, Location, PortRef, Protocol, Query,
@@ -296,6 +297,40 @@ impl ClusterHandle {
         })
     }
 
+    /// `allowed` for each question of a batch by columns, in order: the bulk path that
+    /// reads each endpoint reference once ([`meshverdict::Roster`]). A wrong argument
+    /// (columns of different lengths, an index past `endpoints`, a port out of range)
+    /// fails before anything is judged; else the first engine error fails the batch, its
+    /// message prefixed with the question (`from[17] → to[17]: …`; `from_` in Python).
+    pub fn allowed_columns<S: AsRef<str>>(
+        &self,
+        columns: Columns<'_, S>,
+        host: args::Host,
+    ) -> Result<Vec<bool>, Failure> {
+        columns.check(host).map_err(Failure::Argument)?;
+        guard(|| {
+            let roster = self.cluster.roster(columns.endpoints);
+            let mut out = Vec::with_capacity(columns.from.len());
+            for (i, (from, to)) in columns.from.iter().zip(columns.to).enumerate() {
+                let port = match columns.port {
+                    PortColumn::One(p) => p,
+                    PortColumn::Each(ports) => ports.get(i).copied().unwrap_or(0),
+                };
+                // `check` kept every port within 1..=65535.
+                let port = PortRef::Number(u16::try_from(port).unwrap_or(0));
+                let allowed = roster
+                    .allowed(*from as usize, *to as usize, &port, columns.protocol)
+                    .map_err(|mut e| {
+                        e.message = format!("{}[{i}] → to[{i}]: {}", from_name(host), e.message);
+                        e
+                    })?;
+                out.push(allowed);
+            }
+            Ok(out)
+        })
+        .map_err(Failure::Engine)
+    }
+
     /// [`ClusterHandle::allowed_many`] over a packed batch ([`args::packed_queries`]),
     /// each question answered as it is read into one reused `Query` (no allocation per
     /// question). The same answer and the same error as reading the whole batch first:
@@ -399,6 +434,92 @@ pub enum Failure {
     Engine(Error),
 }
 
+/// One port for every question of a batch by columns, or one port each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortColumn<'a> {
+    One(u32),
+    Each(&'a [u32]),
+}
+
+/// A batch of questions as columns: question `i` is `endpoints[from[i]] →
+/// endpoints[to[i]]` on `port` (or `port[i]`), all on `protocol`. Each reference is
+/// read once, however many questions name it, and the columns cross a host boundary as
+/// arrays of numbers, not one object per question.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a, S> {
+    pub endpoints: &'a [S],
+    pub from: &'a [u32],
+    pub to: &'a [u32],
+    pub port: PortColumn<'a>,
+    pub protocol: Protocol,
+}
+
+/// The name of the `from` column in the host's words (`from` is a keyword in Python).
+fn from_name(host: args::Host) -> &'static str {
+    match host {
+        args::Host::Python => "from_",
+        args::Host::JavaScript => "from",
+    }
+}
+
+impl<S> Columns<'_, S> {
+    /// Every argument check, before any question is judged (so that a wrong argument
+    /// wins over an engine error, as in [`ClusterHandle::allowed_many_packed`]).
+    fn check(&self, host: args::Host) -> Result<(), ArgumentError> {
+        use args::{Bad, Expected};
+        let n = self.from.len();
+        let from = from_name(host);
+        let lengths = [
+            ("to", Some(self.to.len())),
+            (
+                "port",
+                if let PortColumn::Each(p) = self.port {
+                    Some(p.len())
+                } else {
+                    None
+                },
+            ),
+        ];
+        for (name, len) in lengths {
+            if let Some(len) = len.filter(|l| *l != n) {
+                return Err(ArgumentError {
+                    problem: args::Problem::Value,
+                    message: format!("{name} has {len} items, but {from} has {n}: question i is {from}[i] → to[i] on port[i]"),
+                    help: None,
+                });
+            }
+        }
+        let m = self.endpoints.len();
+        for (name, column) in [(from, self.from), ("to", self.to)] {
+            if let Some((i, v)) = column.iter().enumerate().find(|(_, v)| **v as usize >= m) {
+                return Err(ArgumentError {
+                    problem: args::Problem::Value,
+                    message: format!(
+                        "{name}[{i}] is {v}, but endpoints has {m} items (indices 0 to {})",
+                        m.saturating_sub(1)
+                    ),
+                    help: None,
+                });
+            }
+        }
+        let bad_port = |p: u32| p == 0 || p > u32::from(u16::MAX);
+        match self.port {
+            PortColumn::One(p) if bad_port(p) => {
+                Err(Bad::wrong_value(Expected::PortNumber, p.to_string()).named(host, "port"))
+            }
+            PortColumn::Each(ports) => match ports.iter().position(|p| bad_port(*p)) {
+                Some(i) => Err(Bad::wrong_value(
+                    Expected::PortNumber,
+                    ports.get(i).copied().unwrap_or(0).to_string(),
+                )
+                .named(host, &format!("port[{i}]"))),
+                None => Ok(()),
+            },
+            PortColumn::One(_) => Ok(()),
+        }
+    }
+}
+
 /// An error of batch item `i`: its message prefixed with the item (`queries[17]: …`).
 fn at_item(mut e: Error, i: usize) -> Error {
     e.message = format!("queries[{i}]: {}", e.message);
@@ -476,6 +597,170 @@ mod tests {
             Ok(true)
         );
         assert_eq!(h.dataplane().name.as_str(), "calico");
+    }
+
+    #[test]
+    fn columns_answer_as_questions_do() {
+        let Some(h) = handle() else {
+            return assert!(handle().is_some());
+        };
+        let endpoints = ["x/a", "x/b", "ip:10.9.9.9", "x/nope", "svc:x/none"];
+        let from = [0, 1, 1, 2, 0];
+        let to = [1, 0, 0, 0, 2];
+        let ports = [80, 80, 81, 80, 443];
+        let columns = Columns {
+            endpoints: &endpoints,
+            from: &from,
+            to: &to,
+            port: PortColumn::Each(&ports),
+            protocol: Protocol::Tcp,
+        };
+        let asked: Vec<Query> = (0..from.len())
+            .map(|i| {
+                q(
+                    endpoints[from[i] as usize],
+                    endpoints[to[i] as usize],
+                    ports[i] as u16,
+                )
+            })
+            .collect();
+        let expected = h.allowed_many(&asked);
+        assert!(
+            expected
+                .as_ref()
+                .is_ok_and(|a| a.contains(&true) && a.contains(&false)),
+            "{expected:?}"
+        );
+        assert_eq!(
+            h.allowed_columns(columns, Host::Python).map_err(|_| ()),
+            expected.map_err(|_| ())
+        );
+        // One port for all.
+        let one = Columns {
+            port: PortColumn::One(80),
+            ..columns
+        };
+        assert_eq!(
+            h.allowed_columns(one, Host::Python).ok().map(|a| a.len()),
+            Some(5)
+        );
+        // An unknown reference fails the questions that use it, with the engine's error.
+        let bad = Columns {
+            from: &[0, 3],
+            to: &[1, 0],
+            port: PortColumn::One(80),
+            ..columns
+        };
+        match h.allowed_columns(bad, Host::Python) {
+            Err(Failure::Engine(e)) => {
+                assert_eq!(e.code, ErrorCode::UnknownEndpoint);
+                assert!(
+                    e.message.starts_with("from_[1] → to[1]: x/nope: "),
+                    "{}",
+                    e.message
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // A Service is only a destination: the error a question by text gets.
+        let svc = Columns {
+            from: &[4],
+            to: &[0],
+            port: PortColumn::One(80),
+            ..columns
+        };
+        let by_text = h
+            .allowed_many(&[q("svc:x/none", "x/a", 80)])
+            .err()
+            .map(|e| e.message.replace("queries[0]: ", ""));
+        let by_index = match h.allowed_columns(svc, Host::Python) {
+            Err(Failure::Engine(e)) => Some(e.message.replace("from_[0] → to[0]: ", "")),
+            _ => None,
+        };
+        assert!(by_text.is_some());
+        assert_eq!(by_index, by_text);
+    }
+
+    #[test]
+    fn columns_arguments_are_checked_first() {
+        let Some(h) = handle() else {
+            return assert!(handle().is_some());
+        };
+        let endpoints = ["x/a", "x/nope"];
+        let base = Columns {
+            endpoints: &endpoints,
+            from: &[1, 0],
+            to: &[0, 0],
+            port: PortColumn::One(80),
+            protocol: Protocol::Tcp,
+        };
+        let argument = |c: Columns<'_, &str>, host| match h.allowed_columns(c, host) {
+            Err(Failure::Argument(a)) => (a.problem, a.message),
+            other => panic!("{other:?}"),
+        };
+        let (problem, message) = argument(Columns { to: &[0], ..base }, Host::Python);
+        assert_eq!(problem, args::Problem::Value);
+        assert_eq!(
+            message,
+            "to has 1 items, but from_ has 2: question i is from_[i] → to[i] on port[i]"
+        );
+        // An index past the references wins over the engine's error for x/nope.
+        assert_eq!(
+            argument(
+                Columns {
+                    to: &[0, 2],
+                    ..base
+                },
+                Host::Python
+            )
+            .1,
+            "to[1] is 2, but endpoints has 2 items (indices 0 to 1)"
+        );
+        assert_eq!(
+            argument(
+                Columns {
+                    port: PortColumn::One(0),
+                    ..base
+                },
+                Host::Python
+            )
+            .1,
+            "port must be an int between 1 and 65535, not 0"
+        );
+        assert_eq!(
+            argument(
+                Columns {
+                    port: PortColumn::Each(&[80, 70000]),
+                    ..base
+                },
+                Host::JavaScript
+            )
+            .1,
+            "port[1] must be an integer between 1 and 65535, not 70000"
+        );
+        assert_eq!(
+            argument(
+                Columns {
+                    port: PortColumn::Each(&[80]),
+                    ..base
+                },
+                Host::JavaScript
+            )
+            .1,
+            "port has 1 items, but from has 2: question i is from[i] → to[i] on port[i]"
+        );
+        // Nothing to ask is no error.
+        assert_eq!(
+            h.allowed_columns(
+                Columns {
+                    from: &[],
+                    to: &[],
+                    ..base
+                },
+                Host::Python
+            ),
+            Ok(Vec::new())
+        );
     }
 
     #[test]

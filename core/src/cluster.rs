@@ -10,7 +10,7 @@ use crate::compile::{compile, Compiled};
 use crate::error::{Error, Result};
 use crate::evaluate::matrix::{Matrix, MatrixOptions};
 use crate::evaluate::needs::{Needs, Starved};
-use crate::evaluate::{Point, Query, Verdict};
+use crate::evaluate::{Point, Query, Roster, Verdict};
 use crate::findings::Warning;
 use crate::model::{Endpoint, Input, Invalid, Model};
 use crate::source::Limits;
@@ -143,6 +143,20 @@ impl Cluster {
             starved: &EMPTY,
         }
         .allowed(q)
+    }
+
+    /// `refs` resolved once, for decisions asked by index: `roster.allowed(i, j, port,
+    /// protocol)` is `allowed` of the question `refs[i] → refs[j]`, without reading a
+    /// reference again (see [`Roster`]).
+    pub fn roster<'r, S: AsRef<str>>(&'r self, refs: &'r [S]) -> Roster<'r> {
+        Roster::new(
+            Point {
+                model: &self.model,
+                compiled: &self.compiled,
+                starved: &EMPTY,
+            },
+            refs,
+        )
     }
 }
 

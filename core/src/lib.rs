@@ -59,7 +59,7 @@ pub use answer::Answer;
 pub use cluster::{Cluster, Dataplane, DataplaneChoice, Options};
 pub use diagnose::{diagnose, diagnose_with, DiagnoseOptions, DEFAULT_MAX_FLOWS};
 pub use error::{Error, ErrorCode, Location};
-pub use evaluate::{PortRef, Query, Verdict};
+pub use evaluate::{PortRef, Query, Roster, Verdict};
 pub use findings::{Diagnostic, Severity};
 pub use model::Input;
 pub use ports::Protocol;

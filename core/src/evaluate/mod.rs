@@ -9,5 +9,5 @@ pub mod needs;
 pub mod point;
 pub mod verdict;
 
-pub use point::Point;
+pub use point::{Point, Roster};
 pub use verdict::{EndpointView, Evaluator, Layer, NearMiss, PortRef, Query, Verdict};

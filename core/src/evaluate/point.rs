@@ -313,55 +313,68 @@ impl<'a> Point<'a> {
     where
         'a: 'b,
     {
-        let (sources, source_group) = match self.resolve(&q.from, "from")? {
-            Target::Party(p) => (vec![p], None),
-            Target::Pods(pods) => {
-                let n = pods.len();
-                (
-                    pods.into_iter().map(Party::Pod).collect(),
-                    Some((q.from.as_str(), n)),
-                )
-            }
+        let from = self.resolve(&q.from, "from")?;
+        source_and_port(&from, &q.port)?;
+        let to = self.resolve(&q.to, "to")?;
+        self.flow_of(&from, &q.from, &to, &q.to, &q.port, q.protocol)
+    }
+
+    /// The flow between two resolved references, once [`source_and_port`] passed: the
+    /// one path of a question asked by text ([`Point::flow`]) and by index ([`Roster`]).
+    fn flow_of<'b>(
+        &self,
+        from: &Target<'b>,
+        from_ref: &'b str,
+        to: &Target<'b>,
+        to_ref: &'b str,
+        port: &PortRef,
+        protocol: Protocol,
+    ) -> Result<Flow<'b>>
+    where
+        'a: 'b,
+    {
+        let (sources, source_group) = match from {
+            Target::Party(p) => (vec![*p], None),
+            Target::Pods(pods) => (
+                pods.iter().map(|e| Party::Pod(e)).collect(),
+                Some((from_ref, pods.len())),
+            ),
             Target::Addresses(ips) => {
                 let n = ips.len();
                 (
-                    ips.into_iter()
+                    ips.iter()
                         .map(|ip| Party::External {
-                            ip: Some(ip),
+                            ip: Some(*ip),
                             dns: None,
                         })
                         .collect(),
-                    (n > 1).then_some((q.from.as_str(), n)),
+                    (n > 1).then_some((from_ref, n)),
                 )
             }
             Target::Service(_) => {
                 return Err(Error::request("a Service can only be a destination"))
             }
         };
-        if matches!(q.port, PortRef::Number(0)) {
-            return Err(Error::request("port 0 is no port: use 1-65535"));
-        }
-        let to = match self.resolve(&q.to, "to")? {
+        let to = match to {
             Target::Party(dst) => {
-                let port = self.named_port(&dst, &q.port, q.protocol)?;
-                To::Parties(vec![(dst, port)], None)
+                let port = self.named_port(dst, port, protocol)?;
+                To::Parties(vec![(*dst, port)], None)
             }
             Target::Pods(pods) => {
-                let n = pods.len();
                 let parties = pods
-                    .into_iter()
+                    .iter()
                     .map(|e| {
                         Ok((
                             Party::Pod(e),
-                            self.named_port(&Party::Pod(e), &q.port, q.protocol)?,
+                            self.named_port(&Party::Pod(e), port, protocol)?,
                         ))
                     })
                     .collect::<Result<Vec<_>>>()?;
-                To::Parties(parties, Some((q.to.as_str(), n)))
+                To::Parties(parties, Some((to_ref, pods.len())))
             }
             Target::Addresses(ips) => {
                 let n = ips.len();
-                let port = match &q.port {
+                let port = match port {
                     PortRef::Number(p) => *p,
                     PortRef::Name(name) => {
                         return Err(Error::request(format!(
@@ -370,18 +383,18 @@ impl<'a> Point<'a> {
                     }
                 };
                 To::Parties(
-                    ips.into_iter()
+                    ips.iter()
                         .map(|ip| {
                             (
                                 Party::External {
-                                    ip: Some(ip),
+                                    ip: Some(*ip),
                                     dns: None,
                                 },
                                 port,
                             )
                         })
                         .collect(),
-                    (n > 1).then_some((q.to.as_str(), n)),
+                    (n > 1).then_some((to_ref, n)),
                 )
             }
             Target::Service(svc) => To::Service(svc),
@@ -406,14 +419,18 @@ impl<'a> Point<'a> {
     /// Pods are in the input) is allowed only when it is for every one of them.
     pub fn verdict(&self, q: &Query) -> Result<Verdict> {
         let flow = self.flow(q)?;
+        self.verdict_of(&flow, &q.port, q.protocol)
+    }
+
+    fn verdict_of(&self, flow: &Flow, port: &PortRef, protocol: Protocol) -> Result<Verdict> {
         let mut verdicts = Vec::new();
         for src in &flow.sources {
             match &flow.to {
                 To::Parties(dsts, _) => verdicts.extend(
                     dsts.iter()
-                        .map(|(dst, port)| self.judge(src, dst, *port, q.protocol)),
+                        .map(|(dst, port)| self.judge(src, dst, *port, protocol)),
                 ),
-                To::Service(svc) => verdicts.push(self.service_verdict(src, svc, q)?),
+                To::Service(svc) => verdicts.push(self.service_verdict(src, svc, port, protocol)?),
             }
         }
         let group_to = match &flow.to {
@@ -448,13 +465,19 @@ impl<'a> Point<'a> {
             })
     }
 
-    fn service_verdict(&self, src: &Party, svc: &Service, q: &Query) -> Result<Verdict> {
+    fn service_verdict(
+        &self,
+        src: &Party,
+        svc: &Service,
+        port: &PortRef,
+        protocol: Protocol,
+    ) -> Result<Verdict> {
         let sp = svc
             .ports
             .iter()
             .find(|p| {
-                p.protocol == q.protocol
-                    && match &q.port {
+                p.protocol == protocol
+                    && match port {
                         PortRef::Number(n) => p.port == *n,
                         PortRef::Name(s) => {
                             p.name.as_deref() == Some(s.as_str())
@@ -465,7 +488,7 @@ impl<'a> Point<'a> {
             .ok_or_else(|| {
                 Error::request(format!(
                     "Service {}/{} has no {} port {}",
-                    svc.namespace, svc.name, q.protocol, q.port
+                    svc.namespace, svc.name, protocol, port
                 ))
             })?;
         let Some(selector) = &svc.selector else {
@@ -491,7 +514,7 @@ impl<'a> Point<'a> {
                 if let Some(err) = self.refusal(&[src, &dst]) {
                     return Err(err);
                 }
-                backends.push(self.judge(src, &dst, port, q.protocol));
+                backends.push(self.judge(src, &dst, port, protocol));
             }
         }
         if backends.is_empty() {
@@ -542,18 +565,40 @@ impl<'a> Point<'a> {
     /// cheaper, for bulk questions.
     pub fn allowed(&self, q: &Query) -> Result<bool> {
         let flow = self.flow(q)?;
+        self.allowed_of(&flow, &q.port, q.protocol)
+    }
+
+    fn allowed_of(&self, flow: &Flow, port: &PortRef, protocol: Protocol) -> Result<bool> {
         for src in &flow.sources {
             let ok = match &flow.to {
                 To::Parties(dsts, _) => dsts
                     .iter()
-                    .all(|(dst, port)| self.decide(src, dst, *port, q.protocol, false).0),
-                To::Service(svc) => self.service_verdict(src, svc, q)?.allowed,
+                    .all(|(dst, port)| self.decides(src, dst, *port, protocol)),
+                To::Service(svc) => self.service_verdict(src, svc, port, protocol)?.allowed,
             };
             if !ok {
                 return Ok(false);
             }
         }
         Ok(true)
+    }
+
+    /// The decision of [`Point::decide`] alone, each layer judged by
+    /// [`Evaluator::admits`] (no reasons built): what bulk questions pay.
+    pub(crate) fn decides(&self, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> bool {
+        let judge = self.eval(false);
+        let on_wire = self.mesh().map_or(port, |m| {
+            m.wire_port(self.model, src, dst, port, protocol).port
+        });
+        judge.admits(Direction::Egress, src, dst, on_wire, protocol)
+            && judge.admits(Direction::Ingress, dst, src, on_wire, protocol)
+            && match dst {
+                Party::Pod(e) => self
+                    .mesh()
+                    .and_then(|m| m.authorize(self.model, src, e, port, protocol))
+                    .is_none_or(|m| m.allowed),
+                _ => true,
+            }
     }
 
     /// The layers of a flow: (allowed, wire port, egress, ingress, mesh decision).
@@ -704,6 +749,84 @@ impl<'a> Point<'a> {
 /// One verdict for a question whose references named several Pods: allowed when every
 /// pair is; the first denied pair (or the first pair) speaks for it, and every pair's
 /// verdict is kept in `members`.
+/// The checks a question passes before its destination is read, in the order a
+/// question by text makes them: a Service is only a destination, port 0 is no port.
+fn source_and_port(from: &Target, port: &PortRef) -> Result<()> {
+    if matches!(from, Target::Service(_)) {
+        return Err(Error::request("a Service can only be a destination"));
+    }
+    if matches!(port, PortRef::Number(0)) {
+        return Err(Error::request("port 0 is no port: use 1-65535"));
+    }
+    Ok(())
+}
+
+/// Endpoint references resolved once, for many questions that name them by index: the
+/// bulk path of every host (questions as columns) and of callers that ask about the
+/// same endpoints many times. Each answer is [`Point::allowed`]'s for the question
+/// `refs[from] → refs[to]`, error included: a reference is resolved here as a question
+/// resolves it, and its error is returned by the questions that use it.
+pub struct Roster<'r> {
+    point: Point<'r>,
+    refs: Vec<&'r str>,
+    /// Each reference resolved as a source and as a destination (`dns:` and `svc:` are
+    /// destinations only, and errors name the role).
+    from: Vec<Result<Target<'r>>>,
+    to: Vec<Result<Target<'r>>>,
+}
+
+impl<'r> Roster<'r> {
+    pub fn new<S: AsRef<str>>(point: Point<'r>, refs: &'r [S]) -> Roster<'r> {
+        let refs: Vec<&'r str> = refs.iter().map(AsRef::as_ref).collect();
+        let from = refs.iter().map(|r| point.resolve(r, "from")).collect();
+        let to = refs.iter().map(|r| point.resolve(r, "to")).collect();
+        Roster {
+            point,
+            refs,
+            from,
+            to,
+        }
+    }
+
+    /// How many references the roster holds (valid indices are `0..len`).
+    pub fn len(&self) -> usize {
+        self.refs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.refs.is_empty()
+    }
+
+    /// Whether `refs[from]` may reach `refs[to]` on `port`/`protocol`.
+    pub fn allowed(
+        &self,
+        from: usize,
+        to: usize,
+        port: &PortRef,
+        protocol: Protocol,
+    ) -> Result<bool> {
+        let n = self.refs.len();
+        let out_of_range = |role: &str, i: usize| {
+            Error::request(format!(
+                "{role} index {i} is out of range: the roster holds {n} endpoints"
+            ))
+        };
+        let (src, from_ref) = match (self.from.get(from), self.refs.get(from)) {
+            (Some(t), Some(r)) => (t.as_ref().map_err(Clone::clone)?, *r),
+            _ => return Err(out_of_range("from", from)),
+        };
+        source_and_port(src, port)?;
+        let (dst, to_ref) = match (self.to.get(to), self.refs.get(to)) {
+            (Some(t), Some(r)) => (t.as_ref().map_err(Clone::clone)?, *r),
+            _ => return Err(out_of_range("to", to)),
+        };
+        let flow = self
+            .point
+            .flow_of(src, from_ref, dst, to_ref, port, protocol)?;
+        self.point.allowed_of(&flow, port, protocol)
+    }
+}
+
 fn combine(
     mut verdicts: Vec<Verdict>,
     from: Option<(&str, usize)>,

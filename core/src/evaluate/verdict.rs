@@ -398,6 +398,87 @@ impl<'a> Evaluator<'a> {
             .any(|i| self.peer_matches(rule, i, policy, subject, party, requires, notes))
     }
 
+    /// [`Evaluator::layer`]'s decision alone, with nothing built: the same rules read in
+    /// the same way (a deny rule wins; else the local node, or an allow rule; else the
+    /// default), for bulk questions. `properties::allowed_equals_the_verdicts_decision`
+    /// holds the two together.
+    pub fn admits(
+        &self,
+        direction: Direction,
+        subject: &Party,
+        party: &Party,
+        port: u16,
+        protocol: Protocol,
+    ) -> bool {
+        let Party::Pod(e) = subject else {
+            return true;
+        };
+        let settings = &self.compiled.settings;
+        if settings.enforcement == EnforcementMode::Never {
+            return true;
+        }
+        let class = self.compiled.classes.of(e);
+        let selecting = || {
+            self.compiled
+                .selecting
+                .get(class)
+                .into_iter()
+                .flatten()
+                .filter_map(|i| self.compiled.policies.get(*i))
+                .filter(move |p| p.enforcement(direction).enforced)
+        };
+        let always = settings.enforcement == EnforcementMode::Always;
+        if !always && selecting().next().is_none() {
+            return true;
+        }
+        let default_deny = always || selecting().any(|p| p.enforcement(direction).default_deny);
+        // Empty for nearly every policy, and then no allocation.
+        let requires: Vec<SetId> = selecting()
+            .flat_map(|p| {
+                p.requires_sets
+                    .iter()
+                    .filter(|(d, _)| *d == direction)
+                    .map(|(_, s)| *s)
+            })
+            .collect();
+        let dest: Option<&Endpoint> = match direction {
+            Direction::Ingress => Some(e),
+            Direction::Egress => match party {
+                Party::Pod(d) => Some(d),
+                _ => None,
+            },
+        };
+        let mut notes = Vec::new();
+        let (mut allow, mut deny) = (false, false);
+        'policies: for p in selecting() {
+            for rule in p.rules.iter().filter(|r| r.rule.direction == direction) {
+                // Once a deny rule matched, nothing else counts; once an allow rule did,
+                // only deny rules still can.
+                if (rule.rule.deny && deny) || (!rule.rule.deny && allow) {
+                    continue;
+                }
+                if rule_ports_admit(rule, port, protocol, dest)
+                    && self.rule_admits_party(rule, p, e, party, &requires, &mut notes)
+                {
+                    if rule.rule.deny {
+                        deny = true;
+                        break 'policies;
+                    }
+                    allow = true;
+                }
+            }
+        }
+        let local_node = settings.local_node_allowed
+            && matches!((direction, party), (Direction::Ingress, Party::Node(n)) if e.node.as_deref() == Some(n.name.as_str()));
+        let allowed = if deny {
+            false
+        } else {
+            local_node || allow || !default_deny
+        };
+        // Audit mode logs what it would drop and drops nothing.
+        allowed || settings.audit
+    }
+
     /// Judges one direction: `subject` is the pod whose policies apply, `party` the
     /// other side; `port` is the port on the wire.
     pub fn layer(

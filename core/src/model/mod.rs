@@ -297,8 +297,9 @@ pub struct Model {
     pub workload_pods: BTreeMap<(String, String), Vec<usize>>,
     /// `(kind, namespace, name)` → position in `endpoints`, while loading (duplicates).
     endpoint_index: HashMap<(EndpointKind, String, String), usize>,
-    /// `namespace/name` → the endpoint a reference names (a Pod wins over a workload).
-    by_name: HashMap<(String, String), usize>,
+    /// namespace → name → the endpoint a reference names (a Pod wins over a workload);
+    /// nested so that a question's `ns/name` is looked up without copying it.
+    by_name: HashMap<String, HashMap<String, usize>>,
     /// Pod addresses → the Pod.
     by_ip: HashMap<IpAddr, usize>,
     /// Per input, where each document starts (by document index, ascending), and per
@@ -351,14 +352,13 @@ impl Model {
             e.index = i;
         }
         for (i, e) in self.endpoints.iter().enumerate() {
-            let key = (e.namespace.clone(), e.name.clone());
-            let better = self
-                .by_name
-                .get(&key)
+            let names = self.by_name.entry(e.namespace.clone()).or_default();
+            let better = names
+                .get(&e.name)
                 .and_then(|j| self.endpoints.get(*j))
                 .is_none_or(|b| e.kind < b.kind);
             if better {
-                self.by_name.insert(key, i);
+                names.insert(e.name.clone(), i);
             }
             if e.kind == EndpointKind::Pod {
                 for ip in &e.ips {
@@ -447,7 +447,8 @@ impl Model {
     /// The endpoint a `NAMESPACE/NAME` reference names: a Pod wins over a workload.
     pub fn find_endpoint(&self, ns: &str, name: &str) -> Option<&Endpoint> {
         self.by_name
-            .get(&(ns.to_string(), name.to_string()))
+            .get(ns)
+            .and_then(|names| names.get(name))
             .and_then(|i| self.endpoints.get(*i))
     }
 
