@@ -38,6 +38,9 @@ cargo test --quiet
 step "cargo clippy (workspace lints: no unwrap/expect/panic/indexing in library code)"
 cargo clippy --quiet --all-targets -- -D warnings
 
+step "rustfmt: the code in rustfmt's default style"
+cargo fmt --all --check
+
 step "CLI conformance run"
 cargo build --quiet --release -p meshverdict-cli
 ./target/release/meshverdict conformance tests/cases ${SHARED:+"$SHARED"}

@@ -549,6 +549,9 @@ impl<'a> Evaluator<'a> {
         layer.isolated = true;
         layer.isolated_by = isolated_by;
         let mut notes = Vec::new();
+        // Rules that admit the peer or the port but not both: said only when the layer
+        // denies (an allowed layer has no near misses), so written only then.
+        let mut near: Vec<(&Rule, bool)> = Vec::new();
         for p in &selecting {
             for rule in p.rules.iter().filter(|r| r.rule.direction == direction) {
                 let port_ok = rule_ports_admit(rule, port, protocol, dest);
@@ -569,24 +572,7 @@ impl<'a> Evaluator<'a> {
                     && (peer_ok || port_ok)
                     && !rule.peers.is_empty()
                 {
-                    let message = if peer_ok {
-                        format!(
-                            "{} admits {}, but only on {}",
-                            rule.rule,
-                            party.describe(),
-                            ports_text(rule)
-                        )
-                    } else {
-                        format!(
-                            "{} admits {port}/{protocol}, but only for {}",
-                            rule.rule,
-                            peers_text(rule)
-                        )
-                    };
-                    layer.near_misses.push(NearMiss {
-                        rule: rule.rule.clone(),
-                        message,
-                    });
+                    near.push((rule, peer_ok));
                 }
             }
         }
@@ -642,8 +628,30 @@ impl<'a> Evaluator<'a> {
             layer.notes.push(format!("policy audit mode (cilium-config policy-audit-mode): Cilium logs this as denied but drops nothing ({})", layer.reason));
             layer.reason = self.text(|| "audit mode: the policies would deny this, but Cilium's policy-audit-mode drops nothing".into());
         }
-        if layer.allowed {
-            layer.near_misses.clear();
+        if !layer.allowed {
+            layer.near_misses = near
+                .into_iter()
+                .map(|(rule, peer_ok)| {
+                    let message = if peer_ok {
+                        format!(
+                            "{} admits {}, but only on {}",
+                            rule.rule,
+                            party.describe(),
+                            ports_text(rule)
+                        )
+                    } else {
+                        format!(
+                            "{} admits {port}/{protocol}, but only for {}",
+                            rule.rule,
+                            peers_text(rule)
+                        )
+                    };
+                    NearMiss {
+                        rule: rule.rule.clone(),
+                        message,
+                    }
+                })
+                .collect();
         }
         layer
     }
