@@ -13,8 +13,12 @@ the best of ``--rounds`` rounds:
 - ``single_allowed_ns``: ``cluster.allowed_many([q])`` in a loop (one crossing each, no explanation)
 - ``batch_ns``: ``cluster.allowed_many(all)`` (one crossing, booleans)
 - ``batch_brief_ns``: ``cluster.verdicts(all)`` (one crossing, ``(allowed, summary)``)
+- ``columns_ns``: ``cluster.allowed_columns(...)``, the same questions as columns: the
+  distinct references in first-seen order, ``from_``/``to``/``port`` as ``array('I')``
+  (built before timing), one call per protocol; ``null`` when a port is named (a column
+  holds numbers only)
 
-Printed: ``{"host": "python", "single_ns": …, "batch_ns": …, "batch_brief_ns": …, …}``.
+Printed: ``{"host": "python", "single_ns": …, "batch_ns": …, "batch_brief_ns": …, "columns_ns": …, …}``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ import argparse
 import json
 import sys
 import time
-from typing import Any, Callable, Dict, List
+from array import array
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import meshverdict
 
@@ -36,6 +41,37 @@ def best_ns_per_item(run: Callable[[], object], items: int, rounds: int) -> floa
         took = time.perf_counter_ns() - start
         best = took if best is None else min(best, took)
     return round((best or 0) / max(items, 1), 1)
+
+
+class Columns:
+    """The questions as columns: one batch per protocol, and where each answer goes."""
+
+    def __init__(self, queries: List[Dict[str, Any]]) -> None:
+        refs: Dict[str, int] = {}
+        # protocol -> (from_, to, port), and the index in the file of each question.
+        self.batches: Dict[str, Tuple[array[int], array[int], array[int]]] = {}
+        self.positions: Dict[str, List[int]] = {}
+        for i, q in enumerate(queries):
+            protocol = (q.get("protocol") or "TCP").upper()
+            from_, to, port = self.batches.setdefault(protocol, (array("I"), array("I"), array("I")))
+            from_.append(refs.setdefault(q["from"], len(refs)))
+            to.append(refs.setdefault(q["to"], len(refs)))
+            port.append(q["port"])
+            self.positions.setdefault(protocol, []).append(i)
+        self.endpoints = list(refs)
+        self.count = len(queries)
+
+    def ask(self, cluster: meshverdict.Cluster) -> List[List[bool]]:
+        return [cluster.allowed_columns(self.endpoints, from_, to, port, protocol)  # type: ignore[arg-type]
+                for protocol, (from_, to, port) in self.batches.items()]
+
+    def answers(self, cluster: meshverdict.Cluster) -> List[bool]:
+        """Every answer, in the order of the file."""
+        out = [False] * self.count
+        for positions, allowed in zip(self.positions.values(), self.ask(cluster)):
+            for i, a in zip(positions, allowed):
+                out[i] = a
+        return out
 
 
 def main(argv: List[str]) -> int:
@@ -81,6 +117,12 @@ def main(argv: List[str]) -> int:
     if [b.allowed for b in briefs] != batch:
         print("allowed_many and verdicts disagree", file=sys.stderr)
         return 1
+    columns: Optional[Columns] = None
+    if all(isinstance(q["port"], int) for q in queries):
+        columns = Columns(queries)
+        if columns.answers(cluster) != batch:
+            print("allowed_columns and allowed_many disagree", file=sys.stderr)
+            return 1
     sample = singles[: min(n, 1000)]
     if [cluster.verdict(*q).allowed for q in sample] != batch[: len(sample)]:
         print("verdict and allowed_many disagree", file=sys.stderr)
@@ -93,6 +135,7 @@ def main(argv: List[str]) -> int:
         "batch_ns": best_ns_per_item(lambda: cluster.allowed_many(queries), n, args.rounds),
         "batch_brief_ns": best_ns_per_item(lambda: cluster.verdicts(queries), n, args.rounds),
         "single_allowed_ns": best_ns_per_item(single_allowed, n, args.rounds),
+        "columns_ns": best_ns_per_item(lambda: columns.ask(cluster), n, args.rounds) if columns else None,
         "queries": n,
         "allowed": sum(batch),
         "load_ms": round(load_ms, 1),

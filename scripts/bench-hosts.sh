@@ -8,6 +8,9 @@
 #                read is printed beneath the table; Node: with its explanation and every
 #                layer as an object)
 #   batch        decisions only, all questions in one crossing (allowed_many / allowedMany)
+#   columns      the same decisions asked as columns (allowed_columns / allowedColumns: the
+#                distinct endpoint references once, then index and port arrays; Rust
+#                direct: Cluster::roster), the arrays built before the timing
 #   batch-brief  allowed + summary, all questions in one crossing (verdicts)
 #
 # Builds every host from the working tree first (the CLI, the Rust example, the Python
@@ -51,12 +54,12 @@ import datetime, os, platform
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine()) if os.path.exists("/proc/cpuinfo") else platform.machine()
 print(f"\n{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({cpu}), load average {os.getloadavg()[0]:.1f} at the end, {rows[0].get('queries', '?')} questions")
 print()
-print("| host | single µs | ×Rust | batch µs | ×Rust | batch-brief µs | ×Rust |")
-print("|---|---|---|---|---|---|---|")
+print("| host | single µs | ×Rust | batch µs | ×Rust | columns µs | ×Rust | batch-brief µs | ×Rust |")
+print("|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     cells = []
-    for k in ("single_ns", "batch_ns", "batch_brief_ns"):
-        cells += [f"{r[k] / 1000:.2f}", f"{r[k] / rust[k]:.2f}"]
+    for k in ("single_ns", "batch_ns", "columns_ns", "batch_brief_ns"):
+        cells += [f"{r[k] / 1000:.2f}", f"{r[k] / rust[k]:.2f}"] if k in r else ["–", "–"]
     print(f"| {names.get(r['host'], r['host'])} | " + " | ".join(cells) + " |")
 extra = [r for r in rows if "single_explained_ns" in r]
 for r in extra:

@@ -4,13 +4,14 @@
 //! This is the hot path of a batch: a tuple or dict per question is read straight into
 //! a `Query` (no JSON), and an argument is only named when it is wrong.
 
-use meshverdict_bindings::args::{self, ArgumentError, Bad, Expected};
+use meshverdict_bindings::args::{self, ArgumentError, Bad, Expected, Problem};
 use meshverdict_bindings::load::{LimitsRequest, LIMIT_NAMES_PY};
-use meshverdict_bindings::Manifests;
+use meshverdict_bindings::{Columns, Manifests, PortColumn};
 use meshverdict_bindings::{PortRef, Protocol, Query};
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PyMapping, PyString, PyTuple,
+    PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PyMapping, PyMemoryView, PySequence,
+    PyString, PyTuple,
 };
 use pyo3::{intern, Borrowed};
 
@@ -431,4 +432,240 @@ pub fn limits(v: Option<&Bound<'_, PyAny>>) -> Result<LimitsRequest, Wrong> {
         );
     }
     Ok(out)
+}
+
+/// The endpoint references of a batch by columns: a sequence of str. There are few, so
+/// they are copied.
+pub fn endpoints(v: &Bound<'_, PyAny>) -> Result<Vec<String>, Wrong> {
+    let not_endpoints = || {
+        named(Bad::wrong_type(Expected::Endpoints, type_name(v)), || {
+            "endpoints".into()
+        })
+    };
+    // A str is a sequence of str, but never a list of references.
+    if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() {
+        return Err(not_endpoints());
+    }
+    let seq = v.cast::<PySequence>().map_err(|_| not_endpoints())?;
+    let len = seq.len()?;
+    let mut out = Vec::with_capacity(len);
+    for i in 0..len {
+        let item = seq.get_item(i)?;
+        out.push(endpoint(&item).map_err(|b| named(b, || format!("endpoints[{i}]")))?);
+    }
+    Ok(out)
+}
+
+/// What a column holds, for the words of its errors.
+#[derive(Clone, Copy)]
+pub enum Column {
+    /// Indices into `endpoints` (`from_`, `to`).
+    Indices,
+    /// Port numbers (`port`).
+    Ports,
+}
+
+impl Column {
+    /// Item `i` of the column `argument`, which is not what the column holds.
+    fn bad_item(self, argument: &str, i: usize, problem: Problem, got: String) -> Wrong {
+        let argument = format!("{argument}[{i}]");
+        Wrong::Argument(match self {
+            Column::Ports => Bad {
+                problem,
+                expected: Expected::PortNumber,
+                got,
+            }
+            .named(HOST, &argument),
+            // `Expected` has words for a column of indices, not for one index; the
+            // bindings check each index against `endpoints`, this only that it is a u32.
+            Column::Indices => ArgumentError {
+                problem,
+                message: format!(
+                    "{argument} must be an int between 0 and {}, not {got}",
+                    u32::MAX
+                ),
+                help: None,
+            },
+        })
+    }
+
+    /// The column itself is of the wrong type.
+    fn bad(self, argument: &str, got: String) -> Wrong {
+        let expected = match self {
+            Column::Indices => Expected::Indices,
+            Column::Ports => Expected::Ports,
+        };
+        named(Bad::wrong_type(expected, got), || argument.into())
+    }
+}
+
+/// A column of numbers (`from_`, `to`, `port`): a list, a tuple or another sequence of
+/// int, or an object that exports a one-dimensional buffer of integers of any format
+/// (`array.array`, `memoryview`, `bytes`, a NumPy array), read in Rust.
+pub fn column(v: &Bound<'_, PyAny>, argument: &str, of: Column) -> Result<Vec<u32>, Wrong> {
+    if let Ok(l) = v.cast::<PyList>() {
+        return l
+            .iter()
+            .enumerate()
+            .map(|(i, x)| column_int(&x, argument, i, of))
+            .collect();
+    }
+    if let Ok(t) = v.cast::<PyTuple>() {
+        return t
+            .iter()
+            .enumerate()
+            .map(|(i, x)| column_int(&x, argument, i, of))
+            .collect();
+    }
+    if v.is_instance_of::<PyString>() {
+        return Err(of.bad(argument, "str".into()));
+    }
+    if let Ok(view) = PyMemoryView::from(v) {
+        return buffer(&view, argument, of);
+    }
+    let seq = v
+        .cast::<PySequence>()
+        .map_err(|_| of.bad(argument, type_name(v)))?;
+    (0..seq.len()?)
+        .map(|i| column_int(&seq.get_item(i)?, argument, i, of))
+        .collect()
+}
+
+/// Item `i` of a column given as Python ints.
+fn column_int(x: &Bound<'_, PyAny>, argument: &str, i: usize, of: Column) -> Result<u32, Wrong> {
+    // bool is an int to Python, but `True` is no index and no port.
+    if x.is_instance_of::<PyBool>() || !x.is_instance_of::<PyInt>() {
+        return Err(of.bad_item(argument, i, Problem::Type, type_name(x)));
+    }
+    x.extract::<u32>().map_err(|_| {
+        let value = x.str().map(|s| s.to_string()).unwrap_or_default();
+        of.bad_item(argument, i, Problem::Value, value)
+    })
+}
+
+/// A column read from a buffer: copied out whole (`tobytes`, which also lays out a
+/// strided view), then each item decoded here. The limited API of Python 3.9 that the
+/// wheel targets has no `PyBuffer`, so the memoryview is the safe way in.
+fn buffer(view: &Bound<'_, PyMemoryView>, argument: &str, of: Column) -> Result<Vec<u32>, Wrong> {
+    let py = view.py();
+    let format: String = view.getattr(intern!(py, "format"))?.extract()?;
+    let size: usize = view.getattr(intern!(py, "itemsize"))?.extract()?;
+    let dimensions: usize = view.getattr(intern!(py, "ndim"))?.extract()?;
+    let Some((signed, big_endian)) = integer_format(&format).filter(|_| (1..=8).contains(&size))
+    else {
+        return Err(of.bad(argument, format!("a buffer of format '{format}'")));
+    };
+    if dimensions != 1 {
+        return Err(of.bad(argument, format!("a {dimensions}-dimensional buffer")));
+    }
+    let bytes = view.call_method0(intern!(py, "tobytes"))?;
+    let bytes = bytes.cast::<PyBytes>().map_err(PyErr::from)?;
+    bytes
+        .as_bytes()
+        .chunks_exact(size)
+        .enumerate()
+        .map(|(i, item)| {
+            let n = buffer_int(item, signed, big_endian);
+            u32::try_from(n).map_err(|_| of.bad_item(argument, i, Problem::Value, n.to_string()))
+        })
+        .collect()
+}
+
+/// Whether a buffer format (`struct` syntax) is one integer, and if so whether it is
+/// signed and big-endian.
+fn integer_format(format: &str) -> Option<(bool, bool)> {
+    let native_big = cfg!(target_endian = "big");
+    let (big_endian, code) = match format.as_bytes() {
+        [code] | [b'@' | b'=', code] => (native_big, *code),
+        [b'<', code] => (false, *code),
+        [b'>' | b'!', code] => (true, *code),
+        _ => return None,
+    };
+    match code {
+        b'b' | b'h' | b'i' | b'l' | b'q' | b'n' => Some((true, big_endian)),
+        b'B' | b'H' | b'I' | b'L' | b'Q' | b'N' => Some((false, big_endian)),
+        _ => None,
+    }
+}
+
+/// One integer of 1 to 8 bytes.
+fn buffer_int(item: &[u8], signed: bool, big_endian: bool) -> i128 {
+    let add = |n: u64, b: &u8| n << 8 | u64::from(*b);
+    let n = if big_endian {
+        item.iter().fold(0, add)
+    } else {
+        item.iter().rev().fold(0, add)
+    };
+    let bits = 8 * item.len() as u32;
+    let n = i128::from(n);
+    if signed && n >> (bits - 1) == 1 {
+        n - (1 << bits)
+    } else {
+        n
+    }
+}
+
+/// The port of a batch by columns: one for every question, or one each.
+pub enum Ports {
+    One(u32),
+    Each(Vec<u32>),
+}
+
+/// The arguments of `allowed_columns`, read into Rust values, so that the engine can
+/// answer without the GIL.
+pub struct ColumnArguments {
+    endpoints: Vec<String>,
+    from: Vec<u32>,
+    to: Vec<u32>,
+    port: Ports,
+    protocol: Protocol,
+}
+
+impl ColumnArguments {
+    pub fn columns(&self) -> Columns<'_, String> {
+        Columns {
+            endpoints: &self.endpoints,
+            from: &self.from,
+            to: &self.to,
+            port: match &self.port {
+                Ports::One(p) => PortColumn::One(*p),
+                Ports::Each(p) => PortColumn::Each(p),
+            },
+            protocol: self.protocol,
+        }
+    }
+}
+
+/// `allowed_columns(endpoints, from_, to, port, protocol)`, each argument read in that
+/// order. Lengths and ranges are the bindings' checks (`ClusterHandle::allowed_columns`).
+pub fn columns(
+    endpoints_: &Bound<'_, PyAny>,
+    from: &Bound<'_, PyAny>,
+    to: &Bound<'_, PyAny>,
+    port: &Bound<'_, PyAny>,
+    protocol_: Option<&Bound<'_, PyAny>>,
+) -> Result<ColumnArguments, Wrong> {
+    let endpoints = endpoints(endpoints_)?;
+    let from = column(from, "from_", Column::Indices)?;
+    let to = column(to, "to", Column::Indices)?;
+    // A bool is read as a column, which it is not either: a TypeError.
+    let port = if port.is_instance_of::<PyInt>() && !port.is_instance_of::<PyBool>() {
+        // Out of u32 it is out of 1..=65535 too: the bindings' words for that.
+        Ports::One(port.extract::<u32>().map_err(|_| {
+            let value = port.str().map(|s| s.to_string()).unwrap_or_default();
+            named(Bad::wrong_value(Expected::PortNumber, value), || {
+                "port".into()
+            })
+        })?)
+    } else {
+        Ports::Each(column(port, "port", Column::Ports)?)
+    };
+    let protocol = protocol(protocol_).map_err(|b| named(b, || "protocol".into()))?;
+    Ok(ColumnArguments {
+        endpoints,
+        from,
+        to,
+        port,
+        protocol,
+    })
 }

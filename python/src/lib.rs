@@ -16,7 +16,7 @@ mod files;
 
 use meshverdict_bindings::{
     explanation, run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode,
-    LoadOptions, Verdict,
+    Failure, LoadOptions, Verdict,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -201,6 +201,32 @@ impl PyClusterHandle {
         match failed {
             Some(e) => Err(errors::raise(py, &e)),
             None => PyList::new(py, allowed),
+        }
+    }
+
+    /// `allowed` per question of a batch by columns: question `i` is
+    /// `endpoints[from_[i]] → endpoints[to[i]]` on `port` (or `port[i]`). Every argument
+    /// is read into Rust before the GIL is released; a wrong one raises before any
+    /// question is answered, else the first failing question raises.
+    #[pyo3(signature = (endpoints, from_, to, port, protocol=None))]
+    fn allowed_columns<'py>(
+        &self,
+        py: Python<'py>,
+        endpoints: &Bound<'py, PyAny>,
+        from_: &Bound<'py, PyAny>,
+        to: &Bound<'py, PyAny>,
+        port: &Bound<'py, PyAny>,
+        protocol: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let arguments =
+            convert::columns(endpoints, from_, to, port, protocol).map_err(|w| w.raise(py))?;
+        match py.detach(|| {
+            self.handle
+                .allowed_columns(arguments.columns(), errors::HOST)
+        }) {
+            Ok(allowed) => PyList::new(py, allowed),
+            Err(Failure::Argument(a)) => Err(errors::raise_argument(py, &a)),
+            Err(Failure::Engine(e)) => Err(errors::raise(py, &e)),
         }
     }
 

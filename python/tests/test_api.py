@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import collections
+import ctypes
 import os
 import pickle
 import threading
+from array import array
 from pathlib import Path
-from typing import List
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -322,6 +325,106 @@ def test_batch_errors(small: Cluster) -> None:
         small.verdicts([("x/a", "x/b", 80), ("x/a", "x/b", 80, "ICMP")], errors="return")  # type: ignore[list-item]
     with pytest.raises(ValueError):
         small.verdicts(queries, errors="ignore")  # type: ignore[call-overload]
+
+
+# ------------------------------------------------------------------ columns
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cilium-linkerd"
+
+# Every form a column may take, from a list of ints.
+COLUMN_FORMS: Dict[str, Callable[[List[int]], Any]] = {
+    "list": list,
+    "tuple": tuple,
+    "array-I": lambda v: array("I", v),
+    "array-q": lambda v: array("q", v),
+    "array-H": lambda v: array("H", v),
+    "memoryview": lambda v: memoryview(array("I", v)),
+    # Every other item of a twice-as-long array: a view that is not contiguous.
+    "memoryview-strided": lambda v: memoryview(array("l", [x for x in v for _ in (0, 1)]))[::2],
+    # ctypes gives the byte order in the format: '<I', and '>I' for big-endian numbers.
+    "ctypes": lambda v: (ctypes.c_uint32 * len(v))(*v),
+    "ctypes-big-endian": lambda v: (ctypes.c_uint32.__ctype_be__ * len(v))(*v),  # type: ignore[attr-defined]
+    # A sequence that is neither a list, a tuple nor a buffer.
+    "userlist": collections.UserList,
+}
+
+
+@pytest.fixture(scope="module")
+def example() -> Cluster:
+    return Cluster.from_path(EXAMPLE)
+
+
+@pytest.mark.parametrize("form", sorted(COLUMN_FORMS))
+def test_allowed_columns_answer_as_allowed_many(example: Cluster, form: str) -> None:
+    column = COLUMN_FORMS[form]
+    endpoints = [e["reference"] for e in example.endpoints()]
+    pods = [i for i, e in enumerate(endpoints) if not e.startswith("svc:")]
+    ports = [53, 8080, 9898, 9999]
+    # Every pair of Pods or workloads on every port (a Service is asked only on its ports).
+    questions = [(a, b, p) for a in pods for b in pods for p in ports]
+    from_, to, port = (list(c) for c in zip(*questions))
+    want = example.allowed_many([(endpoints[a], endpoints[b], p) for a, b, p in questions])
+    assert True in want and False in want
+    assert example.allowed_columns(endpoints, column(from_), column(to), column(port)) == want
+    # One port for all, on each protocol.
+    answers = set()
+    for p in ports:
+        for protocol in ("TCP", "udp"):
+            one = example.allowed_many([(endpoints[a], endpoints[b], p, protocol) for a, b, _ in questions])
+            assert example.allowed_columns(tuple(endpoints), column(from_), column(to), p, protocol) == one
+            answers.add(tuple(one))
+    assert len(answers) > 1, "the answers must depend on the port or the protocol"
+
+
+def test_allowed_columns_bytes(small: Cluster) -> None:
+    # bytes and bytearray are buffers of format 'B'.
+    endpoints = ["x/a", "x/b"]
+    assert small.allowed_columns(endpoints, b"\x00\x01", bytearray(b"\x01\x00"), 80) == [True, False]
+
+
+def test_allowed_columns_empty(small: Cluster) -> None:
+    assert small.allowed_columns([], [], [], 80) == []
+    assert small.allowed_columns(["x/a"], array("I"), array("I"), array("I")) == []
+    # A reference no question uses is not looked up.
+    assert small.allowed_columns(["x/nope"], (), (), 80) == []
+
+
+def test_allowed_columns_engine_errors(small: Cluster) -> None:
+    endpoints = ["x/a", "x/b", "x/nope"]
+    # x/nope is named by no question: no error.
+    assert small.allowed_columns(endpoints, [0, 1], [1, 0], 80) == [True, False]
+    with pytest.raises(UnknownEndpoint) as info:
+        small.allowed_columns(endpoints, array("I", [0, 1, 2, 2]), array("I", [1, 0, 0, 1]), 80)
+    e = info.value
+    assert e.code == "unknown-endpoint"
+    assert e.message.startswith("from_[2] → to[2]: ")
+    # The error a question by text gets, but for its prefix.
+    with pytest.raises(UnknownEndpoint) as by_text:
+        small.allowed_many([("x/a", "x/b", 80), ("x/b", "x/a", 80), ("x/nope", "x/a", 80)])
+    assert e.message.replace("from_[2] → to[2]: ", "") == by_text.value.message.replace("queries[2]: ", "")
+    assert e.help == by_text.value.help
+    # A Service is only a destination.
+    meshed = Cluster.from_yaml(MESHED)
+    with pytest.raises(MeshverdictError) as info:
+        meshed.allowed_columns(["shop/web", "svc:shop/api"], [0, 1], [1, 0], 80)
+    assert info.value.code == "invalid-request" and info.value.message.startswith("from_[1] → to[1]: ")
+
+
+def test_allowed_columns_threads(small: Cluster) -> None:
+    endpoints, from_, to = ["x/a", "x/b"], array("I", [0, 1] * 500), array("I", [1, 0] * 500)
+    want = [True, False] * 500
+    results: List[List[bool]] = []
+
+    def work() -> None:
+        for _ in range(20):
+            results.append(small.allowed_columns(endpoints, from_, to, 80))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 80 and all(r == want for r in results)
 
 
 # ------------------------------------------------------------------ errors

@@ -6,7 +6,8 @@ serde type name, a JSON position). Every one still carries ``code``, ``message``
 from __future__ import annotations
 
 import re
-from typing import Any, Tuple, Type
+from array import array
+from typing import Any, Dict, Tuple, Type
 
 import pytest
 
@@ -109,6 +110,92 @@ def test_batch_engine_errors_name_the_item(cluster: Cluster) -> None:
         cluster.allowed_many([("x/a", "x/b", 80), ("x/a", "x/nope", 80)])
     assert info.value.code == "unknown-endpoint"
     assert info.value.message.startswith("queries[1]: ")
+
+
+INDICES = "must be a sequence of int or a buffer of integers (array.array, a NumPy array), not "
+INDEX = "must be an int between 0 and 4294967295, not "
+PORT_NUMBER = "must be an int between 1 and 65535, not "
+PORTS = "port must be an int between 1 and 65535, a sequence of them or a buffer of integers, not "
+ENDPOINTS = "endpoints must be a sequence of endpoint references (str), not "
+# Two questions, x/a → x/b and x/b → x/a on 80: each case changes one argument.
+COLUMNS: Dict[str, Any] = {"endpoints": ["x/a", "x/b"], "from_": [0, 1], "to": [1, 0], "port": 80}
+
+
+COLUMN_CASES = [
+    ({"endpoints": "x/a"}, InvalidArgumentType, ENDPOINTS + "str"),
+    ({"endpoints": None}, InvalidArgumentType, ENDPOINTS + "None"),
+    ({"endpoints": {"x/a", "x/b"}}, InvalidArgumentType, ENDPOINTS + "set"),
+    ({"endpoints": ["x/a", 2]}, InvalidArgumentType, "endpoints[1] " + ENDPOINT + "int"),
+    ({"endpoints": ("x/a", b"x/b")}, InvalidArgumentType, "endpoints[1] " + ENDPOINT + "bytes"),
+    ({"from_": 0}, InvalidArgumentType, "from_ " + INDICES + "int"),
+    ({"from_": None}, InvalidArgumentType, "from_ " + INDICES + "None"),
+    ({"from_": "01"}, InvalidArgumentType, "from_ " + INDICES + "str"),
+    ({"from_": {0: 1}}, InvalidArgumentType, "from_ " + INDICES + "dict"),
+    ({"from_": [0, 1.0]}, InvalidArgumentType, "from_[1] " + INDEX + "float"),
+    ({"from_": [0, True]}, InvalidArgumentType, "from_[1] " + INDEX + "bool"),
+    ({"from_": [0, None]}, InvalidArgumentType, "from_[1] " + INDEX + "None"),
+    ({"from_": (0, "1")}, InvalidArgumentType, "from_[1] " + INDEX + "str"),
+    ({"from_": array("d", [0, 1])}, InvalidArgumentType, "from_ " + INDICES + "a buffer of format 'd'"),
+    ({"from_": memoryview(bytes(4)).cast("B", (2, 2))}, InvalidArgumentType, "from_ " + INDICES + "a 2-dimensional buffer"),
+    ({"from_": [0, -1]}, InvalidRequest, "from_[1] " + INDEX + "-1"),
+    ({"from_": [0, 2**32]}, InvalidRequest, "from_[1] " + INDEX + "4294967296"),
+    ({"from_": [0, 2**70]}, InvalidRequest, "from_[1] " + INDEX + str(2**70)),
+    ({"from_": array("q", [0, -1])}, InvalidRequest, "from_[1] " + INDEX + "-1"),
+    ({"from_": array("b", [0, -128])}, InvalidRequest, "from_[1] " + INDEX + "-128"),
+    ({"from_": array("Q", [0, 2**64 - 1])}, InvalidRequest, "from_[1] " + INDEX + str(2**64 - 1)),
+    ({"to": 1.5}, InvalidArgumentType, "to " + INDICES + "float"),
+    ({"to": [1, -1]}, InvalidRequest, "to[1] " + INDEX + "-1"),
+    ({"to": array("i", [1, -7])}, InvalidRequest, "to[1] " + INDEX + "-7"),
+    ({"port": True}, InvalidArgumentType, PORTS + "bool"),
+    ({"port": 80.0}, InvalidArgumentType, PORTS + "float"),
+    ({"port": None}, InvalidArgumentType, PORTS + "None"),
+    ({"port": "http"}, InvalidArgumentType, PORTS + "str"),
+    ({"port": array("f", [80, 80])}, InvalidArgumentType, PORTS + "a buffer of format 'f'"),
+    ({"port": [80, 80.0]}, InvalidArgumentType, "port[1] " + PORT_NUMBER + "float"),
+    ({"port": [80, False]}, InvalidArgumentType, "port[1] " + PORT_NUMBER + "bool"),
+    ({"port": [80, "http"]}, InvalidArgumentType, "port[1] " + PORT_NUMBER + "str"),
+    ({"port": 0}, InvalidRequest, "port " + PORT_NUMBER + "0"),
+    ({"port": -1}, InvalidRequest, "port " + PORT_NUMBER + "-1"),
+    ({"port": 70000}, InvalidRequest, "port " + PORT_NUMBER + "70000"),
+    ({"port": 2**70}, InvalidRequest, "port " + PORT_NUMBER + str(2**70)),
+    ({"port": [80, 0]}, InvalidRequest, "port[1] " + PORT_NUMBER + "0"),
+    ({"port": [80, -1]}, InvalidRequest, "port[1] " + PORT_NUMBER + "-1"),
+    ({"port": array("I", [80, 70000])}, InvalidRequest, "port[1] " + PORT_NUMBER + "70000"),
+    ({"port": array("h", [80, -5])}, InvalidRequest, "port[1] " + PORT_NUMBER + "-5"),
+    ({"protocol": "ICMP"}, InvalidRequest, "protocol must be 'TCP', 'UDP' or 'SCTP' (str, any case), not 'ICMP'"),
+    ({"protocol": 6}, InvalidArgumentType, "protocol must be 'TCP', 'UDP' or 'SCTP' (str, any case), not int"),
+    # The columns together: lengths, then indices past the references.
+    ({"to": [1]}, InvalidRequest, "to has 1 items, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
+    ({"port": array("I", [80])}, InvalidRequest, "port has 1 items, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
+    ({"from_": [0, 2]}, InvalidRequest, "from_[1] is 2, but endpoints has 2 items (indices 0 to 1)"),
+    ({"to": array("H", [1, 5])}, InvalidRequest, "to[1] is 5, but endpoints has 2 items (indices 0 to 1)"),
+]
+
+
+@pytest.mark.parametrize(
+    "change, kind, message",
+    COLUMN_CASES,
+    ids=[f"{next(iter(c))}-" + re.sub(r"\W+", "-", m.rsplit(", not ", 1)[-1]) for c, _, m in COLUMN_CASES],
+)
+def test_column_arguments(cluster: Cluster, change: Dict[str, Any], kind: Type[MeshverdictError], message: str) -> None:
+    with pytest.raises(kind) as info:
+        cluster.allowed_columns(**{**COLUMNS, **change})
+    e = info.value
+    assert e.message == message
+    assert e.code == "invalid-request"
+    assert isinstance(e, TypeError) == (kind is InvalidArgumentType)
+    assert isinstance(e, ValueError) == (kind is InvalidRequest)
+    assert not LEAKS.search(str(e)), str(e)
+
+
+def test_column_arguments_are_read_in_order(cluster: Cluster) -> None:
+    # Every argument is read before any question is asked, each in the order of the
+    # signature; a wrong argument wins over an engine error.
+    with pytest.raises(InvalidArgumentType, match=r"^from_\[1\] "):
+        cluster.allowed_columns(["x/a"], [0, None], [0, None], 0)
+    with pytest.raises(InvalidRequest, match=r"^to\[1\] is 2, "):
+        cluster.allowed_columns(["x/nope", "x/a"], [0, 1], [0, 2], 80)
+    assert cluster.allowed_columns(**COLUMNS) == [True, True]
 
 
 def test_load_arguments() -> None:

@@ -13,6 +13,7 @@ import copy
 import json
 import os
 from typing import (
+    TYPE_CHECKING,
     Any,
     Dict,
     Iterable,
@@ -30,6 +31,11 @@ from typing import (
 
 from . import _native
 from ._errors import InternalError, InvalidArgumentType, MeshverdictError, error_from_dict
+
+if TYPE_CHECKING:
+    # Any object that exports a buffer (array.array, memoryview, a NumPy array):
+    # collections.abc.Buffer from Python 3.12, a protocol before (for type checkers only).
+    from typing_extensions import Buffer
 
 __all__ = [
     "Cluster",
@@ -736,6 +742,28 @@ class Cluster:
         """Just ``allowed`` for each question, in order: the cheapest way to ask many.
         An error in any question fails the whole call (its message names the item)."""
         return self._handle.allowed_many(queries)
+
+    def allowed_columns(
+        self,
+        endpoints: Sequence[str],
+        from_: Union[Sequence[int], Buffer],
+        to: Union[Sequence[int], Buffer],
+        port: Union[int, Sequence[int], Buffer],
+        protocol: Optional[Protocol] = "TCP",
+    ) -> List[bool]:
+        """:meth:`allowed_many` for questions as columns: question ``i`` is
+        ``endpoints[from_[i]]`` → ``endpoints[to[i]]`` on ``port`` (one int for all) or
+        ``port[i]``, all on ``protocol``.
+
+        ``endpoints`` are references as :meth:`verdict` takes them, each read once however
+        many questions name it. ``from_``, ``to`` and a port column are lists or tuples of
+        int, or buffers of integers of any format (``array.array``, ``memoryview``, a NumPy
+        array), read without a Python call per item. A wrong argument (columns of different
+        lengths, an index past ``endpoints``) raises before any question is answered;
+        else the first failing question raises, its message prefixed with it
+        (``from_[17] → to[17]: …``).
+        """
+        return self._handle.allowed_columns(endpoints, from_, to, port, protocol)
 
     def _call(self, entry: str, request: Optional[Dict[str, Any]] = None) -> Any:
         """An entry point of the engine by name; its result, or its error raised."""

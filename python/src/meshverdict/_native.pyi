@@ -36,6 +36,8 @@ class ClusterHandle:
         """A brief per question, or the exception of a question that failed in its place."""
     def allowed_many(self, queries: object) -> List[bool]:
         """`allowed` per question; the first failing question raises."""
+    def allowed_columns(self, endpoints: object, from_: object, to: object, port: object, protocol: object = None) -> List[bool]:
+        """`allowed` per question of a batch by columns; a wrong argument, else the first failing question, raises."""
     def call(self, name: str, request: str) -> str:
         """An entry point by name: request and answer as JSON text."""
 

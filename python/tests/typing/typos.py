@@ -12,3 +12,6 @@ c.matrix(format="csv")  # error: format
 c.repair(dialect="linkerd")  # error: dialect
 c.synthesize([], dialect="calico")  # error: dialect
 c.diff(3)  # error: after
+c.allowed_columns(["a/b"], [0], [0], 80, "ICMP")  # error: protocol
+c.allowed_columns(["a/b"], [0.5], [0], 80)  # error: from_
+c.allowed_columns(["a/b"], [0], [0], "http")  # error: port

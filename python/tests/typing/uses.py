@@ -2,6 +2,7 @@
 # name used as the README uses it. Must check clean.
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 from typing import List, Union
 
@@ -47,6 +48,8 @@ def use(text: str, folder: Path) -> None:
     briefs: List[VerdictBrief] = c.verdicts(qs)
     mixed: List[Union[VerdictBrief, MeshverdictError]] = c.verdicts(qs, errors="return")
     many: List[bool] = c.allowed_many(qs)
+    columns: List[bool] = c.allowed_columns(["a/b", "a/c"], array("I", [0, 1]), memoryview(b"\x01\x00"), 80)
+    columns += c.allowed_columns(("a/b",), [0], (0,), array("H", [443]), protocol="udp")
     diags: List[Diagnostic] = c.diagnostics()
     errors: List[MeshverdictError] = c.errors()
     warnings: List[LoadWarning] = c.warnings
@@ -70,5 +73,5 @@ def use(text: str, folder: Path) -> None:
     r: Repair = c.repair(dialect="cilium")
     eps: List[EndpointInfo] = c.endpoints()
     refs: List[str] = [e["reference"] for e in eps] + r["unrepairable"] + s["concerned"] + s2["concerned"]
-    print(skipped, name, reason, ok, port, wire, members, briefs, mixed, many, diags, errors, warnings, report)
+    print(skipped, name, reason, ok, port, wire, members, briefs, mixed, many, columns, diags, errors, warnings, report)
     print(m, compact, first, exposed, change, also, refs)
