@@ -34,6 +34,12 @@
 //! assert!(cluster.verdict(&q)?.allowed);
 //! let q = Query { port: PortRef::Number(9090), ..q };
 //! assert!(!cluster.verdict(&q)?.allowed);
+//! // Many questions about the same endpoints: each reference resolved once, then asked
+//! // by index (the hosts' `allowed_columns`).
+//! let refs = ["shop/web", "shop/api"];
+//! let roster = cluster.roster(&refs);
+//! assert!(roster.allowed(0, 1, &PortRef::Number(8080), Protocol::Tcp)?);
+//! assert!(!roster.allowed(0, 1, &PortRef::Number(9090), Protocol::Tcp)?);
 //! # Ok::<(), meshverdict::Error>(())
 //! ```
 
