@@ -251,6 +251,9 @@ impl<'a> Point<'a> {
     /// "Invalid objects"): a namespaced policy affects its namespace's pods, a
     /// cluster-scoped object every pod.
     pub(crate) fn refusal(&self, parties: &[&Party]) -> Option<Error> {
+        if self.model.invalid.is_empty() && self.compiled.invalid.is_empty() {
+            return None;
+        }
         let namespaces: Vec<&str> = parties
             .iter()
             .filter_map(|p| match p {
@@ -564,8 +567,37 @@ impl<'a> Point<'a> {
     /// Only the decision of [`Cluster::verdict`], without reasons: the same judgement,
     /// cheaper, for bulk questions.
     pub fn allowed(&self, q: &Query) -> Result<bool> {
-        let flow = self.flow(q)?;
-        self.allowed_of(&flow, &q.port, q.protocol)
+        let from = self.resolve(&q.from, "from")?;
+        source_and_port(&from, &q.port)?;
+        let to = self.resolve(&q.to, "to")?;
+        self.allowed_between(&from, &q.from, &to, &q.to, &q.port, q.protocol)
+    }
+
+    /// [`Point::allowed`] between two resolved references, once [`source_and_port`]
+    /// passed. Two single parties (nearly every question) are judged without building a
+    /// [`Flow`]: the same named port, refusal and decision that `flow_of` and
+    /// `allowed_of` would make, in the same order.
+    fn allowed_between<'b>(
+        &self,
+        from: &Target<'b>,
+        from_ref: &'b str,
+        to: &Target<'b>,
+        to_ref: &'b str,
+        port: &PortRef,
+        protocol: Protocol,
+    ) -> Result<bool>
+    where
+        'a: 'b,
+    {
+        if let (Target::Party(src), Target::Party(dst)) = (from, to) {
+            let port = self.named_port(dst, port, protocol)?;
+            if let Some(e) = self.refusal(&[src, dst]) {
+                return Err(e);
+            }
+            return Ok(self.decides(src, dst, port, protocol));
+        }
+        let flow = self.flow_of(from, from_ref, to, to_ref, port, protocol)?;
+        self.allowed_of(&flow, port, protocol)
     }
 
     fn allowed_of(&self, flow: &Flow, port: &PortRef, protocol: Protocol) -> Result<bool> {
@@ -820,10 +852,8 @@ impl<'r> Roster<'r> {
             (Some(t), Some(r)) => (t.as_ref().map_err(Clone::clone)?, *r),
             _ => return Err(out_of_range("to", to)),
         };
-        let flow = self
-            .point
-            .flow_of(src, from_ref, dst, to_ref, port, protocol)?;
-        self.point.allowed_of(&flow, port, protocol)
+        self.point
+            .allowed_between(src, from_ref, dst, to_ref, port, protocol)
     }
 }
 
