@@ -310,20 +310,10 @@ impl<'a> Point<'a> {
         }
     }
 
-    /// Resolves a question to the flow it names: two parties and the destination port,
-    /// or a Service destination; refused when an object it reads is invalid.
-    fn flow<'b>(&self, q: &'b Query) -> Result<Flow<'b>>
-    where
-        'a: 'b,
-    {
-        let from = self.resolve(&q.from, "from")?;
-        source_and_port(&from, &q.port)?;
-        let to = self.resolve(&q.to, "to")?;
-        self.flow_of(&from, &q.from, &to, &q.to, &q.port, q.protocol)
-    }
-
-    /// The flow between two resolved references, once [`source_and_port`] passed: the
-    /// one path of a question asked by text ([`Point::flow`]) and by index ([`Roster`]).
+    /// The flow between two resolved references, once [`source_and_port`] passed: two
+    /// parties and the destination port, or a Service destination; refused when an
+    /// object it reads is invalid. The one path of a question asked by text and by index
+    /// ([`Roster`]) that names more than one pair or a Service.
     fn flow_of<'b>(
         &self,
         from: &Target<'b>,
@@ -421,7 +411,19 @@ impl<'a> Point<'a> {
     /// Answers one question. A reference that names several Pods (a workload whose
     /// Pods are in the input) is allowed only when it is for every one of them.
     pub fn verdict(&self, q: &Query) -> Result<Verdict> {
-        let flow = self.flow(q)?;
+        let from = self.resolve(&q.from, "from")?;
+        source_and_port(&from, &q.port)?;
+        let to = self.resolve(&q.to, "to")?;
+        if let (Target::Party(src), Target::Party(dst)) = (&from, &to) {
+            // One pair: what `flow_of` and `verdict_of` make of it (the named port, the
+            // refusal, the pair's verdict as it is), without a `Flow`.
+            let port = self.named_port(dst, &q.port, q.protocol)?;
+            if let Some(e) = self.refusal(&[src, dst]) {
+                return Err(e);
+            }
+            return Ok(self.judge(src, dst, port, q.protocol));
+        }
+        let flow = self.flow_of(&from, &q.from, &to, &q.to, &q.port, q.protocol)?;
         self.verdict_of(&flow, &q.port, q.protocol)
     }
 
