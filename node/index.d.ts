@@ -129,6 +129,40 @@ export interface Query {
   protocol?: Protocol | Lowercase<Protocol>
 }
 
+/**
+ * A column of integers: a `Uint32Array` crosses as it is; any other typed array of
+ * integers, or an array of them, is converted first.
+ */
+export type IntegerColumn =
+  | Uint32Array
+  | Uint16Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Float64Array
+  | Float32Array
+  | readonly number[]
+
+/**
+ * Questions as columns (`allowedColumns`): question `i` is
+ * `endpoints[from[i]] → endpoints[to[i]]` on `port` (or `port[i]`), all on `protocol`.
+ * Each reference is read once, however many questions name it.
+ */
+export interface AllowedColumnsRequest {
+  /** The endpoint references the questions name (as `Query.from` and `Query.to`). */
+  endpoints: readonly string[]
+  /** Per question, the index of its source in `endpoints`. */
+  from: IntegerColumn
+  /** Per question, the index of its destination in `endpoints` (as long as `from`). */
+  to: IntegerColumn
+  /** One port number (1–65535) for every question, or one per question (as long as `from`). */
+  port: number | IntegerColumn
+  /** `TCP` by default, for every question; case-insensitive. */
+  protocol?: Protocol | Lowercase<Protocol>
+}
+
 
 
 
@@ -317,6 +351,14 @@ export declare class Cluster {
   verdicts(queries: readonly Query[]): Array<VerdictBrief | MeshverdictError>
   /** `allowed` for each question, in order. @throws {MeshverdictError} the first error */
   allowedMany(queries: readonly Query[]): boolean[]
+  /**
+   * `allowed` for each question of a batch by columns, in order (see
+   * {@link AllowedColumnsRequest}): the cheapest way to ask about many pairs.
+   * @throws {MeshverdictError} the first error of any question (`from[17] → to[17]: …`);
+   *   a `TypeError`/`RangeError` for a wrong argument (an item, an index past
+   *   `endpoints`, columns of different lengths), before anything is judged
+   */
+  allowedColumns(columns: AllowedColumnsRequest): boolean[]
   diagnostics(): Diagnostic[]
   /** Objects the API server or Cilium would reject, each a located error. */
   errors(): ErrorInfo[]

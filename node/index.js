@@ -6,8 +6,8 @@
 // host shares) and returns failures as data, `{ kind, error }`; this file throws them: a
 // wrong type as a `TypeError`, a wrong value as a `RangeError`, anything the engine says
 // as a `MeshverdictError`, each with the same `code`, `message`, `help` and `location`.
-// Verdict batches cross as arrays of objects and come back as one Uint8Array. No verdict
-// logic lives here.
+// Verdict batches cross as arrays of objects (or, `allowedColumns`, as columns of
+// integers in Uint32Arrays) and come back as one Uint8Array. No verdict logic lives here.
 
 const fs = require('node:fs')
 const path = require('node:path')
@@ -157,6 +157,28 @@ function checkAllKeys(queries) {
   }
 }
 
+const COLUMN_KEYS = ['endpoints', 'from', 'to', 'port', 'protocol']
+
+/**
+ * A column of integers (`from`, `to`, a port column) as a Uint32Array, which the addon
+ * reads where it is: a Uint32Array as it is, another typed array or an array copied when
+ * every item is a whole number from 0 to 2**32-1; else null, and the addon reads the
+ * column itself, which names the item that is wrong.
+ */
+function integers(column) {
+  if (column instanceof Uint32Array) return column
+  if (column instanceof Uint8Array || column instanceof Uint16Array || column instanceof Uint8ClampedArray) return new Uint32Array(column)
+  if (!Array.isArray(column) && !(ArrayBuffer.isView(column) && !(column instanceof DataView))) return null
+  const n = column.length
+  const out = new Uint32Array(n)
+  for (let i = 0; i < n; i++) {
+    const x = column[i]
+    if (typeof x !== 'number' || !(x >= 0 && x <= 4294967295) || !Number.isInteger(x)) return null
+    out[i] = x
+  }
+  return out
+}
+
 // ------------------------------------------------------------------ folders
 
 /** Every file below `root`, sorted, as [path, relative path with /]: hidden entries left
@@ -304,6 +326,34 @@ class Cluster {
       out = this.#native.allowedMany(queries)
     }
     const bytes = settle(out)
+    const allowed = new Array(bytes.length)
+    for (let i = 0; i < bytes.length; i++) allowed[i] = bytes[i] === 1
+    return allowed
+  }
+
+  /**
+   * `allowed` for each question of a batch by columns, in order: question `i` is
+   * `endpoints[from[i]] → endpoints[to[i]]` on `port` (one number) or `port[i]`, all on
+   * `protocol` (TCP by default). Each reference is read once however many questions name
+   * it. A wrong argument (its type, an item, an index past `endpoints`, columns of
+   * different lengths) throws before anything is judged; else the first error of the
+   * engine is thrown (`from[17] → to[17]: …`).
+   */
+  allowedColumns(columns) {
+    if (columns === null || typeof columns !== 'object' || Array.isArray(columns) || (ArrayBuffer.isView(columns) && !(columns instanceof DataView))) {
+      throw toError(native.argumentType('columns', 'columns', columns))
+    }
+    for (const k in columns) {
+      if (!COLUMN_KEYS.includes(k)) throw toError(native.unknownKey('columns', k, COLUMN_KEYS))
+    }
+    const { endpoints, from, to, port, protocol } = columns
+    const bytes = settle(this.#native.allowedColumns(
+      endpoints,
+      integers(from) ?? from,
+      integers(to) ?? to,
+      typeof port === 'number' ? port : (integers(port) ?? port),
+      protocol,
+    ))
     const allowed = new Array(bytes.length)
     for (let i = 0; i < bytes.length; i++) allowed[i] = bytes[i] === 1
     return allowed

@@ -38,6 +38,13 @@ export declare class NativeCluster {
    */
   allowedMany(queries: unknown): Uint8Array | Failure
   /**
+   * `allowed` for each question of a batch by columns, in order, as bytes: question `i`
+   * is `endpoints[from[i]] → endpoints[to[i]]` on `port` (a number) or `port[i]`, all
+   * on `protocol`. `index.js` checks the request object and passes its properties,
+   * with `from`, `to` and a port column as Uint32Arrays wherever it could convert them.
+   */
+  allowedColumns(endpoints: unknown, from: unknown, to: unknown, port: unknown, protocol: unknown): Uint8Array | Failure
+  /**
    * `allowedMany` for a batch packed by `index.js` (one string, see
    * `meshverdict_bindings::args::packed_queries`), each question answered as it is
    * read; nothing when the packing does not hold `items` questions (the wrapper then
@@ -50,7 +57,10 @@ export declare class NativeCluster {
   call(name: string, request: string): string
 }
 
-/** The error of an argument of the wrong type that the wrapper checks itself (`path`). */
+/**
+ * The error of an argument of the wrong type that the wrapper checks itself (`path`,
+ * `columns`).
+ */
 export declare function argumentType(argument: string, expected: string, value: unknown): Failure
 
 /** The entry points `NativeCluster.call` knows. */

@@ -12,7 +12,10 @@
 //   single_allowed_ns  cluster.allowedMany([q]) in a loop (one crossing each, no explanation)
 //   batch_ns           cluster.allowedMany(all)  (one crossing, booleans)
 //   batch_brief_ns     cluster.verdicts(all)     (one crossing, { allowed, summary } each)
-// Printed: {"host":"wasm","single_ns":…,"batch_ns":…,"batch_brief_ns":…,…}
+//   columns_ns         cluster.allowedColumns(the same questions as columns: the distinct
+//                      references, from/to/port as Uint32Arrays, made before timing; one
+//                      call per protocol)
+// Printed: {"host":"wasm","single_ns":…,"batch_ns":…,"batch_brief_ns":…,"columns_ns":…,…}
 // --module: another build's JS entry (e.g. a nodejs build made with other size options);
 // default: the package's own nodejs build (pkg/nodejs).
 import { readFileSync } from 'node:fs'
@@ -42,6 +45,39 @@ const t0 = process.hrtime.bigint()
 const cluster = Cluster.fromYaml(text, { dataplane, name: clusterFile })
 const loadMs = Number(process.hrtime.bigint() - t0) / 1e6
 
+/**
+ * The queries as columns for `allowedColumns`, one batch per protocol (the generated
+ * queries are all TCP; the batches' times are summed): `endpoints` the distinct references
+ * in first-seen order, `from` and `to` Uint32Arrays of indices into them, `port` a
+ * Uint32Array; `order` the index of each question in `queries`. Null when a port is a
+ * name (columns take port numbers).
+ */
+function asColumns(queries) {
+  const byProtocol = new Map()
+  for (let i = 0; i < queries.length; i++) {
+    const q = queries[i]
+    if (typeof q.port !== 'number') return null
+    const protocol = (q.protocol ?? 'TCP').toUpperCase()
+    let g = byProtocol.get(protocol)
+    if (!g) byProtocol.set(protocol, (g = { protocol, endpoints: [], index: new Map(), from: [], to: [], port: [], order: [] }))
+    for (const [ref, column] of [[q.from, g.from], [q.to, g.to]]) {
+      let at = g.index.get(ref)
+      if (at === undefined) {
+        at = g.endpoints.length
+        g.index.set(ref, at)
+        g.endpoints.push(ref)
+      }
+      column.push(at)
+    }
+    g.port.push(q.port)
+    g.order.push(i)
+  }
+  return [...byProtocol.values()].map((g) => ({
+    request: { endpoints: g.endpoints, from: Uint32Array.from(g.from), to: Uint32Array.from(g.to), port: Uint32Array.from(g.port), protocol: g.protocol },
+    order: g.order,
+  }))
+}
+
 function bestNsPerItem(run) {
   let best = Infinity
   for (let i = 0; i < rounds; i++) {
@@ -63,6 +99,15 @@ if (queries.slice(0, 1000).some((q, i) => cluster.verdict(q).allowed !== batch[i
   console.error('verdict and allowedMany disagree')
   process.exit(1)
 }
+const columns = asColumns(queries)
+if (columns === null) console.error('a query names its port: no columns_ns (columns take port numbers)')
+for (const { request, order } of columns ?? []) {
+  const answers = cluster.allowedColumns(request)
+  if (answers.length !== order.length || order.some((qi, k) => answers[k] !== batch[qi])) {
+    console.error(`allowedColumns and allowedMany disagree (${request.protocol})`)
+    process.exit(1)
+  }
+}
 
 let sink = 0
 const out = {
@@ -75,6 +120,9 @@ const out = {
   }),
   batch_ns: bestNsPerItem(() => cluster.allowedMany(queries)),
   batch_brief_ns: bestNsPerItem(() => cluster.verdicts(queries)),
+  columns_ns: columns === null ? null : bestNsPerItem(() => {
+    for (const { request } of columns) cluster.allowedColumns(request)
+  }),
   single_allowed_ns: bestNsPerItem(() => {
     for (const q of queries) cluster.allowedMany([q])
   }),

@@ -53,12 +53,16 @@ pub enum Expected {
     Endpoints,
     /// A column of indices into those references (`from`, `to`).
     Indices,
+    /// One item of such a column (`from[3]`).
+    Index,
     /// One port number.
     PortNumber,
     /// The port column: one port number, or one per question.
     Ports,
     /// Several named texts (a folder's files).
     Files,
+    /// A batch by columns as one argument (a JavaScript object).
+    Columns,
 }
 
 impl Expected {
@@ -93,6 +97,8 @@ impl Expected {
             (E::Endpoints, Js) => "an array of endpoint references (strings)",
             (E::Indices, Py) => "a sequence of int or a buffer of integers (array.array, a NumPy array)",
             (E::Indices, Js) => "an array of integers or a typed array of integers (Uint32Array)",
+            (E::Index, Py) => "an int from 0 to 4294967295 (an index into endpoints)",
+            (E::Index, Js) => "an integer from 0 to 4294967295 (an index into endpoints)",
             (E::PortNumber, Py) => "an int between 1 and 65535",
             (E::PortNumber, Js) => "an integer between 1 and 65535",
             (E::Ports, Py) => "an int between 1 and 65535, a sequence of them or a buffer of integers",
@@ -101,6 +107,8 @@ impl Expected {
             (E::Path, Js) => "a path (a string or a file: URL)",
             (E::Files, Py) => "a list of (name, text) tuples",
             (E::Files, Js) => "an array of { name, yaml } objects",
+            (E::Columns, Py) => "keyword arguments endpoints, from_, to, port and protocol (optional)",
+            (E::Columns, Js) => "an object { endpoints, from, to, port, protocol? }",
         }
     }
 
@@ -273,19 +281,43 @@ pub fn js_query(
         JsPart::Other(t) => Err(Bad::wrong_type(Expected::Port, t.name())),
     }
     .map_err(|b| b.named(host, &argument("port")))?;
-    let protocol = match protocol {
-        JsPart::Other(JsType::Undefined | JsType::Null) => Ok(Protocol::Tcp),
-        JsPart::Text(s) => self::protocol(&s),
-        JsPart::Number(_) => Err(Bad::wrong_type(Expected::Protocol, "number")),
-        JsPart::Other(t) => Err(Bad::wrong_type(Expected::Protocol, t.name())),
-    }
-    .map_err(|b| b.named(host, &argument("protocol")))?;
+    let protocol = js_protocol(protocol).map_err(|b| b.named(host, &argument("protocol")))?;
     Ok(Query {
         from,
         to,
         port,
         protocol,
     })
+}
+
+/// The `protocol` of a JavaScript request (a query, a batch by columns): TCP when absent.
+pub fn js_protocol(protocol: JsPart) -> Result<Protocol, Bad> {
+    match protocol {
+        JsPart::Other(JsType::Undefined | JsType::Null) => Ok(Protocol::Tcp),
+        JsPart::Text(s) => self::protocol(&s),
+        JsPart::Number(_) => Err(Bad::wrong_type(Expected::Protocol, "number")),
+        JsPart::Other(t) => Err(Bad::wrong_type(Expected::Protocol, t.name())),
+    }
+}
+
+/// The properties of a JavaScript batch by columns, for hosts that check an object has no
+/// others.
+pub const COLUMN_KEYS: [&str; 5] = ["endpoints", "from", "to", "port", "protocol"];
+
+/// One item of a JavaScript column of integers (`from[3]`, `port[0]`) that did not come
+/// as a `Uint32Array`: a whole number a `Uint32Array` could hold, else the error of
+/// `expected` (the item: [`Expected::Index`], [`Expected::PortNumber`]). Whether an index
+/// or a port is in range is the batch's check (`Columns`), which knows `endpoints`.
+pub fn js_column_item(item: JsPart, expected: Expected) -> Result<u32, Bad> {
+    match item {
+        // Whole and within 0..=u32::MAX, so the conversion is exact.
+        JsPart::Number(n) if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) => {
+            Ok(n as u32)
+        }
+        JsPart::Number(n) => Err(Bad::wrong_value(expected, js_number(n))),
+        JsPart::Text(_) => Err(Bad::wrong_type(expected, "string")),
+        JsPart::Other(t) => Err(Bad::wrong_type(expected, t.name())),
+    }
 }
 
 /// Separates the fields of packed queries: four per question (`from`, `to`, `port`,
@@ -632,6 +664,48 @@ mod tests {
             name,
         );
         assert_eq!(e.map_err(|e| e.problem), Err(Problem::Value));
+    }
+
+    #[test]
+    fn javascript_columns() {
+        let item = |n: f64| js_column_item(JsPart::Number(n), Expected::Index);
+        assert_eq!(item(0.0), Ok(0));
+        assert_eq!(item(-0.0), Ok(0));
+        assert_eq!(item(4_294_967_295.0), Ok(u32::MAX));
+        for (n, got) in [
+            (-1.0, "-1"),
+            (1.5, "1.5"),
+            (4_294_967_296.0, "4294967296"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+        ] {
+            assert_eq!(
+                item(n).map_err(|b| (b.problem, b.got)),
+                Err((Problem::Value, got.to_string()))
+            );
+        }
+        assert_eq!(
+            js_column_item(JsPart::Text("3".into()), Expected::Index)
+                .map_err(|b| b.named(Host::JavaScript, "from[3]").message),
+            Err("from[3] must be an integer from 0 to 4294967295 (an index into endpoints), not string".to_string())
+        );
+        assert_eq!(
+            js_column_item(JsPart::Other(JsType::Null), Expected::PortNumber)
+                .map_err(|b| (b.problem, b.named(Host::JavaScript, "port[0]").message)),
+            Err((
+                Problem::Type,
+                "port[0] must be an integer between 1 and 65535, not null".to_string()
+            ))
+        );
+        assert_eq!(
+            js_protocol(JsPart::Other(JsType::Undefined)),
+            Ok(Protocol::Tcp)
+        );
+        assert_eq!(js_protocol(JsPart::Text("udp".into())), Ok(Protocol::Udp));
+        assert_eq!(
+            js_protocol(JsPart::Number(6.0)).map_err(|b| b.problem),
+            Err(Problem::Type)
+        );
     }
 
     #[test]

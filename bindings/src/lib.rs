@@ -494,10 +494,13 @@ impl<S> Columns<'_, S> {
             if let Some((i, v)) = column.iter().enumerate().find(|(_, v)| **v as usize >= m) {
                 return Err(ArgumentError {
                     problem: args::Problem::Value,
-                    message: format!(
-                        "{name}[{i}] is {v}, but endpoints has {m} items (indices 0 to {})",
-                        m.saturating_sub(1)
-                    ),
+                    message: match m {
+                        0 => format!("{name}[{i}] is {v}, but endpoints is empty"),
+                        _ => format!(
+                            "{name}[{i}] is {v}, but endpoints has {m} items (indices 0 to {})",
+                            m - 1
+                        ),
+                    },
                     help: None,
                 });
             }
@@ -748,6 +751,17 @@ mod tests {
             )
             .1,
             "port has 1 items, but from has 2: question i is from[i] → to[i] on port[i]"
+        );
+        assert_eq!(
+            argument(
+                Columns {
+                    endpoints: &[],
+                    ..base
+                },
+                Host::Python
+            )
+            .1,
+            "from_[0] is 1, but endpoints is empty"
         );
         // Nothing to ask is no error.
         assert_eq!(

@@ -493,6 +493,8 @@ pub fn for_each_document(
 
 /// What a parse counted, to check a part of a stream parsed alone against the parts
 /// before it.
+// Only the parallel parse (not on wasm, which has no threads) reads it.
+#[cfg_attr(target_family = "wasm", allow(dead_code))]
 #[derive(Debug, Clone, Copy)]
 struct Tally {
     /// Raw document ordinals (empty documents included) and documents pushed.
@@ -1032,6 +1034,8 @@ pub const SPLIT_BYTES: usize = 4 << 20;
 /// (inside a scalar or a flow collection it is a syntax error, YAML 1.2 §9.1.2), so both
 /// halves parse as the whole stream would. Not with directives (`%TAG` applies to the
 /// document after it, which could fall in the other half).
+// Only the parallel parse (not on wasm, which has no threads) reads it.
+#[cfg_attr(target_family = "wasm", allow(dead_code))]
 fn split_point(text: &str, min: usize) -> Option<usize> {
     if text.len() < min || text.starts_with('%') || text.contains("\n%") {
         return None;
@@ -1048,6 +1052,8 @@ fn split_point(text: &str, min: usize) -> Option<usize> {
 }
 
 /// A document of the second half, numbered and located as in the whole stream.
+// Only the parallel parse (not on wasm, which has no threads) reads it.
+#[cfg_attr(target_family = "wasm", allow(dead_code))]
 fn shifted(mut d: Document, ordinals: usize, lines: usize, offset: usize) -> Document {
     let shift = |s: &mut Start| {
         s.line += lines;

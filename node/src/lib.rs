@@ -1,8 +1,8 @@
 //! The Node host: a napi-rs wrapper of `meshverdict-bindings` and nothing else.
 //!
 //! Arguments are read from JavaScript values into the bindings' typed requests
-//! (`read`): a batch crosses as an array of objects, with no JSON, and its decisions
-//! come back as one `Uint8Array`. Failures are returned as data (`Failure`: the kind,
+//! (`read`): a batch crosses as an array of objects, with no JSON (or as columns, a
+//! `Uint32Array` read where it is), and its decisions come back as one `Uint8Array`. Failures are returned as data (`Failure`: the kind,
 //! `type`, `range` or `engine`, and the error as JSON) and `index.js` throws them as a
 //! `TypeError`, a `RangeError` or a `MeshverdictError`. Entry points other than
 //! verdicts go through one generic `call` with JSON text. No verdict logic lives here.
@@ -138,7 +138,8 @@ pub fn unknown_key(argument: String, key: String, keys: Vec<String>) -> Failure 
     ))
 }
 
-/// The error of an argument of the wrong type that the wrapper checks itself (`path`).
+/// The error of an argument of the wrong type that the wrapper checks itself (`path`,
+/// `columns`).
 #[napi]
 pub fn argument_type(
     argument: String,
@@ -147,6 +148,7 @@ pub fn argument_type(
 ) -> napi::Result<Failure> {
     let expected = match expected.as_str() {
         "path" => Expected::Path,
+        "columns" => Expected::Columns,
         _ => Expected::Name,
     };
     let t = read::js_type(&value)?;
@@ -251,6 +253,35 @@ impl NativeCluster {
             self.handle
                 .allowed_many(&qs)
                 .map(|v| Uint8Array::new(v.into_iter().map(u8::from).collect())),
+        )
+    }
+
+    /// `allowed` for each question of a batch by columns, in order, as bytes: question `i`
+    /// is `endpoints[from[i]] → endpoints[to[i]]` on `port` (a number) or `port[i]`, all
+    /// on `protocol`. `index.js` checks the request object and passes its properties,
+    /// with `from`, `to` and a port column as Uint32Arrays wherever it could convert them.
+    #[napi]
+    pub fn allowed_columns(
+        &self,
+        endpoints: Unknown<'_>,
+        from: Unknown<'_>,
+        to: Unknown<'_>,
+        port: Unknown<'_>,
+        protocol: Unknown<'_>,
+    ) -> napi::Result<Either<Uint8Array, Failure>> {
+        let read = match read::ColumnsRead::read(endpoints, from, to, port, protocol) {
+            Ok(r) => r,
+            Err(w) => return Ok(Either::B(wrong(w)?)),
+        };
+        Ok(
+            match self
+                .handle
+                .allowed_columns(read.columns(), Host::JavaScript)
+            {
+                Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
+                Err(BatchFailure::Argument(a)) => Either::B(argument(&a)),
+                Err(BatchFailure::Engine(e)) => Either::B(engine(&e)),
+            },
         )
     }
 

@@ -2,10 +2,11 @@
 //! bindings' (`meshverdict_bindings::args`, in JavaScript's words, shared with the WASM
 //! host); this module only reads properties and says what type a value has.
 
-use meshverdict_bindings::args::{ArgumentError, Bad, Expected, Host, JsPart, JsType};
-use meshverdict_bindings::{Manifests, Query};
+use meshverdict_bindings::args::{self, ArgumentError, Bad, Expected, Host, JsPart, JsType};
+use meshverdict_bindings::{Columns, Manifests, PortColumn, Protocol, Query};
 use napi::bindgen_prelude::{
-    Array, FromNapiValue, JsObjectValue, JsValue, Object, Uint8ArraySlice, Unknown,
+    Array, FromNapiValue, JsObjectValue, JsValue, Object, Uint32ArraySlice, Uint8ArraySlice,
+    Unknown,
 };
 use napi::{Env, JsString, ValueType};
 
@@ -184,4 +185,151 @@ pub fn name(v: Option<Unknown<'_>>, argument: &str) -> Result<Option<String>, Wr
             Bad::wrong_type(Expected::Name, t.name()).named(Host::JavaScript, argument),
         )),
     }
+}
+
+/// A batch by columns as read (see `NativeCluster::allowed_columns`).
+pub struct ColumnsRead<'a> {
+    endpoints: Vec<String>,
+    from: Column<'a>,
+    to: Column<'a>,
+    port: PortRead<'a>,
+    protocol: Protocol,
+}
+
+/// A column of integers: a Uint32Array's own memory, or the integers read from an array.
+enum Column<'a> {
+    Borrowed(Uint32ArraySlice<'a>),
+    Read(Vec<u32>),
+}
+
+impl Column<'_> {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Column::Borrowed(s) => s,
+            Column::Read(v) => v,
+        }
+    }
+}
+
+enum PortRead<'a> {
+    One(u32),
+    Each(Column<'a>),
+}
+
+impl ColumnsRead<'_> {
+    /// Reads `endpoints`, `from`, `to`, `port` and `protocol`, in that order (the first
+    /// wrong one is the error). Ranges (an index past `endpoints`, a port above 65535) and
+    /// lengths are the bindings' check.
+    pub fn read<'a>(
+        endpoints: Unknown<'_>,
+        from: Unknown<'a>,
+        to: Unknown<'a>,
+        port: Unknown<'a>,
+        protocol: Unknown<'_>,
+    ) -> Result<ColumnsRead<'a>, Wrong> {
+        let endpoints = self::endpoints(endpoints)?;
+        let from = column(from, "from", Expected::Indices, Expected::Index)?;
+        let to = column(to, "to", Expected::Indices, Expected::Index)?;
+        let port = match js_type(&port)? {
+            JsType::Number => PortRead::One(
+                args::js_column_item(
+                    JsPart::Number(f64::from_unknown(port)?),
+                    Expected::PortNumber,
+                )
+                .map_err(|b| named(b, "port"))?,
+            ),
+            JsType::Array | JsType::TypedArray => {
+                PortRead::Each(column(port, "port", Expected::Ports, Expected::PortNumber)?)
+            }
+            t => return Err(named(Bad::wrong_type(Expected::Ports, t.name()), "port")),
+        };
+        let protocol = args::js_protocol(part(protocol)?).map_err(|b| named(b, "protocol"))?;
+        Ok(ColumnsRead {
+            endpoints,
+            from,
+            to,
+            port,
+            protocol,
+        })
+    }
+
+    pub fn columns(&self) -> Columns<'_, String> {
+        Columns {
+            endpoints: &self.endpoints,
+            from: self.from.as_slice(),
+            to: self.to.as_slice(),
+            port: match &self.port {
+                PortRead::One(p) => PortColumn::One(*p),
+                PortRead::Each(c) => PortColumn::Each(c.as_slice()),
+            },
+            protocol: self.protocol,
+        }
+    }
+}
+
+fn named(b: Bad, argument: &str) -> Wrong {
+    Wrong::Argument(b.named(Host::JavaScript, argument))
+}
+
+/// The endpoint references of a batch by columns: an array of strings.
+fn endpoints(v: Unknown<'_>) -> Result<Vec<String>, Wrong> {
+    let t = js_type(&v)?;
+    if t != JsType::Array {
+        return Err(named(
+            Bad::wrong_type(Expected::Endpoints, t.name()),
+            "endpoints",
+        ));
+    }
+    let arr = Array::from_unknown(v)?;
+    let mut out = Vec::with_capacity(arr.len() as usize);
+    for i in 0..arr.len() {
+        let item = arr
+            .get::<Unknown>(i)?
+            .ok_or_else(|| napi::Error::from_reason("array changed while read"))?;
+        match part(item)? {
+            JsPart::Text(s) => out.push(s),
+            JsPart::Number(_) => {
+                return Err(named(
+                    Bad::wrong_type(Expected::Endpoint, "number"),
+                    &format!("endpoints[{i}]"),
+                ))
+            }
+            JsPart::Other(t) => {
+                return Err(named(
+                    Bad::wrong_type(Expected::Endpoint, t.name()),
+                    &format!("endpoints[{i}]"),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `from`, `to` or a port column. A Uint32Array is used where it is, without a copy;
+/// `index.js` converts every other column whose items are all whole numbers a Uint32Array
+/// can hold, so what is read here item by item is mostly a column with a wrong item, to
+/// name it (`from[3]`). `whole` is what the column must be, `item` what each item must be.
+fn column<'a>(
+    v: Unknown<'a>,
+    name: &str,
+    whole: Expected,
+    item: Expected,
+) -> Result<Column<'a>, Wrong> {
+    let t = js_type(&v)?;
+    if t == JsType::TypedArray {
+        if let Ok(slice) = Uint32ArraySlice::from_unknown(v) {
+            return Ok(Column::Borrowed(slice));
+        }
+    }
+    if t != JsType::Array && t != JsType::TypedArray {
+        return Err(named(Bad::wrong_type(whole, t.name()), name));
+    }
+    let obj = Object::from_unknown(v)?;
+    let len: u32 = obj.get_named_property("length")?;
+    let mut out = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let value = part(obj.get_element::<Unknown>(i)?)?;
+        out.push(args::js_column_item(value, item).map_err(|b| named(b, &format!("{name}[{i}]")))?);
+    }
+    Ok(Column::Read(out))
 }

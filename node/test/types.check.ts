@@ -1,7 +1,7 @@
 // Compiled by `tsc --noEmit` (test.sh), never run: the hand-written index.d.ts must
 // describe what the tests and the README use, and reject what the API does not take.
 import { Cluster, MeshverdictError, runCase } from 'meshverdict'
-import type { DiffResult, EndpointInfo, Exposure, FlowChange, MatrixCells, MatrixCompact, Repair, Synthesis, ArgumentError, CaseReport, DataplaneChoice, Diagnostic, ErrorCode, ErrorInfo, Limits, Query, SkippedFile, VerdictBrief, VerdictResult, Warning } from 'meshverdict'
+import type { AllowedColumnsRequest, DiffResult, EndpointInfo, Exposure, FlowChange, MatrixCells, MatrixCompact, Repair, Synthesis, ArgumentError, CaseReport, DataplaneChoice, Diagnostic, ErrorCode, ErrorInfo, Limits, Query, SkippedFile, VerdictBrief, VerdictResult, Warning } from 'meshverdict'
 import * as native from '../native.js'
 
 const cluster: Cluster = Cluster.fromYaml('kind: List', { dataplane: 'cilium', name: 'cluster.yaml' })
@@ -30,6 +30,18 @@ for (const b of briefs) {
   }
 }
 const bools: boolean[] = cluster.allowedMany([q])
+// A batch by columns: the same answers as allowedMany, one boolean per question.
+const columns: AllowedColumnsRequest = { endpoints: ['x/a', 'x/b'], from: new Uint32Array([0, 1]), to: new Uint32Array([1, 0]), port: 80 }
+const byColumns: boolean[] = cluster.allowedColumns(columns)
+cluster.allowedColumns({ endpoints: ['x/a'], from: [0], to: Int32Array.of(0), port: new Uint16Array([443]), protocol: 'udp' })
+cluster.allowedColumns({ endpoints: [], from: new Float64Array(0), to: [], port: [80] })
+void byColumns
+// @ts-expect-error: a column is of integers, not of references
+cluster.allowedColumns({ endpoints: ['x/a'], from: ['x/a'], to: [0], port: 80 })
+// @ts-expect-error: columns take port numbers, not port names
+cluster.allowedColumns({ endpoints: ['x/a'], from: [0], to: [0], port: 'http' })
+// @ts-expect-error: every column is required
+cluster.allowedColumns({ endpoints: ['x/a'], from: [0], port: 80 })
 const diags: Diagnostic[] = cluster.diagnostics()
 const sev: 'info' | 'warning' | 'error' | undefined = diags[0]?.severity
 const errors: ErrorInfo[] = cluster.errors()

@@ -469,24 +469,20 @@ impl Column {
     /// Item `i` of the column `argument`, which is not what the column holds.
     fn bad_item(self, argument: &str, i: usize, problem: Problem, got: String) -> Wrong {
         let argument = format!("{argument}[{i}]");
-        Wrong::Argument(match self {
-            Column::Ports => Bad {
+        // Whether an index is within `endpoints` is the bindings' check; this one only
+        // that it is a u32.
+        let expected = match self {
+            Column::Ports => Expected::PortNumber,
+            Column::Indices => Expected::Index,
+        };
+        Wrong::Argument(
+            Bad {
                 problem,
-                expected: Expected::PortNumber,
+                expected,
                 got,
             }
             .named(HOST, &argument),
-            // `Expected` has words for a column of indices, not for one index; the
-            // bindings check each index against `endpoints`, this only that it is a u32.
-            Column::Indices => ArgumentError {
-                problem,
-                message: format!(
-                    "{argument} must be an int between 0 and {}, not {got}",
-                    u32::MAX
-                ),
-                help: None,
-            },
-        })
+        )
     }
 
     /// The column itself is of the wrong type.

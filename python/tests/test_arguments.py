@@ -113,7 +113,7 @@ def test_batch_engine_errors_name_the_item(cluster: Cluster) -> None:
 
 
 INDICES = "must be a sequence of int or a buffer of integers (array.array, a NumPy array), not "
-INDEX = "must be an int between 0 and 4294967295, not "
+INDEX = "must be an int from 0 to 4294967295 (an index into endpoints), not "
 PORT_NUMBER = "must be an int between 1 and 65535, not "
 PORTS = "port must be an int between 1 and 65535, a sequence of them or a buffer of integers, not "
 ENDPOINTS = "endpoints must be a sequence of endpoint references (str), not "

@@ -3,7 +3,8 @@
 // `message`, `help` and `location` like every meshverdict error; what the engine refuses
 // is a `MeshverdictError`. Messages name the argument and what it must be in JavaScript's
 // words, identical in both hosts, and never an engine internal (a serde type, a JSON
-// position, an option the user never sees).
+// position, an option the user never sees). `allowedColumns` names an item of a column by
+// its index (`from[3]`).
 //
 //   argumentsSuite({ host, meshverdict })   meshverdict: the package's exports
 import { test } from 'node:test'
@@ -124,6 +125,89 @@ export function argumentsSuite({ host, meshverdict }) {
     assert.ok(caught instanceof MeshverdictError)
     assert.equal(caught.code, 'unknown-endpoint')
     assert.match(caught.message, /^queries\[1\]: /)
+  })
+
+  // allowedColumns({ endpoints, from, to, port, protocol }): every wrong argument names
+  // itself (an item by its index), before anything is judged.
+  const INDICES = 'must be an array of integers or a typed array of integers (Uint32Array), not '
+  const INDEX = 'must be an integer from 0 to 4294967295 (an index into endpoints), not '
+  const PORTS = 'must be an integer between 1 and 65535, an array of them or a typed array of integers (Uint16Array, Uint32Array), not '
+  const PORT_NUMBER = 'must be an integer between 1 and 65535, not '
+  const COLUMNS = 'columns must be an object { endpoints, from, to, port, protocol? }, not '
+  const cols = (over) => ({ endpoints: ['x/a', 'x/b'], from: [0, 1], to: [1, 0], port: 80, ...over })
+  const without = (key) => {
+    const c = cols()
+    delete c[key]
+    return c
+  }
+  const columnCases = [
+    ['columns null', null, TypeError, `${COLUMNS}null`],
+    ['columns undefined', undefined, TypeError, `${COLUMNS}undefined`],
+    ['columns an array', [['x/a'], [0], [0], 80], TypeError, `${COLUMNS}an array`],
+    ['columns a typed array', new Uint32Array(2), TypeError, `${COLUMNS}a typed array`],
+    ['columns a string', 'x/a', TypeError, `${COLUMNS}string`],
+    ['a misspelt property', cols({ From: [0, 1] }), TypeError,
+      "columns has no property 'From' (did you mean from?); it takes endpoints, from, to, port, protocol"],
+    ['an unknown property', cols({ ports: [80, 80] }), TypeError,
+      "columns has no property 'ports'; it takes endpoints, from, to, port, protocol"],
+    ['endpoints missing', without('endpoints'), TypeError, 'endpoints must be an array of endpoint references (strings), not undefined'],
+    ['endpoints a string', cols({ endpoints: 'x/a' }), TypeError, 'endpoints must be an array of endpoint references (strings), not string'],
+    ['endpoints[1] a number', cols({ endpoints: ['x/a', 7] }), TypeError, `endpoints[1] ${ENDPOINT}number`],
+    ['endpoints[0] null', cols({ endpoints: [null, 'x/b'] }), TypeError, `endpoints[0] ${ENDPOINT}null`],
+    ['from missing', without('from'), TypeError, `from ${INDICES}undefined`],
+    ['from a string', cols({ from: '0,1' }), TypeError, `from ${INDICES}string`],
+    ['to an object', cols({ to: { 0: 1, 1: 0 } }), TypeError, `to ${INDICES}an object`],
+    ['to a number', cols({ to: 1 }), TypeError, `to ${INDICES}number`],
+    ['from[1] -1', cols({ from: [0, -1] }), RangeError, `from[1] ${INDEX}-1`],
+    ['from[1] 1.5 in a Float64Array', cols({ from: new Float64Array([0, 1.5]) }), RangeError, `from[1] ${INDEX}1.5`],
+    ['to[1] -1 in an Int32Array', cols({ to: new Int32Array([1, -1]) }), RangeError, `to[1] ${INDEX}-1`],
+    ['to[0] 2**32', cols({ to: [2 ** 32, 0] }), RangeError, `to[0] ${INDEX}4294967296`],
+    ['from[0] NaN', cols({ from: [NaN, 1] }), RangeError, `from[0] ${INDEX}NaN`],
+    ['from[0] Infinity', cols({ from: [Infinity, 1] }), RangeError, `from[0] ${INDEX}Infinity`],
+    ['from[1] a string', cols({ from: [0, '1'] }), TypeError, `from[1] ${INDEX}string`],
+    ['from[0] null', cols({ from: [null, 1] }), TypeError, `from[0] ${INDEX}null`],
+    ['from[0] a hole', cols({ from: [, 1] }), TypeError, `from[0] ${INDEX}undefined`],
+    ['from[0] a bigint in a BigUint64Array', cols({ from: new BigUint64Array([0n, 1n]) }), TypeError, `from[0] ${INDEX}bigint`],
+    ['to[1] past endpoints', cols({ to: [1, 2] }), RangeError, 'to[1] is 2, but endpoints has 2 items (indices 0 to 1)'],
+    ['to shorter than from', cols({ to: new Uint32Array([1]) }), RangeError,
+      'to has 1 items, but from has 2: question i is from[i] → to[i] on port[i]'],
+    ['a port column shorter than from', cols({ port: new Uint16Array([80]) }), RangeError,
+      'port has 1 items, but from has 2: question i is from[i] → to[i] on port[i]'],
+    ['port missing', without('port'), TypeError, `port ${PORTS}undefined`],
+    ['port null', cols({ port: null }), TypeError, `port ${PORTS}null`],
+    ["port 'http'", cols({ port: 'http' }), TypeError, `port ${PORTS}string`],
+    ['port 80n', cols({ port: 80n }), TypeError, `port ${PORTS}bigint`],
+    ['port 0', cols({ port: 0 }), RangeError, `port ${PORT_NUMBER}0`],
+    ['port 70000', cols({ port: 70000 }), RangeError, `port ${PORT_NUMBER}70000`],
+    ['port 80.5', cols({ port: 80.5 }), RangeError, `port ${PORT_NUMBER}80.5`],
+    ['port -1', cols({ port: -1 }), RangeError, `port ${PORT_NUMBER}-1`],
+    ['port NaN', cols({ port: NaN }), RangeError, `port ${PORT_NUMBER}NaN`],
+    ['port[1] 70000', cols({ port: [80, 70000] }), RangeError, `port[1] ${PORT_NUMBER}70000`],
+    ['port[1] 0 in a Uint32Array', cols({ port: new Uint32Array([80, 0]) }), RangeError, `port[1] ${PORT_NUMBER}0`],
+    ['port[0] 8.5', cols({ port: [8.5, 80] }), RangeError, `port[0] ${PORT_NUMBER}8.5`],
+    ['port[0] -80 in an Int16Array', cols({ port: new Int16Array([-80, 80]) }), RangeError, `port[0] ${PORT_NUMBER}-80`],
+    ["port[1] '80'", cols({ port: [80, '80'] }), TypeError, `port[1] ${PORT_NUMBER}string`],
+    ['protocol ICMP', cols({ protocol: 'ICMP' }), RangeError, "protocol must be 'TCP', 'UDP' or 'SCTP' (string, any case), not 'ICMP'"],
+    ['protocol 6', cols({ protocol: 6 }), TypeError, "protocol must be 'TCP', 'UDP' or 'SCTP' (string, any case), not number"],
+  ]
+  for (const [name, columns, type, message] of columnCases) {
+    test(`${host}: allowedColumns(${name}) throws ${type.name}`, () => {
+      expectArgument(() => cluster().allowedColumns(columns), type, message)
+    })
+  }
+
+  test(`${host}: allowedColumns: a wrong argument wins over an engine error`, () => {
+    const c = cluster()
+    // x/nope is unknown to the engine, but nothing is judged before every argument is checked.
+    const base = { endpoints: ['x/nope', 'x/a'], from: [0, 1], to: [1, 0], port: 80 }
+    expectArgument(() => c.allowedColumns({ ...base, to: [1, 2] }), RangeError, 'to[1] is 2, but endpoints has 2 items (indices 0 to 1)')
+    expectArgument(() => c.allowedColumns({ ...base, port: [80, 0] }), RangeError, `port[1] ${PORT_NUMBER}0`)
+    expectArgument(() => c.allowedColumns({ ...base, protocol: 'icmp' }), RangeError,
+      "protocol must be 'TCP', 'UDP' or 'SCTP' (string, any case), not 'icmp'")
+    assert.throws(() => c.allowedColumns(base), (e) => e instanceof MeshverdictError && e.code === 'unknown-endpoint')
+    // The well-formed columns of the cases above answer.
+    assert.deepEqual(c.allowedColumns(cols()), [true, true])
+    assert.deepEqual(c.allowedColumns(cols({ protocol: null })), [true, true])
   })
 
   test(`${host}: load options`, () => {

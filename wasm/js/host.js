@@ -83,6 +83,34 @@ export function packOne(query) {
   return pack([query])
 }
 
+/** The first property of a batch by columns that is none of its own, or null. */
+export function unknownColumnKey(columns) {
+  for (const k in columns) {
+    if (k !== 'endpoints' && k !== 'from' && k !== 'to' && k !== 'port' && k !== 'protocol') return k
+  }
+  return null
+}
+
+/**
+ * A column of integers (`from`, `to`, a port column) as a Uint32Array, which the module
+ * copies into its memory at once: a Uint32Array as it is, another typed array or an
+ * array converted when every item is a whole number from 0 to 2**32-1; else null, and the
+ * module reads the column item by item, which names the item that is wrong.
+ */
+export function integers(column) {
+  if (column instanceof Uint32Array) return column
+  if (column instanceof Uint8Array || column instanceof Uint16Array || column instanceof Uint8ClampedArray) return new Uint32Array(column)
+  if (!Array.isArray(column) && !(ArrayBuffer.isView(column) && !(column instanceof DataView))) return null
+  const n = column.length
+  const out = new Uint32Array(n)
+  for (let i = 0; i < n; i++) {
+    const x = column[i]
+    if (typeof x !== 'number' || !(x >= 0 && x <= 4294967295) || !Number.isInteger(x)) return null
+    out[i] = x
+  }
+  return out
+}
+
 /** Decisions as booleans: one byte per question, 1 for allowed. */
 export function booleans(bytes) {
   const out = new Array(bytes.length)

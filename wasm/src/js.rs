@@ -1,5 +1,6 @@
 //! What the WASM host takes from JavaScript (`js/host.js`): the error classes it throws,
-//! the loops that cost less in JavaScript (packing a batch, booleans out), property reads
+//! the loops that cost less in JavaScript (packing a batch, converting a column of
+//! integers, booleans out), property reads
 //! without `Reflect`'s try/catch, and the bindings' errors as thrown values.
 
 use meshverdict_bindings::args::{ArgumentError, Problem};
@@ -22,6 +23,14 @@ extern "C" {
     pub fn unknown_key(queries: &JsValue, single: bool) -> JsValue;
 
     pub fn booleans(bytes: &[u8]) -> JsValue;
+
+    /// The first property of a batch by columns that is none of its own.
+    #[wasm_bindgen(js_name = unknownColumnKey)]
+    pub fn unknown_column_key(columns: &JsValue) -> Option<String>;
+
+    /// A column of integers as a Uint32Array, or `null` when the module must read it item
+    /// by item (an item is wrong, or it is no array).
+    pub fn integers(column: &JsValue) -> Option<js_sys::Uint32Array>;
 
     /// The batch as one string, or `null` when the module must read the objects.
     pub fn pack(queries: &JsValue) -> Option<String>;

@@ -5,7 +5,8 @@
 //! messages every JavaScript host shares), and answers are built as plain objects by
 //! serde-wasm-bindgen (JSON-compatible: objects, not `Map`s); a single verdict's details
 //! are built only when first read (`verdict`, `VerdictSource`). A batch packed into one
-//! string by JavaScript is answered as it is read (`ClusterHandle::allowed_many_packed`).
+//! string by JavaScript is answered as it is read (`ClusterHandle::allowed_many_packed`);
+//! a batch by columns crosses as Uint32Arrays (`Cluster::allowed_columns`).
 //! A wrong argument throws a `TypeError` or a `RangeError`, anything the engine refuses
 //! a `MeshverdictError` (the class of `js/host.js`, exported by every build). Entry points other than
 //! verdicts go through one generic `call`. No verdict logic lives here. The TypeScript
@@ -290,6 +291,28 @@ impl Cluster {
                     .map_err(|e| js::engine_error(&e))?
             }
         };
+        Ok(js::booleans(
+            &allowed.into_iter().map(u8::from).collect::<Vec<u8>>(),
+        ))
+    }
+
+    /// `allowed` for each question of a batch by columns, in order: question `i` is
+    /// `endpoints[from[i]] → endpoints[to[i]]` on `port` (one number) or `port[i]`, all on
+    /// `protocol`; each reference is read once. A wrong argument throws before anything
+    /// is judged; else the first error of the engine is thrown (`from[17] → to[17]: …`).
+    #[wasm_bindgen(js_name = allowedColumns, unchecked_return_type = "boolean[]")]
+    pub fn allowed_columns(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AllowedColumnsRequest")] columns: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let read = read::columns(&columns).map_err(|a| js::argument(&a))?;
+        let allowed = self
+            .handle
+            .allowed_columns(read.columns(), args::Host::JavaScript)
+            .map_err(|f| match f {
+                Failure::Argument(a) => js::argument(&a),
+                Failure::Engine(e) => js::engine_error(&e),
+            })?;
         Ok(js::booleans(
             &allowed.into_iter().map(u8::from).collect::<Vec<u8>>(),
         ))

@@ -2,9 +2,9 @@
 //! bindings' (`meshverdict_bindings::args`, in JavaScript's words, shared with the Node
 //! host); this module only reads properties and says what type a value has.
 
-use js_sys::{Array, Object, Uint8Array};
+use js_sys::{Array, Object, Uint32Array, Uint8Array};
 use meshverdict_bindings::args::{self, ArgumentError, Bad, Expected, Host, JsPart, JsType};
-use meshverdict_bindings::{Manifests, Query};
+use meshverdict_bindings::{Columns, Manifests, PortColumn, Protocol, Query};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::js::{self, Props};
@@ -303,4 +303,147 @@ pub fn manifests_request(v: &JsValue, argument: &str) -> Result<JsValue, JsValue
         return decoded(v, argument);
     }
     Ok(v.clone())
+}
+
+/// A batch by columns as read (see `Cluster::allowed_columns`).
+pub struct ColumnsRead {
+    endpoints: Vec<String>,
+    from: Vec<u32>,
+    to: Vec<u32>,
+    port: PortRead,
+    protocol: Protocol,
+}
+
+enum PortRead {
+    One(u32),
+    Each(Vec<u32>),
+}
+
+impl ColumnsRead {
+    pub fn columns(&self) -> Columns<'_, String> {
+        Columns {
+            endpoints: &self.endpoints,
+            from: &self.from,
+            to: &self.to,
+            port: match &self.port {
+                PortRead::One(p) => PortColumn::One(*p),
+                PortRead::Each(c) => PortColumn::Each(c),
+            },
+            protocol: self.protocol,
+        }
+    }
+}
+
+fn named(b: Bad, argument: &str) -> ArgumentError {
+    b.named(Host::JavaScript, argument)
+}
+
+/// A batch by columns `{ endpoints, from, to, port, protocol? }`: its properties read in
+/// that order (the first wrong one is the error). Ranges (an index past `endpoints`, a
+/// port above 65535) and lengths are the bindings' check.
+pub fn columns(v: &JsValue) -> Result<ColumnsRead, ArgumentError> {
+    let t = js_type(v);
+    if t != JsType::Object {
+        return Err(named(
+            Bad::wrong_type(Expected::Columns, t.name()),
+            "columns",
+        ));
+    }
+    if let Some(key) = js::unknown_column_key(v) {
+        return Err(ArgumentError::unknown_key(
+            "columns",
+            "property",
+            &key,
+            &args::COLUMN_KEYS,
+        ));
+    }
+    let obj: &Props = v.unchecked_ref();
+    let [endpoints, from, to, port, protocol] =
+        args::COLUMN_KEYS.map(|k| obj.get(&JsValue::from_str(k)));
+    let endpoints = self::endpoints(&endpoints)?;
+    let from = column(&from, "from", Expected::Indices, Expected::Index)?;
+    let to = column(&to, "to", Expected::Indices, Expected::Index)?;
+    let port = match port.as_f64() {
+        Some(n) => PortRead::One(
+            args::js_column_item(JsPart::Number(n), Expected::PortNumber)
+                .map_err(|b| named(b, "port"))?,
+        ),
+        None => match js_type(&port) {
+            JsType::Array | JsType::TypedArray => PortRead::Each(column(
+                &port,
+                "port",
+                Expected::Ports,
+                Expected::PortNumber,
+            )?),
+            t => return Err(named(Bad::wrong_type(Expected::Ports, t.name()), "port")),
+        },
+    };
+    let protocol = args::js_protocol(part(protocol)).map_err(|b| named(b, "protocol"))?;
+    Ok(ColumnsRead {
+        endpoints,
+        from,
+        to,
+        port,
+        protocol,
+    })
+}
+
+/// The endpoint references of a batch by columns: an array of strings.
+fn endpoints(v: &JsValue) -> Result<Vec<String>, ArgumentError> {
+    let Some(arr) = v.dyn_ref::<Array>() else {
+        return Err(named(
+            Bad::wrong_type(Expected::Endpoints, js_type(v).name()),
+            "endpoints",
+        ));
+    };
+    let mut out = Vec::with_capacity(arr.length() as usize);
+    for i in 0..arr.length() {
+        let item = arr.get(i);
+        match item.as_string() {
+            Some(s) => out.push(s),
+            None => {
+                return Err(named(
+                    Bad::wrong_type(Expected::Endpoint, js_type(&item).name()),
+                    &format!("endpoints[{i}]"),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `from`, `to` or a port column, copied into this module's memory: a Uint32Array at
+/// once, any other column of whole numbers a Uint32Array can hold converted by
+/// JavaScript first (`js::integers`); what is read here item by item is a column with a
+/// wrong item, to name it (`from[3]`). `whole` is what the column must be, `item` what
+/// each item must be.
+fn column(
+    v: &JsValue,
+    name: &str,
+    whole: Expected,
+    item: Expected,
+) -> Result<Vec<u32>, ArgumentError> {
+    if let Some(a) = v.dyn_ref::<Uint32Array>() {
+        return Ok(a.to_vec());
+    }
+    if let Some(a) = js::integers(v) {
+        return Ok(a.to_vec());
+    }
+    let t = js_type(v);
+    let obj: &Props = v.unchecked_ref();
+    let len = match t {
+        JsType::Array | JsType::TypedArray => obj.get(&JsValue::from_str("length")).as_f64(),
+        _ => None,
+    };
+    // A DataView is a view with no length: no column either.
+    let Some(len) = len else {
+        return Err(named(Bad::wrong_type(whole, t.name()), name));
+    };
+    let len = len as u32;
+    let mut out = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let value = part(obj.get(&JsValue::from(i)));
+        out.push(args::js_column_item(value, item).map_err(|b| named(b, &format!("{name}[{i}]")))?);
+    }
+    Ok(out)
 }

@@ -120,6 +120,40 @@ export interface Query {
   protocol?: Protocol | Lowercase<Protocol>;
 }
 
+/**
+ * A column of integers: a `Uint32Array` crosses as it is; any other typed array of
+ * integers, or an array of them, is converted first.
+ */
+export type IntegerColumn =
+  | Uint32Array
+  | Uint16Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Float64Array
+  | Float32Array
+  | readonly number[];
+
+/**
+ * Questions as columns (`allowedColumns`): question `i` is
+ * `endpoints[from[i]] → endpoints[to[i]]` on `port` (or `port[i]`), all on `protocol`.
+ * Each reference is read once, however many questions name it.
+ */
+export interface AllowedColumnsRequest {
+  /** The endpoint references the questions name (as `Query.from` and `Query.to`). */
+  endpoints: readonly string[];
+  /** Per question, the index of its source in `endpoints`. */
+  from: IntegerColumn;
+  /** Per question, the index of its destination in `endpoints` (as long as `from`). */
+  to: IntegerColumn;
+  /** One port number (1–65535) for every question, or one per question (as long as `from`). */
+  port: number | IntegerColumn;
+  /** `TCP` by default, for every question; case-insensitive. */
+  protocol?: Protocol | Lowercase<Protocol>;
+}
+
 
 
 

@@ -3,6 +3,7 @@
 // nodejs and web builds. The `@ts-expect-error` lines must stay errors.
 import { Cluster, MeshverdictError, runCase } from '@meshverdict/wasm'
 import type {
+  AllowedColumnsRequest,
   DiffResult,
   EndpointInfo,
   Exposure,
@@ -64,6 +65,18 @@ for (const item of items) {
   }
 }
 const many: boolean[] = cluster.allowedMany([q])
+// A batch by columns: the same answers as allowedMany, one boolean per question.
+const columns: AllowedColumnsRequest = { endpoints: ['x/a', 'x/b'], from: new Uint32Array([0, 1]), to: new Uint32Array([1, 0]), port: 80 }
+const byColumns: boolean[] = cluster.allowedColumns(columns)
+cluster.allowedColumns({ endpoints: ['x/a'], from: [0], to: Int32Array.of(0), port: new Uint16Array([443]), protocol: 'udp' })
+cluster.allowedColumns({ endpoints: [], from: new Float64Array(0), to: [], port: [80] })
+void byColumns
+// @ts-expect-error: a column is of integers, not of references
+cluster.allowedColumns({ endpoints: ['x/a'], from: ['x/a'], to: [0], port: 80 })
+// @ts-expect-error: columns take port numbers, not port names
+cluster.allowedColumns({ endpoints: ['x/a'], from: [0], to: [0], port: 'http' })
+// @ts-expect-error: every column is required
+cluster.allowedColumns({ endpoints: ['x/a'], from: [0], port: 80 })
 const diags: Diagnostic[] = cluster.diagnostics()
 const first: 'info' | 'warning' | 'error' | undefined = diags[0]?.severity
 const errors: ErrorInfo[] = cluster.errors()
@@ -99,6 +112,8 @@ async function web(bytes: ArrayBuffer): Promise<boolean> {
   return WebCluster.fromYaml(yaml, { dataplane: 'calico' }).verdict(q).allowed
 }
 const b: boolean = BundlerCluster.fromYaml(yaml).allowedMany([q])[0] ?? false
+const c: boolean = WebCluster.fromYaml(yaml).allowedColumns({ endpoints: ['x/a'], from: [0], to: [0], port: 80 })[0] ?? false
+void c
 
 // @ts-expect-error: no public constructor
 new Cluster()
