@@ -152,12 +152,11 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 function settleVerdict(target) {
   const pending = target[PENDING]
   if (pending === undefined) return
-  const full = pending.source.details()
+  const full = pending.source.details(pending.serial, pending.question)
   delete target[PENDING]
   delete target[INSPECT]
   for (const k of Object.keys(target)) delete target[k]
   Object.assign(target, full)
-  pending.source.free()
 }
 
 /** Node's `util.inspect` shows a Proxy's target (calling this with the Proxy as `this`):
@@ -223,9 +222,13 @@ const VERDICT = {
 }
 
 /** A verdict: `allowed`, `port`, `protocol` and `summary` now, the rest from `source` when read. */
-export function lazyVerdict(source, allowed, port, protocol, summary, shape) {
+export function lazyVerdict(source, serial, query, allowed, port, protocol, summary, shape) {
   const target = { allowed, port, protocol, summary }
-  target[PENDING] = { source, shape, target }
+  // The question as it was asked, for when the details are judged again (the caller's
+  // object may change in the meantime); `source` is the cluster's, shared by its verdicts.
+  const question = { from: query.from, to: query.to, port: query.port }
+  if (query.protocol !== undefined) question.protocol = query.protocol
+  target[PENDING] = { source, serial, question, shape, target }
   target[INSPECT] = inspectVerdict
   return new Proxy(target, VERDICT)
 }

@@ -39,10 +39,14 @@ extern "C" {
     #[wasm_bindgen(js_name = packOne)]
     pub fn pack_one(query: &JsValue) -> Option<String>;
 
-    /// A verdict whose details (`source.details()`) are built when first read.
+    /// A verdict whose details (`source.details(serial, question)`) are built when first
+    /// read; `query` is the question as asked (copied: the caller may change it).
     #[wasm_bindgen(js_name = lazyVerdict)]
+    #[allow(clippy::too_many_arguments)]
     pub fn lazy_verdict(
-        source: JsValue,
+        source: &JsValue,
+        serial: u32,
+        query: &JsValue,
         allowed: bool,
         port: u16,
         protocol: &str,

@@ -22,8 +22,8 @@ use meshverdict_bindings::args::{self, Problem};
 use meshverdict_bindings::entry::{self, Codec, Entry};
 use meshverdict_bindings::load::js_load_options;
 use meshverdict_bindings::{
-    run_case as run_case_in, ClusterHandle, EngineAnswer, Error, ErrorCode, Failure, Query,
-    Verdict, VerdictOut,
+    run_case as run_case_in, ClusterHandle, EngineAnswer, Error, ErrorCode, Failure, Verdict,
+    VerdictOut,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -86,6 +86,8 @@ pub struct Cluster {
     /// boxed, so that what such a verdict keeps of a freed cluster is one pointer.
     #[allow(clippy::redundant_allocation)]
     handle: Rc<Box<ClusterHandle>>,
+    /// The [`VerdictSource`] of this cluster's verdicts, as the JavaScript object they hold.
+    source: JsValue,
 }
 
 thread_local! {
@@ -96,25 +98,27 @@ thread_local! {
 }
 
 /// What a verdict's details are built from when JavaScript first reads them (not part of
-/// the API: `js/host.js` holds it inside the verdict). The last verdict is kept
-/// (`LAST`); any other is judged again from its question on its cluster, unless the
-/// cluster was freed since (a verdict does not keep a freed cluster's memory).
+/// the API: `js/host.js` holds it inside the verdict). One per cluster, made with it: a
+/// verdict holds this, its serial and a copy of its question, and no object of its own
+/// (an object per verdict, with its finalizer, kept V8's collector busy in a loop of
+/// verdicts). The last verdict is kept (`LAST`); any other is judged again from its
+/// question, unless the cluster was freed since (a verdict does not keep a freed
+/// cluster's memory).
 #[wasm_bindgen(skip_typescript)]
 pub struct VerdictSource {
     #[allow(clippy::redundant_allocation)]
     handle: Weak<Box<ClusterHandle>>,
-    query: Query,
-    serial: u32,
 }
 
 #[wasm_bindgen]
 impl VerdictSource {
-    /// The whole verdict with its explanation (`VerdictResult`), as a JavaScript value.
-    pub fn details(&self) -> Result<JsValue, JsValue> {
+    /// The whole verdict `serial` with its explanation (`VerdictResult`), as a JavaScript
+    /// value; `query` is its question.
+    pub fn details(&self, serial: u32, query: JsValue) -> Result<JsValue, JsValue> {
         let kept = LAST.with(|last| {
             let mut last = last.borrow_mut();
             match last.take() {
-                Some((serial, v)) if serial == self.serial => Some(v),
+                Some((s, v)) if s == serial => Some(v),
                 other => {
                     *last = other;
                     None
@@ -123,9 +127,10 @@ impl VerdictSource {
         });
         let verdict = match (kept, self.handle.upgrade()) {
             (Some(v), _) => v,
-            (None, Some(handle)) => handle
-                .verdict_only(&self.query)
-                .map_err(|e| js::engine_error(&e))?,
+            (None, Some(handle)) => {
+                let q = read::query(&query).map_err(|a| js::argument(&a))?;
+                handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?
+            }
             (None, None) => {
                 let e = Error::new(ErrorCode::InvalidRequest, "the details of this verdict were read after its cluster was freed (free()); read them before, or ask again");
                 return Err(js::engine_error(&e));
@@ -136,6 +141,16 @@ impl VerdictSource {
             verdict,
             explanation,
         })
+    }
+}
+
+impl Cluster {
+    fn new(handle: ClusterHandle) -> Cluster {
+        let handle = Rc::new(Box::new(handle));
+        let source = JsValue::from(VerdictSource {
+            handle: Rc::downgrade(&handle),
+        });
+        Cluster { handle, source }
     }
 }
 
@@ -154,9 +169,7 @@ impl Cluster {
             .and_then(js_load_options)
             .map_err(|a| js::argument(&a))?;
         ClusterHandle::load(manifests, options)
-            .map(|handle| Cluster {
-                handle: Rc::new(Box::new(handle)),
-            })
+            .map(Cluster::new)
             .map_err(|e| js::engine_error(&e))
     }
 
@@ -177,9 +190,7 @@ impl Cluster {
             .and_then(js_load_options)
             .map_err(|a| js::argument(&a))?;
         ClusterHandle::load_files(files, options)
-            .map(|handle| Cluster {
-                handle: Rc::new(Box::new(handle)),
-            })
+            .map(Cluster::new)
             .map_err(|e| js::engine_error(&e))
     }
 
@@ -226,13 +237,10 @@ impl Cluster {
             | u32::from(!verdict.backends.is_empty()) << 2
             | u32::from(!verdict.members.is_empty()) << 3
             | u32::from(!verdict.warnings.is_empty()) << 4;
-        let source = VerdictSource {
-            handle: Rc::downgrade(&self.handle),
-            query: q,
-            serial,
-        };
         let out = js::lazy_verdict(
-            source.into(),
+            &self.source,
+            serial,
+            &query,
             verdict.allowed,
             verdict.port,
             verdict.protocol.as_str(),
