@@ -745,6 +745,9 @@ impl<'a> Point<'a> {
             d.policies = named;
             out.push(d);
         }
+        if self.model.signs.calico_objects.is_empty() {
+            return out;
+        }
         let namespaces: Vec<&str> = [src, dst]
             .iter()
             .filter_map(|p| match p {
@@ -905,29 +908,40 @@ fn summarize(
     mesh: Option<&MeshDecision>,
     wire: Option<&WirePort>,
 ) -> String {
-    let mut parts = Vec::new();
+    use std::fmt::Write;
+    // Written into one string: a verdict's text is most of what it costs.
+    let mut out = String::with_capacity(egress.reason.len() + ingress.reason.len() + 48);
+    if allowed {
+        let _ = write!(
+            out,
+            "allowed: egress {}; ingress {}",
+            egress.reason, ingress.reason
+        );
+        if let Some(m) = mesh {
+            let _ = write!(out, "; {}: {}", m.mesh, m.reason);
+        }
+        return out;
+    }
+    out.push_str("denied: ");
+    let mut first = true;
+    let mut part = |text: std::fmt::Arguments<'_>| {
+        if !first {
+            out.push_str("; ");
+        }
+        first = false;
+        let _ = out.write_fmt(text);
+    };
     if let Some(w) = wire {
-        parts.push(format!("on the wire port {}", w.port));
+        part(format_args!("on the wire port {}", w.port));
     }
     if !egress.allowed {
-        parts.push(format!("egress: {}", egress.reason));
+        part(format_args!("egress: {}", egress.reason));
     }
     if !ingress.allowed {
-        parts.push(format!("ingress: {}", ingress.reason));
+        part(format_args!("ingress: {}", ingress.reason));
     }
     if let Some(m) = mesh.filter(|m| !m.allowed) {
-        parts.push(format!("{}: {}", m.mesh, m.reason));
+        part(format_args!("{}: {}", m.mesh, m.reason));
     }
-    if allowed {
-        let mut why = vec![
-            format!("egress {}", egress.reason),
-            format!("ingress {}", ingress.reason),
-        ];
-        if let Some(m) = mesh {
-            why.push(format!("{}: {}", m.mesh, m.reason));
-        }
-        format!("allowed: {}", why.join("; "))
-    } else {
-        format!("denied: {}", parts.join("; "))
-    }
+    out
 }

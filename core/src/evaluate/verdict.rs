@@ -658,9 +658,13 @@ impl<'a> Evaluator<'a> {
 }
 
 fn join_rules(rules: &[RuleRef]) -> String {
-    rules
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    use std::fmt::Write;
+    let mut out = String::new();
+    for (i, rule) in rules.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{rule}");
+    }
+    out
 }
