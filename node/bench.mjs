@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
+import { asColumns } from '../scripts/bench-columns.mjs'
 
 const require = createRequire(import.meta.url)
 const { Cluster, MeshverdictError } = require('./index.js')
@@ -44,39 +45,6 @@ if (bad.length > 0) {
   const [i, e] = bad[0]
   process.stderr.write(`${bad.length} of ${queries.length} queries cannot be answered; first: #${i} ${JSON.stringify(queries[i])}: ${e.code}: ${e.message}\n`)
   process.exit(1)
-}
-
-/**
- * The queries as columns for `allowedColumns`, one batch per protocol (the generated
- * queries are all TCP; the batches' times are summed): `endpoints` the distinct references
- * in first-seen order, `from` and `to` Uint32Arrays of indices into them, `port` a
- * Uint32Array; `order` the index of each question in `queries`. Null when a port is a
- * name (columns take port numbers).
- */
-function asColumns(queries) {
-  const byProtocol = new Map()
-  for (let i = 0; i < queries.length; i++) {
-    const q = queries[i]
-    if (typeof q.port !== 'number') return null
-    const protocol = (q.protocol ?? 'TCP').toUpperCase()
-    let g = byProtocol.get(protocol)
-    if (!g) byProtocol.set(protocol, (g = { protocol, endpoints: [], index: new Map(), from: [], to: [], port: [], order: [] }))
-    for (const [ref, column] of [[q.from, g.from], [q.to, g.to]]) {
-      let at = g.index.get(ref)
-      if (at === undefined) {
-        at = g.endpoints.length
-        g.index.set(ref, at)
-        g.endpoints.push(ref)
-      }
-      column.push(at)
-    }
-    g.port.push(q.port)
-    g.order.push(i)
-  }
-  return [...byProtocol.values()].map((g) => ({
-    request: { endpoints: g.endpoints, from: Uint32Array.from(g.from), to: Uint32Array.from(g.to), port: Uint32Array.from(g.port), protocol: g.protocol },
-    order: g.order,
-  }))
 }
 
 function best(fn) {

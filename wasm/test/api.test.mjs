@@ -3,12 +3,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { meshverdict, pkgDir, repoRoot, wasmDir, SHOP } from './helpers.mjs'
+import { columnsSuite } from '../../tests/hosts/columns-suite.mjs'
+import { files } from '../../tests/hosts/jobs-suite.mjs'
+import { meshverdict, pkgDir, wasmDir, SHOP } from './helpers.mjs'
 
 const { Cluster, MeshverdictError, runCase } = meshverdict
 const shop = () => Cluster.fromYaml(SHOP, { name: 'shop.yaml' })
@@ -186,136 +188,14 @@ test('allowedMany: booleans in order; the first error is thrown', () => {
   c.free()
 })
 
-// ---- allowedColumns: questions as columns
+// ---- allowedColumns: questions as columns (the suite is shared with node/)
 
-// Two bundled examples: in the first, about half the pairs are allowed; in the second, a
-// Job may reach shop/orders on 8080 only, so that the port of each question matters.
-const EXAMPLES = ['examples/linkerd-netpol-broken', 'examples/linkerd-2.18-port-change']
-const COLUMN_PORTS = [80, 8080, 4143, 8086]
-const COLUMN_KINDS = {
-  Uint32Array: (a) => Uint32Array.from(a),
-  Int32Array: (a) => Int32Array.from(a),
-  Float64Array: (a) => Float64Array.from(a),
-  array: (a) => [...a],
-}
-
-/**
- * Every pair of the example's Pods and workloads as columns. Its Services stay in
- * `endpoints` unasked (a Service is only a destination, on its own ports): a reference no
- * question names is never judged.
- */
-function everyPair(c) {
-  const endpoints = c.endpoints().map((e) => e.reference)
-  const asked = endpoints.flatMap((e, i) => (e.startsWith('svc:') ? [] : [i]))
-  assert.ok(asked.length < endpoints.length, 'the example has a Service')
-  const from = []
-  const to = []
-  for (const i of asked) {
-    for (const j of asked) {
-      from.push(i)
-      to.push(j)
-    }
-  }
-  return { endpoints, from, to }
-}
-
-/** The same questions as objects, for allowedMany. */
-function asQueries({ endpoints, from, to, port, protocol }) {
-  return from.map((f, i) => ({ from: endpoints[f], to: endpoints[to[i]], port: typeof port === 'number' ? port : port[i], protocol }))
-}
-
-// The example's files, named as the CLI names them (`-f examples/…`).
-function example(rel) {
-  const dir = path.join(repoRoot, rel)
-  const names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()
-  return Cluster.fromFiles(names.map((n) => ({ name: `${rel}/${n}`, yaml: readFileSync(path.join(dir, n), 'utf8') })))
-}
-const done = (c) => c.free()
-
-test('allowedColumns: the answers of allowedMany over every pair of the examples, from every kind of column', () => {
-  let allowed = 0
-  let denied = 0
-  let portMatters = false
-  for (const rel of EXAMPLES) {
-    const c = example(rel)
-    const { endpoints, from, to } = everyPair(c)
-    assert.ok(from.length >= 25, `${rel}: ${endpoints.length} endpoints, ${from.length} questions`)
-    for (const port of COLUMN_PORTS) {
-      const want = c.allowedMany(asQueries({ endpoints, from, to, port }))
-      allowed += want.filter((a) => a).length
-      denied += want.filter((a) => !a).length
-      for (const [kind, column] of Object.entries(COLUMN_KINDS)) {
-        const got = c.allowedColumns({ endpoints, from: column(from), to: column(to), port })
-        assert.ok(Array.isArray(got), kind)
-        assert.deepEqual(got, want, `${rel}: from and to as ${kind}, port ${port}`)
-      }
-    }
-    // Each pair on each port: the port as a column.
-    const all = { endpoints, from: [], to: [], port: [] }
-    for (const port of COLUMN_PORTS) {
-      all.from.push(...from)
-      all.to.push(...to)
-      for (let i = 0; i < from.length; i++) all.port.push(port)
-    }
-    const want = c.allowedMany(asQueries(all))
-    const onFirstPort = c.allowedMany(asQueries({ ...all, port: COLUMN_PORTS[0] }))
-    portMatters ||= want.some((a, i) => a !== onFirstPort[i])
-    for (const [kind, column] of [...Object.entries(COLUMN_KINDS), ['Uint16Array', (a) => Uint16Array.from(a)]]) {
-      const got = c.allowedColumns({ endpoints, from: Uint32Array.from(all.from), to: Uint32Array.from(all.to), port: column(all.port) })
-      assert.deepEqual(got, want, `${rel}: port as ${kind}`)
-    }
-    done(c)
-  }
-  assert.ok(allowed > 0 && denied > 0, `${allowed} allowed, ${denied} denied: the examples must have both`)
-  assert.ok(portMatters, 'a question of the examples must have another answer on another port')
-})
-
-test('allowedColumns: one protocol for every question, TCP by default, in any case', () => {
-  const c = shop()
-  const columns = { endpoints: ['shop/web', 'shop/api'], from: [0, 1], to: [1, 0], port: 8080 }
-  const asked = (protocol) => [
-    { from: 'shop/web', to: 'shop/api', port: 8080, protocol },
-    { from: 'shop/api', to: 'shop/web', port: 8080, protocol },
-  ]
-  const tcp = c.allowedColumns(columns)
-  assert.deepEqual(tcp, c.allowedMany(asked('TCP')))
-  assert.equal(tcp[0], true)
-  for (const protocol of ['TCP', 'tcp', undefined, null]) assert.deepEqual(c.allowedColumns({ ...columns, protocol }), tcp, String(protocol))
-  for (const protocol of ['UDP', 'udp', 'Udp']) {
-    const udp = c.allowedColumns({ ...columns, protocol })
-    assert.deepEqual(udp, c.allowedMany(asked('UDP')), protocol)
-    assert.equal(udp[0], false, 'the policy admits shop/web on TCP only')
-  }
-  done(c)
-})
-
-test('allowedColumns: an empty batch is no error', () => {
-  const c = shop()
-  assert.deepEqual(c.allowedColumns({ endpoints: [], from: [], to: [], port: 80 }), [])
-  assert.deepEqual(c.allowedColumns({ endpoints: ['shop/web'], from: new Uint32Array(0), to: new Uint32Array(0), port: new Uint16Array(0) }), [])
-  done(c)
-})
-
-test('allowedColumns: an engine error is the MeshverdictError allowedMany throws, naming the question', () => {
-  const c = shop()
-  const endpoints = ['shop/web', 'shop/api', 'shop/ghost', 'shop/phantom']
-  // Questions 2 and 3 name unknown references: the first of them fails the batch.
-  const e = throws(() => c.allowedColumns({ endpoints, from: [0, 1, 2, 3], to: [1, 0, 1, 1], port: 8080 }), 'unknown-endpoint')
-  assert.ok(e.message.startsWith('from[2] → to[2]: '), e.message)
-  const many = throws(() => c.allowedMany([{ from: 'shop/ghost', to: 'shop/api', port: 8080 }]), 'unknown-endpoint')
-  assert.ok(many.message.startsWith('queries[0]: '), many.message)
-  assert.equal(e.message.slice('from[2] → to[2]: '.length), many.message.slice('queries[0]: '.length))
-  assert.equal(e.help, many.help)
-  assert.equal(e.constructor, many.constructor)
-  // As a destination, on a port column.
-  const dest = throws(() => c.allowedColumns({ endpoints, from: [0, 0], to: [1, 3], port: new Uint16Array([8080, 8080]) }), 'unknown-endpoint')
-  assert.ok(dest.message.startsWith('from[1] → to[1]: shop/phantom'), dest.message)
-  // The same columns without the unknown references answer.
-  assert.deepEqual(c.allowedColumns({ endpoints, from: [0, 1], to: [1, 0], port: 8080 }), c.allowedMany([
-    { from: 'shop/web', to: 'shop/api', port: 8080 },
-    { from: 'shop/api', to: 'shop/web', port: 8080 },
-  ]))
-  done(c)
+columnsSuite({
+  host: 'wasm',
+  meshverdict,
+  load: (rel) => Cluster.fromFiles(files(rel)),
+  shop,
+  done: (c) => c.free(),
 })
 
 test('diagnostics', () => {

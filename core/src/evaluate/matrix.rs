@@ -815,15 +815,13 @@ impl<'a> Matrix<'a> {
                                             let isolated = kernel.isolated(b, direction);
                                             for (x, party) in parties.iter().enumerate() {
                                                 if !isolated
-                                                    || eval
-                                                        .layer(
-                                                            direction,
-                                                            &Party::Pod(dst),
-                                                            party,
-                                                            port,
-                                                            protocol,
-                                                        )
-                                                        .allowed
+                                                    || eval.admits(
+                                                        direction,
+                                                        &Party::Pod(dst),
+                                                        party,
+                                                        port,
+                                                        protocol,
+                                                    )
                                                 {
                                                     admitted.insert(x);
                                                 }

@@ -177,8 +177,9 @@ impl Needs {
                             continue;
                         }
                     }
-                    let (e, i) = network(&quick, &src, &dst, f.port, f.protocol);
-                    if e.allowed && i.allowed {
+                    if quick.admits(Direction::Egress, &src, &dst, f.port, f.protocol)
+                        && quick.admits(Direction::Ingress, &dst, &src, f.port, f.protocol)
+                    {
                         continue;
                     }
                     let (e, i) = network(&detailed, &src, &dst, f.port, f.protocol);

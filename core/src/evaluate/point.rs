@@ -411,20 +411,46 @@ impl<'a> Point<'a> {
     /// Answers one question. A reference that names several Pods (a workload whose
     /// Pods are in the input) is allowed only when it is for every one of them.
     pub fn verdict(&self, q: &Query) -> Result<Verdict> {
-        let from = self.resolve(&q.from, "from")?;
-        source_and_port(&from, &q.port)?;
-        let to = self.resolve(&q.to, "to")?;
-        if let (Target::Party(src), Target::Party(dst)) = (&from, &to) {
-            // One pair: what `flow_of` and `verdict_of` make of it (the named port, the
-            // refusal, the pair's verdict as it is), without a `Flow`.
-            let port = self.named_port(dst, &q.port, q.protocol)?;
-            if let Some(e) = self.refusal(&[src, dst]) {
-                return Err(e);
-            }
-            return Ok(self.judge(src, dst, port, q.protocol));
+        let (from, to) = self.ends(q)?;
+        if let Some((src, dst, port)) = self.one_pair(&from, &to, &q.port, q.protocol)? {
+            return Ok(self.judge(&src, &dst, port, q.protocol));
         }
         let flow = self.flow_of(&from, &q.from, &to, &q.to, &q.port, q.protocol)?;
         self.verdict_of(&flow, &q.port, q.protocol)
+    }
+
+    /// A question's source and destination, resolved and checked in the order every
+    /// question is ([`source_and_port`] between the two).
+    fn ends<'b>(&self, q: &'b Query) -> Result<(Target<'b>, Target<'b>)>
+    where
+        'a: 'b,
+    {
+        let from = self.resolve(&q.from, "from")?;
+        source_and_port(&from, &q.port)?;
+        Ok((from, self.resolve(&q.to, "to")?))
+    }
+
+    /// Two single parties (nearly every question), with the destination port: what
+    /// `flow_of` makes of them (the named port, then the refusal), without building a
+    /// [`Flow`]. `None` for anything else (a workload's pods, a range, a Service).
+    fn one_pair<'b>(
+        &self,
+        from: &Target<'b>,
+        to: &Target<'b>,
+        port: &PortRef,
+        protocol: Protocol,
+    ) -> Result<Option<(Party<'b>, Party<'b>, u16)>>
+    where
+        'a: 'b,
+    {
+        let (Target::Party(src), Target::Party(dst)) = (from, to) else {
+            return Ok(None);
+        };
+        let port = self.named_port(dst, port, protocol)?;
+        if let Some(e) = self.refusal(&[src, dst]) {
+            return Err(e);
+        }
+        Ok(Some((*src, *dst, port)))
     }
 
     fn verdict_of(&self, flow: &Flow, port: &PortRef, protocol: Protocol) -> Result<Verdict> {
@@ -569,16 +595,12 @@ impl<'a> Point<'a> {
     /// Only the decision of [`Cluster::verdict`], without reasons: the same judgement,
     /// cheaper, for bulk questions.
     pub fn allowed(&self, q: &Query) -> Result<bool> {
-        let from = self.resolve(&q.from, "from")?;
-        source_and_port(&from, &q.port)?;
-        let to = self.resolve(&q.to, "to")?;
+        let (from, to) = self.ends(q)?;
         self.allowed_between(&from, &q.from, &to, &q.to, &q.port, q.protocol)
     }
 
     /// [`Point::allowed`] between two resolved references, once [`source_and_port`]
-    /// passed. Two single parties (nearly every question) are judged without building a
-    /// [`Flow`]: the same named port, refusal and decision that `flow_of` and
-    /// `allowed_of` would make, in the same order.
+    /// passed (see [`Point::one_pair`]).
     fn allowed_between<'b>(
         &self,
         from: &Target<'b>,
@@ -591,12 +613,8 @@ impl<'a> Point<'a> {
     where
         'a: 'b,
     {
-        if let (Target::Party(src), Target::Party(dst)) = (from, to) {
-            let port = self.named_port(dst, port, protocol)?;
-            if let Some(e) = self.refusal(&[src, dst]) {
-                return Err(e);
-            }
-            return Ok(self.decides(src, dst, port, protocol));
+        if let Some((src, dst, port)) = self.one_pair(from, to, port, protocol)? {
+            return Ok(self.decides(&src, &dst, port, protocol));
         }
         let flow = self.flow_of(from, from_ref, to, to_ref, port, protocol)?;
         self.allowed_of(&flow, port, protocol)
@@ -635,25 +653,22 @@ impl<'a> Point<'a> {
             }
     }
 
-    /// The layers of a flow: (allowed, wire port, egress, ingress, mesh decision).
-    pub(crate) fn decide(
+    /// The layers of a flow, with their reasons: (allowed, wire port, egress, ingress, mesh
+    /// decision). Decisions alone are [`Point::decides`].
+    fn decide(
         &self,
         src: &Party,
         dst: &Party,
         port: u16,
         protocol: Protocol,
-        detail: bool,
     ) -> (bool, Option<WirePort>, Layer, Layer, Option<MeshDecision>) {
-        let judge = self.eval(detail);
+        let judge = self.eval(true);
         let wire = self
             .mesh()
             .map(|m| m.wire_port(self.model, src, dst, port, protocol))
             .filter(|w| w.port != port);
         let on_wire = wire.as_ref().map(|w| w.port).unwrap_or(port);
         let egress = judge.layer(Direction::Egress, src, dst, on_wire, protocol);
-        if !detail && !egress.allowed {
-            return (false, wire, egress.clone(), egress, None);
-        }
         let ingress = judge.layer(Direction::Ingress, dst, src, on_wire, protocol);
         let mesh = match dst {
             Party::Pod(e) => self
@@ -667,7 +682,7 @@ impl<'a> Point<'a> {
 
     /// Judges a resolved flow: the wire port, egress, ingress, then the mesh's authorization.
     pub(crate) fn judge(&self, src: &Party, dst: &Party, port: u16, protocol: Protocol) -> Verdict {
-        let (allowed, wire, egress, ingress, mesh) = self.decide(src, dst, port, protocol, true);
+        let (allowed, wire, egress, ingress, mesh) = self.decide(src, dst, port, protocol);
         let mut warnings = Vec::new();
         for party in [src, dst] {
             if let Party::Pod(e) = party {

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::compile::dataplane::{DataplaneChoice, EnforcementMode};
+use crate::compile::dataplane::{DataplaneChoice, EnforcementMode, Settings};
 use crate::compile::mesh::{MeshDecision, WirePort};
 use crate::compile::party::Party;
 use crate::compile::policy::{
@@ -223,15 +223,23 @@ impl<'a> Evaluator<'a> {
 
     /// The enforced policies that select `e`, for a direction.
     pub fn selecting(&self, e: &Endpoint, direction: Direction) -> Vec<&'a CompiledPolicy> {
-        let class = self.compiled.classes.of(e);
-        self.compiled
+        self.policies_selecting(e, direction).collect()
+    }
+
+    /// [`Evaluator::selecting`] without collecting them (decisions read them in place).
+    fn policies_selecting(
+        &self,
+        e: &Endpoint,
+        direction: Direction,
+    ) -> impl Iterator<Item = &'a CompiledPolicy> + Clone + 'a {
+        let compiled = self.compiled;
+        compiled
             .selecting
-            .get(class)
+            .get(compiled.classes.of(e))
             .into_iter()
             .flatten()
-            .filter_map(|i| self.compiled.policies.get(*i))
-            .filter(|p| p.enforcement(direction).enforced)
-            .collect()
+            .filter_map(move |i| compiled.policies.get(*i))
+            .filter(move |p| p.enforcement(direction).enforced)
     }
 
     /// Whether an identity selector (Cilium) matches a party that is not a pod: only
@@ -417,40 +425,20 @@ impl<'a> Evaluator<'a> {
         if settings.enforcement == EnforcementMode::Never {
             return true;
         }
-        let class = self.compiled.classes.of(e);
-        let selecting = || {
-            self.compiled
-                .selecting
-                .get(class)
-                .into_iter()
-                .flatten()
-                .filter_map(|i| self.compiled.policies.get(*i))
-                .filter(move |p| p.enforcement(direction).enforced)
-        };
+        let selecting = self.policies_selecting(e, direction);
         let always = settings.enforcement == EnforcementMode::Always;
-        if !always && selecting().next().is_none() {
+        if !always && selecting.clone().next().is_none() {
             return true;
         }
-        let default_deny = always || selecting().any(|p| p.enforcement(direction).default_deny);
-        // Empty for nearly every policy, and then no allocation.
-        let requires: Vec<SetId> = selecting()
-            .flat_map(|p| {
-                p.requires_sets
-                    .iter()
-                    .filter(|(d, _)| *d == direction)
-                    .map(|(_, s)| *s)
-            })
-            .collect();
-        let dest: Option<&Endpoint> = match direction {
-            Direction::Ingress => Some(e),
-            Direction::Egress => match party {
-                Party::Pod(d) => Some(d),
-                _ => None,
-            },
-        };
+        let default_deny = always
+            || selecting
+                .clone()
+                .any(|p| p.enforcement(direction).default_deny);
+        let requires = required_sets(selecting.clone(), direction);
+        let dest = named_port_holder(direction, e, party);
         let mut notes = Vec::new();
         let (mut allow, mut deny) = (false, false);
-        'policies: for p in selecting() {
+        'policies: for p in selecting {
             for rule in p.rules.iter().filter(|r| r.rule.direction == direction) {
                 // Once a deny rule matched, nothing else counts; once an allow rule did,
                 // only deny rules still can.
@@ -468,8 +456,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        let local_node = settings.local_node_allowed
-            && matches!((direction, party), (Direction::Ingress, Party::Node(n)) if e.node.as_deref() == Some(n.name.as_str()));
+        let local_node = from_own_node(settings, direction, e, party);
         let allowed = if deny {
             false
         } else {
@@ -529,22 +516,8 @@ impl<'a> Evaluator<'a> {
             v.dedup();
             v
         };
-        let requires: Vec<SetId> = selecting
-            .iter()
-            .flat_map(|p| {
-                p.requires_sets
-                    .iter()
-                    .filter(|(d, _)| *d == direction)
-                    .map(|(_, s)| *s)
-            })
-            .collect();
-        let dest: Option<&Endpoint> = match direction {
-            Direction::Ingress => Some(e),
-            Direction::Egress => match party {
-                Party::Pod(d) => Some(d),
-                _ => None,
-            },
-        };
+        let requires = required_sets(selecting.iter().copied(), direction);
+        let dest = named_port_holder(direction, e, party);
         let mut layer = Layer::open(String::new());
         layer.isolated = true;
         layer.isolated_by = isolated_by;
@@ -578,8 +551,7 @@ impl<'a> Evaluator<'a> {
         }
         notes.dedup();
         layer.notes = notes;
-        let local_node = settings.local_node_allowed
-            && matches!((direction, party), (Direction::Ingress, Party::Node(n)) if e.node.as_deref() == Some(n.name.as_str()));
+        let local_node = from_own_node(settings, direction, e, party);
         let dir = direction.as_str();
         if !layer.denied_by.is_empty() {
             layer.allowed = false;
@@ -655,6 +627,49 @@ impl<'a> Evaluator<'a> {
         }
         layer
     }
+}
+
+/// The sets the policies selecting a subject require of its peers in `direction`
+/// (Cilium's `requires`): empty for nearly every policy, and then no allocation.
+fn required_sets<'p>(
+    policies: impl Iterator<Item = &'p CompiledPolicy>,
+    direction: Direction,
+) -> Vec<SetId> {
+    policies
+        .flat_map(|p| {
+            p.requires_sets
+                .iter()
+                .filter(|(d, _)| *d == direction)
+                .map(|(_, s)| *s)
+        })
+        .collect()
+}
+
+/// The pod whose container ports give a rule's named ports their numbers: the subject on
+/// ingress, the destination (when a pod) on egress.
+fn named_port_holder<'x>(
+    direction: Direction,
+    subject: &'x Endpoint,
+    party: &'x Party<'_>,
+) -> Option<&'x Endpoint> {
+    match (direction, party) {
+        (Direction::Ingress, _) => Some(subject),
+        (Direction::Egress, Party::Pod(d)) => Some(d),
+        (Direction::Egress, _) => None,
+    }
+}
+
+/// Ingress from the subject's own node, which the dataplane admits whatever the policies
+/// say where `local_node_allowed` (NetworkPolicy's "the pod's local node"; Cilium's
+/// allow-localhost).
+fn from_own_node(
+    settings: &Settings,
+    direction: Direction,
+    subject: &Endpoint,
+    party: &Party,
+) -> bool {
+    settings.local_node_allowed
+        && matches!((direction, party), (Direction::Ingress, Party::Node(n)) if subject.node.as_deref() == Some(n.name.as_str()))
 }
 
 fn join_rules(rules: &[RuleRef]) -> String {
