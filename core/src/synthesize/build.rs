@@ -83,6 +83,10 @@ pub(crate) struct Plan {
     pub claims: Claims,
     /// Endpoints whose policies are synthesized.
     pub concerned: BTreeSet<usize>,
+    /// Other endpoints the synthesized policies select: those no label tells apart from a
+    /// workload concerned (units.rs, `also`). They are isolated with it and get what it
+    /// gets, the mesh's needs included; the proof checks the mesh's diagnostics on them.
+    pub also: BTreeSet<usize>,
     pub needs: BTreeSet<NeedView>,
     pub unmet: Vec<Unmet>,
     pub notes: Vec<String>,
@@ -170,6 +174,21 @@ pub(crate) fn dns_pods(model: &Model) -> (Vec<usize>, BTreeSet<(Protocol, u16)>)
         BTreeSet::from([(Protocol::Udp, 53), (Protocol::Tcp, 53)]),
     )
 }
+
+/// The meshed pods of each peer, and the wire ports between the pods of two peers on a
+/// flow's ports (application port, why, an example pair), kept while the intents are
+/// planned: many flows share them.
+#[derive(Default)]
+struct WireMemo {
+    /// (source, destination, wire port) of every pair an intent names itself: its own
+    /// rules admit that port on both sides.
+    owned: BTreeSet<(usize, usize, u16)>,
+    meshed: HashMap<Peer, Vec<usize>>,
+    wire: HashMap<(Dir, Peer, Peer, PortSet), BTreeMap<u16, Carried>>,
+}
+
+/// A pair the mesh carries on a wire port: (application port, why, source, destination).
+type Carried = (u16, String, usize, usize);
 
 pub(crate) struct Builder<'c> {
     pub cluster: &'c Cluster,
@@ -384,6 +403,7 @@ impl<'c> Builder<'c> {
                             u.reference()
                         ));
                     }
+                    self.plan.also.extend(u.also.iter().copied());
                     self.policy_of.insert(ui, self.plan.policies.len());
                     self.plan.policies.push(p);
                 }
@@ -461,15 +481,24 @@ impl<'c> Builder<'c> {
 
     /// The wire ports the mesh carries a flow on, beside its application ports.
     pub(crate) fn wire(&self, f: &Flow) -> Vec<(u16, u16, String)> {
-        let (Side::Pod(s), Side::Pod(d), Some(mesh)) = (&f.from, &f.to, self.cluster.mesh()) else {
+        let (Side::Pod(s), Side::Pod(d)) = (&f.from, &f.to) else {
+            return Vec::new();
+        };
+        self.wire_between(*s, *d, &f.ports)
+    }
+
+    /// The wire ports the mesh carries `s → d` on, for each application port of `ports`
+    /// that it carries on another: (application port, wire port, why).
+    fn wire_between(&self, s: usize, d: usize, ports: &PortSet) -> Vec<(u16, u16, String)> {
+        let Some(mesh) = self.cluster.mesh() else {
             return Vec::new();
         };
         let m = self.model();
-        let (Some(se), Some(de)) = (m.endpoints.get(*s), m.endpoints.get(*d)) else {
+        let (Some(se), Some(de)) = (m.endpoints.get(s), m.endpoints.get(d)) else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for item in &f.ports.0 {
+        for item in &ports.0 {
             if item.protocol.is_some_and(|p| p != Protocol::Tcp) {
                 continue;
             }
@@ -489,10 +518,132 @@ impl<'c> Builder<'c> {
         out
     }
 
+    /// The meshed pods a peer picks (pods by namespace and labels; no other kind of peer
+    /// picks pods).
+    fn meshed_pods(&self, peer: &Peer) -> Vec<usize> {
+        let Peer::Pods { namespace, pods } = peer else {
+            return Vec::new();
+        };
+        self.model()
+            .endpoints
+            .iter()
+            .filter(|e| {
+                self.meshed(e.index)
+                    && match namespace {
+                        NsSel::Named(ns) => &e.namespace == ns,
+                        NsSel::All => true,
+                    }
+                    && pods.as_ref().is_none_or(|s| s.matches(&e.labels))
+            })
+            .map(|e| e.index)
+            .collect()
+    }
+
+    /// The wire ports a rule of `unit`'s policy (in `dir`, with `peer`, for flow `f`)
+    /// must admit, each with its reason (the intent's own pairs give theirs). The rule
+    /// admits the application ports between every pod the policy selects and
+    /// every pod the peer picks, not only the intent's: a selector also picks the pods
+    /// no label tells apart from a workload's (units.rs, `also`), a namespace's policy
+    /// every pod of it. Where both pods of such a pair are meshed, the mesh carries the
+    /// connection on its wire port (Linkerd 2.18: the inbound port 4143), which the rule
+    /// must admit too, or the policies break the connection they admit
+    /// (`mesh-port-rewrite-blocked`, found by the `networkpolicy_synthesis_is_proven`
+    /// property: an unmeshed pod's egress policy that also selected a meshed one).
+    fn picked_wire(
+        &self,
+        unit: usize,
+        dir: Dir,
+        peer: &Peer,
+        f: &Flow,
+        memo: &mut WireMemo,
+    ) -> Vec<(u16, Reason)> {
+        if self.cluster.mesh().is_none() || self.policy(unit).is_none() {
+            return Vec::new();
+        }
+        let Some(subject) = self.unit_peer(unit) else {
+            return Vec::new();
+        };
+        let (from, to) = match dir {
+            Dir::Ingress => (peer.clone(), subject),
+            Dir::Egress => (subject, peer.clone()),
+        };
+        let key = (dir, from, to, f.ports.clone());
+        if !memo.wire.contains_key(&key) {
+            let mut pods = |p: &Peer| -> Vec<usize> {
+                memo.meshed
+                    .entry(p.clone())
+                    .or_insert_with(|| self.meshed_pods(p))
+                    .clone()
+            };
+            let (sources, destinations) = (pods(&key.1), pods(&key.2));
+            // A pair an intent names gets the wire port from its own rules, where the pod
+            // of this side has a policy of its own.
+            let own = |s: usize, d: usize, w: u16| {
+                memo.owned.contains(&(s, d, w))
+                    && self
+                        .unit_of(if dir == Dir::Egress { s } else { d })
+                        .and_then(|u| self.policy(u))
+                        .is_some()
+            };
+            let mut found: BTreeMap<u16, Carried> = BTreeMap::new();
+            for &s in &sources {
+                for &d in destinations.iter().filter(|d| **d != s) {
+                    for (app, w, why) in self.wire_between(s, d, &f.ports) {
+                        if !own(s, d, w) {
+                            found.entry(w).or_insert((app, why, s, d));
+                        }
+                    }
+                }
+            }
+            memo.wire.insert(key.clone(), found);
+        }
+        let m = self.model();
+        let name = |i: usize| {
+            m.endpoints
+                .get(i)
+                .map(Endpoint::reference)
+                .unwrap_or_default()
+        };
+        memo.wire
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .map(|(w, (app, why, s, d))| {
+                (
+                    *w,
+                    Reason::need(format!(
+                        "Linkerd carries {app}/TCP of {} → {} on {w} (pods this rule picks beside intent #{}): {why}",
+                        name(*s),
+                        name(*d),
+                        f.intent
+                    )),
+                )
+            })
+            .collect()
+    }
+
     /// Rules for the intents.
     pub fn intents(&mut self, resolved: &Resolved) {
         let mut unmet: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
-        for f in &resolved.flows {
+        let wires: Vec<Vec<(u16, u16, String)>> = resolved
+            .flows
+            .iter()
+            .map(|f| match self.unmet(f) {
+                Some(_) => Vec::new(),
+                None => self.wire(f),
+            })
+            .collect();
+        let mut memo = WireMemo::default();
+        for (f, wire) in resolved.flows.iter().zip(&wires) {
+            if let (Side::Pod(s), Side::Pod(d)) = (&f.from, &f.to) {
+                memo.owned.extend(wire.iter().map(|(_, w, _)| (*s, *d, *w)));
+            }
+        }
+        // (unit, direction, peer, intent, wire port): those an intent's own pairs bring,
+        // and the reasons of those only other pods of the rule's selectors bring.
+        let mut carried: BTreeSet<(usize, Dir, Peer, usize, u16)> = BTreeSet::new();
+        let mut beside: BTreeMap<(usize, Dir, Peer, usize, u16), Reason> = BTreeMap::new();
+        for (f, wire) in resolved.flows.iter().zip(wires) {
             if let Some(why) = self.unmet(f) {
                 unmet.entry(f.intent).or_default().insert(why);
                 continue;
@@ -504,7 +655,6 @@ impl<'c> Builder<'c> {
                 .unwrap_or_default();
             let reason = Reason::intent(f.intent, &summary);
             let mut ports = f.ports.clone();
-            let wire = self.wire(f);
             let mut wire_reason = None;
             for (app, w, why) in &wire {
                 ports.insert(PortItem::one(Protocol::Tcp, *w));
@@ -513,16 +663,15 @@ impl<'c> Builder<'c> {
                     f.intent
                 )));
             }
+            // The rules this flow goes into: the destination's ingress, the source's egress.
+            let mut rules: Vec<(usize, Dir, Peer)> = Vec::new();
             if self.options.dialect != Dialect::Linkerd {
                 if let (Side::Pod(d), Some(peer)) = (
                     &f.to,
                     f.from_peer.clone().or_else(|| self.side_peer(&f.from)),
                 ) {
                     if let Some(u) = self.unit_of(*d) {
-                        self.want(u, Dir::Ingress, peer.clone(), &ports, reason.clone());
-                        if let Some(r) = &wire_reason {
-                            self.want(u, Dir::Ingress, peer, &ports, r.clone());
-                        }
+                        rules.push((u, Dir::Ingress, peer));
                     }
                 }
                 if let (Side::Pod(s), false) = (&f.from, is_placeholder(&f.from)) {
@@ -530,11 +679,27 @@ impl<'c> Builder<'c> {
                         self.unit_of(*s),
                         f.to_peer.clone().or_else(|| self.side_peer(&f.to)),
                     ) {
-                        self.want(u, Dir::Egress, peer.clone(), &ports, reason.clone());
-                        if let Some(r) = &wire_reason {
-                            self.want(u, Dir::Egress, peer, &ports, r.clone());
-                        }
+                        rules.push((u, Dir::Egress, peer));
                     }
+                }
+            }
+            for (u, dir, peer) in rules {
+                let picked = self.picked_wire(u, dir, &peer, f, &mut memo);
+                let mut ports = ports.clone();
+                for (w, _) in &picked {
+                    ports.insert(PortItem::one(Protocol::Tcp, *w));
+                }
+                self.want(u, dir, peer.clone(), &ports, reason.clone());
+                if let Some(r) = &wire_reason {
+                    self.want(u, dir, peer.clone(), &ports, r.clone());
+                }
+                for (_, w, _) in &wire {
+                    carried.insert((u, dir, peer.clone(), f.intent, *w));
+                }
+                for (w, r) in picked {
+                    beside
+                        .entry((u, dir, peer.clone(), f.intent, w))
+                        .or_insert(r);
                 }
             }
             if is_placeholder(&f.from) {
@@ -553,6 +718,14 @@ impl<'c> Builder<'c> {
                 }
             }
         }
+        for (key, r) in beside {
+            if carried.contains(&key) {
+                continue;
+            }
+            let (u, dir, peer, _, w) = key;
+            let port = PortSet(BTreeSet::from([PortItem::one(Protocol::Tcp, w)]));
+            self.want(u, dir, peer, &port, r);
+        }
         for (n, why) in unmet {
             let summary = resolved
                 .summaries
@@ -567,12 +740,22 @@ impl<'c> Builder<'c> {
         }
     }
 
-    /// Units that are concerned and meshed.
+    /// Units that are concerned and whose policy selects a meshed pod: one of their own,
+    /// or one no label tells apart from them (`also`), whose proxy the policy isolates too.
     fn meshed_units(&self) -> Vec<usize> {
         let mut out: BTreeSet<usize> = BTreeSet::new();
         for e in &self.plan.concerned {
-            if self.meshed(*e) {
-                out.extend(self.unit_of(*e));
+            let Some(u) = self.unit_of(*e) else {
+                continue;
+            };
+            let also_meshed = self.policy(u).is_some()
+                && self
+                    .units
+                    .list
+                    .get(u)
+                    .is_some_and(|x| x.also.iter().any(|a| self.meshed(*a)));
+            if self.meshed(*e) || also_meshed {
+                out.insert(u);
             }
         }
         out.into_iter().collect()

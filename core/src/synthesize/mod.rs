@@ -325,9 +325,12 @@ struct Left {
 
 fn left(after: &Cluster, plan: &build::Plan, dialect: Dialect) -> Left {
     let mut proof = Proof::default();
+    // The pods the new policies select beside the workloads concerned are isolated by
+    // them too: a need of theirs the set drops is the set's doing, not `elsewhere`.
+    let selected: BTreeSet<usize> = plan.concerned.union(&plan.also).copied().collect();
     let diagnostics = verify::diagnostics(
         after,
-        &plan.concerned,
+        &selected,
         &plan.claims,
         dialect != Dialect::Linkerd,
         &mut proof,
