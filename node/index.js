@@ -159,6 +159,13 @@ function checkAllKeys(queries) {
 
 const COLUMN_KEYS = ['endpoints', 'from', 'to', 'port', 'protocol']
 
+/** Whether `items` is an array of strings only (which `join` keeps as they are). */
+function textItems(items) {
+  if (!Array.isArray(items)) return false
+  for (let i = 0; i < items.length; i++) if (typeof items[i] !== 'string') return false
+  return true
+}
+
 /**
  * A column of integers (`from`, `to`, a port column) as a Uint32Array, which the addon
  * reads where it is: a Uint32Array as it is, another typed array or an array copied when
@@ -346,14 +353,17 @@ class Cluster {
     for (const k in columns) {
       if (!COLUMN_KEYS.includes(k)) throw toError(native.unknownKey('columns', k, COLUMN_KEYS))
     }
-    const { endpoints, from, to, port, protocol } = columns
-    const bytes = settle(this.#native.allowedColumns(
-      endpoints,
-      integers(from) ?? from,
-      integers(to) ?? to,
-      typeof port === 'number' ? port : (integers(port) ?? port),
-      protocol,
-    ))
+    const { endpoints, protocol } = columns
+    const from = integers(columns.from) ?? columns.from
+    const to = integers(columns.to) ?? columns.to
+    const port = typeof columns.port === 'number' ? columns.port : (integers(columns.port) ?? columns.port)
+    // The references cross as one string when they are strings (one crossing, not one
+    // per reference); the addon answers nothing when the count does not match (a
+    // reference with a newline), and the array is read item by item.
+    const joined = textItems(endpoints)
+      ? this.#native.allowedColumnsJoined(endpoints.join('\n'), endpoints.length, from, to, port, protocol)
+      : null
+    const bytes = settle(joined ?? this.#native.allowedColumns(endpoints, from, to, port, protocol))
     const allowed = new Array(bytes.length)
     for (let i = 0; i < bytes.length; i++) allowed[i] = bytes[i] === 1
     return allowed

@@ -45,6 +45,12 @@ export declare class NativeCluster {
    */
   allowedColumns(endpoints: unknown, from: unknown, to: unknown, port: unknown, protocol: unknown): Uint8Array | Failure
   /**
+   * `allowedColumns` with the references joined by newlines (`index.js` joins an
+   * array of strings): nothing when the text does not hold `count` references (the
+   * wrapper then passes the array).
+   */
+  allowedColumnsJoined(endpoints: string, count: number, from: unknown, to: unknown, port: unknown, protocol: unknown): Uint8Array | Failure | null
+  /**
    * `allowedMany` for a batch packed by `index.js` (one string, see
    * `meshverdict_bindings::args::packed_queries`), each question answered as it is
    * read; nothing when the packing does not hold `items` questions (the wrapper then

@@ -17,6 +17,7 @@ the best of ``--rounds`` rounds:
   distinct references in first-seen order, ``from_``/``to``/``port`` as ``array('I')``
   (built before timing), one call per protocol; ``null`` when a port is named (a column
   holds numbers only)
+- ``columns_out_ns``: the same, each answer written into a ``bytearray`` (``out=``)
 
 Printed: ``{"host": "python", "single_ns": …, "batch_ns": …, "batch_brief_ns": …, "columns_ns": …, …}``.
 """
@@ -60,6 +61,12 @@ class Columns:
             self.positions.setdefault(protocol, []).append(i)
         self.endpoints = list(refs)
         self.count = len(queries)
+        self.outs = [bytearray(len(from_)) for from_, _, _ in self.batches.values()]
+
+    def ask_into(self, cluster: meshverdict.Cluster) -> List[bytearray]:
+        """The same questions, the answers written into buffers (``out=``)."""
+        return [cluster.allowed_columns(self.endpoints, from_, to, port, protocol, out=out)  # type: ignore[arg-type]
+                for (protocol, (from_, to, port)), out in zip(self.batches.items(), self.outs)]
 
     def ask(self, cluster: meshverdict.Cluster) -> List[List[bool]]:
         return [cluster.allowed_columns(self.endpoints, from_, to, port, protocol)  # type: ignore[arg-type]
@@ -123,6 +130,10 @@ def main(argv: List[str]) -> int:
         if columns.answers(cluster) != batch:
             print("allowed_columns and allowed_many disagree", file=sys.stderr)
             return 1
+        columns.ask_into(cluster)
+        if [list(map(bool, out)) for out in columns.outs] != columns.ask(cluster):
+            print("allowed_columns with out= and without disagree", file=sys.stderr)
+            return 1
     sample = singles[: min(n, 1000)]
     if [cluster.verdict(*q).allowed for q in sample] != batch[: len(sample)]:
         print("verdict and allowed_many disagree", file=sys.stderr)
@@ -136,6 +147,7 @@ def main(argv: List[str]) -> int:
         "batch_brief_ns": best_ns_per_item(lambda: cluster.verdicts(queries), n, args.rounds),
         "single_allowed_ns": best_ns_per_item(single_allowed, n, args.rounds),
         "columns_ns": best_ns_per_item(lambda: columns.ask(cluster), n, args.rounds) if columns else None,
+        "columns_out_ns": best_ns_per_item(lambda: columns.ask_into(cluster), n, args.rounds) if columns else None,
         "queries": n,
         "allowed": sum(batch),
         "load_ms": round(load_ms, 1),

@@ -7,6 +7,11 @@
 
 use std::time::Instant;
 
+/// The allocator of the CLI and of the Python and Node hosts: the ratios then compare
+/// the boundaries, not the allocators (the system allocator is slower on every line).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::HashMap;
 
 use meshverdict::{Cluster, Input, Options, PortRef, Protocol, Query};

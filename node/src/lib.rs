@@ -7,6 +7,12 @@
 //! `TypeError`, a `RangeError` or a `MeshverdictError`. Entry points other than
 //! verdicts go through one generic `call` with JSON text. No verdict logic lives here.
 
+/// The engine's own heap, apart from the Node runtime's: a loaded cluster is many small
+/// objects that every answer reads, and the system allocator scatters them among the
+/// runtime's allocations (docs/hosts.md, "Speed across the boundary"). The CLI links it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod read;
 
 use meshverdict_bindings::args::{batch_field, ArgumentError, Bad, Expected, Host, Problem};
@@ -269,20 +275,26 @@ impl NativeCluster {
         port: Unknown<'_>,
         protocol: Unknown<'_>,
     ) -> napi::Result<Either<Uint8Array, Failure>> {
-        let read = match read::ColumnsRead::read(endpoints, from, to, port, protocol) {
-            Ok(r) => r,
-            Err(w) => return Ok(Either::B(wrong(w)?)),
-        };
-        Ok(
-            match self
-                .handle
-                .allowed_columns(read.columns(), Host::JavaScript)
-            {
-                Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
-                Err(BatchFailure::Argument(a)) => Either::B(argument(&a)),
-                Err(BatchFailure::Engine(e)) => Either::B(engine(&e)),
-            },
-        )
+        let read = read::ColumnsRead::read(endpoints, from, to, port, protocol);
+        self.answer_columns(read)
+    }
+
+    /// `allowedColumns` with the references joined by newlines (`index.js` joins an
+    /// array of strings): nothing when the text does not hold `count` references (the
+    /// wrapper then passes the array).
+    #[napi]
+    pub fn allowed_columns_joined(
+        &self,
+        endpoints: String,
+        count: u32,
+        from: Unknown<'_>,
+        to: Unknown<'_>,
+        port: Unknown<'_>,
+        protocol: Unknown<'_>,
+    ) -> napi::Result<Option<Either<Uint8Array, Failure>>> {
+        read::ColumnsRead::read_joined(endpoints, count, from, to, port, protocol)
+            .map(|read| self.answer_columns(read))
+            .transpose()
     }
 
     /// `allowedMany` for a batch packed by `index.js` (one string, see
@@ -401,4 +413,27 @@ pub fn entries() -> Vec<String> {
         .iter()
         .map(|s| s.to_string())
         .collect()
+}
+
+impl NativeCluster {
+    fn answer_columns(
+        &self,
+        read: Result<read::ColumnsRead<'_>, read::Wrong>,
+    ) -> napi::Result<Either<Uint8Array, Failure>> {
+        let read = match read {
+            Ok(r) => r,
+            Err(w) => return Ok(Either::B(wrong(w)?)),
+        };
+        let endpoints = read.endpoints();
+        Ok(
+            match self
+                .handle
+                .allowed_columns(read.columns(&endpoints), Host::JavaScript)
+            {
+                Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
+                Err(BatchFailure::Argument(a)) => Either::B(argument(&a)),
+                Err(BatchFailure::Engine(e)) => Either::B(engine(&e)),
+            },
+        )
+    }
 }

@@ -189,7 +189,7 @@ pub fn name(v: Option<Unknown<'_>>, argument: &str) -> Result<Option<String>, Wr
 
 /// A batch by columns as read (see `NativeCluster::allowed_columns`).
 pub struct ColumnsRead<'a> {
-    endpoints: Vec<String>,
+    endpoints: Endpoints,
     from: Column<'a>,
     to: Column<'a>,
     port: PortRead<'a>,
@@ -211,6 +211,15 @@ impl Column<'_> {
     }
 }
 
+/// The references of a batch by columns: read item by item, or as one string that
+/// `index.js` joined with newlines (one crossing instead of one per reference; no
+/// reference holds a newline, and a count that does not match sends the batch the
+/// item-by-item way, which names what is wrong).
+enum Endpoints {
+    Items(Vec<String>),
+    Joined(String),
+}
+
 enum PortRead<'a> {
     One(u32),
     Each(Column<'a>),
@@ -227,7 +236,44 @@ impl ColumnsRead<'_> {
         port: Unknown<'a>,
         protocol: Unknown<'_>,
     ) -> Result<ColumnsRead<'a>, Wrong> {
-        let endpoints = self::endpoints(endpoints)?;
+        let endpoints = Endpoints::Items(self::endpoints(endpoints)?);
+        Self::read_rest(endpoints, from, to, port, protocol)
+    }
+
+    /// [`ColumnsRead::read`] with the references joined by newlines; `None` when the
+    /// text does not hold `count` of them.
+    pub fn read_joined<'a>(
+        joined: String,
+        count: u32,
+        from: Unknown<'a>,
+        to: Unknown<'a>,
+        port: Unknown<'a>,
+        protocol: Unknown<'_>,
+    ) -> Option<Result<ColumnsRead<'a>, Wrong>> {
+        let held = if joined.is_empty() {
+            0
+        } else {
+            joined.matches('\n').count() + 1
+        };
+        if held != count as usize {
+            return None;
+        }
+        Some(Self::read_rest(
+            Endpoints::Joined(joined),
+            from,
+            to,
+            port,
+            protocol,
+        ))
+    }
+
+    fn read_rest<'a>(
+        endpoints: Endpoints,
+        from: Unknown<'a>,
+        to: Unknown<'a>,
+        port: Unknown<'a>,
+        protocol: Unknown<'_>,
+    ) -> Result<ColumnsRead<'a>, Wrong> {
         let from = column(from, "from", Expected::Indices, Expected::Index)?;
         let to = column(to, "to", Expected::Indices, Expected::Index)?;
         let port = match js_type(&port)? {
@@ -253,9 +299,18 @@ impl ColumnsRead<'_> {
         })
     }
 
-    pub fn columns(&self) -> Columns<'_, String> {
+    /// The references, borrowed from what was read (see [`ColumnsRead::columns`]).
+    pub fn endpoints(&self) -> Vec<&str> {
+        match &self.endpoints {
+            Endpoints::Items(items) => items.iter().map(String::as_str).collect(),
+            Endpoints::Joined(text) if text.is_empty() => Vec::new(),
+            Endpoints::Joined(text) => text.split('\n').collect(),
+        }
+    }
+
+    pub fn columns<'r>(&'r self, endpoints: &'r [&'r str]) -> Columns<'r, &'r str> {
         Columns {
-            endpoints: &self.endpoints,
+            endpoints,
             from: self.from.as_slice(),
             to: self.to.as_slice(),
             port: match &self.port {

@@ -10,17 +10,24 @@
 //! The GIL is released while the engine works: a loaded cluster is immutable and can be
 //! asked from many threads at once.
 
+/// The engine's own heap, apart from the Python runtime's: a loaded cluster is many small
+/// objects that every answer reads, and the system allocator scatters them among the
+/// runtime's allocations (docs/hosts.md, "Speed across the boundary"). The CLI links it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod convert;
 mod errors;
 mod files;
 
+use meshverdict_bindings::args::{ArgumentError, Problem};
 use meshverdict_bindings::{
     explanation, run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode,
     Failure, LoadOptions, Verdict,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use convert::Wrong;
 
@@ -207,8 +214,11 @@ impl PyClusterHandle {
     /// `allowed` per question of a batch by columns: question `i` is
     /// `endpoints[from_[i]] → endpoints[to[i]]` on `port` (or `port[i]`). Every argument
     /// is read into Rust before the GIL is released; a wrong one raises before any
-    /// question is answered, else the first failing question raises.
-    #[pyo3(signature = (endpoints, from_, to, port, protocol=None))]
+    /// question is answered, else the first failing question raises. With `out_len` (the
+    /// length of the buffer `out` that the wrapper writes them into), the answers are
+    /// `bytes`, 1 for allowed: one copy, not a Python object per answer.
+    #[pyo3(signature = (endpoints, from_, to, port, protocol=None, out_len=None))]
+    #[allow(clippy::too_many_arguments)]
     fn allowed_columns<'py>(
         &self,
         py: Python<'py>,
@@ -217,14 +227,32 @@ impl PyClusterHandle {
         to: &Bound<'py, PyAny>,
         port: &Bound<'py, PyAny>,
         protocol: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+        out_len: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let arguments =
             convert::columns(endpoints, from_, to, port, protocol).map_err(|w| w.raise(py))?;
+        let n = arguments.columns().from.len();
+        if let Some(m) = out_len.filter(|m| *m != n) {
+            return Err(errors::raise_argument(
+                py,
+                &ArgumentError {
+                    problem: Problem::Value,
+                    message: format!(
+                        "out has {m} items, but from_ has {n}: the answer to question i goes to out[i]"
+                    ),
+                    help: None,
+                },
+            ));
+        }
         match py.detach(|| {
             self.handle
                 .allowed_columns(arguments.columns(), errors::HOST)
         }) {
-            Ok(allowed) => PyList::new(py, allowed),
+            Ok(allowed) if out_len.is_some() => {
+                let bytes: Vec<u8> = allowed.into_iter().map(u8::from).collect();
+                Ok(PyBytes::new(py, &bytes).into_any())
+            }
+            Ok(allowed) => Ok(PyList::new(py, allowed)?.into_any()),
             Err(Failure::Argument(a)) => Err(errors::raise_argument(py, &a)),
             Err(Failure::Engine(e)) => Err(errors::raise(py, &e)),
         }

@@ -376,6 +376,43 @@ def test_allowed_columns_answer_as_allowed_many(example: Cluster, form: str) -> 
     assert len(answers) > 1, "the answers must depend on the port or the protocol"
 
 
+@pytest.mark.parametrize(
+    "make",
+    [bytearray, lambda n: array("B", bytes(n)), lambda n: array("b", bytes(n)), lambda n: memoryview(bytearray(n)),
+     lambda n: (ctypes.c_bool * n)()],
+    ids=["bytearray", "array-B", "array-b", "memoryview", "ctypes-bool"],
+)
+def test_allowed_columns_into_a_buffer(example: Cluster, make: Callable[[int], Any]) -> None:
+    endpoints = [e["reference"] for e in example.endpoints() if not e["reference"].startswith("svc:")]
+    n = len(endpoints)
+    from_ = array("I", [a for a in range(n) for _ in range(n)])
+    to = array("I", [b for _ in range(n) for b in range(n)])
+    want = example.allowed_columns(endpoints, from_, to, 8080)
+    assert True in want and False in want
+    # Written over what the buffer held: every item, allowed or not.
+    out = make(len(want))
+    memoryview(out).cast("B")[:] = b"\x07" * len(want)
+    assert example.allowed_columns(endpoints, from_, to, 8080, out=out) is out
+    assert [bool(x) for x in memoryview(out).cast("B")] == want
+    assert bytes(memoryview(out).cast("B")) == bytes(want)
+    # A wrong question still raises, and the buffer is as the failed call found it.
+    before = bytes(memoryview(out).cast("B"))
+    with pytest.raises(UnknownEndpoint):
+        example.allowed_columns(endpoints + ["x/nope"], from_, array("I", [n] * len(to)), 8080, out=out)
+    assert bytes(memoryview(out).cast("B")) == before
+
+
+def test_allowed_columns_into_numpy(example: Cluster) -> None:
+    np = pytest.importorskip("numpy")
+    endpoints = [e["reference"] for e in example.endpoints() if not e["reference"].startswith("svc:")]
+    n = len(endpoints)
+    from_ = np.repeat(np.arange(n, dtype=np.uint32), n)
+    to = np.tile(np.arange(n, dtype=np.uint32), n)
+    out = np.zeros(n * n, dtype=bool)
+    assert example.allowed_columns(endpoints, from_, to, 8080, out=out) is out
+    assert out.tolist() == example.allowed_columns(endpoints, from_, to, 8080)
+
+
 def test_allowed_columns_bytes(small: Cluster) -> None:
     # bytes and bytearray are buffers of format 'B'.
     endpoints = ["x/a", "x/b"]

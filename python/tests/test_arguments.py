@@ -116,6 +116,7 @@ INDICES = "must be a sequence of int or a buffer of integers (array.array, a Num
 INDEX = "must be an int from 0 to 4294967295 (an index into endpoints), not "
 PORT_NUMBER = "must be an int between 1 and 65535, not "
 PORTS = "port must be an int between 1 and 65535, a sequence of them or a buffer of integers, not "
+OUT = "out must be a writable buffer of one-byte items (bytearray, array('B'), a NumPy bool array), not "
 ENDPOINTS = "endpoints must be a sequence of endpoint references (str), not "
 # Two questions, x/a → x/b and x/b → x/a on 80: each case changes one argument.
 COLUMNS: Dict[str, Any] = {"endpoints": ["x/a", "x/b"], "from_": [0, 1], "to": [1, 0], "port": 80}
@@ -169,6 +170,13 @@ COLUMN_CASES = [
     ({"port": array("I", [80])}, InvalidRequest, "port has 1 items, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
     ({"from_": [0, 2]}, InvalidRequest, "from_[1] is 2, but endpoints has 2 items (indices 0 to 1)"),
     ({"to": array("H", [1, 5])}, InvalidRequest, "to[1] is 5, but endpoints has 2 items (indices 0 to 1)"),
+    # Where the answers go: a writable row of one-byte items, one per question.
+    ({"out": [False, False]}, InvalidArgumentType, OUT + "list"),
+    ({"out": b"\x00\x00"}, InvalidArgumentType, OUT + "bytes (read-only)"),
+    ({"out": array("I", [0, 0])}, InvalidArgumentType, OUT + "array (4-byte items)"),
+    ({"out": memoryview(bytearray(4)).cast("B", (2, 2))}, InvalidArgumentType, OUT + "memoryview (2 dimensions)"),
+    ({"out": memoryview(bytearray(4))[::2]}, InvalidArgumentType, OUT + "memoryview (not contiguous)"),
+    ({"out": bytearray(3)}, InvalidRequest, "out has 3 items, but from_ has 2: the answer to question i goes to out[i]"),
 ]
 
 

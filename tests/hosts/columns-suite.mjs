@@ -151,4 +151,31 @@ export function columnsSuite({ host, meshverdict, load, shop, done }) {
     ]))
     done(c)
   })
+
+  test(`${host}: allowedColumns: a reference is read as it is given, whatever characters it holds`, () => {
+    // References may cross joined into one text; one holding the separator (a newline)
+    // or other odd characters is still the reference given, and fails as allowedMany
+    // fails on it.
+    const c = shop()
+    for (const odd of ['shop/web\nshop/api', 'shop/api\n', '\n', '', 'shop/web\r', 'shop/\u00e9t\u00e9 \u{1F600}']) {
+      const endpoints = ['shop/web', odd, 'shop/api']
+      const e = throwsCode(() => c.allowedColumns({ endpoints, from: [0, 1], to: [2, 0], port: 8080 }), errorCode(c, odd))
+      const many = throwsCode(() => c.allowedMany([{ from: odd, to: 'shop/web', port: 8080 }]), e.code)
+      assert.equal(e.message.slice('from[1] → to[1]: '.length), many.message.slice('queries[0]: '.length), JSON.stringify(odd))
+      // Unasked, it is never judged; the references after it keep their indices.
+      const want = c.allowedMany([{ from: 'shop/web', to: 'shop/api', port: 8080 }, { from: 'shop/api', to: 'shop/web', port: 8080 }])
+      assert.deepEqual(c.allowedColumns({ endpoints, from: [0, 2], to: [2, 0], port: 8080 }), want, JSON.stringify(odd))
+    }
+    done(c)
+  })
+
+  /** The code of the error allowedMany throws for a question from `reference`. */
+  function errorCode(c, reference) {
+    try {
+      c.allowedMany([{ from: reference, to: 'shop/web', port: 8080 }])
+    } catch (e) {
+      return e.code
+    }
+    assert.fail(`${JSON.stringify(reference)} was answered`)
+  }
 }

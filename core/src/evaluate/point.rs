@@ -830,8 +830,19 @@ pub struct Roster<'r> {
 impl<'r> Roster<'r> {
     pub fn new<S: AsRef<str>>(point: Point<'r>, refs: &'r [S]) -> Roster<'r> {
         let refs: Vec<&'r str> = refs.iter().map(AsRef::as_ref).collect();
-        let from = refs.iter().map(|r| point.resolve(r, "from")).collect();
-        let to = refs.iter().map(|r| point.resolve(r, "to")).collect();
+        let from: Vec<Result<Target<'r>>> = refs.iter().map(|r| point.resolve(r, "from")).collect();
+        // A reference that names a party resolves alike in both roles: only `dns:` and
+        // `svc:` (destinations only) and the wording of errors depend on the role.
+        let to = refs
+            .iter()
+            .zip(&from)
+            .map(|(r, f)| match f {
+                Ok(Target::Party(p)) if !r.starts_with("dns:") && !r.starts_with("svc:") => {
+                    Ok(Target::Party(*p))
+                }
+                _ => point.resolve(r, "to"),
+            })
+            .collect();
         Roster {
             point,
             refs,

@@ -25,6 +25,7 @@ from typing import (
     Sequence,
     Tuple,
     TypedDict,
+    TypeVar,
     Union,
     overload,
 )
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     # Any object that exports a buffer (array.array, memoryview, a NumPy array):
     # collections.abc.Buffer from Python 3.12, a protocol before (for type checkers only).
     from typing_extensions import Buffer
+
+# The buffer `allowed_columns` writes its answers into, returned as given.
+_Out = TypeVar("_Out", bound="Buffer")
 
 __all__ = [
     "Cluster",
@@ -601,6 +605,24 @@ def _read_folder(root: str) -> Tuple[List[Tuple[str, Union[str, bytes]]], List[S
 
 # ----------------------------------------------------------------- cluster
 
+
+def _answer_buffer(out: object) -> memoryview:
+    """``out`` of :meth:`Cluster.allowed_columns` as a writable row of bytes."""
+    expected = "a writable buffer of one-byte items (bytearray, array('B'), a NumPy bool array)"
+    try:
+        view = memoryview(out)  # type: ignore[arg-type]
+    except TypeError:
+        raise InvalidArgumentType(f"out must be {expected}, not {type(out).__name__}", code="invalid-request") from None
+    if view.readonly or view.itemsize != 1 or view.ndim != 1 or not view.c_contiguous:
+        what = (
+            "read-only" if view.readonly
+            else f"{view.itemsize}-byte items" if view.itemsize != 1
+            else f"{view.ndim} dimensions" if view.ndim != 1
+            else "not contiguous"
+        )
+        raise InvalidArgumentType(f"out must be {expected}, not {type(out).__name__} ({what})", code="invalid-request")
+    return view if view.format == "B" else view.cast("B")
+
 class Cluster:
     """A loaded cluster: manifests in, verdicts and diagnostics out.
 
@@ -743,6 +765,30 @@ class Cluster:
         An error in any question fails the whole call (its message names the item)."""
         return self._handle.allowed_many(queries)
 
+    @overload
+    def allowed_columns(
+        self,
+        endpoints: Sequence[str],
+        from_: Union[Sequence[int], Buffer],
+        to: Union[Sequence[int], Buffer],
+        port: Union[int, Sequence[int], Buffer],
+        protocol: Optional[Protocol] = ...,
+        *,
+        out: None = ...,
+    ) -> List[bool]: ...
+
+    @overload
+    def allowed_columns(
+        self,
+        endpoints: Sequence[str],
+        from_: Union[Sequence[int], Buffer],
+        to: Union[Sequence[int], Buffer],
+        port: Union[int, Sequence[int], Buffer],
+        protocol: Optional[Protocol] = ...,
+        *,
+        out: _Out,
+    ) -> _Out: ...
+
     def allowed_columns(
         self,
         endpoints: Sequence[str],
@@ -750,7 +796,9 @@ class Cluster:
         to: Union[Sequence[int], Buffer],
         port: Union[int, Sequence[int], Buffer],
         protocol: Optional[Protocol] = "TCP",
-    ) -> List[bool]:
+        *,
+        out: Optional[Buffer] = None,
+    ) -> Union[List[bool], Buffer]:
         """:meth:`allowed_many` for questions as columns: question ``i`` is
         ``endpoints[from_[i]]`` → ``endpoints[to[i]]`` on ``port`` (one int for all) or
         ``port[i]``, all on ``protocol``.
@@ -762,8 +810,18 @@ class Cluster:
         lengths, an index past ``endpoints``) raises before any question is answered;
         else the first failing question raises, its message prefixed with it
         (``from_[17] → to[17]: …``).
+
+        With ``out``, a writable buffer of one-byte items as long as ``from_`` (a
+        ``bytearray``, ``array('B')``, a NumPy ``bool`` or ``uint8`` array), the answers
+        are written into it (1 allowed, 0 not) and ``out`` is returned: no Python object
+        per answer, for batches too large for a list.
         """
-        return self._handle.allowed_columns(endpoints, from_, to, port, protocol)
+        if out is None:
+            answers: List[bool] = self._handle.allowed_columns(endpoints, from_, to, port, protocol)
+            return answers
+        view = _answer_buffer(out)
+        view[:] = self._handle.allowed_columns(endpoints, from_, to, port, protocol, len(view))
+        return out
 
     def _call(self, entry: str, request: Optional[Dict[str, Any]] = None) -> Any:
         """An entry point of the engine by name; its result, or its error raised."""

@@ -7,7 +7,7 @@
 # (a ValueError), an engine failure the MeshverdictError subclass of its code. Use the
 # `meshverdict` package, not this module.
 
-from typing import Any, List, Optional, Tuple, final
+from typing import Any, List, Optional, Tuple, final, overload
 
 from meshverdict._api import VerdictBrief
 from meshverdict._errors import MeshverdictError
@@ -36,8 +36,12 @@ class ClusterHandle:
         """A brief per question, or the exception of a question that failed in its place."""
     def allowed_many(self, queries: object) -> List[bool]:
         """`allowed` per question; the first failing question raises."""
-    def allowed_columns(self, endpoints: object, from_: object, to: object, port: object, protocol: object = None) -> List[bool]:
+    @overload
+    def allowed_columns(self, endpoints: object, from_: object, to: object, port: object, protocol: object = None, out_len: None = None) -> List[bool]:
         """`allowed` per question of a batch by columns; a wrong argument, else the first failing question, raises."""
+    @overload
+    def allowed_columns(self, endpoints: object, from_: object, to: object, port: object, protocol: object, out_len: int) -> bytes:
+        """The same answers as bytes (1 allowed), for a buffer `out` of `out_len` items."""
     def call(self, name: str, request: str) -> str:
         """An entry point by name: request and answer as JSON text."""
 
