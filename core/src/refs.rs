@@ -2,6 +2,8 @@
 //! object it is talking about (the model stores them, compilers produce rules under
 //! them, verdicts and findings cite them).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -49,9 +51,11 @@ impl PolicyKind {
 #[serde(rename_all = "camelCase")]
 pub struct PolicyRef {
     pub kind: PolicyKind,
+    // Shared, not copied: every verdict that names a policy or one of its rules clones
+    // its reference, and a clone is then a count, not an allocation.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    pub name: String,
+    pub namespace: Option<Arc<str>>,
+    pub name: Arc<str>,
 }
 
 impl std::fmt::Display for PolicyRef {
@@ -78,7 +82,7 @@ pub struct RuleRef {
     /// Index of the rule in its list.
     pub index: usize,
     /// Field path of the rule in its object.
-    pub path: String,
+    pub path: Arc<str>,
     pub deny: bool,
 }
 

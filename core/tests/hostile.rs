@@ -90,8 +90,8 @@ fn a_thousand_rules_in_specs() {
     assert!(!c.verdict(&q("x/b", "x/a", 2000)).expect("answered").allowed);
     let v = c.verdict(&q("x/b", "x/a", 1500)).expect("answered");
     assert_eq!(
-        v.ingress.allowed_by.first().map(|r| r.path.clone()),
-        Some("specs[500].ingress[0]".to_string())
+        v.ingress.allowed_by.first().map(|r| &*r.path),
+        Some("specs[500].ingress[0]")
     );
 }
 

@@ -195,7 +195,7 @@ proptest! {
                 (Ok(b), Ok(a)) => {
                     if b.allowed && !a.allowed {
                         let newly = [(&b.egress, &a.egress), (&b.ingress, &a.ingress)].iter().any(|(lb, la)| {
-                            !lb.isolated && !la.allowed && la.isolated_by.iter().any(|p| p.name == name)
+                            !lb.isolated && !la.allowed && la.isolated_by.iter().any(|p| *p.name == *name)
                         });
                         prop_assert!(newly, "{name} removed {} without newly isolating its source or destination ({dp:?})\n{}", describe(&q), more.text());
                     }

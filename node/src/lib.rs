@@ -206,7 +206,7 @@ impl NativeCluster {
     /// Why that dataplane: given, or what in the input showed it.
     #[napi(getter)]
     pub fn dataplane_reason(&self) -> String {
-        self.handle.dataplane().reason.clone()
+        self.handle.dataplane().reason.to_string()
     }
 
     /// The warnings of the load (skipped kinds, assumptions): a JSON list.

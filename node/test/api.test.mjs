@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { columnsSuite } from '../../tests/hosts/columns-suite.mjs'
+import { throwing } from '../../tests/hosts/throws.mjs'
 import { meshverdict, repoRoot } from './helpers.mjs'
 
 const { Cluster, MeshverdictError, runCase } = meshverdict
@@ -69,38 +70,7 @@ metadata: {name: g, namespace: shop}
 
 const shop = () => Cluster.fromYaml(SHOP, { name: 'shop.yaml' })
 
-/** Runs `fn`, which must throw `type` (TypeError or RangeError) for a wrong argument. */
-function throwsArgument(fn, type) {
-  let caught
-  try {
-    fn()
-  } catch (e) {
-    caught = e
-  }
-  assert.ok(caught, `expected a thrown ${type.name}`)
-  assert.equal(caught.constructor, type, `${caught.constructor.name}: ${caught.message}`)
-  assert.ok(!(caught instanceof MeshverdictError))
-  assert.equal(caught.code, 'invalid-request')
-  assert.equal(caught.location, undefined)
-  assert.ok(caught.message.length > 0)
-  return caught
-}
-
-function throwsCode(fn, code) {
-  let caught
-  try {
-    fn()
-  } catch (e) {
-    caught = e
-  }
-  assert.ok(caught, `expected a thrown ${code}`)
-  assert.ok(caught instanceof Error, 'an Error')
-  assert.ok(caught instanceof MeshverdictError, 'a MeshverdictError')
-  assert.equal(caught.code, code, caught.message)
-  assert.equal(typeof caught.message, 'string')
-  assert.ok(caught.message.length > 0)
-  return caught
-}
+const { throwsCode, throwsArgument } = throwing(MeshverdictError)
 
 test('allow and deny, with every layer and an explanation', () => {
   const c = shop()

@@ -55,8 +55,8 @@ fn named(bad: Bad, argument: impl FnOnce() -> String) -> Wrong {
 
 fn text(s: &Bound<'_, PyString>, expected: Expected) -> Result<String, Bad> {
     // A str with lone surrogates cannot be UTF-8: no name in any input can equal it.
-    s.to_cow()
-        .map(|c| c.into_owned())
+    s.to_str()
+        .map(str::to_owned)
         .map_err(|_| Bad::wrong_value(expected, "a str with lone surrogates"))
 }
 
@@ -221,11 +221,12 @@ fn endpoint_into(v: &Bound<'_, PyAny>, out: &mut String) -> Result<(), Bad> {
     let Ok(s) = v.cast::<PyString>() else {
         return Err(Bad::wrong_type(Expected::Endpoint, type_name(v)));
     };
+    // In place: the limited API of 3.10 lends the str's own UTF-8.
     let text = s
-        .to_cow()
+        .to_str()
         .map_err(|_| Bad::wrong_value(Expected::Endpoint, "a str with lone surrogates"))?;
     out.clear();
-    out.push_str(&text);
+    out.push_str(text);
     Ok(())
 }
 
@@ -540,7 +541,7 @@ fn column_int(x: &Bound<'_, PyAny>, argument: &str, i: usize, of: Column) -> Res
 }
 
 /// A column read from a buffer: copied out whole (`tobytes`, which also lays out a
-/// strided view), then each item decoded here. The limited API of Python 3.9 that the
+/// strided view), then each item decoded here. The limited API of Python 3.10 that the
 /// wheel targets has no `PyBuffer`, so the memoryview is the safe way in.
 fn buffer(view: &Bound<'_, PyMemoryView>, argument: &str, of: Column) -> Result<Vec<u32>, Wrong> {
     let py = view.py();

@@ -55,10 +55,13 @@ def cluster() -> Cluster:
         ((1, "x/b", 80), InvalidArgumentType, "src " + ENDPOINT + "int"),
         (("x/a", None, 80), InvalidArgumentType, "dst " + ENDPOINT + "None"),
         (("x/a", ["x/b"], 80), InvalidArgumentType, "dst " + ENDPOINT + "list"),
+        # A str that has no UTF-8 (read in place since the 3.10 limited API): no name equals it.
+        (("x/\ud800", "x/b", 80), InvalidRequest, "src " + ENDPOINT + "a str with lone surrogates"),
     ],
     ids=[
         "port-float", "port-none", "port-bool", "port-bytes", "port-nan", "port-negative", "port-zero",
         "port-too-large", "port-huge", "port-empty", "protocol-unknown", "protocol-int", "src-int", "dst-none", "dst-list",
+        "src-lone-surrogate",
     ],
 )
 def test_verdict_arguments(cluster: Cluster, args: Tuple[Any, ...], kind: Type[MeshverdictError], message: str) -> None:
@@ -94,8 +97,9 @@ def test_digit_strings_are_ports(cluster: Cluster) -> None:
         ({"from": "x/a", "to": "x/b", "port": None}, "port of queries[1] " + PORT[len("port "):] + "None"),
         ({"from": 7, "to": "x/b", "port": 80}, "from of queries[1] " + ENDPOINT + "int"),
         (("x/a", "x/b", 80, "icmp"), "protocol of queries[1] must be 'TCP', 'UDP' or 'SCTP' (str, any case), not 'icmp'"),
+        ({"from": "x/a", "to": "x/\udcff", "port": 80}, "to of queries[1] " + ENDPOINT + "a str with lone surrogates"),
     ],
-    ids=["tuple-float", "dict-none", "dict-int-from", "tuple-protocol"],
+    ids=["tuple-float", "dict-none", "dict-int-from", "tuple-protocol", "dict-lone-surrogate"],
 )
 def test_batch_arguments_name_the_item(cluster: Cluster, query: Any, message: str) -> None:
     for call in (cluster.allowed_many, cluster.verdicts):

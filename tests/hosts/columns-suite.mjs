@@ -9,6 +9,7 @@
 //     done(c)     what the host does with a cluster it no longer needs
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { throwing } from './throws.mjs'
 
 // Two bundled examples: in the first, about half the pairs are allowed; in the second, a
 // Job may reach shop/orders on 8080 only, so that the port of each question matters.
@@ -49,22 +50,7 @@ function asQueries({ endpoints, from, to, port, protocol }) {
 export function columnsSuite({ host, meshverdict, load, shop, done }) {
   const { MeshverdictError } = meshverdict
 
-  /** Runs `fn`, which must throw a MeshverdictError with `code`; returns it. */
-  function throwsCode(fn, code) {
-    try {
-      fn()
-    } catch (e) {
-      assert.ok(e instanceof Error, `not an Error: ${e}`)
-      assert.ok(e instanceof MeshverdictError, `not a MeshverdictError: ${e}`)
-      assert.equal(e.name, 'MeshverdictError')
-      assert.equal(e.code, code, `${e.code}: ${e.message}`)
-      assert.equal(typeof e.message, 'string')
-      assert.ok(e.message.length > 0)
-      assert.ok(Array.isArray(e.warnings))
-      return e
-    }
-    assert.fail(`did not throw (expected ${code})`)
-  }
+  const { throwsCode } = throwing(MeshverdictError)
 
   test(`${host}: allowedColumns: the answers of allowedMany over every pair of the examples, from every kind of column`, () => {
     let allowed = 0

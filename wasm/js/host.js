@@ -59,28 +59,35 @@ export function unknownKey(queries, single) {
 export function pack(queries) {
   if (!Array.isArray(queries)) return null
   const n = queries.length
+  // The fields as parts of one join: faster in V8 than a string per query.
   const parts = new Array(n * 4)
   for (let i = 0, j = 0; i < n; i++) {
     const q = queries[i]
-    if (q === null || typeof q !== 'object' || Array.isArray(q)) return null
-    for (const k in q) if (k !== 'from' && k !== 'to' && k !== 'port' && k !== 'protocol') return null
-    const { from, to, port, protocol } = q
-    if (typeof from !== 'string' || typeof to !== 'string') return null
-    if (typeof port === 'number') {
-      if (!Number.isInteger(port) || port < 1 || port > 65535) return null
-    } else if (typeof port !== 'string') return null
-    if (protocol !== undefined && protocol !== null && typeof protocol !== 'string') return null
-    parts[j++] = from
-    parts[j++] = to
-    parts[j++] = typeof port === 'number' ? String(port) : port
-    parts[j++] = protocol ?? ''
+    if (!plain(q)) return null
+    parts[j++] = q.from
+    parts[j++] = q.to
+    parts[j++] = typeof q.port === 'number' ? String(q.port) : q.port
+    parts[j++] = q.protocol ?? ''
   }
   return parts.join('\0')
 }
 
 /** One query as one string, or null (see `pack`). */
-export function packOne(query) {
-  return pack([query])
+export function packOne(q) {
+  if (!plain(q)) return null
+  return `${q.from}\0${q.to}\0${q.port}\0${q.protocol ?? ''}`
+}
+
+/** A query `pack` may pack: an object with only its own keys, each of its type. */
+function plain(q) {
+  if (q === null || typeof q !== 'object' || Array.isArray(q)) return false
+  for (const k in q) if (k !== 'from' && k !== 'to' && k !== 'port' && k !== 'protocol') return false
+  const { from, to, port, protocol } = q
+  if (typeof from !== 'string' || typeof to !== 'string') return false
+  if (typeof port === 'number') {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return false
+  } else if (typeof port !== 'string') return false
+  return protocol === undefined || protocol === null || typeof protocol === 'string'
 }
 
 /** The first property of a batch by columns that is none of its own, or null. */

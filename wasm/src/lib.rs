@@ -209,7 +209,7 @@ impl Cluster {
     /// Why that dataplane.
     #[wasm_bindgen(getter, js_name = dataplaneReason)]
     pub fn dataplane_reason(&self) -> String {
-        self.handle.dataplane().reason.clone()
+        self.handle.dataplane().reason.to_string()
     }
 
     /// One verdict with its explanation. Throws a `MeshverdictError` (`unknown-endpoint`,

@@ -9,40 +9,14 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { columnsSuite } from '../../tests/hosts/columns-suite.mjs'
+import { throwing } from '../../tests/hosts/throws.mjs'
 import { files } from '../../tests/hosts/jobs-suite.mjs'
 import { meshverdict, pkgDir, wasmDir, SHOP } from './helpers.mjs'
 
 const { Cluster, MeshverdictError, runCase } = meshverdict
 const shop = () => Cluster.fromYaml(SHOP, { name: 'shop.yaml' })
 
-/** Runs `fn`, which must throw `type` (TypeError or RangeError) for a wrong argument. */
-function throwsArgument(fn, type) {
-  try {
-    fn()
-  } catch (e) {
-    assert.equal(e.constructor, type, `${e.constructor?.name}: ${e.message}`)
-    assert.equal(e.code, 'invalid-request')
-    assert.ok(!(e instanceof MeshverdictError))
-    return e
-  }
-  assert.fail(`did not throw (expected ${type.name})`)
-}
-
-/** Runs `fn`, which must throw a MeshverdictError; returns it. */
-function throws(fn, code) {
-  try {
-    fn()
-  } catch (e) {
-    assert.ok(e instanceof Error, `not an Error: ${e}`)
-    assert.ok(e instanceof MeshverdictError, `not a MeshverdictError: ${e}`)
-    assert.equal(e.name, 'MeshverdictError')
-    assert.equal(e.code, code, `${e.code}: ${e.message}`)
-    assert.equal(typeof e.message, 'string')
-    assert.ok(Array.isArray(e.warnings))
-    return e
-  }
-  assert.fail(`did not throw (expected ${code})`)
-}
+const { throwsCode: throws, throwsArgument } = throwing(MeshverdictError)
 
 test('fromYaml: dataplane and warnings', () => {
   const c = shop()

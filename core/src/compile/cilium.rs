@@ -753,7 +753,7 @@ impl Translator<'_> {
                     policy: self.policy.clone(),
                     direction,
                     index: 0,
-                    path: path.to_string(),
+                    path: path.into(),
                     deny,
                 },
                 peers,
@@ -877,8 +877,8 @@ fn compile_object(
     {
         let policy = PolicyRef {
             kind: obj.kind,
-            namespace: obj.namespace.clone(),
-            name: obj.name.clone(),
+            namespace: obj.namespace.as_deref().map(Into::into),
+            name: obj.name.as_str().into(),
         };
         let mut t = Translator {
             model,

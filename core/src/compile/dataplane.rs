@@ -92,7 +92,7 @@ impl Dataplane {
         if !cilium.is_empty() {
             return DataplaneChoice {
                 name: Dataplane::Cilium,
-                reason: format!("auto: the input holds {}", cilium.join(" and ")),
+                reason: format!("auto: the input holds {}", cilium.join(" and ")).into(),
             };
         }
         let mut calico = Vec::new();
@@ -110,7 +110,7 @@ impl Dataplane {
         if !calico.is_empty() {
             return DataplaneChoice {
                 name: Dataplane::Calico,
-                reason: format!("auto: the input holds {}", calico.join(" and ")),
+                reason: format!("auto: the input holds {}", calico.join(" and ")).into(),
             };
         }
         DataplaneChoice {
@@ -142,7 +142,8 @@ pub(crate) fn sample(items: &[String]) -> String {
 #[serde(rename_all = "camelCase")]
 pub struct DataplaneChoice {
     pub name: Dataplane,
-    pub reason: String,
+    // Shared, not copied: every verdict carries the choice.
+    pub reason: std::sync::Arc<str>,
 }
 
 impl DataplaneChoice {

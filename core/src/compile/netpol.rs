@@ -270,8 +270,8 @@ fn compile_with(
     let spec = np.spec.clone().unwrap_or_default();
     let policy = PolicyRef {
         kind: PolicyKind::NetworkPolicy,
-        namespace: Some(namespace.to_string()),
-        name: ctx.name.clone(),
+        namespace: Some(namespace.into()),
+        name: ctx.name.as_str().into(),
     };
     let subject_sel = match &spec.pod_selector {
         Some(ls) => selector(ctx, ls, "spec.podSelector")?,
@@ -332,7 +332,7 @@ fn compile_with(
                 policy: policy.clone(),
                 direction: Direction::Ingress,
                 index: i,
-                path,
+                path: path.into(),
                 deny: false,
             },
             peers,
@@ -364,7 +364,7 @@ fn compile_with(
                 policy: policy.clone(),
                 direction: Direction::Egress,
                 index: i,
-                path,
+                path: path.into(),
                 deny: false,
             },
             peers,

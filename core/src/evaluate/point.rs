@@ -281,7 +281,7 @@ impl<'a> Point<'a> {
         match party {
             Party::Pod(e) => EndpointView {
                 reference: e.reference(),
-                kind: e.kind.as_str().to_string(),
+                kind: e.kind.as_str().into(),
                 namespace: Some(e.namespace.clone()),
                 name: Some(e.name.clone()),
                 addresses: e.ips.clone(),
@@ -911,7 +911,7 @@ fn combine(
     let group = |view: &mut EndpointView, g: Option<(&str, usize)>| {
         if let Some((reference, pods)) = g {
             view.reference = reference.to_string();
-            view.kind = format!("Workload ({pods} pods)");
+            view.kind = format!("Workload ({pods} pods)").into();
             view.addresses.clear();
         }
     };

@@ -5,6 +5,7 @@
 //! (evaluate/matrix.rs) computes the same decision for every class at once from the
 //! same sets; a property test holds the two equal.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -62,7 +63,7 @@ fn default_protocol() -> Protocol {
 pub struct EndpointView {
     pub reference: String,
     /// Pod, Deployment, …, Node, External, Service.
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -102,7 +102,7 @@ fn identity(
     other: &crate::evaluate::EndpointView,
 ) -> Vec<String> {
     let m = cluster.model();
-    match (view.kind.as_str(), &view.namespace, &view.name) {
+    match (view.kind.as_ref(), &view.namespace, &view.name) {
         ("Node", _, Some(n)) => {
             // Host or remote node, relative to the pod on the other side.
             let other_node = other
