@@ -8,6 +8,7 @@
 //   columns_ns      cluster.allowedColumns(the same questions as columns: the distinct
 //                   references, from/to/port as Uint32Arrays, made before timing; one
 //                   call per protocol)
+//   columns_out_ns  the same, each answer written into a Uint8Array made before timing (out)
 // QUERIES.json is a list of { from, to, port, protocol }. Prints one JSON line on stdout
 // (details on stderr).
 import { readFileSync } from 'node:fs'
@@ -66,6 +67,11 @@ if (columns === null) {
   const many = cluster.allowedMany(queries)
   for (const { request, order } of columns) {
     const answers = cluster.allowedColumns(request)
+    const bytes = cluster.allowedColumns(request, new Uint8Array(order.length))
+    if (answers.some((a, k) => bytes[k] !== (a ? 1 : 0))) {
+      process.stderr.write(`allowedColumns with out and without disagree (${request.protocol})\n`)
+      process.exit(1)
+    }
     const differs = order.findIndex((qi, k) => answers[k] !== many[qi])
     if (answers.length !== order.length || differs >= 0) {
       process.stderr.write(`allowedColumns and allowedMany disagree (${request.protocol}, question ${order[differs] ?? '?'})\n`)
@@ -87,8 +93,13 @@ const brief = best(() => {
 const byColumns = columns === null ? null : best(() => {
   for (const { request } of columns) for (const a of cluster.allowedColumns(request)) if (a) sink++
 })
+// Each batch's answers go to a buffer made before the timing, as Python's out= does.
+const outs = (columns ?? []).map(({ order }) => new Uint8Array(order.length))
+const byColumnsOut = columns === null ? null : best(() => {
+  columns.forEach(({ request }, k) => { for (const a of cluster.allowedColumns(request, outs[k])) sink += a })
+})
 
 process.stderr.write(
   `node ${process.version}: ${queries.length} queries, load ${loadMs.toFixed(1)} ms, best of ${rounds}; ${sink} allowed answers\n`,
 )
-process.stdout.write(`${JSON.stringify({ host: 'node', single_ns: single, batch_ns: batch, batch_brief_ns: brief, columns_ns: byColumns })}\n`)
+process.stdout.write(`${JSON.stringify({ host: 'node', single_ns: single, batch_ns: batch, batch_brief_ns: brief, columns_ns: byColumns, columns_out_ns: byColumnsOut })}\n`)

@@ -359,6 +359,13 @@ export declare class Cluster {
    *   `endpoints`, columns of different lengths), before anything is judged
    */
   allowedColumns(columns: AllowedColumnsRequest): boolean[]
+  /**
+   * The same answers written into `out` (1 allowed, 0 not), which is returned: a
+   * `Uint8Array` (or a `Buffer`) as long as `from`. No JavaScript value per answer; a
+   * failing question leaves `out` as it was.
+   * @throws {RangeError} when `out` is not as long as `from`
+   */
+  allowedColumns<T extends Uint8Array>(columns: AllowedColumnsRequest, out: T): T
   diagnostics(): Diagnostic[]
   /** Objects the API server or Cilium would reject, each a located error. */
   errors(): ErrorInfo[]

@@ -344,9 +344,13 @@ class Cluster {
    * `protocol` (TCP by default). Each reference is read once however many questions name
    * it. A wrong argument (its type, an item, an index past `endpoints`, columns of
    * different lengths) throws before anything is judged; else the first error of the
-   * engine is thrown (`from[17] → to[17]: …`).
+   * engine is thrown (`from[17] → to[17]: …`). With `out` (a Uint8Array as long as
+   * `from`), the answers are written into it, 1 for allowed, and it is returned; a
+   * failing question leaves it as it was.
    */
-  allowedColumns(columns) {
+  allowedColumns(columns, out) {
+    // `out` is checked first; its length once the columns are read (they say how many).
+    if (out !== undefined && !(out instanceof Uint8Array)) throw toError(native.argumentType('out', 'answers', out))
     if (columns === null || typeof columns !== 'object' || Array.isArray(columns) || (ArrayBuffer.isView(columns) && !(columns instanceof DataView))) {
       throw toError(native.argumentType('columns', 'columns', columns))
     }
@@ -360,10 +364,15 @@ class Cluster {
     // The references cross as one string when they are strings (one crossing, not one
     // per reference); the addon answers nothing when the count does not match (a
     // reference with a newline), and the array is read item by item.
+    const outLength = out?.length
     const joined = textItems(endpoints)
-      ? this.#native.allowedColumnsJoined(endpoints.join('\n'), endpoints.length, from, to, port, protocol)
+      ? this.#native.allowedColumnsJoined(endpoints.join('\n'), endpoints.length, from, to, port, protocol, outLength)
       : null
-    const bytes = settle(joined ?? this.#native.allowedColumns(endpoints, from, to, port, protocol))
+    const bytes = settle(joined ?? this.#native.allowedColumns(endpoints, from, to, port, protocol, outLength))
+    if (out !== undefined) {
+      out.set(bytes)
+      return out
+    }
     const allowed = new Array(bytes.length)
     for (let i = 0; i < bytes.length; i++) allowed[i] = bytes[i] === 1
     return allowed

@@ -41,15 +41,16 @@ export declare class NativeCluster {
    * `allowed` for each question of a batch by columns, in order, as bytes: question `i`
    * is `endpoints[from[i]] → endpoints[to[i]]` on `port` (a number) or `port[i]`, all
    * on `protocol`. `index.js` checks the request object and passes its properties,
-   * with `from`, `to` and a port column as Uint32Arrays wherever it could convert them.
+   * with `from`, `to` and a port column as Uint32Arrays wherever it could convert them,
+   * and the length of the caller's `out`, which must then hold one answer per question.
    */
-  allowedColumns(endpoints: unknown, from: unknown, to: unknown, port: unknown, protocol: unknown): Uint8Array | Failure
+  allowedColumns(endpoints: unknown, from: unknown, to: unknown, port: unknown, protocol: unknown, outLen?: number | undefined | null): Uint8Array | Failure
   /**
    * `allowedColumns` with the references joined by newlines (`index.js` joins an
    * array of strings): nothing when the text does not hold `count` references (the
    * wrapper then passes the array).
    */
-  allowedColumnsJoined(endpoints: string, count: number, from: unknown, to: unknown, port: unknown, protocol: unknown): Uint8Array | Failure | null
+  allowedColumnsJoined(endpoints: string, count: number, from: unknown, to: unknown, port: unknown, protocol: unknown, outLen?: number | undefined | null): Uint8Array | Failure | null
   /**
    * `allowedMany` for a batch packed by `index.js` (one string, see
    * `meshverdict_bindings::args::packed_queries`), each question answered as it is

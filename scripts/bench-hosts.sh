@@ -10,8 +10,8 @@
 #   batch        decisions only, all questions in one crossing (allowed_many / allowedMany)
 #   columns      the same decisions asked as columns (allowed_columns / allowedColumns: the
 #                distinct endpoint references once, then index and port arrays; Rust
-#                direct: Cluster::roster), the arrays built before the timing; Python's
-#                answers written into a buffer (out=) are printed beneath the table
+#                direct: Cluster::roster), the arrays built before the timing; each host's
+#                answers written into a buffer (Python's out=, JavaScript's out) beneath the table
 #   batch-brief  allowed + summary, all questions in one crossing (verdicts)
 #
 # PASSES=N (5 by default) runs the hosts N times, interleaved; each figure is the best.
@@ -79,7 +79,7 @@ for r in rows:
     print(f"| {names.get(r['host'], r['host'])} | " + " | ".join(cells) + " |")
 for r in rows:
     if r.get("columns_out_ns") and rust.get("columns_ns"):
-        print(f"\n{names.get(r['host'], r['host'])}: columns with the answers written into a buffer (out=): {r['columns_out_ns'] / 1000:.2f} µs ({r['columns_out_ns'] / rust['columns_ns']:.2f}× Rust direct's columns)")
+        print(f"\n{names.get(r['host'], r['host'])}: columns with the answers written into a buffer (out): {r['columns_out_ns'] / 1000:.2f} µs ({r['columns_out_ns'] / rust['columns_ns']:.2f}× Rust direct's columns)")
 extra = [r for r in rows if "single_explained_ns" in r]
 for r in extra:
     print(f"\n{names.get(r['host'], r['host'])}: a verdict with its explanation read: {r['single_explained_ns'] / 1000:.2f} µs ({r['single_explained_ns'] / rust['single_ns']:.2f}× Rust direct's verdict)")

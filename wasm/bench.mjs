@@ -12,6 +12,7 @@
 //   single_allowed_ns  cluster.allowedMany([q]) in a loop (one crossing each, no explanation)
 //   batch_ns           cluster.allowedMany(all)  (one crossing, booleans)
 //   batch_brief_ns     cluster.verdicts(all)     (one crossing, { allowed, summary } each)
+//   columns_out_ns     the same, each answer written into a Uint8Array made before timing (out)
 //   columns_ns         cluster.allowedColumns(the same questions as columns: the distinct
 //                      references, from/to/port as Uint32Arrays, made before timing; one
 //                      call per protocol)
@@ -75,7 +76,14 @@ for (const { request, order } of columns ?? []) {
     console.error(`allowedColumns and allowedMany disagree (${request.protocol})`)
     process.exit(1)
   }
+  const bytes = cluster.allowedColumns(request, new Uint8Array(order.length))
+  if (answers.some((a, k) => bytes[k] !== (a ? 1 : 0))) {
+    console.error(`allowedColumns with out and without disagree (${request.protocol})`)
+    process.exit(1)
+  }
 }
+// Each batch's answers go to a buffer made before the timing, as Python's out= does.
+const outs = (columns ?? []).map(({ order }) => new Uint8Array(order.length))
 
 let sink = 0
 const out = {
@@ -90,6 +98,9 @@ const out = {
   batch_brief_ns: bestNsPerItem(() => cluster.verdicts(queries)),
   columns_ns: columns === null ? null : bestNsPerItem(() => {
     for (const { request } of columns) cluster.allowedColumns(request)
+  }),
+  columns_out_ns: columns === null ? null : bestNsPerItem(() => {
+    columns.forEach(({ request }, k) => cluster.allowedColumns(request, outs[k]))
   }),
   single_allowed_ns: bestNsPerItem(() => {
     for (const q of queries) cluster.allowedMany([q])

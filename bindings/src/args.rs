@@ -63,6 +63,8 @@ pub enum Expected {
     Files,
     /// A batch by columns as one argument (a JavaScript object).
     Columns,
+    /// Where the answers of a batch by columns are written (`out`), one byte each.
+    Answers,
 }
 
 impl Expected {
@@ -109,6 +111,8 @@ impl Expected {
             (E::Files, Js) => "an array of { name, yaml } objects",
             (E::Columns, Py) => "keyword arguments endpoints, from_, to, port and protocol (optional)",
             (E::Columns, Js) => "an object { endpoints, from, to, port, protocol? }",
+            (E::Answers, Py) => "a writable buffer of one-byte items (bytearray, array('B'), a NumPy bool or uint8 array)",
+            (E::Answers, Js) => "a Uint8Array (one byte per question)",
         }
     }
 
@@ -160,6 +164,23 @@ impl Bad {
             ),
             help: self.expected.help(host),
         }
+    }
+}
+
+/// An `out` whose length is not the number of questions of a batch by columns: each
+/// answer has its place (`out[i]` for question `i`), so neither a short nor a long buffer
+/// is guessed at.
+pub fn out_length(host: Host, out: usize, questions: usize) -> ArgumentError {
+    let from = match host {
+        Host::Python => "from_",
+        Host::JavaScript => "from",
+    };
+    ArgumentError {
+        problem: Problem::Value,
+        message: format!(
+            "out has {out} items, but {from} has {questions}: the answer to question i goes to out[i]"
+        ),
+        help: None,
     }
 }
 

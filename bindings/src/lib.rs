@@ -307,7 +307,26 @@ impl ClusterHandle {
         columns: Columns<'_, S>,
         host: args::Host,
     ) -> Result<Vec<bool>, Failure> {
+        self.allowed_columns_out(columns, host, None)
+    }
+
+    /// [`ClusterHandle::allowed_columns`] for a caller that writes the answers into a
+    /// buffer of its own (`out=` in Python, `out` in JavaScript), `out` items long: that
+    /// length is checked once the columns are, as they say how many answers there are.
+    pub fn allowed_columns_out<S: AsRef<str>>(
+        &self,
+        columns: Columns<'_, S>,
+        host: args::Host,
+        out: Option<usize>,
+    ) -> Result<Vec<bool>, Failure> {
         columns.check(host).map_err(Failure::Argument)?;
+        if let Some(m) = out.filter(|m| *m != columns.from.len()) {
+            return Err(Failure::Argument(args::out_length(
+                host,
+                m,
+                columns.from.len(),
+            )));
+        }
         guard(|| {
             let roster = self.cluster.roster(columns.endpoints);
             let mut out = Vec::with_capacity(columns.from.len());

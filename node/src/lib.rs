@@ -155,6 +155,7 @@ pub fn argument_type(
     let expected = match expected.as_str() {
         "path" => Expected::Path,
         "columns" => Expected::Columns,
+        "answers" => Expected::Answers,
         _ => Expected::Name,
     };
     let t = read::js_type(&value)?;
@@ -265,8 +266,10 @@ impl NativeCluster {
     /// `allowed` for each question of a batch by columns, in order, as bytes: question `i`
     /// is `endpoints[from[i]] → endpoints[to[i]]` on `port` (a number) or `port[i]`, all
     /// on `protocol`. `index.js` checks the request object and passes its properties,
-    /// with `from`, `to` and a port column as Uint32Arrays wherever it could convert them.
+    /// with `from`, `to` and a port column as Uint32Arrays wherever it could convert them,
+    /// and the length of the caller's `out`, which must then hold one answer per question.
     #[napi]
+    #[allow(clippy::too_many_arguments)]
     pub fn allowed_columns(
         &self,
         endpoints: Unknown<'_>,
@@ -274,15 +277,17 @@ impl NativeCluster {
         to: Unknown<'_>,
         port: Unknown<'_>,
         protocol: Unknown<'_>,
+        out_len: Option<u32>,
     ) -> napi::Result<Either<Uint8Array, Failure>> {
         let read = read::ColumnsRead::read(endpoints, from, to, port, protocol);
-        self.answer_columns(read)
+        self.answer_columns(read, out_len)
     }
 
     /// `allowedColumns` with the references joined by newlines (`index.js` joins an
     /// array of strings): nothing when the text does not hold `count` references (the
     /// wrapper then passes the array).
     #[napi]
+    #[allow(clippy::too_many_arguments)]
     pub fn allowed_columns_joined(
         &self,
         endpoints: String,
@@ -291,9 +296,10 @@ impl NativeCluster {
         to: Unknown<'_>,
         port: Unknown<'_>,
         protocol: Unknown<'_>,
+        out_len: Option<u32>,
     ) -> napi::Result<Option<Either<Uint8Array, Failure>>> {
         read::ColumnsRead::read_joined(endpoints, count, from, to, port, protocol)
-            .map(|read| self.answer_columns(read))
+            .map(|read| self.answer_columns(read, out_len))
             .transpose()
     }
 
@@ -419,6 +425,7 @@ impl NativeCluster {
     fn answer_columns(
         &self,
         read: Result<read::ColumnsRead<'_>, read::Wrong>,
+        out_len: Option<u32>,
     ) -> napi::Result<Either<Uint8Array, Failure>> {
         let read = match read {
             Ok(r) => r,
@@ -426,10 +433,11 @@ impl NativeCluster {
         };
         let endpoints = read.endpoints();
         Ok(
-            match self
-                .handle
-                .allowed_columns(read.columns(&endpoints), Host::JavaScript)
-            {
+            match self.handle.allowed_columns_out(
+                read.columns(&endpoints),
+                Host::JavaScript,
+                out_len.map(|m| m as usize),
+            ) {
                 Ok(v) => Either::A(Uint8Array::new(v.into_iter().map(u8::from).collect())),
                 Err(BatchFailure::Argument(a)) => Either::B(argument(&a)),
                 Err(BatchFailure::Engine(e)) => Either::B(engine(&e)),

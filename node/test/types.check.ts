@@ -36,6 +36,13 @@ const byColumns: boolean[] = cluster.allowedColumns(columns)
 cluster.allowedColumns({ endpoints: ['x/a'], from: [0], to: Int32Array.of(0), port: new Uint16Array([443]), protocol: 'udp' })
 cluster.allowedColumns({ endpoints: [], from: new Float64Array(0), to: [], port: [80] })
 void byColumns
+// With out, the answers go to the caller's Uint8Array, which comes back as it was typed.
+const written: Uint8Array = cluster.allowedColumns(columns, new Uint8Array(2))
+const buffer: Buffer = cluster.allowedColumns(columns, Buffer.alloc(2))
+void written
+void buffer
+// @ts-expect-error: out holds one byte per answer
+cluster.allowedColumns(columns, new Uint32Array(2))
 // @ts-expect-error: a column is of integers, not of references
 cluster.allowedColumns({ endpoints: ['x/a'], from: ['x/a'], to: [0], port: 80 })
 // @ts-expect-error: columns take port numbers, not port names

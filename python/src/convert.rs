@@ -163,24 +163,30 @@ fn dict_parts<'py>(
     i: usize,
     d: &Bound<'py, PyDict>,
 ) -> Result<[Option<Bound<'py, PyAny>>; 4], Wrong> {
-    let py = d.py();
-    let keys = [
-        intern!(py, "from"),
-        intern!(py, "to"),
-        intern!(py, "port"),
-        intern!(py, "protocol"),
-    ];
-    let [from, to, port, protocol] = [
-        d.get_item(keys[0])?,
-        d.get_item(keys[1])?,
-        d.get_item(keys[2])?,
-        d.get_item(keys[3])?,
-    ];
-    let found = [&from, &to, &port, &protocol]
-        .iter()
-        .filter(|v| v.is_some())
-        .count();
-    if found < d.len() {
+    // One pass over the items, each key matched by its text: a lookup by key would
+    // compare strings too (a dict from `json.load` does not hold the interned keys), and
+    // takes four probes where a query has three or four items.
+    let mut parts: [Option<Bound<'py, PyAny>>; 4] = [None, None, None, None];
+    let mut unknown = false;
+    for (k, v) in d.iter() {
+        let slot = k
+            .cast::<PyString>()
+            .ok()
+            .and_then(|s| {
+                s.to_str()
+                    .ok()
+                    .map(|name| QUERY_KEYS.iter().position(|q| *q == name))
+            })
+            .flatten();
+        match slot.and_then(|j| parts.get_mut(j)) {
+            Some(part) => *part = Some(v),
+            None => {
+                unknown = true;
+                break;
+            }
+        }
+    }
+    if unknown {
         // Slow path, only for a wrong dict: name the key it should not have.
         for k in d.keys().iter() {
             let name = k.str().map(|s| s.to_string()).unwrap_or_default();
@@ -194,6 +200,7 @@ fn dict_parts<'py>(
             }
         }
     }
+    let [from, to, port, protocol] = parts;
     for (key, v) in QUERY_KEYS.iter().zip([&from, &to, &port]) {
         if v.is_none() {
             return Err(Wrong::Argument(ArgumentError::missing(

@@ -20,7 +20,6 @@ mod convert;
 mod errors;
 mod files;
 
-use meshverdict_bindings::args::{ArgumentError, Problem};
 use meshverdict_bindings::{
     explanation, run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode,
     Failure, LoadOptions, Verdict,
@@ -231,22 +230,9 @@ impl PyClusterHandle {
     ) -> PyResult<Bound<'py, PyAny>> {
         let arguments =
             convert::columns(endpoints, from_, to, port, protocol).map_err(|w| w.raise(py))?;
-        let n = arguments.columns().from.len();
-        if let Some(m) = out_len.filter(|m| *m != n) {
-            return Err(errors::raise_argument(
-                py,
-                &ArgumentError {
-                    problem: Problem::Value,
-                    message: format!(
-                        "out has {m} items, but from_ has {n}: the answer to question i goes to out[i]"
-                    ),
-                    help: None,
-                },
-            ));
-        }
         match py.detach(|| {
             self.handle
-                .allowed_columns(arguments.columns(), errors::HOST)
+                .allowed_columns_out(arguments.columns(), errors::HOST, out_len)
         }) {
             Ok(allowed) if out_len.is_some() => {
                 let bytes: Vec<u8> = allowed.into_iter().map(u8::from).collect();

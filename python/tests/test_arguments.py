@@ -181,6 +181,8 @@ COLUMN_CASES = [
     ({"out": memoryview(bytearray(4)).cast("B", (2, 2))}, InvalidArgumentType, OUT + "memoryview (2 dimensions)"),
     ({"out": memoryview(bytearray(4))[::2]}, InvalidArgumentType, OUT + "memoryview (not contiguous)"),
     ({"out": bytearray(3)}, InvalidRequest, "out has 3 items, but from_ has 2: the answer to question i goes to out[i]"),
+    # The columns are checked before out's length, which they give.
+    ({"out": bytearray(5), "to": [1]}, InvalidRequest, "to has 1 items, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
 ]
 
 

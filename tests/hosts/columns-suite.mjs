@@ -50,7 +50,7 @@ function asQueries({ endpoints, from, to, port, protocol }) {
 export function columnsSuite({ host, meshverdict, load, shop, done }) {
   const { MeshverdictError } = meshverdict
 
-  const { throwsCode } = throwing(MeshverdictError)
+  const { throwsCode, throwsArgument } = throwing(MeshverdictError)
 
   test(`${host}: allowedColumns: the answers of allowedMany over every pair of the examples, from every kind of column`, () => {
     let allowed = 0
@@ -164,4 +164,41 @@ export function columnsSuite({ host, meshverdict, load, shop, done }) {
     }
     assert.fail(`${JSON.stringify(reference)} was answered`)
   }
+
+  test(`${host}: allowedColumns: with out, the answers are written into the caller's Uint8Array`, () => {
+    const c = load(EXAMPLES[0])
+    const { endpoints, from, to } = everyPair(c)
+    const columns = { endpoints, from: Uint32Array.from(from), to: Uint32Array.from(to), port: 80 }
+    const want = c.allowedColumns(columns)
+    assert.ok(want.includes(true) && want.includes(false))
+    for (const out of [new Uint8Array(from.length), Buffer.alloc(from.length, 9)]) {
+      const got = c.allowedColumns(columns, out)
+      assert.equal(got, out, 'out itself is returned')
+      assert.deepEqual([...got], want.map((a) => (a ? 1 : 0)))
+    }
+    // Undefined is no out: the answers are booleans.
+    assert.deepEqual(c.allowedColumns(columns, undefined), want)
+    done(c)
+  })
+
+  test(`${host}: allowedColumns: a wrong out is refused before anything is judged, and a failing question leaves it as it was`, () => {
+    const c = shop()
+    const columns = { endpoints: ['shop/web', 'shop/api'], from: [0, 1], to: [1, 0], port: 8080 }
+    for (const [out, type] of [[[0, 0], 'an array'], [new Uint32Array(2), 'a typed array'], [null, 'null'], [2, 'number'], [{ length: 2 }, 'an object']]) {
+      const e = throwsArgument(() => c.allowedColumns(columns, out), TypeError)
+      assert.equal(e.message, `out must be a Uint8Array (one byte per question), not ${type}`)
+    }
+    for (const n of [0, 1, 3]) {
+      const e = throwsArgument(() => c.allowedColumns(columns, new Uint8Array(n)), RangeError)
+      assert.equal(e.message, `out has ${n} items, but from has 2: the answer to question i goes to out[i]`)
+    }
+    // The columns are checked before out's length, which they give.
+    const wrong = throwsArgument(() => c.allowedColumns({ ...columns, to: [1] }, new Uint8Array(5)), RangeError)
+    assert.doesNotMatch(wrong.message, /^out /)
+    // An unknown reference fails the batch and writes nothing.
+    const out = new Uint8Array([7, 7, 7])
+    throwsCode(() => c.allowedColumns({ endpoints: ['shop/web', 'shop/api', 'shop/ghost'], from: [0, 1, 2], to: [1, 0, 0], port: 8080 }, out), 'unknown-endpoint')
+    assert.deepEqual([...out], [7, 7, 7])
+    done(c)
+  })
 }

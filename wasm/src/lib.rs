@@ -308,22 +308,43 @@ impl Cluster {
     /// `endpoints[from[i]] → endpoints[to[i]]` on `port` (one number) or `port[i]`, all on
     /// `protocol`; each reference is read once. A wrong argument throws before anything
     /// is judged; else the first error of the engine is thrown (`from[17] → to[17]: …`).
-    #[wasm_bindgen(js_name = allowedColumns, unchecked_return_type = "boolean[]")]
-    pub fn allowed_columns(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AllowedColumnsRequest")] columns: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    /// With `out` (a Uint8Array as long as `from`), the answers are written into it, 1 for
+    /// allowed, and it is returned: no JavaScript value per answer. A failing question
+    /// leaves it as it was.
+    // Typed by the overloads of `Cluster` in types.d.ts.
+    #[wasm_bindgen(js_name = allowedColumns, skip_typescript)]
+    pub fn allowed_columns(&self, columns: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
+        let out = if out.is_undefined() {
+            None
+        } else {
+            let Some(buffer) = out.dyn_ref::<js_sys::Uint8Array>() else {
+                return Err(js::argument(
+                    &args::Bad::wrong_type(args::Expected::Answers, read::js_type(&out).name())
+                        .named(args::Host::JavaScript, "out"),
+                ));
+            };
+            Some(buffer.clone())
+        };
         let read = read::columns(&columns).map_err(|a| js::argument(&a))?;
         let allowed = self
             .handle
-            .allowed_columns(read.columns(), args::Host::JavaScript)
+            .allowed_columns_out(
+                read.columns(),
+                args::Host::JavaScript,
+                out.as_ref().map(|b| b.length() as usize),
+            )
             .map_err(|f| match f {
                 Failure::Argument(a) => js::argument(&a),
                 Failure::Engine(e) => js::engine_error(&e),
             })?;
-        Ok(js::booleans(
-            &allowed.into_iter().map(u8::from).collect::<Vec<u8>>(),
-        ))
+        let bytes: Vec<u8> = allowed.into_iter().map(u8::from).collect();
+        match out {
+            Some(buffer) => {
+                buffer.copy_from(&bytes);
+                Ok(buffer.into())
+            }
+            None => Ok(js::booleans(&bytes)),
+        }
     }
 
     /// An entry point of the engine by name (`diagnostics`, `errors`, …) with its request

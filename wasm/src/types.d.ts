@@ -154,6 +154,25 @@ export interface AllowedColumnsRequest {
   protocol?: Protocol | Lowercase<Protocol>;
 }
 
+/** `allowedColumns`, typed here for its two forms (merged into the class `Cluster`). */
+export interface Cluster {
+  /**
+   * `allowed` for each question of a batch by columns, in order (see
+   * {@link AllowedColumnsRequest}): the cheapest way to ask about many pairs.
+   * @throws {MeshverdictError} the first error of any question (`from[17] → to[17]: …`);
+   *   a `TypeError`/`RangeError` for a wrong argument (an item, an index past
+   *   `endpoints`, columns of different lengths), before anything is judged
+   */
+  allowedColumns(columns: AllowedColumnsRequest): boolean[];
+  /**
+   * The same answers written into `out` (1 allowed, 0 not), which is returned: a
+   * `Uint8Array` (or a `Buffer`) as long as `from`. No JavaScript value per answer; a
+   * failing question leaves `out` as it was.
+   * @throws {RangeError} when `out` is not as long as `from`
+   */
+  allowedColumns<T extends Uint8Array>(columns: AllowedColumnsRequest, out: T): T;
+}
+
 
 
 

@@ -68,6 +68,11 @@ const many: boolean[] = cluster.allowedMany([q])
 // A batch by columns: the same answers as allowedMany, one boolean per question.
 const columns: AllowedColumnsRequest = { endpoints: ['x/a', 'x/b'], from: new Uint32Array([0, 1]), to: new Uint32Array([1, 0]), port: 80 }
 const byColumns: boolean[] = cluster.allowedColumns(columns)
+// With out, the answers go to the caller's Uint8Array, which comes back as it was typed.
+const written: Uint8Array = cluster.allowedColumns(columns, new Uint8Array(2))
+void written
+// @ts-expect-error: out holds one byte per answer
+cluster.allowedColumns(columns, new Uint32Array(2))
 cluster.allowedColumns({ endpoints: ['x/a'], from: [0], to: Int32Array.of(0), port: new Uint16Array([443]), protocol: 'udp' })
 cluster.allowedColumns({ endpoints: [], from: new Float64Array(0), to: [], port: [80] })
 void byColumns
