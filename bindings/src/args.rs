@@ -167,6 +167,15 @@ impl Bad {
     }
 }
 
+/// A count of items in words: `1 item`, `3 items`.
+pub fn items(n: usize) -> String {
+    if n == 1 {
+        "1 item".to_string()
+    } else {
+        format!("{n} items")
+    }
+}
+
 /// An `out` whose length is not the number of questions of a batch by columns: each
 /// answer has its place (`out[i]` for question `i`), so neither a short nor a long buffer
 /// is guessed at.
@@ -178,7 +187,8 @@ pub fn out_length(host: Host, out: usize, questions: usize) -> ArgumentError {
     ArgumentError {
         problem: Problem::Value,
         message: format!(
-            "out has {out} items, but {from} has {questions}: the answer to question i goes to out[i]"
+            "out has {}, but {from} has {questions}: the answer to question i goes to out[i]",
+            items(out)
         ),
         help: None,
     }

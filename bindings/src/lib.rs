@@ -503,7 +503,7 @@ impl<S> Columns<'_, S> {
             if let Some(len) = len.filter(|l| *l != n) {
                 return Err(ArgumentError {
                     problem: args::Problem::Value,
-                    message: format!("{name} has {len} items, but {from} has {n}: question i is {from}[i] → to[i] on port[i]"),
+                    message: format!("{name} has {}, but {from} has {n}: question i is {from}[i] → to[i] on port[i]", args::items(len)),
                     help: None,
                 });
             }
@@ -515,6 +515,7 @@ impl<S> Columns<'_, S> {
                     problem: args::Problem::Value,
                     message: match m {
                         0 => format!("{name}[{i}] is {v}, but endpoints is empty"),
+                        1 => format!("{name}[{i}] is {v}, but endpoints has 1 item (index 0)"),
                         _ => format!(
                             "{name}[{i}] is {v}, but endpoints has {m} items (indices 0 to {})",
                             m - 1
@@ -724,7 +725,7 @@ mod tests {
         assert_eq!(problem, args::Problem::Value);
         assert_eq!(
             message,
-            "to has 1 items, but from_ has 2: question i is from_[i] → to[i] on port[i]"
+            "to has 1 item, but from_ has 2: question i is from_[i] → to[i] on port[i]"
         );
         // An index past the references wins over the engine's error for x/nope.
         assert_eq!(
@@ -769,7 +770,7 @@ mod tests {
                 Host::JavaScript
             )
             .1,
-            "port has 1 items, but from has 2: question i is from[i] → to[i] on port[i]"
+            "port has 1 item, but from has 2: question i is from[i] → to[i] on port[i]"
         );
         assert_eq!(
             argument(

@@ -170,10 +170,11 @@ COLUMN_CASES = [
     ({"protocol": "ICMP"}, InvalidRequest, "protocol must be 'TCP', 'UDP' or 'SCTP' (str, any case), not 'ICMP'"),
     ({"protocol": 6}, InvalidArgumentType, "protocol must be 'TCP', 'UDP' or 'SCTP' (str, any case), not int"),
     # The columns together: lengths, then indices past the references.
-    ({"to": [1]}, InvalidRequest, "to has 1 items, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
-    ({"port": array("I", [80])}, InvalidRequest, "port has 1 items, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
+    ({"to": [1]}, InvalidRequest, "to has 1 item, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
+    ({"port": array("I", [80])}, InvalidRequest, "port has 1 item, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
     ({"from_": [0, 2]}, InvalidRequest, "from_[1] is 2, but endpoints has 2 items (indices 0 to 1)"),
     ({"to": array("H", [1, 5])}, InvalidRequest, "to[1] is 5, but endpoints has 2 items (indices 0 to 1)"),
+    ({"endpoints": ["x/a"]}, InvalidRequest, "from_[1] is 1, but endpoints has 1 item (index 0)"),
     # Where the answers go: a writable row of one-byte items, one per question.
     ({"out": [False, False]}, InvalidArgumentType, OUT + "list"),
     ({"out": b"\x00\x00"}, InvalidArgumentType, OUT + "bytes (read-only)"),
@@ -182,7 +183,7 @@ COLUMN_CASES = [
     ({"out": memoryview(bytearray(4))[::2]}, InvalidArgumentType, OUT + "memoryview (not contiguous)"),
     ({"out": bytearray(3)}, InvalidRequest, "out has 3 items, but from_ has 2: the answer to question i goes to out[i]"),
     # The columns are checked before out's length, which they give.
-    ({"out": bytearray(5), "to": [1]}, InvalidRequest, "to has 1 items, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
+    ({"out": bytearray(5), "to": [1]}, InvalidRequest, "to has 1 item, but from_ has 2: question i is from_[i] → to[i] on port[i]"),
 ]
 
 

@@ -190,7 +190,7 @@ export function columnsSuite({ host, meshverdict, load, shop, done }) {
     }
     for (const n of [0, 1, 3]) {
       const e = throwsArgument(() => c.allowedColumns(columns, new Uint8Array(n)), RangeError)
-      assert.equal(e.message, `out has ${n} items, but from has 2: the answer to question i goes to out[i]`)
+      assert.equal(e.message, `out has ${n === 1 ? '1 item' : `${n} items`}, but from has 2: the answer to question i goes to out[i]`)
     }
     // The columns are checked before out's length, which they give.
     const wrong = throwsArgument(() => c.allowedColumns({ ...columns, to: [1] }, new Uint8Array(5)), RangeError)
