@@ -159,6 +159,13 @@ function checkAllKeys(queries) {
 
 const COLUMN_KEYS = ['endpoints', 'from', 'to', 'port', 'protocol']
 
+/** Decisions as booleans: one byte per question, 1 for allowed. */
+function booleans(bytes) {
+  const out = new Array(bytes.length)
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] === 1
+  return out
+}
+
 /** Whether `items` is an array of strings only (which `join` keeps as they are). */
 function textItems(items) {
   if (!Array.isArray(items)) return false
@@ -333,9 +340,7 @@ class Cluster {
       out = this.#native.allowedMany(queries)
     }
     const bytes = settle(out)
-    const allowed = new Array(bytes.length)
-    for (let i = 0; i < bytes.length; i++) allowed[i] = bytes[i] === 1
-    return allowed
+    return booleans(bytes)
   }
 
   /**
@@ -373,9 +378,7 @@ class Cluster {
       out.set(bytes)
       return out
     }
-    const allowed = new Array(bytes.length)
-    for (let i = 0; i < bytes.length; i++) allowed[i] = bytes[i] === 1
-    return allowed
+    return booleans(bytes)
   }
 
   /** An entry point of the engine by name: its result, or its error thrown. */

@@ -111,7 +111,8 @@ impl Expected {
             (E::Files, Js) => "an array of { name, yaml } objects",
             (E::Columns, Py) => "keyword arguments endpoints, from_, to, port and protocol (optional)",
             (E::Columns, Js) => "an object { endpoints, from, to, port, protocol? }",
-            (E::Answers, Py) => "a writable buffer of one-byte items (bytearray, array('B'), a NumPy bool or uint8 array)",
+            // Python's wrapper (`_answer_buffer` in _api.py) checks `out` and says this itself.
+            (E::Answers, Py) => "a writable buffer of one-byte items (bytearray, array('B'), a NumPy bool array)",
             (E::Answers, Js) => "a Uint8Array (one byte per question)",
         }
     }

@@ -172,12 +172,8 @@ fn dict_parts<'py>(
         let slot = k
             .cast::<PyString>()
             .ok()
-            .and_then(|s| {
-                s.to_str()
-                    .ok()
-                    .map(|name| QUERY_KEYS.iter().position(|q| *q == name))
-            })
-            .flatten();
+            .and_then(|s| s.to_str().ok())
+            .and_then(|name| QUERY_KEYS.iter().position(|q| *q == name));
         match slot.and_then(|j| parts.get_mut(j)) {
             Some(part) => *part = Some(v),
             None => {
