@@ -26,6 +26,12 @@ if ! command -v cargo >/dev/null && [ -f "$HOME/.cargo/env" ]; then
 fi
 
 # ------------------------------------------------------------------ the venv
+# The wheel is abi3 for CPython 3.10 and later (pyproject's requires-python): say so here
+# rather than let pip refuse the wheel at the end of the build.
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+  say "$PY is $("$PY" -c 'import platform; print(platform.python_version())' 2>/dev/null || echo 'not a Python'): the wheel needs CPython 3.10 or later; set PYTHON=python3.11 (or any 3.10+)"
+  exit 1
+fi
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating venv $VENV"
   mkdir -p "$(dirname "$VENV")"
