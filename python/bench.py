@@ -9,6 +9,7 @@ both). Every measurement asks all the queries and reports nanoseconds per verdic
 the best of ``--rounds`` rounds:
 
 - ``single_ns``: ``cluster.verdict(...)`` in a loop (the verdict; its details are read on demand)
+- ``single_summary_ns``: ``cluster.verdict(...).summary`` in a loop (the one-line reason read)
 - ``single_explained_ns``: ``cluster.verdict(...).explain()`` in a loop (with the explanation text)
 - ``single_allowed_ns``: ``cluster.allowed_many([q])`` in a loop (one crossing each, no explanation)
 - ``batch_ns``: ``cluster.allowed_many(all)`` (one crossing, booleans)
@@ -108,6 +109,11 @@ def main(argv: List[str]) -> int:
         for src, dst, port, proto in singles:
             verdict(src, dst, port, proto)
 
+    def single_summary() -> None:
+        verdict = cluster.verdict
+        for src, dst, port, proto in singles:
+            verdict(src, dst, port, proto).summary
+
     def single_explained() -> None:
         verdict = cluster.verdict
         for src, dst, port, proto in singles:
@@ -142,6 +148,7 @@ def main(argv: List[str]) -> int:
     out = {
         "host": "python",
         "single_ns": best_ns_per_item(single, n, args.rounds),
+        "single_summary_ns": best_ns_per_item(single_summary, n, args.rounds),
         "single_explained_ns": best_ns_per_item(single_explained, n, args.rounds),
         "batch_ns": best_ns_per_item(lambda: cluster.allowed_many(queries), n, args.rounds),
         "batch_brief_ns": best_ns_per_item(lambda: cluster.verdicts(queries), n, args.rounds),

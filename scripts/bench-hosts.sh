@@ -3,10 +3,11 @@
 # cluster (5,000 pods, 500 policies; QUERIES questions, 100,000 by default), each figure
 # as a ratio to Rust direct, all measured in this one run.
 #
-#   single       one verdict per call (Rust direct: the verdict alone; Python and WASM:
-#                the verdict, its details built when read, a row with the explanation
-#                read is printed beneath the table; Node: with its explanation and every
-#                layer as an object)
+#   single       one verdict per call (Rust direct: the verdict alone; Python: the verdict,
+#                its details built when read; WASM: the decision, its reasons judged and
+#                built when read; rows with the summary and with the explanation read are
+#                printed beneath the table; Node: with its explanation and every layer as
+#                an object)
 #   batch        decisions only, all questions in one crossing (allowed_many / allowedMany)
 #   columns      the same decisions asked as columns (allowed_columns / allowedColumns: the
 #                distinct endpoint references once, then index and port arrays; Rust
@@ -80,6 +81,9 @@ for r in rows:
 for r in rows:
     if r.get("columns_out_ns") and rust.get("columns_ns"):
         print(f"\n{names.get(r['host'], r['host'])}: columns with the answers written into a buffer (out): {r['columns_out_ns'] / 1000:.2f} µs ({r['columns_out_ns'] / rust['columns_ns']:.2f}× Rust direct's columns)")
+for r in rows:
+    if "single_summary_ns" in r:
+        print(f"\n{names.get(r['host'], r['host'])}: a verdict with its summary read: {r['single_summary_ns'] / 1000:.2f} µs ({r['single_summary_ns'] / rust['single_ns']:.2f}× Rust direct's verdict)")
 extra = [r for r in rows if "single_explained_ns" in r]
 for r in extra:
     print(f"\n{names.get(r['host'], r['host'])}: a verdict with its explanation read: {r['single_explained_ns'] / 1000:.2f} µs ({r['single_explained_ns'] / rust['single_ns']:.2f}× Rust direct's verdict)")

@@ -6,8 +6,9 @@
 // CLUSTER.yaml is a cluster (`meshverdict generate --out DIR` writes a large one);
 // QUERIES.json a JSON list of {from, to, port, protocol}. Every measurement asks all the
 // queries and reports nanoseconds per verdict, the best of --rounds rounds:
-//   single_ns          cluster.verdict(q) in a loop, reading `allowed` (the verdict is judged;
-//                      its details are built only when read)
+//   single_ns          cluster.verdict(q) in a loop, reading `allowed` (the flow is decided;
+//                      its reasons are judged and built only when read)
+//   single_summary_ns  cluster.verdict(q).summary in a loop (the reasons judged too)
 //   single_explained_ns  cluster.verdict(q).explanation in a loop (the details built too)
 //   single_allowed_ns  cluster.allowedMany([q]) in a loop (one crossing each, no explanation)
 //   batch_ns           cluster.allowedMany(all)  (one crossing, booleans)
@@ -90,6 +91,9 @@ const out = {
   host: 'wasm',
   single_ns: bestNsPerItem(() => {
     for (const q of queries) if (cluster.verdict(q).allowed) sink++
+  }),
+  single_summary_ns: bestNsPerItem(() => {
+    for (const q of queries) sink += cluster.verdict(q).summary.length
   }),
   single_explained_ns: bestNsPerItem(() => {
     for (const q of queries) sink += cluster.verdict(q).explanation.length

@@ -266,6 +266,12 @@ impl ClusterHandle {
         guard(|| self.cluster.verdict(q))
     }
 
+    /// Only the decision of [`ClusterHandle::verdict_only`], with the same error: what a
+    /// host asks first when it builds the reasons only if they are read.
+    pub fn allowed(&self, q: &Query) -> Result<bool, Error> {
+        guard(|| self.cluster.allowed(q))
+    }
+
     /// Many questions: each item answered on its own, in the compact form.
     pub fn verdicts(&self, queries: &[Query]) -> Vec<Result<VerdictBrief, Error>> {
         queries.iter().map(|q| self.brief(q)).collect()

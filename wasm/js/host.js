@@ -127,30 +127,20 @@ export function booleans(bytes) {
 
 // ------------------------------------------------------------------ lazy verdicts
 //
-// `cluster.verdict(q)` judges the flow at once, but builds the JavaScript value of its
-// details (the endpoints, every layer with its policies and rules, the explanation) only
-// when one of them is first read: building them costs more than the judgement itself, and
-// most callers read `allowed` or `summary`. The verdict is a Proxy over a plain object
-// (prototype `Object.prototype`): reading, `in`, `Object.keys`, spreading and
-// `JSON.stringify` see every key of the answer, in the order of the CLI's `-o json`; the
-// first read of a detail (or any write) replaces the object's content with the whole
-// answer, after which the Proxy only forwards. `console.log` shows the whole answer too.
+// `cluster.verdict(q)` decides the flow at once, but judges its reasons and builds the
+// JavaScript value of its details (the port, the summary, the endpoints, every layer with
+// its policies and rules, the explanation) only when one of them is first read: they cost
+// four to five times the decision, and many callers read only `allowed`. A cluster does
+// not change once loaded, so the later judgement is the one an eager verdict would hold.
+// The verdict is a Proxy over a plain object (prototype `Object.prototype`): reading a
+// detail, `in`, `Object.keys`, spreading and `JSON.stringify` see every key of the answer,
+// in the order of the CLI's `-o json`; the first of them (or any write) replaces the
+// object's content with the whole answer, after which the Proxy only forwards.
+// `console.log` shows the whole answer too.
 
-/** The keys of a verdict, in the order the engine writes them (`VerdictResult`). */
-const VERDICT_KEYS = ['allowed', 'from', 'to', 'port', 'protocol', 'wirePort', 'egress', 'ingress', 'mesh', 'backends', 'members', 'dataplane', 'warnings', 'summary', 'explanation']
-/** The keys present only when the verdict has them: bit `1 << i` of `shape`. */
-const OPTIONAL_KEYS = ['wirePort', 'mesh', 'backends', 'members', 'warnings']
-/** The keys built on demand. */
-const DETAIL_KEYS = new Set(['from', 'to', 'wirePort', 'egress', 'ingress', 'mesh', 'backends', 'members', 'dataplane', 'warnings', 'explanation'])
-const SHAPES = []
-function keysOf(shape) {
-  let keys = SHAPES[shape]
-  if (keys === undefined) {
-    const absent = new Set(OPTIONAL_KEYS.filter((_, i) => (shape & (1 << i)) === 0))
-    keys = SHAPES[shape] = VERDICT_KEYS.filter((k) => !absent.has(k))
-  }
-  return keys
-}
+/** The keys built on demand: every key of a verdict (`VerdictResult`) but `allowed` and
+ * `protocol`. */
+const DETAIL_KEYS = new Set(['from', 'to', 'port', 'wirePort', 'egress', 'ingress', 'mesh', 'backends', 'members', 'dataplane', 'warnings', 'summary', 'explanation'])
 
 const PENDING = Symbol('meshverdict.verdict.pending')
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
@@ -174,36 +164,28 @@ function inspectVerdict(_depth, options, inspect) {
   return inspect(target, options)
 }
 
-function isDetail(target, key) {
+/** Whether `key` of a pending verdict is in its details. */
+function needsDetails(target, key) {
   return typeof key === 'string' && target[PENDING] !== undefined && DETAIL_KEYS.has(key)
 }
 
 const VERDICT = {
   get(target, key, receiver) {
-    if (isDetail(target, key)) settleVerdict(target)
+    if (needsDetails(target, key)) settleVerdict(target)
     return Reflect.get(target, key, receiver)
   },
   has(target, key) {
-    const pending = target[PENDING]
-    if (pending !== undefined) {
-      if (key === PENDING || key === INSPECT) return false
-      if (typeof key === 'string' && DETAIL_KEYS.has(key)) return keysOf(pending.shape).includes(key)
-    }
+    if (target[PENDING] !== undefined && (key === PENDING || key === INSPECT)) return false
+    if (needsDetails(target, key)) settleVerdict(target)
     return Reflect.has(target, key)
   },
   ownKeys(target) {
-    const pending = target[PENDING]
-    return pending === undefined ? Reflect.ownKeys(target) : keysOf(pending.shape)
+    settleVerdict(target)
+    return Reflect.ownKeys(target)
   },
   getOwnPropertyDescriptor(target, key) {
-    const pending = target[PENDING]
-    if (pending !== undefined) {
-      if (key === PENDING || key === INSPECT) return undefined
-      if (typeof key === 'string' && DETAIL_KEYS.has(key)) {
-        if (!keysOf(pending.shape).includes(key)) return undefined
-        settleVerdict(target)
-      }
-    }
+    if (target[PENDING] !== undefined && (key === PENDING || key === INSPECT)) return undefined
+    if (needsDetails(target, key)) settleVerdict(target)
     return Reflect.getOwnPropertyDescriptor(target, key)
   },
   set(target, key, value, receiver) {
@@ -228,14 +210,14 @@ const VERDICT = {
   },
 }
 
-/** A verdict: `allowed`, `port`, `protocol` and `summary` now, the rest from `source` when read. */
-export function lazyVerdict(source, serial, query, allowed, port, protocol, summary, shape) {
-  const target = { allowed, port, protocol, summary }
-  // The question as it was asked, for when the details are judged again (the caller's
-  // object may change in the meantime); `source` is the cluster's, shared by its verdicts.
+/** A verdict: `allowed` and `protocol` now, the rest from `source` when read. */
+export function lazyVerdict(source, serial, query, allowed, protocol) {
+  const target = { allowed, protocol }
+  // The question as it was asked, for when the details are judged (the caller's object
+  // may change in the meantime); `source` is the cluster's, shared by its verdicts.
   const question = { from: query.from, to: query.to, port: query.port }
   if (query.protocol !== undefined) question.protocol = query.protocol
-  target[PENDING] = { source, serial, question, shape, target }
+  target[PENDING] = { source, serial, question, target }
   target[INSPECT] = inspectVerdict
   return new Proxy(target, VERDICT)
 }

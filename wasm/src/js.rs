@@ -39,19 +39,16 @@ extern "C" {
     #[wasm_bindgen(js_name = packOne)]
     pub fn pack_one(query: &JsValue) -> Option<String>;
 
-    /// A verdict whose details (`source.details(serial, question)`) are built when first
-    /// read; `query` is the question as asked (copied: the caller may change it).
+    /// A verdict decided (`allowed`), whose details (`source.details(serial, question)`)
+    /// are judged and built when first read; `query` is the question as asked (copied:
+    /// the caller may change it).
     #[wasm_bindgen(js_name = lazyVerdict)]
-    #[allow(clippy::too_many_arguments)]
     pub fn lazy_verdict(
         source: &JsValue,
         serial: u32,
         query: &JsValue,
         allowed: bool,
-        port: u16,
         protocol: &str,
-        summary: &str,
-        shape: u32,
     ) -> JsValue;
 }
 

@@ -3,8 +3,8 @@
 //! JavaScript values cross the boundary as values, not JSON text: arguments are read
 //! property by property into the bindings' typed requests (`read`, checked with the
 //! messages every JavaScript host shares), and answers are built as plain objects by
-//! serde-wasm-bindgen (JSON-compatible: objects, not `Map`s); a single verdict's details
-//! are built only when first read (`verdict`, `VerdictSource`). A batch packed into one
+//! serde-wasm-bindgen (JSON-compatible: objects, not `Map`s); a single verdict is decided
+//! at once, its reasons judged and built only when first read (`verdict`, `VerdictSource`). A batch packed into one
 //! string by JavaScript is answered as it is read (`ClusterHandle::allowed_many_packed`);
 //! a batch by columns crosses as Uint32Arrays (`Cluster::allowed_columns`).
 //! A wrong argument throws a `TypeError` or a `RangeError`, anything the engine refuses
@@ -22,8 +22,8 @@ use meshverdict_bindings::args::{self, Problem};
 use meshverdict_bindings::entry::{self, Codec, Entry};
 use meshverdict_bindings::load::js_load_options;
 use meshverdict_bindings::{
-    run_case as run_case_in, ClusterHandle, EngineAnswer, Error, ErrorCode, Failure, Verdict,
-    VerdictOut,
+    run_case as run_case_in, ClusterHandle, EngineAnswer, Error, ErrorCode, Failure, Query,
+    Verdict, VerdictOut,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -90,10 +90,23 @@ pub struct Cluster {
     source: JsValue,
 }
 
+/// The last verdict asked, by its serial.
+enum Last {
+    /// Its question, while its cluster (by address) lives.
+    Asked {
+        serial: u32,
+        cluster: usize,
+        query: Query,
+    },
+    /// Its judgement, made when its cluster was freed before the details were read.
+    Judged { serial: u32, verdict: Box<Verdict> },
+}
+
 thread_local! {
-    /// The last verdict judged, kept until the next one: its details, read right after it
-    /// was asked (the usual order), cost no second judgement.
-    static LAST: RefCell<Option<(u32, Verdict)>> = const { RefCell::new(None) };
+    /// The last verdict asked: its details stay readable after `free()` (the usual order
+    /// is to ask, free, then print), as an eager verdict's would. Earlier ones are not
+    /// kept: that would keep every question in memory.
+    static LAST: RefCell<Option<Last>> = const { RefCell::new(None) };
     static SERIAL: Cell<u32> = const { Cell::new(0) };
 }
 
@@ -101,9 +114,10 @@ thread_local! {
 /// the API: `js/host.js` holds it inside the verdict). One per cluster, made with it: a
 /// verdict holds this, its serial and a copy of its question, and no object of its own
 /// (an object per verdict, with its finalizer, kept V8's collector busy in a loop of
-/// verdicts). The last verdict is kept (`LAST`); any other is judged again from its
-/// question, unless the cluster was freed since (a verdict does not keep a freed
-/// cluster's memory).
+/// verdicts). The details are judged from the question, unless the cluster was freed
+/// since (a verdict does not keep a freed cluster's memory; the last one is judged as
+/// the cluster is freed, see `LAST`). A cluster does not change once loaded, so the
+/// judgement made later is the one that would have been made at once.
 #[wasm_bindgen(skip_typescript)]
 pub struct VerdictSource {
     #[allow(clippy::redundant_allocation)]
@@ -118,7 +132,7 @@ impl VerdictSource {
         let kept = LAST.with(|last| {
             let mut last = last.borrow_mut();
             match last.take() {
-                Some((s, v)) if s == serial => Some(v),
+                Some(Last::Judged { serial: s, verdict }) if s == serial => Some(*verdict),
                 other => {
                     *last = other;
                     None
@@ -144,6 +158,31 @@ impl VerdictSource {
     }
 }
 
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        // The last verdict asked of this cluster is judged now, while it can be.
+        let me = self.address();
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            if let Some(Last::Asked {
+                serial,
+                cluster,
+                query,
+            }) = &*last
+            {
+                if *cluster == me {
+                    if let Ok(verdict) = self.handle.verdict_only(query) {
+                        *last = Some(Last::Judged {
+                            serial: *serial,
+                            verdict: Box::new(verdict),
+                        });
+                    }
+                }
+            }
+        });
+    }
+}
+
 impl Cluster {
     fn new(handle: ClusterHandle) -> Cluster {
         let handle = Rc::new(Box::new(handle));
@@ -151,6 +190,11 @@ impl Cluster {
             handle: Rc::downgrade(&handle),
         });
         Cluster { handle, source }
+    }
+
+    /// Which cluster this is, while it lives.
+    fn address(&self) -> usize {
+        Rc::as_ptr(&self.handle) as usize
     }
 }
 
@@ -213,41 +257,33 @@ impl Cluster {
     }
 
     /// One verdict with its explanation. Throws a `MeshverdictError` (`unknown-endpoint`,
-    /// `invalid-request`, `invalid-policy`) or a `TypeError`/`RangeError`. The verdict is
-    /// judged at once; `allowed`, `port`, `protocol` and `summary` are there at once, and
-    /// the rest (the layers, the endpoints, the explanation) is built as a JavaScript value
-    /// when it is first read (`js/host.js`, `lazyVerdict`).
+    /// `invalid-request`, `invalid-policy`) or a `TypeError`/`RangeError`. The flow is
+    /// decided at once: `allowed` and `protocol` are there at once, and the rest (the
+    /// port, the summary, the layers, the endpoints, the explanation) is judged and built
+    /// as a JavaScript value when one of them is first read (`js/host.js`, `lazyVerdict`):
+    /// the reasons cost four times what the decision does, and many callers read only
+    /// `allowed`.
     #[wasm_bindgen(unchecked_return_type = "VerdictResult")]
     pub fn verdict(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue,
     ) -> Result<JsValue, JsValue> {
         let q = read::query(&query).map_err(|a| js::argument(&a))?;
-        let verdict = self
-            .handle
-            .verdict_only(&q)
-            .map_err(|e| js::engine_error(&e))?;
+        let allowed = self.handle.allowed(&q).map_err(|e| js::engine_error(&e))?;
         let serial = SERIAL.with(|s| {
             let n = s.get().wrapping_add(1);
             s.set(n);
             n
         });
-        let shape = u32::from(verdict.wire_port.is_some())
-            | u32::from(verdict.mesh.is_some()) << 1
-            | u32::from(!verdict.backends.is_empty()) << 2
-            | u32::from(!verdict.members.is_empty()) << 3
-            | u32::from(!verdict.warnings.is_empty()) << 4;
-        let out = js::lazy_verdict(
-            &self.source,
-            serial,
-            &query,
-            verdict.allowed,
-            verdict.port,
-            verdict.protocol.as_str(),
-            &verdict.summary,
-            shape,
-        );
-        LAST.with(|last| *last.borrow_mut() = Some((serial, verdict)));
+        let out = js::lazy_verdict(&self.source, serial, &query, allowed, q.protocol.as_str());
+        let cluster = self.address();
+        LAST.with(|last| {
+            *last.borrow_mut() = Some(Last::Asked {
+                serial,
+                cluster,
+                query: q,
+            })
+        });
         Ok(out)
     }
 

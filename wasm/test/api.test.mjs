@@ -65,7 +65,7 @@ test('verdict: allowed, with explanation and both layers', () => {
   c.free()
 })
 
-test('verdict: details are built when first read, and read as a plain object', async () => {
+test('verdict: decided at once, its details judged when first read, and read as a plain object', async () => {
   const { inspect } = await import('node:util')
   const c = shop()
   const q1 = { from: 'shop/web', to: 'shop/api', port: 8080 }
@@ -74,29 +74,58 @@ test('verdict: details are built when first read, and read as a plain object', a
   const want1 = eager(q1)
   const want2 = eager(q2)
   assert.equal(want1.explanation.split('\n')[0].startsWith('ALLOWED'), true)
-  // The keys, in the order of the answer, before and after the details are built.
+  assert.deepEqual(Object.keys(want1), ['allowed', 'from', 'to', 'port', 'protocol', 'egress', 'ingress', 'dataplane', 'summary', 'explanation'])
+  // The keys, in the order of the answer, whatever is read first.
   const v1 = c.verdict(q1)
   assert.equal(v1.allowed, true)
-  assert.equal(v1.summary, want1.summary)
+  assert.equal(v1.protocol, 'TCP')
   assert.equal('mesh' in v1, false)
   assert.equal('egress' in v1, true)
+  assert.equal(v1.summary, want1.summary)
   assert.deepEqual(Object.keys(v1), Object.keys(want1))
   assert.deepEqual({ ...v1 }, want1)
-  // Not the last verdict asked: its details are judged again, the same.
-  const v2 = c.verdict(q2)
-  const v3 = c.verdict(q1)
+  assert.deepEqual(Object.keys(c.verdict(q1)), Object.keys(want1), 'Object.keys first')
+  assert.equal('mesh' in c.verdict(q1), false, '`in` first')
+  assert.equal(c.verdict(q2).port, 9090, 'port first')
+  assert.equal(Object.getOwnPropertyDescriptor(c.verdict(q2), 'summary').value, want2.summary)
+  assert.equal(Object.getOwnPropertySymbols(c.verdict(q2)).length, 0, 'nothing of the pending state shows')
+  // A question changed after it was asked does not change its verdict.
+  const asked = { ...q2 }
+  const v2 = c.verdict(asked)
+  asked.port = 8080
   assert.equal(v2.explanation, want2.explanation)
-  assert.deepEqual(v3, want1)
+  // Details read in any order, after other verdicts were asked, are the same.
+  const a = c.verdict(q1)
+  const b = c.verdict(q2)
+  assert.deepEqual(b, want2)
+  assert.deepEqual(a, want1)
   assert.match(inspect(c.verdict(q1)), /explanation: 'ALLOWED/)
   assert.equal(JSON.stringify(c.verdict(q2)), JSON.stringify(want2))
-  // After free(): the last verdict's details are kept; an earlier one's cannot be judged again.
+  // Writing to a verdict first builds it whole.
+  const w = c.verdict(q1)
+  w.note = 'mine'
+  assert.deepEqual(Object.keys(w), [...Object.keys(want1), 'note'])
+  // After free(): the last verdict's details are kept; an earlier one's cannot be judged.
   const d = shop()
-  const early = d.verdict(q1)
-  const late = d.verdict(q2)
+  const read = d.verdict(q1)
+  assert.equal(read.summary, want1.summary)
+  const early = d.verdict(q2)
+  const late = d.verdict(q1)
   d.free()
-  assert.equal(late.explanation, want2.explanation)
+  assert.equal(read.explanation, want1.explanation, 'details read before free() stay')
+  assert.deepEqual(late, want1)
+  assert.equal(early.allowed, false)
+  assert.equal(early.protocol, 'TCP')
   const e = (() => { try { return early.explanation } catch (x) { return x } })()
   assert.ok(e instanceof MeshverdictError && e.code === 'invalid-request' && /freed/.test(e.message), String(e))
+  // The last verdict of another cluster is not this one's.
+  const f = shop()
+  const g = shop()
+  const fromF = f.verdict(q2)
+  g.verdict(q1)
+  f.free()
+  assert.throws(() => fromF.summary, /freed/)
+  g.free()
   c.free()
 })
 
