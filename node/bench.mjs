@@ -2,7 +2,10 @@
 // node bench.mjs CLUSTER.yaml QUERIES.json [--dataplane generic|calico|cilium] [--rounds 3]
 //
 // ns per verdict through the Node host, best of `rounds` (3):
-//   single_ns       cluster.verdict(q) called for each query in a loop
+//   single_ns       cluster.verdict(q).allowed for each query in a loop (the flow is
+//                   decided; its reasons are judged only when read)
+//   single_summary_ns  cluster.verdict(q).summary in a loop (the reasons judged too)
+//   single_explained_ns  cluster.verdict(q).explanation in a loop
 //   batch_ns        cluster.allowedMany(all queries)
 //   batch_brief_ns  cluster.verdicts(all queries)   ({ allowed, summary } each)
 //   columns_ns      cluster.allowedColumns(the same questions as columns: the distinct
@@ -84,6 +87,12 @@ let sink = 0
 const single = best(() => {
   for (const q of queries) if (cluster.verdict(q).allowed) sink++
 })
+const singleSummary = best(() => {
+  for (const q of queries) sink += cluster.verdict(q).summary.length
+})
+const singleExplained = best(() => {
+  for (const q of queries) sink += cluster.verdict(q).explanation.length
+})
 const batch = best(() => {
   for (const a of cluster.allowedMany(queries)) if (a) sink++
 })
@@ -103,4 +112,4 @@ const byColumnsOut = columns === null ? null : best(() => {
 process.stderr.write(
   `node ${process.version}: ${queries.length} queries, load ${loadMs.toFixed(1)} ms, best of ${rounds}; ${sink} allowed answers\n`,
 )
-process.stdout.write(`${JSON.stringify({ host: 'node', single_ns: single, batch_ns: batch, batch_brief_ns: brief, columns_ns: byColumns, columns_out_ns: byColumnsOut })}\n`)
+process.stdout.write(`${JSON.stringify({ host: 'node', single_ns: single, single_summary_ns: singleSummary, single_explained_ns: singleExplained, batch_ns: batch, batch_brief_ns: brief, columns_ns: byColumns, columns_out_ns: byColumnsOut })}\n`)

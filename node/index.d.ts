@@ -340,7 +340,10 @@ export declare class Cluster {
   /** Why that dataplane. */
   readonly dataplaneReason: string
   /**
-   * One verdict with its explanation.
+   * One verdict with its explanation. The flow is decided at once; the rest (the port,
+   * the summary, the layers, the explanation) is judged when one of them is first read,
+   * behind a `Proxy` over a plain object (`JSON.parse(JSON.stringify(v))` for
+   * `structuredClone`).
    * @throws {MeshverdictError} `unknown-endpoint`, `invalid-request`, `invalid-policy`
    */
   verdict(query: Query): VerdictResult

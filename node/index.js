@@ -119,6 +119,121 @@ function checkKeys(q, argument) {
   }
 }
 
+// ------------------------------------------------------------------ lazy verdicts
+//
+// `cluster.verdict(q)` decides the flow at once, but judges its reasons only when one of
+// them is first read: they cost four to five times the decision, and many callers read
+// only `allowed`. The port and the summary cross alone when one of them is read first;
+// the rest of the answer (the endpoints, every layer with its policies and rules, the
+// explanation) is built when one of those is read. A cluster does
+// not change once loaded, so the later judgement is the one an eager verdict would hold.
+// The verdict is a Proxy over a plain object (prototype `Object.prototype`): reading a
+// detail, `in`, `Object.keys`, spreading and `JSON.stringify` see every key of the
+// answer, in the order of the CLI's `-o json`; the first of them (or any write) replaces
+// the object's content with the whole answer, after which the Proxy only forwards.
+// `console.log` shows the whole answer too. The twin of `js/host.js` in the WASM package
+// (the two packages ship apart); there, a freed cluster is handled too.
+
+/** The protocols in the order of the addon's `decide`. */
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP']
+
+/** The keys built on demand: every key of a verdict (`VerdictResult`) but `allowed` and
+ * `protocol`. */
+const DETAIL_KEYS = new Set(['from', 'to', 'port', 'wirePort', 'egress', 'ingress', 'mesh', 'backends', 'members', 'dataplane', 'warnings', 'summary', 'explanation'])
+
+const PENDING = Symbol('meshverdict.verdict.pending')
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+
+/** Replaces the content of a pending verdict (the Proxy's target) with its whole answer. */
+function settleVerdict(target) {
+  const pending = target[PENDING]
+  if (pending === undefined) return
+  const full = JSON.parse(settle(pending.native.verdict(pending.question)))
+  delete target[PENDING]
+  delete target[INSPECT]
+  for (const k of Object.keys(target)) delete target[k]
+  Object.assign(target, full)
+}
+
+/** Node's `util.inspect` shows a Proxy's target (calling this with the Proxy as `this`):
+ * show the whole answer. */
+function inspectVerdict(_depth, options, inspect) {
+  const target = this[PENDING]?.target ?? this
+  settleVerdict(target)
+  return inspect(target, options)
+}
+
+/** The details read without building the others (the addon judges the verdict again
+ * for the rest, which costs less natively than carrying it). */
+const BRIEF_KEYS = new Set(['port', 'summary'])
+
+/** Whether `key` of a pending verdict is in its details. */
+function needsDetails(target, key) {
+  return typeof key === 'string' && target[PENDING] !== undefined && DETAIL_KEYS.has(key)
+}
+
+const VERDICT = {
+  get(target, key, receiver) {
+    if (needsDetails(target, key)) {
+      const pending = target[PENDING]
+      if (!BRIEF_KEYS.has(key)) settleVerdict(target)
+      else {
+        // The port and the summary cross alone.
+        if (pending.brief === undefined) pending.brief = settle(pending.native.brief(pending.question))
+        return pending.brief[key]
+      }
+    }
+    return Reflect.get(target, key, receiver)
+  },
+  has(target, key) {
+    if (target[PENDING] !== undefined && (key === PENDING || key === INSPECT)) return false
+    if (target[PENDING] !== undefined && BRIEF_KEYS.has(key)) return true
+    if (needsDetails(target, key)) settleVerdict(target)
+    return Reflect.has(target, key)
+  },
+  ownKeys(target) {
+    settleVerdict(target)
+    return Reflect.ownKeys(target)
+  },
+  getOwnPropertyDescriptor(target, key) {
+    if (target[PENDING] !== undefined && (key === PENDING || key === INSPECT)) return undefined
+    if (needsDetails(target, key)) settleVerdict(target)
+    return Reflect.getOwnPropertyDescriptor(target, key)
+  },
+  set(target, key, value, receiver) {
+    settleVerdict(target)
+    return Reflect.set(target, key, value, receiver)
+  },
+  defineProperty(target, key, descriptor) {
+    settleVerdict(target)
+    return Reflect.defineProperty(target, key, descriptor)
+  },
+  deleteProperty(target, key) {
+    settleVerdict(target)
+    return Reflect.deleteProperty(target, key)
+  },
+  preventExtensions(target) {
+    settleVerdict(target)
+    return Reflect.preventExtensions(target)
+  },
+  setPrototypeOf(target, proto) {
+    settleVerdict(target)
+    return Reflect.setPrototypeOf(target, proto)
+  },
+}
+
+/** A verdict: `allowed` and `protocol` now, the rest from the addon when read. */
+function lazyVerdict(native, query, allowed, protocol) {
+  const target = { allowed, protocol }
+  // The question as it was asked, for when the details are judged (the caller's object
+  // may change in the meantime).
+  const question = { from: query.from, to: query.to, port: query.port }
+  if (query.protocol !== undefined) question.protocol = query.protocol
+  target[PENDING] = { native, question, target, brief: undefined }
+  target[INSPECT] = inspectVerdict
+  return new Proxy(target, VERDICT)
+}
+
 // A batch as one string (see meshverdict_bindings::args::packed_queries): one crossing
 // instead of four property reads per question. Only plain, well-typed queries are packed;
 // anything else (a wrong type, an unknown key) returns null and goes through the addon's
@@ -309,10 +424,15 @@ class Cluster {
     return this.#native.dataplaneReason
   }
 
-  /** One verdict with its explanation. */
+  /**
+   * One verdict with its explanation. The flow is decided at once; the rest of the
+   * answer (the port, the summary, the layers, the explanation) is judged when one of
+   * them is first read (see `lazyVerdict`).
+   */
   verdict(query) {
     checkKeys(query, 'query')
-    return JSON.parse(settle(this.#native.verdict(query)))
+    const decision = settle(this.#native.decide(query))
+    return lazyVerdict(this.#native, query, (decision & 1) === 1, PROTOCOLS[decision >> 1])
   }
 
   /**

@@ -30,6 +30,17 @@ export declare class NativeCluster {
   warnings(): string
   /** One verdict `{ from, to, port, protocol? }`: the verdict with its explanation, as JSON. */
   verdict(query: unknown): string | Failure
+  /**
+   * The decision of one verdict (`index.js` judges the reasons only when they are
+   * read, with `verdict`): bit 0 is `allowed`, the bits above it the protocol's place
+   * in `PROTOCOLS` (TCP, UDP, SCTP).
+   */
+  decide(query: unknown): number | Failure
+  /**
+   * The port and the summary of one verdict (what `index.js` reads first of its
+   * reasons, before the rest, if ever, with `verdict`).
+   */
+  brief(query: unknown): VerdictBriefOut | Failure
   /** Many verdicts: a JSON list, per question `{ allowed, summary }` or `{ error }`. */
   verdicts(queries: unknown): string | Failure
   /**
@@ -93,3 +104,9 @@ export declare function runCase(text: unknown, name?: unknown | undefined | null
 
 /** The error of an object that has a key it should not (`query has no property 'colour'`). */
 export declare function unknownKey(argument: string, key: string, keys: Array<string>): Failure
+
+/** A verdict's port and summary (`NativeCluster::brief`). */
+export interface VerdictBriefOut {
+  port: number
+  summary: string
+}

@@ -20,7 +20,7 @@ use meshverdict_bindings::files::{self, FolderPlan};
 use meshverdict_bindings::load::js_load_options;
 use meshverdict_bindings::{
     run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode,
-    Failure as BatchFailure, LoadOptions, Manifests,
+    Failure as BatchFailure, LoadOptions, Manifests, Protocol,
 };
 use napi::bindgen_prelude::{Either, Uint8Array, Unknown};
 use napi::Env;
@@ -67,6 +67,13 @@ fn settle<T>(r: Result<T, Error>) -> napi::Result<Either<T, Failure>> {
         Ok(v) => Either::A(v),
         Err(e) => Either::B(engine(&e)),
     })
+}
+
+/// A verdict's port and summary (`NativeCluster::brief`).
+#[napi(object)]
+pub struct VerdictBriefOut {
+    pub port: u32,
+    pub summary: String,
 }
 
 /// A loaded cluster (the bindings' `ClusterHandle`).
@@ -226,6 +233,43 @@ impl NativeCluster {
                     .verdict_only(&q)
                     .and_then(|v| verdict_json_of(&v)),
             ),
+            Err(w) => Ok(Either::B(wrong(w)?)),
+        }
+    }
+
+    /// The decision of one verdict (`index.js` judges the reasons only when they are
+    /// read, with `verdict`): bit 0 is `allowed`, the bits above it the protocol's place
+    /// in `PROTOCOLS` (TCP, UDP, SCTP).
+    #[napi]
+    pub fn decide(&self, env: &Env, query: Unknown<'_>) -> napi::Result<Either<u32, Failure>> {
+        let keys = read::QueryKeys::new(env)?;
+        match keys.query(query, || "query".into()) {
+            Ok(q) => settle(self.handle.allowed(&q).map(|allowed| {
+                let protocol: u32 = match q.protocol {
+                    Protocol::Tcp => 0,
+                    Protocol::Udp => 1,
+                    Protocol::Sctp => 2,
+                };
+                u32::from(allowed) | protocol << 1
+            })),
+            Err(w) => Ok(Either::B(wrong(w)?)),
+        }
+    }
+
+    /// The port and the summary of one verdict (what `index.js` reads first of its
+    /// reasons, before the rest, if ever, with `verdict`).
+    #[napi]
+    pub fn brief(
+        &self,
+        env: &Env,
+        query: Unknown<'_>,
+    ) -> napi::Result<Either<VerdictBriefOut, Failure>> {
+        let keys = read::QueryKeys::new(env)?;
+        match keys.query(query, || "query".into()) {
+            Ok(q) => settle(self.handle.verdict_only(&q).map(|v| VerdictBriefOut {
+                port: u32::from(v.port),
+                summary: v.summary,
+            })),
             Err(w) => Ok(Either::B(wrong(w)?)),
         }
     }

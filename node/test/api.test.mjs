@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { columnsSuite } from '../../tests/hosts/columns-suite.mjs'
+import { verdictSuite } from '../../tests/hosts/verdict-suite.mjs'
 import { throwing } from '../../tests/hosts/throws.mjs'
 import { meshverdict, repoRoot } from './helpers.mjs'
 
@@ -179,6 +180,16 @@ test('batch: allowedMany gives booleans in order, the first error is thrown', ()
   assert.match(e.message, /^queries\[100\]: /)
   throwsArgument(() => c.allowedMany([{ from: 'shop/web', to: 'shop/api' }]), TypeError)
   throwsArgument(() => c.allowedMany('shop/web'), TypeError)
+})
+
+// ---- verdict: decided at once, read as one plain object (the suite is shared with wasm/)
+
+verdictSuite({
+  host: 'node',
+  meshverdict,
+  load: (rel) => Cluster.fromPath(path.join(repoRoot, rel)),
+  shop,
+  done: () => {},
 })
 
 // ---- allowedColumns: questions as columns (the suite is shared with wasm/)

@@ -127,10 +127,11 @@ export function booleans(bytes) {
 
 // ------------------------------------------------------------------ lazy verdicts
 //
-// `cluster.verdict(q)` decides the flow at once, but judges its reasons and builds the
-// JavaScript value of its details (the port, the summary, the endpoints, every layer with
-// its policies and rules, the explanation) only when one of them is first read: they cost
-// four to five times the decision, and many callers read only `allowed`. A cluster does
+// `cluster.verdict(q)` decides the flow at once, but judges its reasons only when one of
+// them is first read: they cost four to five times the decision, and many callers read
+// only `allowed`. The port and the summary cross alone when one of them is read first;
+// the rest of the answer (the endpoints, every layer with its policies and rules, the
+// explanation) is built when one of those is read. A cluster does
 // not change once loaded, so the later judgement is the one an eager verdict would hold.
 // The verdict is a Proxy over a plain object (prototype `Object.prototype`): reading a
 // detail, `in`, `Object.keys`, spreading and `JSON.stringify` see every key of the answer,
@@ -164,6 +165,9 @@ function inspectVerdict(_depth, options, inspect) {
   return inspect(target, options)
 }
 
+/** The details read without building the others: judged, and kept for them. */
+const BRIEF_KEYS = new Set(['port', 'summary'])
+
 /** Whether `key` of a pending verdict is in its details. */
 function needsDetails(target, key) {
   return typeof key === 'string' && target[PENDING] !== undefined && DETAIL_KEYS.has(key)
@@ -171,11 +175,20 @@ function needsDetails(target, key) {
 
 const VERDICT = {
   get(target, key, receiver) {
-    if (needsDetails(target, key)) settleVerdict(target)
+    if (needsDetails(target, key)) {
+      const pending = target[PENDING]
+      if (!BRIEF_KEYS.has(key)) settleVerdict(target)
+      else {
+        // The port and the summary cross alone (the module keeps the verdict judged).
+        if (pending.brief === undefined) pending.brief = pending.source.brief(pending.serial, pending.question)
+        return key === 'port' ? pending.brief[0] : pending.brief[1]
+      }
+    }
     return Reflect.get(target, key, receiver)
   },
   has(target, key) {
     if (target[PENDING] !== undefined && (key === PENDING || key === INSPECT)) return false
+    if (target[PENDING] !== undefined && BRIEF_KEYS.has(key)) return true
     if (needsDetails(target, key)) settleVerdict(target)
     return Reflect.has(target, key)
   },
@@ -217,7 +230,7 @@ export function lazyVerdict(source, serial, query, allowed, protocol) {
   // may change in the meantime); `source` is the cluster's, shared by its verdicts.
   const question = { from: query.from, to: query.to, port: query.port }
   if (query.protocol !== undefined) question.protocol = query.protocol
-  target[PENDING] = { source, serial, question, target }
+  target[PENDING] = { source, serial, question, target, brief: undefined }
   target[INSPECT] = inspectVerdict
   return new Proxy(target, VERDICT)
 }

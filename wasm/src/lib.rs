@@ -98,14 +98,16 @@ enum Last {
         cluster: usize,
         query: Query,
     },
-    /// Its judgement, made when its cluster was freed before the details were read.
+    /// Its judgement: made for its port and summary (the rest may be read next), or
+    /// when its cluster was freed before its details were read.
     Judged { serial: u32, verdict: Box<Verdict> },
 }
 
 thread_local! {
     /// The last verdict asked: its details stay readable after `free()` (the usual order
-    /// is to ask, free, then print), as an eager verdict's would. Earlier ones are not
-    /// kept: that would keep every question in memory.
+    /// is to ask, free, then print), as an eager verdict's would, and once judged for its
+    /// summary, its other details cost no second judgement. Earlier ones are not kept:
+    /// that would keep every question in memory.
     static LAST: RefCell<Option<Last>> = const { RefCell::new(None) };
     static SERIAL: Cell<u32> = const { Cell::new(0) };
 }
@@ -126,35 +128,66 @@ pub struct VerdictSource {
 
 #[wasm_bindgen]
 impl VerdictSource {
+    /// The port and the summary of verdict `serial` (`[port, summary]`), the first read of
+    /// either; the verdict is kept for its other details, as the last one judged.
+    pub fn brief(&self, serial: u32, query: JsValue) -> Result<JsValue, JsValue> {
+        let verdict = self.judged(serial, &query)?;
+        let out = js_sys::Array::of2(
+            &JsValue::from(verdict.port),
+            &JsValue::from_str(&verdict.summary),
+        );
+        LAST.with(|last| {
+            *last.borrow_mut() = Some(Last::Judged {
+                serial,
+                verdict: Box::new(verdict),
+            })
+        });
+        Ok(out.into())
+    }
+
     /// The whole verdict `serial` with its explanation (`VerdictResult`), as a JavaScript
     /// value; `query` is its question.
     pub fn details(&self, serial: u32, query: JsValue) -> Result<JsValue, JsValue> {
-        let kept = LAST.with(|last| {
-            let mut last = last.borrow_mut();
-            match last.take() {
-                Some(Last::Judged { serial: s, verdict }) if s == serial => Some(*verdict),
-                other => {
-                    *last = other;
-                    None
-                }
-            }
-        });
-        let verdict = match (kept, self.handle.upgrade()) {
-            (Some(v), _) => v,
-            (None, Some(handle)) => {
-                let q = read::query(&query).map_err(|a| js::argument(&a))?;
-                handle.verdict_only(&q).map_err(|e| js::engine_error(&e))?
-            }
-            (None, None) => {
-                let e = Error::new(ErrorCode::InvalidRequest, "the details of this verdict were read after its cluster was freed (free()); read them before, or ask again");
-                return Err(js::engine_error(&e));
-            }
-        };
+        let verdict = self.judged(serial, &query)?;
         let explanation = meshverdict_bindings::explanation(&verdict);
         js::to_js(&VerdictOut {
             verdict,
             explanation,
         })
+    }
+}
+
+impl VerdictSource {
+    /// Verdict `serial`: the one kept (`LAST`), or judged from its question (the one
+    /// kept, when it is the last one asked, else the copy JavaScript holds).
+    fn judged(&self, serial: u32, query: &JsValue) -> Result<Verdict, JsValue> {
+        let (kept, asked) = LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            match last.take() {
+                Some(Last::Judged { serial: s, verdict }) if s == serial => (Some(*verdict), None),
+                Some(Last::Asked {
+                    serial: s, query, ..
+                }) if s == serial => (None, Some(query)),
+                other => {
+                    *last = other;
+                    (None, None)
+                }
+            }
+        });
+        match (kept, self.handle.upgrade()) {
+            (Some(v), _) => Ok(v),
+            (None, Some(handle)) => {
+                let q = match asked {
+                    Some(q) => q,
+                    None => read::query(query).map_err(|a| js::argument(&a))?,
+                };
+                handle.verdict_only(&q).map_err(|e| js::engine_error(&e))
+            }
+            (None, None) => {
+                let e = Error::new(ErrorCode::InvalidRequest, "the details of this verdict were read after its cluster was freed (free()); read them before, or ask again");
+                Err(js::engine_error(&e))
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { columnsSuite } from '../../tests/hosts/columns-suite.mjs'
+import { verdictSuite } from '../../tests/hosts/verdict-suite.mjs'
 import { throwing } from '../../tests/hosts/throws.mjs'
 import { files } from '../../tests/hosts/jobs-suite.mjs'
 import { meshverdict, pkgDir, wasmDir, SHOP } from './helpers.mjs'
@@ -65,54 +66,24 @@ test('verdict: allowed, with explanation and both layers', () => {
   c.free()
 })
 
-test('verdict: decided at once, its details judged when first read, and read as a plain object', async () => {
-  const { inspect } = await import('node:util')
-  const c = shop()
+test('verdict: after free(), the last verdict asked of a cluster can still be read', () => {
   const q1 = { from: 'shop/web', to: 'shop/api', port: 8080 }
   const q2 = { from: 'shop/web', to: 'shop/api', port: 9090 }
-  const eager = (q) => JSON.parse(JSON.stringify(c.verdict(q)))
-  const want1 = eager(q1)
-  const want2 = eager(q2)
-  assert.equal(want1.explanation.split('\n')[0].startsWith('ALLOWED'), true)
-  assert.deepEqual(Object.keys(want1), ['allowed', 'from', 'to', 'port', 'protocol', 'egress', 'ingress', 'dataplane', 'summary', 'explanation'])
-  // The keys, in the order of the answer, whatever is read first.
-  const v1 = c.verdict(q1)
-  assert.equal(v1.allowed, true)
-  assert.equal(v1.protocol, 'TCP')
-  assert.equal('mesh' in v1, false)
-  assert.equal('egress' in v1, true)
-  assert.equal(v1.summary, want1.summary)
-  assert.deepEqual(Object.keys(v1), Object.keys(want1))
-  assert.deepEqual({ ...v1 }, want1)
-  assert.deepEqual(Object.keys(c.verdict(q1)), Object.keys(want1), 'Object.keys first')
-  assert.equal('mesh' in c.verdict(q1), false, '`in` first')
-  assert.equal(c.verdict(q2).port, 9090, 'port first')
-  assert.equal(Object.getOwnPropertyDescriptor(c.verdict(q2), 'summary').value, want2.summary)
-  assert.equal(Object.getOwnPropertySymbols(c.verdict(q2)).length, 0, 'nothing of the pending state shows')
-  // A question changed after it was asked does not change its verdict.
-  const asked = { ...q2 }
-  const v2 = c.verdict(asked)
-  asked.port = 8080
-  assert.equal(v2.explanation, want2.explanation)
-  // Details read in any order, after other verdicts were asked, are the same.
-  const a = c.verdict(q1)
-  const b = c.verdict(q2)
-  assert.deepEqual(b, want2)
-  assert.deepEqual(a, want1)
-  assert.match(inspect(c.verdict(q1)), /explanation: 'ALLOWED/)
-  assert.equal(JSON.stringify(c.verdict(q2)), JSON.stringify(want2))
-  // Writing to a verdict first builds it whole.
-  const w = c.verdict(q1)
-  w.note = 'mine'
-  assert.deepEqual(Object.keys(w), [...Object.keys(want1), 'note'])
-  // After free(): the last verdict's details are kept; an earlier one's cannot be judged.
+  const c = shop()
+  const want1 = JSON.parse(JSON.stringify(c.verdict(q1)))
+  c.free()
+  // The last verdict's details are kept; an earlier one's cannot be judged.
   const d = shop()
   const read = d.verdict(q1)
-  assert.equal(read.summary, want1.summary)
+  assert.deepEqual(read.egress, want1.egress)
+  const briefOnly = d.verdict(q1)
+  assert.equal(briefOnly.summary, want1.summary)
   const early = d.verdict(q2)
   const late = d.verdict(q1)
   d.free()
   assert.equal(read.explanation, want1.explanation, 'details read before free() stay')
+  assert.equal(briefOnly.summary, want1.summary, 'so does a summary')
+  assert.throws(() => briefOnly.explanation, /freed/, 'the summary alone does not build the other details')
   assert.deepEqual(late, want1)
   assert.equal(early.allowed, false)
   assert.equal(early.protocol, 'TCP')
@@ -126,7 +97,6 @@ test('verdict: decided at once, its details judged when first read, and read as 
   f.free()
   assert.throws(() => fromF.summary, /freed/)
   g.free()
-  c.free()
 })
 
 test('verdict: denied', () => {
@@ -189,6 +159,16 @@ test('allowedMany: booleans in order; the first error is thrown', () => {
   throwsArgument(() => c.allowedMany([{ ...q, port: undefined }]), TypeError)
   throwsArgument(() => c.allowedMany('nope'), TypeError)
   c.free()
+})
+
+// ---- verdict: decided at once, read as one plain object (the suite is shared with node/)
+
+verdictSuite({
+  host: 'wasm',
+  meshverdict,
+  load: (rel) => Cluster.fromFiles(files(rel)),
+  shop,
+  done: (c) => c.free(),
 })
 
 // ---- allowedColumns: questions as columns (the suite is shared with node/)
