@@ -148,11 +148,19 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 function settleVerdict(target) {
   const pending = target[PENDING]
   if (pending === undefined) return
-  const full = JSON.parse(settle(pending.native.verdict(pending.question)))
+  const full = JSON.parse(settle(ask(pending, 'verdict')))
   delete target[PENDING]
   delete target[INSPECT]
   for (const k of Object.keys(target)) delete target[k]
   Object.assign(target, full)
+}
+
+/** `verdict` or `brief` of the addon for a pending verdict's question (packed, when it
+ * was decided packed: the same text reads the same way again). */
+function ask(pending, what) {
+  const { native, packed, question } = pending
+  if (what === 'verdict') return packed === null ? native.verdict(question) : native.verdictPacked(packed)
+  return packed === null ? native.brief(question) : native.briefPacked(packed)
 }
 
 /** Node's `util.inspect` shows a Proxy's target (calling this with the Proxy as `this`):
@@ -179,7 +187,7 @@ const VERDICT = {
       if (!BRIEF_KEYS.has(key)) settleVerdict(target)
       else {
         // The port and the summary cross alone.
-        if (pending.brief === undefined) pending.brief = settle(pending.native.brief(pending.question))
+        if (pending.brief === undefined) pending.brief = settle(ask(pending, 'brief'))
         return pending.brief[key]
       }
     }
@@ -223,13 +231,16 @@ const VERDICT = {
 }
 
 /** A verdict: `allowed` and `protocol` now, the rest from the addon when read. */
-function lazyVerdict(native, query, allowed, protocol) {
+function lazyVerdict(native, query, packed, allowed, protocol) {
   const target = { allowed, protocol }
   // The question as it was asked, for when the details are judged (the caller's object
-  // may change in the meantime).
-  const question = { from: query.from, to: query.to, port: query.port }
-  if (query.protocol !== undefined) question.protocol = query.protocol
-  target[PENDING] = { native, question, target, brief: undefined }
+  // may change in the meantime): packed, or copied.
+  let question = null
+  if (packed === null) {
+    question = { from: query.from, to: query.to, port: query.port }
+    if (query.protocol !== undefined) question.protocol = query.protocol
+  }
+  target[PENDING] = { native, packed, question, target, brief: undefined }
   target[INSPECT] = inspectVerdict
   return new Proxy(target, VERDICT)
 }
@@ -245,20 +256,31 @@ function pack(queries) {
   const parts = new Array(n * 4)
   for (let i = 0, j = 0; i < n; i++) {
     const q = queries[i]
-    if (q === null || typeof q !== 'object' || Array.isArray(q)) return null
-    for (const k in q) if (k !== 'from' && k !== 'to' && k !== 'port' && k !== 'protocol') return null
-    const { from, to, port, protocol } = q
-    if (typeof from !== 'string' || typeof to !== 'string') return null
-    if (typeof port === 'number') {
-      if (!Number.isInteger(port) || port < 1 || port > 65535) return null
-    } else if (typeof port !== 'string') return null
-    if (protocol !== undefined && protocol !== null && typeof protocol !== 'string') return null
-    parts[j++] = from
-    parts[j++] = to
-    parts[j++] = typeof port === 'number' ? String(port) : port
-    parts[j++] = protocol ?? ''
+    if (!plain(q)) return null
+    parts[j++] = q.from
+    parts[j++] = q.to
+    parts[j++] = typeof q.port === 'number' ? String(q.port) : q.port
+    parts[j++] = q.protocol ?? ''
   }
   return parts.join(SEPARATOR)
+}
+
+/** One query as one string, or null (see `pack`). */
+function packOne(q) {
+  if (!plain(q)) return null
+  return `${q.from}\0${q.to}\0${q.port}\0${q.protocol ?? ''}`
+}
+
+/** A query `pack` may pack: an object with only its own keys, each of its type. */
+function plain(q) {
+  if (q === null || typeof q !== 'object' || Array.isArray(q)) return false
+  for (const k in q) if (k !== 'from' && k !== 'to' && k !== 'port' && k !== 'protocol') return false
+  const { from, to, port, protocol } = q
+  if (typeof from !== 'string' || typeof to !== 'string') return false
+  if (typeof port === 'number') {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return false
+  } else if (typeof port !== 'string') return false
+  return protocol === undefined || protocol === null || typeof protocol === 'string'
 }
 
 function checkAllKeys(queries) {
@@ -430,9 +452,17 @@ class Cluster {
    * them is first read (see `lazyVerdict`).
    */
   verdict(query) {
-    checkKeys(query, 'query')
-    const decision = settle(this.#native.decide(query))
-    return lazyVerdict(this.#native, query, (decision & 1) === 1, PROTOCOLS[decision >> 1])
+    // One string when the query packs (its details are asked with the same string), else
+    // the object, read by the addon property by property.
+    let packed = packOne(query)
+    let decision = packed === null ? null : this.#native.decidePacked(packed)
+    if (decision === null || decision === undefined) {
+      packed = null
+      checkKeys(query, 'query')
+      decision = this.#native.decide(query)
+    }
+    decision = settle(decision)
+    return lazyVerdict(this.#native, query, packed, (decision & 1) === 1, PROTOCOLS[decision >> 1])
   }
 
   /**

@@ -41,6 +41,17 @@ export declare class NativeCluster {
    * reasons, before the rest, if ever, with `verdict`).
    */
   brief(query: unknown): VerdictBriefOut | Failure
+  /**
+   * `decide` for a query packed by `index.js` (`packOne`, see
+   * `meshverdict_bindings::args::packed_queries`): one string instead of four property
+   * reads, which cost most of a decision's crossing. Nothing when the text does not
+   * hold one question (the wrapper then passes the object).
+   */
+  decidePacked(text: string): number | Failure | null
+  /** `brief` for a packed query (see `decide_packed`). */
+  briefPacked(text: string): VerdictBriefOut | Failure | null
+  /** `verdict` for a packed query (see `decide_packed`). */
+  verdictPacked(text: string): string | Failure | null
   /** Many verdicts: a JSON list, per question `{ allowed, summary }` or `{ error }`. */
   verdicts(queries: unknown): string | Failure
   /**

@@ -20,7 +20,7 @@ use meshverdict_bindings::files::{self, FolderPlan};
 use meshverdict_bindings::load::js_load_options;
 use meshverdict_bindings::{
     run_case as run_case_in, verdict_json_of, ClusterHandle, Error, ErrorCode,
-    Failure as BatchFailure, LoadOptions, Manifests, Protocol,
+    Failure as BatchFailure, LoadOptions, Manifests, Protocol, Query,
 };
 use napi::bindgen_prelude::{Either, Uint8Array, Unknown};
 use napi::Env;
@@ -66,6 +66,27 @@ fn settle<T>(r: Result<T, Error>) -> napi::Result<Either<T, Failure>> {
     Ok(match r {
         Ok(v) => Either::A(v),
         Err(e) => Either::B(engine(&e)),
+    })
+}
+
+/// One packed question (`index.js`'s `packOne`) answered by `answer`: nothing when the
+/// text does not hold one question.
+fn one_packed<T>(
+    text: &str,
+    answer: impl FnOnce(&Query) -> Result<T, Error>,
+) -> Option<Either<T, Failure>> {
+    let read = meshverdict_bindings::args::packed_queries(
+        text,
+        1,
+        meshverdict_bindings::args::query_field,
+    )?;
+    Some(match read.map(|mut qs| qs.pop()) {
+        Ok(Some(q)) => match answer(&q) {
+            Ok(v) => Either::A(v),
+            Err(e) => Either::B(engine(&e)),
+        },
+        Ok(None) => return None,
+        Err(a) => Either::B(argument(&a)),
     })
 }
 
@@ -244,14 +265,7 @@ impl NativeCluster {
     pub fn decide(&self, env: &Env, query: Unknown<'_>) -> napi::Result<Either<u32, Failure>> {
         let keys = read::QueryKeys::new(env)?;
         match keys.query(query, || "query".into()) {
-            Ok(q) => settle(self.handle.allowed(&q).map(|allowed| {
-                let protocol: u32 = match q.protocol {
-                    Protocol::Tcp => 0,
-                    Protocol::Udp => 1,
-                    Protocol::Sctp => 2,
-                };
-                u32::from(allowed) | protocol << 1
-            })),
+            Ok(q) => settle(self.decision(&q)),
             Err(w) => Ok(Either::B(wrong(w)?)),
         }
     }
@@ -266,12 +280,34 @@ impl NativeCluster {
     ) -> napi::Result<Either<VerdictBriefOut, Failure>> {
         let keys = read::QueryKeys::new(env)?;
         match keys.query(query, || "query".into()) {
-            Ok(q) => settle(self.handle.verdict_only(&q).map(|v| VerdictBriefOut {
-                port: u32::from(v.port),
-                summary: v.summary,
-            })),
+            Ok(q) => settle(self.brief_of(&q)),
             Err(w) => Ok(Either::B(wrong(w)?)),
         }
+    }
+
+    /// `decide` for a query packed by `index.js` (`packOne`, see
+    /// `meshverdict_bindings::args::packed_queries`): one string instead of four property
+    /// reads, which cost most of a decision's crossing. Nothing when the text does not
+    /// hold one question (the wrapper then passes the object).
+    #[napi]
+    pub fn decide_packed(&self, text: String) -> Option<Either<u32, Failure>> {
+        one_packed(&text, |q| self.decision(q))
+    }
+
+    /// `brief` for a packed query (see `decide_packed`).
+    #[napi]
+    pub fn brief_packed(&self, text: String) -> Option<Either<VerdictBriefOut, Failure>> {
+        one_packed(&text, |q| self.brief_of(q))
+    }
+
+    /// `verdict` for a packed query (see `decide_packed`).
+    #[napi]
+    pub fn verdict_packed(&self, text: String) -> Option<Either<String, Failure>> {
+        one_packed(&text, |q| {
+            self.handle
+                .verdict_only(q)
+                .and_then(|v| verdict_json_of(&v))
+        })
     }
 
     /// Many verdicts: a JSON list, per question `{ allowed, summary }` or `{ error }`.
@@ -466,6 +502,24 @@ pub fn entries() -> Vec<String> {
 }
 
 impl NativeCluster {
+    fn decision(&self, q: &Query) -> Result<u32, Error> {
+        self.handle.allowed(q).map(|allowed| {
+            let protocol: u32 = match q.protocol {
+                Protocol::Tcp => 0,
+                Protocol::Udp => 1,
+                Protocol::Sctp => 2,
+            };
+            u32::from(allowed) | protocol << 1
+        })
+    }
+
+    fn brief_of(&self, q: &Query) -> Result<VerdictBriefOut, Error> {
+        self.handle.verdict_only(q).map(|v| VerdictBriefOut {
+            port: u32::from(v.port),
+            summary: v.summary,
+        })
+    }
+
     fn answer_columns(
         &self,
         read: Result<read::ColumnsRead<'_>, read::Wrong>,

@@ -95,6 +95,13 @@ export function verdictSuite({ host, meshverdict, load, shop, done }) {
     throwsCode(() => c.verdict({ from: 'shop/ghost', to: 'shop/api', port: 80 }), 'unknown-endpoint')
     throwsCode(() => c.verdict({ from: 'shop/web', to: 'shop/api', port: 'grpc' }), 'invalid-request')
     throwsCode(() => c.verdict({ from: 'shop/web', to: 'svc:shop/nope', port: 80 }), 'unknown-endpoint')
+    // A field holding the character a host packs questions with is read as given.
+    const e = throwsCode(() => c.verdict({ from: 'shop/web\0x', to: 'shop/api', port: 8080 }), 'unknown-endpoint')
+    assert.ok(e.message.includes('shop/web\0x'), e.message)
+    const v = c.verdict({ from: 'shop/web', to: 'shop/api', port: 8080, protocol: null })
+    assert.equal(v.allowed, true)
+    assert.equal(v.protocol, 'TCP')
+    assert.equal(v.port, 8080)
     done(c)
   })
 
