@@ -131,13 +131,13 @@ export function booleans(bytes) {
 // them is first read: they cost four to five times the decision, and many callers read
 // only `allowed`. The port and the summary cross alone when one of them is read first;
 // the rest of the answer (the endpoints, every layer with its policies and rules, the
-// explanation) is built when one of those is read. A cluster does
-// not change once loaded, so the later judgement is the one an eager verdict would hold.
-// The verdict is a Proxy over a plain object (prototype `Object.prototype`): reading a
-// detail, `in`, `Object.keys`, spreading and `JSON.stringify` see every key of the answer,
-// in the order of the CLI's `-o json`; the first of them (or any write) replaces the
-// object's content with the whole answer, after which the Proxy only forwards.
-// `console.log` shows the whole answer too.
+// explanation) is built when one of those is read. A cluster does not change once
+// loaded, so the later judgement is the one an eager verdict would hold. The verdict is
+// a Proxy over a plain object (prototype `Object.prototype`): reading a detail, `in`,
+// `Object.keys`, spreading and `JSON.stringify` see every key of the answer, in the
+// order of the CLI's `-o json`; the first of them (or any write) replaces the object's
+// content with the whole answer, after which the Proxy only forwards. `console.log`
+// shows the whole answer too.
 
 /** The keys built on demand: every key of a verdict (`VerdictResult`) but `allowed` and
  * `protocol`. */

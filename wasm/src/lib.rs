@@ -4,9 +4,10 @@
 //! property by property into the bindings' typed requests (`read`, checked with the
 //! messages every JavaScript host shares), and answers are built as plain objects by
 //! serde-wasm-bindgen (JSON-compatible: objects, not `Map`s); a single verdict is decided
-//! at once, its reasons judged and built only when first read (`verdict`, `VerdictSource`). A batch packed into one
-//! string by JavaScript is answered as it is read (`ClusterHandle::allowed_many_packed`);
-//! a batch by columns crosses as Uint32Arrays (`Cluster::allowed_columns`).
+//! at once, its reasons judged and built only when first read (`verdict`,
+//! `VerdictSource`). A batch packed into one string by JavaScript is answered as it is
+//! read (`ClusterHandle::allowed_many_packed`); a batch by columns crosses as
+//! Uint32Arrays (`Cluster::allowed_columns`).
 //! A wrong argument throws a `TypeError` or a `RangeError`, anything the engine refuses
 //! a `MeshverdictError` (the class of `js/host.js`, exported by every build). Entry points other than
 //! verdicts go through one generic `call`. No verdict logic lives here. The TypeScript

@@ -193,9 +193,12 @@ fn distinguish(
         }
     }
     let mut sel = Sel::labels(chosen);
-    while let Some(o) = left.first() {
+    // Every pod still picked, in turn: one that carries exactly the members' labels
+    // cannot be left out, but the ones after it may be.
+    let mut i = 0;
+    while let Some(o) = left.get(i) {
         // A key the other pod carries and no member does: requiring its absence leaves
-        // it out (LabelSelectorRequirement DoesNotExist).
+        // it out (LabelSelectorRequirement DoesNotExist), and every other pod with it.
         let key = o.labels.keys().find(|k| {
             !VOLATILE.contains(&k.as_str())
                 && keeps(k)
@@ -207,7 +210,7 @@ fn distinguish(
                     .push((k.clone(), "DoesNotExist".into(), Vec::new()));
                 left.retain(|x| !x.labels.contains_key(k));
             }
-            None => break,
+            None => i += 1,
         }
     }
     let also: Vec<usize> = left.iter().map(|o| o.index).collect();
