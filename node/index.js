@@ -132,7 +132,8 @@ function checkKeys(q, argument) {
 // order of the CLI's `-o json`; the first of them (or any write) replaces the object's
 // content with the whole answer, after which the Proxy only forwards. `console.log`
 // shows the whole answer too. The twin of `js/host.js` in the WASM package (the two
-// packages ship apart); there, a freed cluster is handled too.
+// packages ship apart; tests/hosts/verdict-suite.mjs holds both to one behaviour);
+// there, a freed cluster is handled too.
 
 /** The protocols in the order of the addon's `decide`. */
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP']

@@ -137,7 +137,8 @@ export function booleans(bytes) {
 // `Object.keys`, spreading and `JSON.stringify` see every key of the answer, in the
 // order of the CLI's `-o json`; the first of them (or any write) replaces the object's
 // content with the whole answer, after which the Proxy only forwards. `console.log`
-// shows the whole answer too.
+// shows the whole answer too. The twin of the lazy verdicts of `node/index.js` (the two
+// packages ship apart); tests/hosts/verdict-suite.mjs holds both to one behaviour.
 
 /** The keys built on demand: every key of a verdict (`VerdictResult`) but `allowed` and
  * `protocol`. */
