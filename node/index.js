@@ -173,7 +173,7 @@ function inspectVerdict(_depth, options, inspect) {
 }
 
 /** The details read without building the others (the addon judges the verdict again
- * for the rest, which costs less natively than carrying it). */
+ * for the rest, if they are read). */
 const BRIEF_KEYS = new Set(['port', 'summary'])
 
 /** Whether `key` of a pending verdict is in its details. */

@@ -69,6 +69,19 @@ fn settle<T>(r: Result<T, Error>) -> napi::Result<Either<T, Failure>> {
     })
 }
 
+/// One question object, read property by property, answered by `answer`.
+fn one_object<T>(
+    env: &Env,
+    query: Unknown<'_>,
+    answer: impl FnOnce(&Query) -> Result<T, Error>,
+) -> napi::Result<Either<T, Failure>> {
+    let keys = read::QueryKeys::new(env)?;
+    match keys.query(query, || "query".into()) {
+        Ok(q) => settle(answer(&q)),
+        Err(w) => Ok(Either::B(wrong(w)?)),
+    }
+}
+
 /// One packed question (`index.js`'s `packOne`) answered by `answer`: nothing when the
 /// text does not hold one question.
 fn one_packed<T>(
@@ -247,15 +260,7 @@ impl NativeCluster {
     /// One verdict `{ from, to, port, protocol? }`: the verdict with its explanation, as JSON.
     #[napi]
     pub fn verdict(&self, env: &Env, query: Unknown<'_>) -> napi::Result<Either<String, Failure>> {
-        let keys = read::QueryKeys::new(env)?;
-        match keys.query(query, || "query".into()) {
-            Ok(q) => settle(
-                self.handle
-                    .verdict_only(&q)
-                    .and_then(|v| verdict_json_of(&v)),
-            ),
-            Err(w) => Ok(Either::B(wrong(w)?)),
-        }
+        one_object(env, query, |q| self.verdict_json(q))
     }
 
     /// The decision of one verdict (`index.js` judges the reasons only when they are
@@ -263,11 +268,7 @@ impl NativeCluster {
     /// in `PROTOCOLS` (TCP, UDP, SCTP).
     #[napi]
     pub fn decide(&self, env: &Env, query: Unknown<'_>) -> napi::Result<Either<u32, Failure>> {
-        let keys = read::QueryKeys::new(env)?;
-        match keys.query(query, || "query".into()) {
-            Ok(q) => settle(self.decision(&q)),
-            Err(w) => Ok(Either::B(wrong(w)?)),
-        }
+        one_object(env, query, |q| self.decision(q))
     }
 
     /// The port and the summary of one verdict (what `index.js` reads first of its
@@ -278,11 +279,7 @@ impl NativeCluster {
         env: &Env,
         query: Unknown<'_>,
     ) -> napi::Result<Either<VerdictBriefOut, Failure>> {
-        let keys = read::QueryKeys::new(env)?;
-        match keys.query(query, || "query".into()) {
-            Ok(q) => settle(self.brief_of(&q)),
-            Err(w) => Ok(Either::B(wrong(w)?)),
-        }
+        one_object(env, query, |q| self.brief_of(q))
     }
 
     /// `decide` for a query packed by `index.js` (`packOne`, see
@@ -303,11 +300,7 @@ impl NativeCluster {
     /// `verdict` for a packed query (see `decide_packed`).
     #[napi]
     pub fn verdict_packed(&self, text: String) -> Option<Either<String, Failure>> {
-        one_packed(&text, |q| {
-            self.handle
-                .verdict_only(q)
-                .and_then(|v| verdict_json_of(&v))
-        })
+        one_packed(&text, |q| self.verdict_json(q))
     }
 
     /// Many verdicts: a JSON list, per question `{ allowed, summary }` or `{ error }`.
@@ -511,6 +504,12 @@ impl NativeCluster {
             };
             u32::from(allowed) | protocol << 1
         })
+    }
+
+    fn verdict_json(&self, q: &Query) -> Result<String, Error> {
+        self.handle
+            .verdict_only(q)
+            .and_then(|v| verdict_json_of(&v))
     }
 
     fn brief_of(&self, q: &Query) -> Result<VerdictBriefOut, Error> {
